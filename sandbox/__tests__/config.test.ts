@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, defaultAnchor, readSandboxConfig } from '../config.js';
+import { BENCH_SIZES, DEMO_SIZES } from '../data/sizes.js';
+
+describe('readSandboxConfig', () => {
+  it('has working defaults', () => {
+    const config = readSandboxConfig({}, 4010);
+    expect(config.seed).toBe(42);
+    expect(config.sizes).toEqual(DEMO_SIZES);
+    expect(config.ports).toEqual({ hubspot: 4010, stripe: 4011, posthog: 4012 });
+    expect(config.anchor).toBe(defaultAnchor());
+  });
+
+  it('reads sizes, anchor, ports and knobs', () => {
+    const config = readSandboxConfig({
+      SANDBOX_SEED: '9',
+      SANDBOX_SIZE: 'bench',
+      SANDBOX_ANCHOR: '2026-01-02',
+      SANDBOX_STRIPE_PORT: '5000',
+      SANDBOX_STRIPE_LATENCY_MS: '20',
+      SANDBOX_STRIPE_JITTER_MS: '5',
+      SANDBOX_HUBSPOT_RATE_LIMIT: '100/10s',
+      SANDBOX_POSTHOG_OUTAGE: 'true',
+      SANDBOX_POSTHOG_ERROR_RATE: '0.3',
+    });
+    expect(config.seed).toBe(9);
+    expect(config.sizes).toEqual(BENCH_SIZES);
+    expect(config.anchor).toBe(Date.UTC(2026, 0, 2));
+    expect(config.ports.stripe).toBe(5000);
+    expect(config.knobs.stripe).toEqual({ latencyMs: 20, jitterMs: 5 });
+    expect(config.knobs.hubspot).toEqual({ rateLimit: { limit: 100, windowMs: 10_000 } });
+    expect(config.knobs.posthog).toEqual({ outage: true, errorRate: 0.3 });
+  });
+
+  it('names every bad variable on its own line', () => {
+    let error: unknown;
+    try {
+      readSandboxConfig({
+        SANDBOX_SEED: 'abc',
+        SANDBOX_SIZE: 'huge',
+        SANDBOX_STRIPE_ERROR_RATE: '1.5',
+        SANDBOX_HUBSPOT_RATE_LIMIT: 'lots',
+        SANDBOX_STRIPE_KEY: 'sk_live_x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    for (const name of [
+      'SANDBOX_SEED',
+      'SANDBOX_SIZE',
+      'SANDBOX_STRIPE_ERROR_RATE',
+      'SANDBOX_HUBSPOT_RATE_LIMIT',
+      'SANDBOX_STRIPE_KEY',
+    ]) {
+      expect(problems.filter((p) => p.startsWith(`${name}=`))).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from './context.js';
+import type { DatasetSizes } from './data/dataset.js';
+import { NAMED_SIZES } from './data/sizes.js';
+import type { KnobsPatch } from './http/knobs.js';
+import { PROVIDERS, type ProviderName } from './http/provider.js';
+
+const DAY = 86_400_000;
+
+export interface SandboxConfig {
+  seed: number;
+  sizes: DatasetSizes;
+  sizeName: keyof typeof NAMED_SIZES;
+  /** The newest instant in the data (epoch ms). */
+  anchor: number;
+  host: string;
+  ports: Record<ProviderName, number>;
+  credentials: SandboxCredentials;
+  knobs: Record<ProviderName, KnobsPatch>;
+}
+
+/** Thrown with one line per bad variable, so a start-up failure says everything that is wrong at once. */
+export class ConfigError extends Error {
+  readonly code = 'BAD_CONFIG';
+  constructor(readonly problems: string[]) {
+    super(`Bad configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const intFrom = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const numberFrom = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected a number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const boolFrom = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** `100/10s`, `25/1s`, `120/1h`: requests per window. */
+const rateLimitFrom = z
+  .string()
+  .regex(/^(\d+)\/(\d+)(ms|s|m|h)$/, 'expected requests/window such as 100/10s')
+  .transform((v) => {
+    const [, count, size, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(v) as RegExpExecArray;
+    const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+    return { limit: Number(count), windowMs: Number(size) * unitMs };
+  });
+
+/** Midnight UTC of the current day: data stays "recent" yet is identical for every start on the same day. */
+export function defaultAnchor(now = Date.now()): number {
+  return Math.floor(now / DAY) * DAY;
+}
+
+function knobVariables(provider: ProviderName) {
+  const p = `SANDBOX_${provider.toUpperCase()}`;
+  return {
+    [`${p}_LATENCY_MS`]: numberFrom(0, 600_000).optional(),
+    [`${p}_JITTER_MS`]: numberFrom(0, 600_000).optional(),
+    [`${p}_ERROR_RATE`]: numberFrom(0, 1).optional(),
+    [`${p}_OUTAGE`]: boolFrom.optional(),
+    [`${p}_RATE_LIMIT`]: rateLimitFrom.optional(),
+    [`${p}_PORT`]: intFrom(0, 65_535).optional(),
+  };
+}
+
+const EnvSchema = z.object({
+  SANDBOX_SEED: intFrom(0, 2 ** 31 - 1).optional(),
+  SANDBOX_SIZE: z.enum(['demo', 'bench']).optional(),
+  SANDBOX_ANCHOR: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  SANDBOX_HOST: z.string().min(1).optional(),
+  SANDBOX_HUBSPOT_TOKEN: z.string().min(8).optional(),
+  SANDBOX_STRIPE_KEY: z
+    .string()
+    .regex(/^sk_test_\w+$/, 'expected a test secret key (sk_test_...)')
+    .optional(),
+  SANDBOX_POSTHOG_KEY: z.string().min(8).optional(),
+  SANDBOX_POSTHOG_PROJECT_ID: intFrom(1, 2 ** 31 - 1).optional(),
+  ...knobVariables('hubspot'),
+  ...knobVariables('stripe'),
+  ...knobVariables('posthog'),
+});
+
+/** Reads the sandbox's settings from the environment; every bad value is one line of the error. */
+export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultPort = 0): SandboxConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data as Record<string, unknown>;
+  const sizeName = (e.SANDBOX_SIZE as 'demo' | 'bench' | undefined) ?? 'demo';
+  const ports = {} as Record<ProviderName, number>;
+  const knobs = {} as Record<ProviderName, KnobsPatch>;
+  PROVIDERS.forEach((provider, i) => {
+    const p = `SANDBOX_${provider.toUpperCase()}`;
+    ports[provider] = (e[`${p}_PORT`] as number | undefined) ?? (defaultPort === 0 ? 0 : defaultPort + i);
+    const patch: KnobsPatch = {};
+    if (e[`${p}_LATENCY_MS`] !== undefined) patch.latencyMs = e[`${p}_LATENCY_MS`] as number;
+    if (e[`${p}_JITTER_MS`] !== undefined) patch.jitterMs = e[`${p}_JITTER_MS`] as number;
+    if (e[`${p}_ERROR_RATE`] !== undefined) patch.errorRate = e[`${p}_ERROR_RATE`] as number;
+    if (e[`${p}_OUTAGE`] !== undefined) patch.outage = e[`${p}_OUTAGE`] as boolean;
+    if (e[`${p}_RATE_LIMIT`] !== undefined) patch.rateLimit = e[`${p}_RATE_LIMIT`] as KnobsPatch['rateLimit'];
+    knobs[provider] = patch;
+  });
+  const anchor = e.SANDBOX_ANCHOR ? Date.parse(e.SANDBOX_ANCHOR as string) : defaultAnchor();
+  return {
+    seed: (e.SANDBOX_SEED as number | undefined) ?? 42,
+    sizeName,
+    sizes: NAMED_SIZES[sizeName],
+    anchor,
+    host: (e.SANDBOX_HOST as string | undefined) ?? '127.0.0.1',
+    ports,
+    credentials: {
+      hubspotAccessToken:
+        (e.SANDBOX_HUBSPOT_TOKEN as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.hubspotAccessToken,
+      stripeSecretKey:
+        (e.SANDBOX_STRIPE_KEY as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.stripeSecretKey,
+      posthogApiKey:
+        (e.SANDBOX_POSTHOG_KEY as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.posthogApiKey,
+      posthogProjectId:
+        (e.SANDBOX_POSTHOG_PROJECT_ID as number | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.posthogProjectId,
+    },
+    knobs,
+  };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { PROVIDERS, type ProviderName, type RateLimitState } from './provider.js';
+
+export const RateLimitSchema = z.object({
+  /** Requests allowed per window; 0 answers every request with 429. */
+  limit: z.number().int().min(0),
+  windowMs: z.number().int().min(1),
+});
+
+export const KnobsSchema = z.object({
+  /** Added latency per request, in milliseconds. */
+  latencyMs: z.number().min(0),
+  /** Uniform jitter around the latency: each request waits latency ± jitter (never below 0). */
+  jitterMs: z.number().min(0),
+  /** Share of requests answered with the provider's 5xx, from 0 to 1. */
+  errorRate: z.number().min(0).max(1),
+  /** While true every request gets the provider's 503. */
+  outage: z.boolean(),
+  /** A per-credential fixed-window limit, or null for none. */
+  rateLimit: RateLimitSchema.nullable(),
+});
+export type Knobs = z.infer<typeof KnobsSchema>;
+export const KnobsPatchSchema = KnobsSchema.partial().strict();
+export type KnobsPatch = z.infer<typeof KnobsPatchSchema>;
+
+export const DEFAULT_KNOBS: Knobs = {
+  latencyMs: 0,
+  jitterMs: 0,
+  errorRate: 0,
+  outage: false,
+  rateLimit: null,
+};
+
+interface Window {
+  startedAt: number;
+  used: number;
+}
+
+/** Run-time failure and latency settings per provider, changeable by tests and the admin endpoint. */
+export class KnobBoard {
+  private readonly knobs: Record<ProviderName, Knobs>;
+  private readonly initial: Record<ProviderName, Knobs>;
+  private readonly windows = new Map<string, Window>();
+
+  constructor(initial: Partial<Record<ProviderName, KnobsPatch>> = {}) {
+    this.initial = Object.fromEntries(
+      PROVIDERS.map((p) => [p, { ...DEFAULT_KNOBS, ...initial[p] }]),
+    ) as Record<ProviderName, Knobs>;
+    this.knobs = structuredClone(this.initial);
+  }
+
+  get(provider: ProviderName): Knobs {
+    return { ...this.knobs[provider] };
+  }
+
+  set(provider: ProviderName, patch: KnobsPatch): Knobs {
+    const next = KnobsSchema.parse({ ...this.knobs[provider], ...patch });
+    this.knobs[provider] = next;
+    if ('rateLimit' in patch) this.clearWindows(provider);
+    return { ...next };
+  }
+
+  /** Back to the values the sandbox started with. */
+  reset(provider?: ProviderName): void {
+    for (const p of provider ? [provider] : PROVIDERS) {
+      this.knobs[p] = { ...this.initial[p] };
+      this.clearWindows(p);
+    }
+  }
+
+  delayFor(provider: ProviderName): number {
+    const { latencyMs, jitterMs } = this.knobs[provider];
+    if (latencyMs === 0 && jitterMs === 0) return 0;
+    return Math.max(0, latencyMs + (Math.random() * 2 - 1) * jitterMs);
+  }
+
+  shouldFail(provider: ProviderName): boolean {
+    const { errorRate } = this.knobs[provider];
+    return errorRate > 0 && Math.random() < errorRate;
+  }
+
+  /**
+   * Takes one request from the credential's window. Returns the window after the request,
+   * or null when no limit is set; `remaining < 0` means the request is over the limit.
+   */
+  consume(provider: ProviderName, credential: string, now = Date.now()): RateLimitState | null {
+    const limit = this.knobs[provider].rateLimit;
+    if (!limit) return null;
+    const key = `${provider}\u0000${credential}`;
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= limit.windowMs) {
+      window = { startedAt: now, used: 0 };
+      this.windows.set(key, window);
+    }
+    window.used += 1;
+    return {
+      limit: limit.limit,
+      windowMs: limit.windowMs,
+      remaining: limit.limit - window.used,
+      resetInMs: window.startedAt + limit.windowMs - now,
+    };
+  }
+
+  private clearWindows(provider: ProviderName): void {
+    for (const key of this.windows.keys()) if (key.startsWith(`${provider}\u0000`)) this.windows.delete(key);
+  }
+}

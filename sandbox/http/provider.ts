@@ -1,0 +1,44 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+import type { Reply, RouteDef } from './route.js';
+
+export const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export type AuthOutcome = { ok: true; credential: string } | { ok: false; reply: Reply };
+
+export interface RateLimitState {
+  limit: number;
+  windowMs: number;
+  remaining: number;
+  /** Milliseconds until the current window ends. */
+  resetInMs: number;
+}
+
+/**
+ * How one provider speaks: its routes, how it checks credentials and the exact shape of each
+ * kind of failure. The shared server applies knobs, counters and validation in one place and
+ * asks the provider for the words.
+ */
+export interface ProviderProtocol {
+  name: ProviderName;
+  title: string;
+  routes: RouteDef[];
+  authenticate(headers: IncomingHttpHeaders, query: Record<string, unknown>): AuthOutcome;
+  /** A request that failed schema validation; `where` says which part. */
+  invalid(issues: z.core.$ZodIssue[], where: 'params' | 'query' | 'body', route: RouteDef): Reply;
+  /** No route matches the method and path. */
+  unknownRoute(method: string, path: string): Reply;
+  /** An injected 5xx (the error-rate knob). */
+  serverError(): Reply;
+  /** The outage knob: the provider is down. */
+  unavailable(): Reply;
+  /** Over the rate-limit knob. */
+  rateLimited(state: RateLimitState): Reply;
+  /** A body that could not be parsed (bad JSON, bad form). */
+  malformedBody(): Reply;
+  /** Headers the provider adds to every response (e.g. HubSpot's rate-limit headers). */
+  responseHeaders?(state: RateLimitState | null): Record<string, string>;
+  /** Security schemes for the OpenAPI document. */
+  securitySchemes: Record<string, unknown>;
+}

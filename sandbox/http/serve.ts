@@ -1,0 +1,205 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import express, { type Request, type Response } from 'express';
+import qs from 'qs';
+import { KnobsPatchSchema, type KnobBoard } from './knobs.js';
+import type { RequestCounters } from './counters.js';
+import { buildOpenApiDocument } from './openapi.js';
+import type { ProviderProtocol, RateLimitState } from './provider.js';
+import type { Reply, RouteDef } from './route.js';
+
+/** The largest body a simulator reads; real providers refuse far smaller bodies than this. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Endpoint key for requests that matched no route. */
+export const UNMATCHED_ENDPOINT = 'UNMATCHED';
+/** Admin paths live under this prefix; they skip auth, knobs and counters. */
+export const ADMIN_PREFIX = '/__sandbox';
+
+export interface SimulatorServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  protocol: ProviderProtocol;
+  knobs: KnobBoard;
+  counters: RequestCounters;
+  host?: string;
+  port?: number;
+  /** Extra admin routes a provider or the sandbox adds (e.g. data info), mounted under ADMIN_PREFIX. */
+  admin?: (router: express.Router) => void;
+}
+
+function toExpressPath(template: string): string {
+  return template.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+/** Literal segments win over parameters, as in the real APIs (`/customers/search` before `/customers/{id}`). */
+function byLiteralFirst(a: RouteDef, b: RouteDef): number {
+  return (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0);
+}
+
+function send(res: Response, reply: Reply, extraHeaders: Record<string, string> = {}): void {
+  res.status(reply.status);
+  for (const [k, v] of Object.entries({ ...extraHeaders, ...reply.headers })) res.setHeader(k, v);
+  if (reply.body === undefined) {
+    res.end();
+    return;
+  }
+  res.type('application/json').send(JSON.stringify(reply.body));
+}
+
+function parseBody(route: RouteDef, raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  if (!route.body) return { ok: true, value: undefined };
+  const text = raw.toString('utf8');
+  if (route.bodyEncoding === 'form') {
+    return { ok: true, value: qs.parse(text, { arrayLimit: 1000, depth: 10 }) };
+  }
+  if (text.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Builds the express app for one simulated provider. */
+export function buildSimulatorApp({ protocol, knobs, counters, admin }: ServeOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const provider = protocol.name;
+
+  const adminRouter = express.Router();
+  adminRouter.use(express.json());
+  adminRouter.get('/knobs', (_req, res) => {
+    res.json(knobs.get(provider));
+  });
+  adminRouter.patch('/knobs', (req: Request, res: Response) => {
+    const parsed = KnobsPatchSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    res.json(knobs.set(provider, parsed.data));
+  });
+  adminRouter.post('/knobs/reset', (_req, res) => {
+    knobs.reset(provider);
+    res.json(knobs.get(provider));
+  });
+  adminRouter.get('/counters', (_req, res) => {
+    res.json(counters.snapshot());
+  });
+  adminRouter.delete('/counters', (_req, res) => {
+    counters.reset();
+    res.status(204).end();
+  });
+  admin?.(adminRouter);
+  app.use(ADMIN_PREFIX, adminRouter);
+
+  const openapi = buildOpenApiDocument(protocol);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+  for (const route of [...protocol.routes].sort(byLiteralFirst)) {
+    const endpoint = `${route.method} ${route.path}`;
+    app[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](
+      toExpressPath(route.path),
+      rawBody,
+      async (req: Request, res: Response) => {
+        res.on('finish', () => counters.record(provider, endpoint, res.statusCode));
+        const reply = await answer(protocol, knobs, route, req);
+        send(res, reply.reply, protocol.responseHeaders?.(reply.rate) ?? {});
+      },
+    );
+  }
+
+  app.use(async (req: Request, res: Response) => {
+    res.on('finish', () => counters.record(provider, UNMATCHED_ENDPOINT, res.statusCode));
+    const delay = knobs.delayFor(provider);
+    if (delay > 0) await sleep(delay);
+    send(res, protocol.unknownRoute(req.method, req.path));
+  });
+
+  // Express's own errors (an oversized body, an aborted stream) still answer in the provider's words.
+  app.use((err: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    if (res.headersSent) return;
+    send(res, status >= 400 && status < 500 ? protocol.malformedBody() : protocol.serverError());
+  });
+  return app;
+}
+
+async function answer(
+  protocol: ProviderProtocol,
+  knobs: KnobBoard,
+  route: RouteDef,
+  req: Request,
+): Promise<{ reply: Reply; rate: RateLimitState | null }> {
+  const provider = protocol.name;
+  const delay = knobs.delayFor(provider);
+  if (delay > 0) await sleep(delay);
+  if (knobs.get(provider).outage) return { reply: protocol.unavailable(), rate: null };
+
+  const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+  const rawQuery = qs.parse(search, { arrayLimit: 1000, depth: 10 });
+  const auth = protocol.authenticate(req.headers, rawQuery);
+  if (!auth.ok) return { reply: auth.reply, rate: null };
+
+  const rate = knobs.consume(provider, auth.credential);
+  if (rate && rate.remaining < 0) return { reply: protocol.rateLimited(rate), rate };
+  if (knobs.shouldFail(provider)) return { reply: protocol.serverError(), rate };
+
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const body = parseBody(route, raw);
+  if (!body.ok) return { reply: protocol.malformedBody(), rate };
+
+  const parts = { params: req.params, query: rawQuery, body: body.value } as const;
+  const input: Record<'params' | 'query' | 'body', unknown> = { params: {}, query: {}, body: undefined };
+  for (const where of ['params', 'query', 'body'] as const) {
+    const schema = route[where];
+    if (!schema) continue;
+    const parsed = schema.safeParse(parts[where]);
+    if (!parsed.success) return { reply: protocol.invalid(parsed.error.issues, where, route), rate };
+    input[where] = parsed.data;
+  }
+  try {
+    const reply = await route.handle({
+      params: input.params,
+      query: input.query,
+      body: input.body,
+      headers: req.headers,
+      rawBody: raw,
+      credential: auth.credential,
+      url: req.originalUrl,
+    });
+    return { reply, rate };
+  } catch (error) {
+    console.error(`[sandbox:${provider}] ${route.operationId} failed:`, error);
+    return { reply: protocol.serverError(), rate };
+  }
+}
+
+/** Starts a simulator on loopback; port 0 picks a free port. */
+export async function serveSimulator(options: ServeOptions): Promise<SimulatorServer> {
+  const app = buildSimulatorApp(options);
+  const server = createServer(app as (req: IncomingMessage, res: ServerResponse) => void);
+  server.keepAliveTimeout = 65_000;
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

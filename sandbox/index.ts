@@ -1,0 +1,98 @@
+import { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials, type SimulatorContext } from './context.js';
+import type { Dataset, DatasetSizes } from './data/dataset.js';
+import { generateDataset } from './data/generate.js';
+import { DEMO_SIZES } from './data/sizes.js';
+import { RequestCounters } from './http/counters.js';
+import { KnobBoard, type KnobsPatch } from './http/knobs.js';
+import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
+import { serveSimulator, type SimulatorServer } from './http/serve.js';
+import { createHubSpotProtocol } from './hubspot/index.js';
+import { createPostHogProtocol } from './posthog/index.js';
+import { createStripeProtocol } from './stripe/index.js';
+
+export type { ProviderName } from './http/provider.js';
+export type { CounterSnapshot } from './http/counters.js';
+export type { Knobs, KnobsPatch } from './http/knobs.js';
+
+export interface SandboxOptions {
+  seed?: number;
+  sizes?: DatasetSizes;
+  /** Newest instant in the data (epoch ms); fix it for byte-identical runs across days. */
+  anchor?: number;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  ports?: Partial<Record<ProviderName, number>>;
+  credentials?: SandboxCredentials;
+  knobs?: Partial<Record<ProviderName, KnobsPatch>>;
+  /** Reuse an already generated data set (tests that start several sandboxes). */
+  dataset?: Dataset;
+}
+
+/** A running sandbox: three simulators on loopback, their shared knobs and counters, and the data behind them. */
+export interface RunningSandbox {
+  urls: Record<ProviderName, string>;
+  credentials: SandboxCredentials;
+  dataset: Dataset;
+  knobs: KnobBoard;
+  counters: RequestCounters;
+  stop(): Promise<void>;
+}
+
+const FACTORIES: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
+  hubspot: createHubSpotProtocol,
+  stripe: createStripeProtocol,
+  posthog: createPostHogProtocol,
+};
+
+/** Starts the HubSpot, Stripe and PostHog simulators over one seeded data set. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const dataset =
+    options.dataset ??
+    generateDataset({
+      seed: options.seed ?? 42,
+      sizes: options.sizes ?? DEMO_SIZES,
+      anchor: options.anchor ?? Math.floor(Date.now() / 86_400_000) * 86_400_000,
+    });
+  const credentials = options.credentials ?? DEFAULT_SANDBOX_CREDENTIALS;
+  const knobs = new KnobBoard(options.knobs);
+  const counters = new RequestCounters();
+  const servers: SimulatorServer[] = [];
+  const urls = {} as Record<ProviderName, string>;
+  try {
+    for (const provider of PROVIDERS) {
+      const protocol = FACTORIES[provider]({ dataset, credentials });
+      const server = await serveSimulator({
+        protocol,
+        knobs,
+        counters,
+        host: options.host ?? '127.0.0.1',
+        port: options.ports?.[provider] ?? 0,
+        admin: (router) => {
+          router.get('/info', (_req, res) => {
+            res.json({
+              provider,
+              seed: dataset.seed,
+              sizes: dataset.sizes,
+              anchor: new Date(dataset.anchor).toISOString(),
+            });
+          });
+        },
+      });
+      servers.push(server);
+      urls[provider] = server.url;
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw error;
+  }
+  return {
+    urls,
+    credentials,
+    dataset,
+    knobs,
+    counters,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}

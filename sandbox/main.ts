@@ -1,0 +1,36 @@
+import { ConfigError, readSandboxConfig } from './config.js';
+import { startSandbox } from './index.js';
+
+/** Ports `npm run sandbox` uses unless SANDBOX_<PROVIDER>_PORT says otherwise: hubspot, stripe, posthog in turn. */
+export const DEFAULT_FIRST_PORT = 4010;
+
+async function main(): Promise<void> {
+  const config = readSandboxConfig(process.env, DEFAULT_FIRST_PORT);
+  const started = Date.now();
+  const sandbox = await startSandbox(config);
+  const { dataset, urls, credentials } = sandbox;
+  const lines = [
+    `Concord sandbox: seed ${config.seed}, ${config.sizeName} size, data up to ${new Date(config.anchor).toISOString()}, ready in ${Date.now() - started} ms`,
+    `  ${dataset.contacts.length} contacts, ${dataset.companies.length} companies, ${dataset.deals.length} deals, ` +
+      `${dataset.customers.length} customers, ${dataset.charges.length} charges, ${dataset.events.count} events`,
+    '',
+    `  HubSpot  ${urls.hubspot}   Authorization: Bearer ${credentials.hubspotAccessToken}`,
+    `  Stripe   ${urls.stripe}   Authorization: Bearer ${credentials.stripeSecretKey}`,
+    `  PostHog  ${urls.posthog}   Authorization: Bearer ${credentials.posthogApiKey}   project ${credentials.posthogProjectId}`,
+    '',
+    '  Each serves /openapi.json; knobs and counters under /__sandbox/knobs and /__sandbox/counters.',
+    '  These are development keys for fake data on loopback, not secrets. Ctrl-C stops.',
+  ];
+  console.log(lines.join('\n'));
+  const stop = async (): Promise<void> => {
+    await sandbox.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
