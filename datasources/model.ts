@@ -1,0 +1,238 @@
+/**
+ * The unified domain model and the provider ports. Everything above `datasources/` speaks only
+ * these types; each provider folder maps its own JSON into them. Nothing here knows GraphQL.
+ */
+
+/** Money in minor units, exactly as a provider counts it; formatting to decimals happens at the edge. */
+export interface MoneyValue {
+  /** Integer minor units (cents; yen for zero-decimal currencies). */
+  minor: bigint;
+  /** ISO 4217, upper case. */
+  currency: string;
+}
+
+export type Domain = 'CRM' | 'PAYMENTS' | 'ANALYTICS';
+
+export interface ProviderRef {
+  domain: Domain;
+  provider: string;
+  externalId: string;
+  url: string | null;
+}
+
+/** A cursor-paged slice of a provider list, with the provider's own cursors kept opaque. */
+export interface Page<T> {
+  items: T[];
+  /** Provider cursor to fetch the following page, or null at the end. */
+  nextCursor: string | null;
+  /** Provider cursor to fetch the preceding page (providers that page backwards), or null. */
+  previousCursor: string | null;
+  /** Per-item provider cursors, for Relay edges. */
+  cursors: string[];
+  totalCount: number | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Provider cursor to continue after (forward). */
+  after?: string | null;
+  /** Provider cursor to continue before (backward); only for providers that support it. */
+  before?: string | null;
+}
+
+// ---- CRM -------------------------------------------------------------------------------------
+
+export interface Contact {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  jobTitle: string | null;
+  lifecycleStage: string | null;
+  companyId: string | null;
+  createdAt: Date;
+  updatedAt: Date | null;
+  ref: ProviderRef;
+}
+
+export interface Company {
+  id: string;
+  name: string | null;
+  domain: string | null;
+  industry: string | null;
+  city: string | null;
+  country: string | null;
+  employeeCount: number | null;
+  createdAt: Date;
+  ref: ProviderRef;
+}
+
+export type DealStatus = 'OPEN' | 'WON' | 'LOST';
+
+export interface Deal {
+  id: string;
+  name: string | null;
+  amount: MoneyValue | null;
+  status: DealStatus;
+  stage: string;
+  closeDate: Date | null;
+  createdAt: Date;
+  contactId: string | null;
+  companyId: string | null;
+  ref: ProviderRef;
+}
+
+export interface ContactFilter {
+  email?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  companyId?: string;
+}
+
+/** What Concord needs from a CRM. Batch methods answer in the order asked, null for unknown ids. */
+export interface CrmProvider {
+  readonly name: string;
+  getContacts(ids: readonly string[]): Promise<Array<Contact | null>>;
+  getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>>;
+  listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>>;
+  getCompanies(ids: readonly string[]): Promise<Array<Company | null>>;
+  listCompanies(page: PageRequest): Promise<Page<Company>>;
+  getDeals(ids: readonly string[]): Promise<Array<Deal | null>>;
+  listDeals(page: PageRequest, status?: DealStatus): Promise<Page<Deal>>;
+  /** Deal ids per contact id, in the order asked. */
+  dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]>;
+  /** Contacts created per bucket, for the metrics series. */
+  countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]>;
+}
+
+// ---- Payments --------------------------------------------------------------------------------
+
+export type PaymentStatus = 'SUCCEEDED' | 'PENDING' | 'FAILED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+
+export interface PaymentCard {
+  brand: string | null;
+  last4: string | null;
+  expiryMonth: number | null;
+  expiryYear: number | null;
+  country: string | null;
+}
+
+export interface PaymentAccount {
+  id: string;
+  /** The CRM contact this payment account belongs to (the link DESIGN.md describes). */
+  contactId: string | null;
+  currency: string | null;
+  createdAt: Date;
+  ref: ProviderRef;
+}
+
+export interface Payment {
+  id: string;
+  accountId: string | null;
+  amount: MoneyValue;
+  amountRefunded: MoneyValue;
+  status: PaymentStatus;
+  providerStatus: string;
+  description: string | null;
+  failureReason: string | null;
+  createdAt: Date;
+  card: PaymentCard | null;
+  ref: ProviderRef;
+}
+
+export type InvoiceStatus = 'DRAFT' | 'OPEN' | 'PAID' | 'UNCOLLECTIBLE' | 'VOID';
+
+export interface Invoice {
+  id: string;
+  accountId: string | null;
+  subscriptionId: string | null;
+  number: string | null;
+  status: InvoiceStatus;
+  providerStatus: string;
+  amountDue: MoneyValue;
+  amountPaid: MoneyValue;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  dueDate: Date | null;
+  createdAt: Date;
+  ref: ProviderRef;
+}
+
+export type SubscriptionStatus =
+  'ACTIVE' | 'TRIALING' | 'PAST_DUE' | 'CANCELED' | 'UNPAID' | 'INCOMPLETE' | 'PAUSED';
+export type Interval = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
+
+export interface Subscription {
+  id: string;
+  accountId: string | null;
+  status: SubscriptionStatus;
+  providerStatus: string;
+  planName: string | null;
+  quantity: number;
+  amount: MoneyValue | null;
+  interval: Interval | null;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  canceledAt: Date | null;
+  createdAt: Date;
+  ref: ProviderRef;
+}
+
+/** What Concord needs from a payments provider. */
+export interface PaymentsProvider {
+  readonly name: string;
+  /** Payment accounts per CRM contact id, in the order asked. */
+  accountsOfContacts(contactIds: readonly string[]): Promise<Array<PaymentAccount | null>>;
+  getPayments(ids: readonly string[]): Promise<Array<Payment | null>>;
+  listPayments(
+    page: PageRequest,
+    filter: { accountId?: string; status?: PaymentStatus },
+  ): Promise<Page<Payment>>;
+  /** The newest `count` payments per account, in the order asked. */
+  recentPaymentsOfAccounts(accountIds: readonly string[], count: number): Promise<Payment[][]>;
+  /** Succeeded minus refunded, per account, in the order asked. */
+  lifetimeValueOfAccounts(accountIds: readonly string[]): Promise<Array<MoneyValue | null>>;
+  getInvoices(ids: readonly string[]): Promise<Array<Invoice | null>>;
+  listInvoices(page: PageRequest, filter: { accountId?: string }): Promise<Page<Invoice>>;
+  getSubscriptions(ids: readonly string[]): Promise<Array<Subscription | null>>;
+  subscriptionsOfAccounts(accountIds: readonly string[]): Promise<Subscription[][]>;
+  /** Succeeded revenue per bucket and currency. */
+  revenueByBucket(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<MoneyValue[][]>;
+}
+
+// ---- Analytics -------------------------------------------------------------------------------
+
+export interface AnalyticsEvent {
+  id: string;
+  name: string;
+  occurredAt: Date;
+  /** The CRM contact id the event's person is linked to. */
+  contactId: string;
+  url: string | null;
+  properties: Record<string, unknown>;
+}
+
+export interface ActivitySummary {
+  contactId: string;
+  since: Date;
+  until: Date;
+  eventCount: number;
+  activeDays: number;
+  lastSeenAt: Date | null;
+  topEvents: Array<{ name: string; count: number }>;
+}
+
+/** What Concord needs from an analytics provider. */
+export interface AnalyticsProvider {
+  readonly name: string;
+  /** One summary per contact id, in the order asked (zero counts for people without events). */
+  activityOfContacts(contactIds: readonly string[], since: Date, until: Date): Promise<ActivitySummary[]>;
+  listEvents(page: PageRequest, filter: { contactId: string; name?: string }): Promise<Page<AnalyticsEvent>>;
+  /** Distinct active people per bucket. */
+  activeUsersByBucket(
+    since: Date,
+    until: Date,
+    interval: Interval,
+  ): Promise<Array<{ start: Date; count: number }>>;
+}

@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import {
+  buildSchema,
+  isInterfaceType,
+  isObjectType,
+  isEnumType,
+  isInputObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+
+const SCHEMA_DIR = join(import.meta.dirname, '../../schema');
+
+function loadSchema(): GraphQLSchema {
+  const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.graphql'));
+  return buildSchema(files.map((f) => readFileSync(join(SCHEMA_DIR, f), 'utf8')).join('\n'));
+}
+
+/** Provider names and provider-only spellings that must not reach the public contract. */
+const PROVIDER_WORDS =
+  /hubspot|stripe|posthog|hogql|dealstage|starting_after|distinct_id|hs_object_id|properties_?with_?history/i;
+/** Where naming the provider is the point of the field. */
+const ALLOWED = new Set(['ProviderLink.provider', 'ProviderStatus.name']);
+
+describe('schema', () => {
+  const schema = loadSchema();
+
+  it('builds from one file per domain', () => {
+    expect(readdirSync(SCHEMA_DIR).sort()).toEqual([
+      'analytics.graphql',
+      'common.graphql',
+      'crm.graphql',
+      'customers.graphql',
+      'payments.graphql',
+    ]);
+    expect(schema.getQueryType()?.getFields().customers).toBeDefined();
+  });
+
+  it('makes every entity a Node', () => {
+    const node = schema.getType('Node');
+    expect(node && isInterfaceType(node)).toBe(true);
+    for (const name of [
+      'Customer',
+      'Company',
+      'Deal',
+      'Payment',
+      'Invoice',
+      'Subscription',
+      'AnalyticsEvent',
+    ]) {
+      const type = schema.getType(name);
+      expect(type && isObjectType(type) && type.getInterfaces().map((i) => i.name)).toEqual(['Node']);
+    }
+  });
+
+  it('never uses a float for money', () => {
+    const money = schema.getType('Money');
+    if (!money || !isObjectType(money)) throw new Error('Money missing');
+    for (const field of Object.values(money.getFields())) expect(String(field.type)).toBe('String!');
+  });
+
+  it('leaks no provider name or spelling', () => {
+    const leaks: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      if (PROVIDER_WORDS.test(type.name)) leaks.push(type.name);
+      const members =
+        isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)
+          ? Object.values(type.getFields()).flatMap((f) => [
+              f.name,
+              ...('args' in f ? f.args.map((a) => a.name) : []),
+            ])
+          : isEnumType(type)
+            ? type.getValues().map((v) => v.name)
+            : [];
+      for (const member of members) {
+        if (PROVIDER_WORDS.test(member) && !ALLOWED.has(`${type.name}.${member}`))
+          leaks.push(`${type.name}.${member}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
