@@ -69,7 +69,7 @@ describe('schema', () => {
         isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)
           ? Object.values(type.getFields()).flatMap((f) => [
               f.name,
-              ...('args' in f ? f.args.map((a) => a.name) : []),
+              ...('args' in f ? f.args.map((a: { name: string }) => a.name) : []),
             ])
           : isEnumType(type)
             ? type.getValues().map((v) => v.name)
