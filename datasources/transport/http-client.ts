@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import qs from 'qs';
+import { Pool, errors as undiciErrors } from 'undici';
+import type { z } from 'zod';
+import { ProviderError, ProviderErrorCode, codeForStatus, parseRetryAfter } from './errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type QueryValue =
+  string | number | boolean | null | undefined | QueryValue[] | { [k: string]: QueryValue };
+
+/** Defaults for one provider's connection pool and attempts. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Keep-alive connections per provider origin: enough for a batch fan-out, few enough to be polite. */
+export const DEFAULT_CONNECTIONS = 16;
+/** Idle keep-alive sockets are kept this long (providers close theirs after about a minute). */
+export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+
+export interface ProviderRequest<T> {
+  method: HttpMethod;
+  /** Concrete path, e.g. `/v1/customers/cus_123`. */
+  path: string;
+  /** The route template for metrics and errors, e.g. `GET /v1/customers/{id}`. */
+  endpoint: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  bodyEncoding?: 'json' | 'form';
+  headers?: Record<string, string>;
+  /** The shape of the 2xx body we rely on; anything else is a BAD_RESPONSE. */
+  schema: z.ZodType<T>;
+  /** Sent as `Idempotency-Key`; also what makes a POST safe to retry. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface ProviderResponse<T> {
+  status: number;
+  body: T;
+  headers: Record<string, string>;
+}
+
+/** How a provider refines a failed response from its own error body and headers. */
+export type ErrorClassifier = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+) => Partial<{ code: ProviderErrorCode; retryable: boolean; retryAfterMs: number; providerCode: string }>;
+
+export interface UpstreamCall {
+  provider: string;
+  endpoint: string;
+  status: number | null;
+  durationMs: number;
+}
+
+export interface ProviderHttpClientOptions {
+  provider: string;
+  baseUrl: string;
+  /** Headers that authenticate every request; called per request so rotated tokens apply at once. */
+  authHeaders: () => Record<string, string> | Promise<Record<string, string>>;
+  timeoutMs?: number;
+  connections?: number;
+  keepAliveMs?: number;
+  classifyError?: ErrorClassifier;
+  /** Told about every upstream call, for counters and metrics. */
+  onCall?: (call: UpstreamCall) => void;
+  userAgent?: string;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/**
+ * The one HTTP client every provider adapter uses: a keep-alive pool per provider origin, auth
+ * headers, a per-attempt timeout, and every failure (network, status, malformed body) turned
+ * into a ProviderError. Retries and circuit breaking wrap this client; they do not live in it.
+ */
+export class ProviderHttpClient {
+  readonly provider: string;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly options: ProviderHttpClientOptions;
+
+  constructor(options: ProviderHttpClientOptions) {
+    this.options = options;
+    this.provider = options.provider;
+    const url = new URL(options.baseUrl);
+    this.basePath = url.pathname.replace(/\/$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? DEFAULT_CONNECTIONS,
+      keepAliveTimeout: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      pipelining: 1,
+    });
+  }
+
+  async request<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
+    const started = performance.now();
+    let status: number | null = null;
+    try {
+      const response = await this.send(req);
+      status = response.status;
+      return response;
+    } catch (error) {
+      if (error instanceof ProviderError) status = error.status;
+      throw error;
+    } finally {
+      this.options.onCall?.({
+        provider: this.provider,
+        endpoint: req.endpoint,
+        status,
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  private async send<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const search = req.query ? qs.stringify(req.query, { arrayFormat: 'brackets', skipNulls: true }) : '';
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'concord',
+      ...(await this.options.authHeaders()),
+      ...req.headers,
+    };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body =
+        req.bodyEncoding === 'form'
+          ? qs.stringify(req.body, { arrayFormat: 'brackets' })
+          : JSON.stringify(req.body);
+      headers['content-type'] =
+        req.bodyEncoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+    }
+    if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
+
+    let status: number;
+    let responseHeaders: Record<string, string>;
+    let text: string;
+    try {
+      const res = await this.pool.request({
+        method: req.method,
+        path: `${this.basePath}${req.path}${search ? `?${search}` : ''}`,
+        headers,
+        body,
+        signal,
+      });
+      status = res.statusCode;
+      responseHeaders = flattenHeaders(res.headers);
+      text = await res.body.text();
+    } catch (error) {
+      throw this.networkError(req, error, timeout.aborted && !req.signal?.aborted);
+    }
+
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch (cause) {
+      if (status >= 200 && status < 300) throw this.badResponse(req, status, cause);
+      json = undefined;
+    }
+    if (status < 200 || status >= 300) throw this.statusError(req, status, json, responseHeaders);
+
+    const parsed = req.schema.safeParse(json);
+    if (!parsed.success) throw this.badResponse(req, status, parsed.error);
+    return { status, body: parsed.data, headers: responseHeaders };
+  }
+
+  private networkError(req: ProviderRequest<unknown>, cause: unknown, timedOut: boolean): ProviderError {
+    const isTimeout =
+      timedOut ||
+      cause instanceof undiciErrors.HeadersTimeoutError ||
+      cause instanceof undiciErrors.BodyTimeoutError;
+    return new ProviderError({
+      provider: this.provider,
+      endpoint: req.endpoint,
+      status: null,
+      code: isTimeout ? ProviderErrorCode.TIMEOUT : ProviderErrorCode.UNAVAILABLE,
+      retryable: true,
+      cause,
+    });
+  }
+
+  private badResponse(req: ProviderRequest<unknown>, status: number, cause: unknown): ProviderError {
+    return new ProviderError({
+      provider: this.provider,
+      endpoint: req.endpoint,
+      status,
+      code: ProviderErrorCode.BAD_RESPONSE,
+      retryable: false,
+      cause,
+    });
+  }
+
+  private statusError(
+    req: ProviderRequest<unknown>,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): ProviderError {
+    const base = codeForStatus(status);
+    const refined = this.options.classifyError?.(status, body, headers) ?? {};
+    const retryAfterMs = refined.retryAfterMs ?? parseRetryAfter(headers['retry-after']);
+    return new ProviderError({
+      provider: this.provider,
+      endpoint: req.endpoint,
+      status,
+      code: refined.code ?? base.code,
+      retryable: refined.retryable ?? base.retryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(refined.providerCode === undefined ? {} : { providerCode: refined.providerCode }),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** A fresh idempotency key for a write that has none from the client. */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
