@@ -1,0 +1,35 @@
+/**
+ * Errors Concord raises on purpose. Each has a public `code` (the schema's ErrorCode enum) and a
+ * message written for the client; `formatError` lets these through and masks everything else.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
+  PROVIDER_RATE_LIMITED: 'PROVIDER_RATE_LIMITED',
+  PROVIDER_ERROR: 'PROVIDER_ERROR',
+  UNSUPPORTED_PAGINATION: 'UNSUPPORTED_PAGINATION',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class ConcordError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Safe, client-facing details added to `extensions` (never provider bodies or secrets). */
+    readonly details: Record<string, string | number | boolean> = {},
+  ) {
+    super(message);
+    this.name = 'ConcordError';
+  }
+}
+
+export class UserInputError extends ConcordError {
+  constructor(message: string, argument?: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, argument ? { argument } : {});
+    this.name = 'UserInputError';
+  }
+}
