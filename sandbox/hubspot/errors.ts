@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { RateLimitState } from '../http/provider.js';
+import type { Reply } from '../http/route.js';
+
+export type ErrorCategory =
+  | 'VALIDATION_ERROR'
+  | 'OBJECT_NOT_FOUND'
+  | 'INVALID_AUTHENTICATION'
+  | 'RATE_LIMITS'
+  | 'INTERNAL_ERROR'
+  | 'SERVICE_UNAVAILABLE';
+
+export interface ErrorDetail {
+  message: string;
+  code?: string;
+  in?: string;
+}
+
+export interface HubSpotErrorBody {
+  status: 'error';
+  message: string;
+  correlationId: string;
+  category: ErrorCategory;
+  subCategory?: string;
+  context?: Record<string, string[]>;
+  errors?: ErrorDetail[];
+}
+
+export interface ErrorExtras {
+  subCategory?: string;
+  context?: Record<string, string[]>;
+  errors?: ErrorDetail[];
+}
+
+/** HubSpot's non-2xx body (the `Error` model): status, message, correlationId and category always. */
+export function hubspotError(
+  status: number,
+  category: ErrorCategory,
+  message: string,
+  extras: ErrorExtras = {},
+): Reply {
+  const body: HubSpotErrorBody = {
+    status: 'error',
+    message,
+    correlationId: randomUUID(),
+    category,
+    ...extras,
+  };
+  return { status, body };
+}
+
+export function validationError(message: string, extras: ErrorExtras = {}): Reply {
+  return hubspotError(400, 'VALIDATION_ERROR', message, extras);
+}
+
+/** Thrown by pure request logic (search, cursors) and turned into a 400 at the route. */
+export class HubSpotValidationError extends Error {
+  constructor(
+    message: string,
+    readonly extras: ErrorExtras = {},
+  ) {
+    super(message);
+    this.name = 'HubSpotValidationError';
+  }
+}
+
+/** Runs request logic, answering its validation failures as HubSpot's 400. */
+export function orValidationError(produce: () => Reply): Reply {
+  try {
+    return produce();
+  } catch (error) {
+    if (error instanceof HubSpotValidationError) return validationError(error.message, error.extras);
+    throw error;
+  }
+}
+
+/** Private-app limits of a Professional/Enterprise account (FACTS §2): 190 per 10 s, 1,000,000 a day. */
+export const DEFAULT_RATE_LIMIT = { max: 190, intervalMs: 10_000, daily: 1_000_000 } as const;
+
+/** HubSpot's rate-limit headers, from the knob's window when one is set. */
+export function rateLimitHeaders(state: RateLimitState | null): Record<string, string> {
+  const max = state?.limit ?? DEFAULT_RATE_LIMIT.max;
+  const intervalMs = state?.windowMs ?? DEFAULT_RATE_LIMIT.intervalMs;
+  const remaining = state ? Math.max(0, state.remaining) : max - 1;
+  const secondly = Math.max(1, Math.ceil((max * 1000) / intervalMs));
+  return {
+    'X-HubSpot-RateLimit-Daily': String(DEFAULT_RATE_LIMIT.daily),
+    'X-HubSpot-RateLimit-Daily-Remaining': String(DEFAULT_RATE_LIMIT.daily - 1),
+    'X-HubSpot-RateLimit-Interval-Milliseconds': String(intervalMs),
+    'X-HubSpot-RateLimit-Max': String(max),
+    'X-HubSpot-RateLimit-Remaining': String(remaining),
+    'X-HubSpot-RateLimit-Secondly': String(secondly),
+    'X-HubSpot-RateLimit-Secondly-Remaining': String(Math.min(secondly, remaining)),
+  };
+}
+
+/** The documented burst-window 429 (FACTS §2, H9); Retry-After is added for clients that honour it. */
+export function rateLimitedReply(state: RateLimitState): Reply {
+  return {
+    status: 429,
+    body: {
+      status: 'error',
+      message: 'You have reached your ten_secondly_rolling limit.',
+      errorType: 'RATE_LIMIT',
+      correlationId: randomUUID(),
+      policyName: 'TEN_SECONDLY_ROLLING',
+      groupName: 'publicapi:private-app:concord-sandbox',
+    },
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(state.resetInMs / 1000))) },
+  };
+}

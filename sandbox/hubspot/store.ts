@@ -1,0 +1,118 @@
+import type { Dataset } from '../data/dataset.js';
+import { isAssociable } from './associationTypes.js';
+import { companyObject, contactObject, dealObject, type HubObject } from './objects.js';
+import { OBJECT_TYPES, SEARCHABLE_PROPERTIES, type ObjectType } from './properties.js';
+
+type AssociationIndex = Record<ObjectType, Record<ObjectType, ReadonlyMap<string, readonly string[]>>>;
+
+/** The HubSpot view of a data set, indexed once so that every request is a lookup or a slice. */
+export interface HubSpotStore {
+  /** Objects per type, sorted by numeric id. */
+  objects: Record<ObjectType, readonly HubObject[]>;
+  byId: Record<ObjectType, ReadonlyMap<string, HubObject>>;
+  /** Contacts by lower-case email (HubSpot stores emails lower-cased). */
+  contactsByEmail: ReadonlyMap<string, HubObject>;
+  /** Lower-case words of each object's searchable properties, for search `query`. */
+  searchWords: ReadonlyMap<HubObject, readonly string[]>;
+  /** The instant the simulated clock stands at; batch timestamps use it so responses stay deterministic. */
+  now: string;
+  associated(from: ObjectType, fromId: string, to: ObjectType): readonly string[];
+}
+
+const NO_IDS: readonly string[] = [];
+
+function sortedById(objects: HubObject[]): HubObject[] {
+  return objects.sort((a, b) => a.idNumber - b.idNumber);
+}
+
+function addEdge(index: Map<string, string[]>, from: string, to: string): void {
+  const list = index.get(from);
+  if (list) list.push(to);
+  else index.set(from, [to]);
+}
+
+function emptyIndex(): Record<ObjectType, Record<ObjectType, Map<string, string[]>>> {
+  const make = (): Record<ObjectType, Map<string, string[]>> => ({
+    contacts: new Map(),
+    companies: new Map(),
+    deals: new Map(),
+  });
+  return { contacts: make(), companies: make(), deals: make() };
+}
+
+/** Every edge both ways: contact↔company, contact↔deal, company↔deal; lists sorted by numeric id. */
+function buildAssociations(dataset: Dataset): AssociationIndex {
+  const index = emptyIndex();
+  const link = (a: ObjectType, aId: string, b: ObjectType, bId: string): void => {
+    addEdge(index[a][b], aId, bId);
+    addEdge(index[b][a], bId, aId);
+  };
+  for (const contact of dataset.contacts) {
+    const company = dataset.companies[contact.company];
+    if (company) link('contacts', contact.crmId, 'companies', company.crmId);
+  }
+  for (const deal of dataset.deals) {
+    const contact = dataset.contacts[deal.contact];
+    if (contact) link('deals', deal.crmId, 'contacts', contact.crmId);
+    const company = dataset.companies[deal.company];
+    if (company) link('deals', deal.crmId, 'companies', company.crmId);
+  }
+  for (const from of OBJECT_TYPES) {
+    for (const to of OBJECT_TYPES) {
+      for (const [key, ids] of index[from][to]) {
+        index[from][to].set(
+          key,
+          [...new Set(ids)].sort((x, y) => Number(x) - Number(y)),
+        );
+      }
+    }
+  }
+  return index;
+}
+
+function wordsOf(obj: HubObject): string[] {
+  const words: string[] = [];
+  for (const name of SEARCHABLE_PROPERTIES[obj.type]) {
+    const value = obj.properties[name];
+    if (value)
+      words.push(
+        ...value
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter((w) => w.length > 0),
+      );
+  }
+  return words;
+}
+
+export function buildStore(dataset: Dataset): HubSpotStore {
+  const objects: Record<ObjectType, HubObject[]> = {
+    contacts: sortedById(dataset.contacts.map((c) => contactObject(c, dataset.companies))),
+    companies: sortedById(dataset.companies.map((c) => companyObject(c))),
+    deals: sortedById(dataset.deals.map((d) => dealObject(d))),
+  };
+  const byId = {
+    contacts: new Map(objects.contacts.map((o) => [o.id, o])),
+    companies: new Map(objects.companies.map((o) => [o.id, o])),
+    deals: new Map(objects.deals.map((o) => [o.id, o])),
+  };
+  const contactsByEmail = new Map<string, HubObject>();
+  for (const contact of objects.contacts) {
+    const email = contact.properties.email;
+    if (email) contactsByEmail.set(email.toLowerCase(), contact);
+  }
+  const searchWords = new Map<HubObject, string[]>();
+  for (const type of OBJECT_TYPES) for (const obj of objects[type]) searchWords.set(obj, wordsOf(obj));
+  const associations = buildAssociations(dataset);
+  return {
+    objects,
+    byId,
+    contactsByEmail,
+    searchWords,
+    now: new Date(dataset.anchor).toISOString(),
+    associated(from, fromId, to) {
+      if (!isAssociable(from, to)) return NO_IDS;
+      return associations[from][to].get(fromId) ?? NO_IDS;
+    },
+  };
+}
