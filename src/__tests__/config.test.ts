@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, DEFAULT_PORT, readConfig } from '../config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('readConfig', () => {
+  it('runs against the sandbox when no provider credentials are set', () => {
+    const config = readConfig({});
+    expect(config.mode).toBe('sandbox');
+    expect(config.live).toBeNull();
+    expect(config.port).toBe(DEFAULT_PORT);
+    expect(config.cursorSecretIsEphemeral).toBe(true);
+  });
+
+  it('goes live with all provider credentials, with overridable base URLs', () => {
+    const config = readConfig({
+      HUBSPOT_ACCESS_TOKEN: 'pat-na1-x',
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      POSTHOG_API_KEY: 'phx_abc',
+      POSTHOG_PROJECT_ID: '12',
+      STRIPE_BASE_URL: 'http://127.0.0.1:9999',
+    });
+    expect(config.mode).toBe('live');
+    expect(config.live?.stripe.baseUrl).toBe('http://127.0.0.1:9999');
+    expect(config.live?.hubspot.baseUrl).toBe('https://api.hubapi.com');
+    expect(config.live?.posthog.projectId).toBe(12);
+  });
+
+  it('names each missing credential when only some are set', () => {
+    const problems = problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/HUBSPOT_ACCESS_TOKEN is missing/);
+  });
+
+  it('reports every bad value on its own line and never echoes a secret', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      STRIPE_SECRET_KEY: 'pk_live_oops-secret',
+      HUBSPOT_BASE_URL: 'ftp://x',
+      PAGE_SIZE_MAX: '0',
+      NODE_ENV: 'production',
+    });
+    expect(problems.filter((p) => p.startsWith('PORT='))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('STRIPE_SECRET_KEY=(hidden)'))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('HUBSPOT_BASE_URL='))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('PAGE_SIZE_MAX='))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('CURSOR_SECRET is missing'))).toHaveLength(1);
+    expect(problems.join('\n')).not.toContain('oops-secret');
+  });
+
+  it('refuses a default page size above the maximum', () => {
+    expect(problemsOf({ PAGE_SIZE_DEFAULT: '50', PAGE_SIZE_MAX: '10' })).toEqual([
+      'PAGE_SIZE_DEFAULT=50 is larger than PAGE_SIZE_MAX=10',
+    ]);
+  });
+});

@@ -1,0 +1,1 @@
+export interface RequestContext { requestId: string }
