@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { Reply } from '../http/route.js';
+import { json } from '../http/route.js';
+import { newestFirst, type Collection, type Listed } from './collection.js';
+import { invalidRequest, resourceMissing } from './errors.js';
+import { applyExpand, planExpand, type Expanders } from './expand.js';
+import { listEnvelope, paginate, type ListQuery } from './list.js';
+import type { StripeObject } from './objects.js';
+import { expandParam, intParam } from './params.js';
+import { SearchCache } from './search-cache.js';
+import type { SearchPageCodec } from './search-page.js';
+import { compileQuery, SearchQueryError, type SearchSchema } from './search-query.js';
+
+/** The three read shapes every Stripe resource shares: retrieve, list and search. */
+
+export const idParams = z.object({ id: z.string().describe('Object id') });
+export const retrieveQuery = z.object({ expand: expandParam }).strict();
+
+export const MAX_QUERY_LENGTH = 5000;
+export const searchQuery = z
+  .object({
+    query: z.string().max(MAX_QUERY_LENGTH).describe("Search query, e.g. status:'succeeded' AND amount>1000"),
+    limit: intParam({ min: 1, max: 100 }).optional().describe('Page size, 1 to 100 (default 10)'),
+    page: z.string().optional().describe('The next_page token of the previous result'),
+    expand: expandParam,
+  })
+  .strict();
+
+export interface Resource<T extends Listed> {
+  objectType: string;
+  collection: Collection<T>;
+  render(item: T): StripeObject;
+  expanders: Expanders;
+  /** Matches of recent queries; made on the first search. */
+  searchCache?: SearchCache<T>;
+}
+
+export function retrieve<T extends Listed>(resource: Resource<T>, id: string, expand?: string[]): Reply {
+  const plan = planExpand(expand, resource.expanders, 'object');
+  if (!plan.ok) return plan.reply;
+  const item = resource.collection.get(id);
+  if (!item) return resourceMissing(resource.objectType, id);
+  return json(200, applyExpand(resource.render(item), plan.fields, resource.expanders));
+}
+
+export function list<T extends Listed>(
+  resource: Resource<T>,
+  url: string,
+  query: Omit<ListQuery<T>, 'objectType' | 'lookup'> & { expand?: string[] },
+): Reply {
+  const plan = planExpand(query.expand, resource.expanders, 'list');
+  if (!plan.ok) return plan.reply;
+  const page = paginate({
+    ...query,
+    objectType: resource.objectType,
+    lookup: (id) => resource.collection.get(id),
+  });
+  if (!page.ok) return page.reply;
+  const data = page.data.map((item) => applyExpand(resource.render(item), plan.fields, resource.expanders));
+  return json(200, listEnvelope(data, page.hasMore, url));
+}
+
+export interface SearchInput {
+  query: string;
+  limit?: number;
+  page?: string;
+  expand?: string[];
+}
+
+export function search<T extends Listed>(
+  resource: Resource<T>,
+  schema: SearchSchema<T>,
+  pages: SearchPageCodec,
+  input: SearchInput,
+  /** A field with a per-parent index in the collection (e.g. charges by `customer`). */
+  indexedField?: string,
+): Reply {
+  const plan = planExpand(input.expand, resource.expanders, 'search');
+  if (!plan.ok) return plan.reply;
+  let compiled;
+  try {
+    compiled = compileQuery(input.query, schema);
+  } catch (error) {
+    if (error instanceof SearchQueryError) return invalidRequest(error.message, 'query');
+    throw error;
+  }
+  let offset = 0;
+  if (input.page !== undefined) {
+    const decoded = pages.decode(schema.resource, input.query, input.page);
+    if (decoded === null) {
+      return invalidRequest(
+        'Invalid page: the token is malformed, was altered, or belongs to a different search query.',
+        'page',
+      );
+    }
+    offset = decoded;
+  }
+  const cache = (resource.searchCache ??= new SearchCache<T>());
+  const { version } = resource.collection;
+  let matches = cache.get(input.query, version);
+  if (!matches) {
+    const pinned = indexedField ? compiled.pinned(indexedField) : null;
+    const candidates = pinned
+      ? [...new Set(pinned)].flatMap((key) => resource.collection.group(key)).sort(newestFirst)
+      : resource.collection.all;
+    matches = candidates.filter(compiled.matches);
+    cache.set(input.query, version, matches);
+  }
+  const limit = input.limit ?? 10;
+  const slice = matches.slice(offset, offset + limit);
+  const hasMore = offset + limit < matches.length;
+  const body: Record<string, unknown> = {
+    object: 'search_result',
+    data: slice.map((item) => applyExpand(resource.render(item), plan.fields, resource.expanders)),
+    has_more: hasMore,
+    next_page: hasMore ? pages.encode(schema.resource, input.query, offset + limit) : null,
+    url: `/v1/${schema.resource}/search`,
+  };
+  if (plan.totalCount) body.total_count = matches.length;
+  return json(200, body);
+}

@@ -1,0 +1,64 @@
+import type { Dataset } from '../data/dataset.js';
+import type { Expanders } from './expand.js';
+import { IdempotencyStore } from './idempotency.js';
+import {
+  renderCharge,
+  renderCustomer,
+  renderInvoice,
+  renderSubscription,
+  type StripeObject,
+} from './objects.js';
+import { SearchPageCodec } from './search-page.js';
+import { buildStore, type ChargeState, type StripeStore } from './store.js';
+
+/** Everything a route needs: the store, renderers bound to it, expansions and request-scoped helpers. */
+export interface StripeRuntime {
+  store: StripeStore;
+  pages: SearchPageCodec;
+  idempotency: IdempotencyStore;
+  render: {
+    customer(id: string): StripeObject | undefined;
+    charge(charge: ChargeState): StripeObject;
+  };
+  expanders: {
+    charge: Expanders;
+    refund: Expanders;
+    invoice: Expanders;
+    subscription: Expanders;
+    none: Expanders;
+  };
+}
+
+export function createRuntime(dataset: Dataset): StripeRuntime {
+  const store = buildStore(dataset);
+  const customer = (id: string): StripeObject | undefined => {
+    const state = store.customers.get(id);
+    return state ? renderCustomer(state) : undefined;
+  };
+  const charge = (state: ChargeState): StripeObject => renderCharge(state, store.refunds.group(state.id));
+  const chargeById = (id: string): StripeObject | undefined => {
+    const state = store.charges.get(id);
+    return state ? charge(state) : undefined;
+  };
+  const invoiceById = (id: string): StripeObject | undefined => {
+    const state = store.invoices.get(id);
+    return state ? renderInvoice(state) : undefined;
+  };
+  const subscriptionById = (id: string): StripeObject | undefined => {
+    const state = store.subscriptions.get(id);
+    return state ? renderSubscription(state) : undefined;
+  };
+  return {
+    store,
+    pages: new SearchPageCodec(dataset.seed),
+    idempotency: new IdempotencyStore(),
+    render: { customer, charge },
+    expanders: {
+      charge: { customer },
+      refund: { charge: chargeById, customer },
+      invoice: { customer, subscription: subscriptionById },
+      subscription: { customer, latest_invoice: invoiceById },
+      none: {},
+    },
+  };
+}
