@@ -32,6 +32,18 @@ export interface Page<T> {
   totalCount: number | null;
 }
 
+/**
+ * A provider list that cannot page the way asked (e.g. backwards through a search): the caller
+ * answers with a clear client error instead of a wrong page.
+ */
+export class UnsupportedPagingError extends Error {
+  readonly code = 'UNSUPPORTED_PAGING';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedPagingError';
+  }
+}
+
 export interface PageRequest {
   limit: number;
   /** Provider cursor to continue after (forward). */
@@ -189,10 +201,8 @@ export interface PaymentsProvider {
     page: PageRequest,
     filter: { accountId?: string; status?: PaymentStatus },
   ): Promise<Page<Payment>>;
-  /** The newest `count` payments per account, in the order asked. */
-  recentPaymentsOfAccounts(accountIds: readonly string[], count: number): Promise<Payment[][]>;
-  /** Succeeded minus refunded, per account, in the order asked. */
-  lifetimeValueOfAccounts(accountIds: readonly string[]): Promise<Array<MoneyValue | null>>;
+  /** Every payment of each account, newest first, in the order asked (recent payments and lifetime value derive from it). */
+  paymentsOfAccounts(accountIds: readonly string[]): Promise<Payment[][]>;
   getInvoices(ids: readonly string[]): Promise<Array<Invoice | null>>;
   listInvoices(page: PageRequest, filter: { accountId?: string }): Promise<Page<Invoice>>;
   getSubscriptions(ids: readonly string[]): Promise<Array<Subscription | null>>;
