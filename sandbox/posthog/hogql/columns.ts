@@ -1,0 +1,59 @@
+import type { Compiled } from './compile.js';
+import type { EventsSource, SqlType } from './source.js';
+
+/** The columns of `events` the sandbox knows, as PostHog's HogQL database exposes them. */
+export type Column =
+  | { name: 'uuid' | 'event' | 'distinct_id' | 'timestamp' | 'person_id' | 'properties' | 'elements_chain' }
+  | { name: 'property'; key: string }
+  | { name: 'personProperty'; key: string };
+
+const PLAIN = new Set([
+  'uuid',
+  'event',
+  'distinct_id',
+  'timestamp',
+  'person_id',
+  'properties',
+  'elements_chain',
+]);
+
+/** Resolves a dotted field (`e.properties.$browser`) to a column, or null when events has no such field. */
+export function resolveColumn(chain: readonly string[], tableAlias: string | null): Column | null {
+  let parts = chain;
+  if (parts.length > 1 && (parts[0] === tableAlias || parts[0] === 'events')) parts = parts.slice(1);
+  const [head, second, third] = parts;
+  if (parts.length === 1 && head && PLAIN.has(head)) return { name: head } as Column;
+  if (parts.length === 2 && head === 'properties' && second) return { name: 'property', key: second };
+  if (parts.length === 3 && head === 'person' && second === 'properties' && third) {
+    return { name: 'personProperty', key: third };
+  }
+  return null;
+}
+
+function column(type: SqlType, nullable: boolean, evaluate: Compiled['eval']): Compiled {
+  return { type, nullable, constant: false, eval: evaluate };
+}
+
+export function compileColumn(col: Column, source: EventsSource): Compiled {
+  const { table, distinctIds, personUuids } = source;
+  switch (col.name) {
+    case 'uuid':
+      return column('UUID', false, (s) => source.eventUuid(s.row));
+    case 'event':
+      return column('String', false, (s) => table.names[table.name[s.row] as number] ?? '');
+    case 'distinct_id':
+      return column('String', false, (s) => distinctIds[table.person[s.row] as number] ?? '');
+    case 'timestamp':
+      return column('DateTime', false, (s) => table.timestamp[s.row] as number);
+    case 'person_id':
+      return column('UUID', false, (s) => personUuids[table.person[s.row] as number] ?? '');
+    case 'properties':
+      return column('String', false, (s) => source.propertiesJson(s.row));
+    case 'elements_chain':
+      return column('String', false, () => '');
+    case 'property':
+      return column('String', true, (s) => source.property(s.row, col.key));
+    case 'personProperty':
+      return column('String', true, (s) => source.personProperty(table.person[s.row] as number, col.key));
+  }
+}

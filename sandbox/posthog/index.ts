@@ -1,0 +1,51 @@
+import type { SimulatorContext } from '../context.js';
+import type { ProviderProtocol } from '../http/provider.js';
+import { authenticatePersonalKey } from './auth.js';
+import { fromZodIssues, notFound, posthogError } from './errors.js';
+import { PostHogModel } from './model.js';
+import { eventRoutes } from './routes/events.js';
+import { personRoutes } from './routes/persons.js';
+import { queryRoutes } from './routes/query.js';
+
+export { PostHogModel, SITE_ORIGIN } from './model.js';
+
+/** The PostHog simulator: persons, the (deprecated) events list and the HogQL Query API over the data set. */
+export function createPostHogProtocol(ctx: SimulatorContext): ProviderProtocol {
+  const model = new PostHogModel(ctx.dataset);
+  return {
+    name: 'posthog',
+    title: 'PostHog API',
+    routes: [...personRoutes(ctx, model), ...eventRoutes(ctx, model), ...queryRoutes(ctx, model)],
+    authenticate: (headers, query) => authenticatePersonalKey(ctx.credentials.posthogApiKey, headers, query),
+    invalid: (issues) => fromZodIssues(issues),
+    unknownRoute: () => notFound(),
+    serverError: () => posthogError(500, 'server_error', 'error', 'A server error occurred.'),
+    unavailable: () =>
+      posthogError(
+        503,
+        'server_error',
+        'service_unavailable',
+        'Service temporarily unavailable, try again later.',
+      ),
+    rateLimited: (state) => {
+      const seconds = Math.max(1, Math.ceil(state.resetInMs / 1000));
+      return posthogError(
+        429,
+        'throttled_error',
+        'throttled',
+        `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+        null,
+        { 'Retry-After': String(seconds) },
+      );
+    },
+    malformedBody: () =>
+      posthogError(400, 'invalid_request', 'parse_error', 'JSON parse error - Expecting value'),
+    securitySchemes: {
+      PersonalAPIKeyAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A personal API key (`phx_...`) in `Authorization: Bearer`.',
+      },
+    },
+  };
+}
