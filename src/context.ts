@@ -1,1 +1,3 @@
-export interface RequestContext { requestId: string }
+export interface RequestContext {
+  requestId: string;
+}
