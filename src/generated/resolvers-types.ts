@@ -72,8 +72,8 @@ export type Company = Node & {
   city?: Maybe<Scalars['String']['output']>;
   country?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
-  customers: CustomerConnection;
-  deals: DealConnection;
+  customers?: Maybe<CustomerConnection>;
+  deals?: Maybe<DealConnection>;
   domain?: Maybe<Scalars['String']['output']>;
   employeeCount?: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
@@ -110,7 +110,8 @@ export type CompanyEdge = {
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type Customer = Node & {
   __typename?: 'Customer';
@@ -118,11 +119,11 @@ export type Customer = Node & {
   activity?: Maybe<ActivitySummary>;
   company?: Maybe<Company>;
   createdAt: Scalars['DateTime']['output'];
-  deals: DealConnection;
+  deals?: Maybe<DealConnection>;
   email?: Maybe<Scalars['String']['output']>;
-  events: AnalyticsEventConnection;
+  events?: Maybe<AnalyticsEventConnection>;
   id: Scalars['ID']['output'];
-  invoices: InvoiceConnection;
+  invoices?: Maybe<InvoiceConnection>;
   jobTitle?: Maybe<Scalars['String']['output']>;
   /** The CRM's lifecycle stage label, e.g. `customer`. */
   lifecycleStage?: Maybe<Scalars['String']['output']>;
@@ -130,16 +131,17 @@ export type Customer = Node & {
   lifetimeValue?: Maybe<Money>;
   links: Array<ProviderLink>;
   name?: Maybe<Scalars['String']['output']>;
-  payments: PaymentConnection;
+  payments?: Maybe<PaymentConnection>;
   phone?: Maybe<Scalars['String']['output']>;
-  subscriptions: Array<Subscription>;
+  subscriptions?: Maybe<Array<Subscription>>;
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type CustomerActivityArgs = {
   since?: InputMaybe<Scalars['DateTime']['input']>;
@@ -149,7 +151,8 @@ export type CustomerActivityArgs = {
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type CustomerDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -160,7 +163,8 @@ export type CustomerDealsArgs = {
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type CustomerEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -171,7 +175,8 @@ export type CustomerEventsArgs = {
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type CustomerInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -183,7 +188,8 @@ export type CustomerInvoicesArgs = {
 
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
- * records linked to it.
+ * records linked to it. Fields served by another provider are nullable: when that provider fails,
+ * they are null with an error and the rest of the customer stays.
  */
 export type CustomerPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -314,13 +320,13 @@ export type InvoiceStatus =
 /** One bucket of the cross-provider metrics series. */
 export type MetricsBucket = {
   __typename?: 'MetricsBucket';
-  /** People with at least one analytics event in the bucket. */
-  activeUsers: Scalars['Int']['output'];
+  /** People with at least one analytics event in the bucket (null when the analytics provider failed). */
+  activeUsers?: Maybe<Scalars['Int']['output']>;
   end: Scalars['DateTime']['output'];
-  /** CRM contacts created in the bucket. */
-  newCustomers: Scalars['Int']['output'];
-  /** Succeeded payments in the bucket, per currency. */
-  revenue: Array<Money>;
+  /** CRM contacts created in the bucket (null when the CRM failed). */
+  newCustomers?: Maybe<Scalars['Int']['output']>;
+  /** Succeeded payments in the bucket, per currency (null when the payments provider failed). */
+  revenue?: Maybe<Array<Money>>;
   start: Scalars['DateTime']['output'];
 };
 
@@ -443,19 +449,19 @@ export type ProviderStatus = {
 
 export type Query = {
   __typename?: 'Query';
-  companies: CompanyConnection;
+  companies?: Maybe<CompanyConnection>;
   /** One customer by global id or by email; exactly one of the two. */
   customer?: Maybe<Customer>;
-  customers: CustomerConnection;
-  deals: DealConnection;
-  invoices: InvoiceConnection;
+  customers?: Maybe<CustomerConnection>;
+  deals?: Maybe<DealConnection>;
+  invoices?: Maybe<InvoiceConnection>;
   /** Revenue (payments), active users (analytics) and new customers (CRM) per bucket. */
-  metrics: MetricsSeries;
+  metrics?: Maybe<MetricsSeries>;
   /** Fetches any object by its global id; null when it does not exist. */
   node?: Maybe<Node>;
   /** Fetches several objects by global id, in order; null for those that do not exist. */
   nodes: Array<Maybe<Node>>;
-  payments: PaymentConnection;
+  payments?: Maybe<PaymentConnection>;
   /** The upstream providers and their health. */
   providers: Array<ProviderStatus>;
 };
@@ -662,7 +668,7 @@ export type ResolversTypes = ResolversObject<{
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
   InvoiceStatus: InvoiceStatus;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
-  MetricsBucket: ResolverTypeWrapper<Omit<MetricsBucket, 'revenue'> & { revenue: Array<ResolversTypes['Money']> }>;
+  MetricsBucket: ResolverTypeWrapper<Omit<MetricsBucket, 'revenue'> & { revenue?: Maybe<Array<ResolversTypes['Money']>> }>;
   MetricsSeries: ResolverTypeWrapper<Omit<MetricsSeries, 'buckets'> & { buckets: Array<ResolversTypes['MetricsBucket']> }>;
   Money: ResolverTypeWrapper<MoneyValueModel>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -708,7 +714,7 @@ export type ResolversParentTypes = ResolversObject<{
   InvoiceConnection: Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversParentTypes['InvoiceEdge']> };
   InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
   JSON: Scalars['JSON']['output'];
-  MetricsBucket: Omit<MetricsBucket, 'revenue'> & { revenue: Array<ResolversParentTypes['Money']> };
+  MetricsBucket: Omit<MetricsBucket, 'revenue'> & { revenue?: Maybe<Array<ResolversParentTypes['Money']>> };
   MetricsSeries: Omit<MetricsSeries, 'buckets'> & { buckets: Array<ResolversParentTypes['MetricsBucket']> };
   Money: MoneyValueModel;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
@@ -758,8 +764,8 @@ export type CompanyResolvers<ContextType = RequestContext, ParentType extends Re
   city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, Partial<CompanyCustomersArgs>>;
-  deals?: Resolver<ResolversTypes['DealConnection'], ParentType, ContextType, Partial<CompanyDealsArgs>>;
+  customers?: Resolver<Maybe<ResolversTypes['CustomerConnection']>, ParentType, ContextType, Partial<CompanyCustomersArgs>>;
+  deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, Partial<CompanyDealsArgs>>;
   domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   employeeCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -784,19 +790,19 @@ export type CustomerResolvers<ContextType = RequestContext, ParentType extends R
   activity?: Resolver<Maybe<ResolversTypes['ActivitySummary']>, ParentType, ContextType, Partial<CustomerActivityArgs>>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  deals?: Resolver<ResolversTypes['DealConnection'], ParentType, ContextType, Partial<CustomerDealsArgs>>;
+  deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, Partial<CustomerDealsArgs>>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  events?: Resolver<ResolversTypes['AnalyticsEventConnection'], ParentType, ContextType, Partial<CustomerEventsArgs>>;
+  events?: Resolver<Maybe<ResolversTypes['AnalyticsEventConnection']>, ParentType, ContextType, Partial<CustomerEventsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<CustomerInvoicesArgs>>;
+  invoices?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, Partial<CustomerInvoicesArgs>>;
   jobTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lifecycleStage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lifetimeValue?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   links?: Resolver<Array<ResolversTypes['ProviderLink']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, Partial<CustomerPaymentsArgs>>;
+  payments?: Resolver<Maybe<ResolversTypes['PaymentConnection']>, ParentType, ContextType, Partial<CustomerPaymentsArgs>>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType>;
+  subscriptions?: Resolver<Maybe<Array<ResolversTypes['Subscription']>>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -879,10 +885,10 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MetricsBucketResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MetricsBucket'] = ResolversParentTypes['MetricsBucket']> = ResolversObject<{
-  activeUsers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  activeUsers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  newCustomers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  revenue?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
+  newCustomers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  revenue?: Resolver<Maybe<Array<ResolversTypes['Money']>>, ParentType, ContextType>;
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
@@ -962,15 +968,15 @@ export type ProviderStatusResolvers<ContextType = RequestContext, ParentType ext
 }>;
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  companies?: Resolver<ResolversTypes['CompanyConnection'], ParentType, ContextType, Partial<QueryCompaniesArgs>>;
+  companies?: Resolver<Maybe<ResolversTypes['CompanyConnection']>, ParentType, ContextType, Partial<QueryCompaniesArgs>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, Partial<QueryCustomerArgs>>;
-  customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, Partial<QueryCustomersArgs>>;
-  deals?: Resolver<ResolversTypes['DealConnection'], ParentType, ContextType, Partial<QueryDealsArgs>>;
-  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryInvoicesArgs>>;
-  metrics?: Resolver<ResolversTypes['MetricsSeries'], ParentType, ContextType, RequireFields<QueryMetricsArgs, 'interval' | 'since' | 'until'>>;
+  customers?: Resolver<Maybe<ResolversTypes['CustomerConnection']>, ParentType, ContextType, Partial<QueryCustomersArgs>>;
+  deals?: Resolver<Maybe<ResolversTypes['DealConnection']>, ParentType, ContextType, Partial<QueryDealsArgs>>;
+  invoices?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, Partial<QueryInvoicesArgs>>;
+  metrics?: Resolver<Maybe<ResolversTypes['MetricsSeries']>, ParentType, ContextType, RequireFields<QueryMetricsArgs, 'interval' | 'since' | 'until'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
-  payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, Partial<QueryPaymentsArgs>>;
+  payments?: Resolver<Maybe<ResolversTypes['PaymentConnection']>, ParentType, ContextType, Partial<QueryPaymentsArgs>>;
   providers?: Resolver<Array<ResolversTypes['ProviderStatus']>, ParentType, ContextType>;
 }>;
 
