@@ -95,6 +95,12 @@ export interface Deal {
   ref: ProviderRef;
 }
 
+export interface DealFilter {
+  status?: DealStatus;
+  /** Deals associated with this company. */
+  companyId?: string;
+}
+
 export interface ContactFilter {
   email?: string;
   createdAfter?: Date;
@@ -111,7 +117,7 @@ export interface CrmProvider {
   getCompanies(ids: readonly string[]): Promise<Array<Company | null>>;
   listCompanies(page: PageRequest): Promise<Page<Company>>;
   getDeals(ids: readonly string[]): Promise<Array<Deal | null>>;
-  listDeals(page: PageRequest, status?: DealStatus): Promise<Page<Deal>>;
+  listDeals(page: PageRequest, filter: DealFilter): Promise<Page<Deal>>;
   /** Deal ids per contact id, in the order asked. */
   dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]>;
   /** Contacts created per bucket, for the metrics series. */

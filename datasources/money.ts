@@ -43,18 +43,6 @@ export function minorUnitExponent(currency: string): number {
   return exponent;
 }
 
-/** `"1234.5"` in `USD` → 123450n; null when the text is not a plain decimal or has too many digits. */
-export function decimalToMinor(text: string, currency: string): bigint | null {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!match) return null;
-  const [, sign, whole, fraction = ''] = match;
-  const exponent = minorUnitExponent(currency);
-  const trimmed = fraction.replace(/0+$/, '');
-  if (trimmed.length > exponent) return null;
-  const minor = BigInt(`${whole}${trimmed.padEnd(exponent, '0')}`);
-  return sign === '-' ? -minor : minor;
-}
-
 /** 123450n `USD` → `"1234.50"`; exact, no floating point. */
 export function minorToDecimal(money: MoneyValue): string {
   const exponent = minorUnitExponent(money.currency);

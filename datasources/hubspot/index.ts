@@ -1,0 +1,493 @@
+import type {
+  Company,
+  Contact,
+  ContactFilter,
+  CrmProvider,
+  Deal,
+  DealFilter,
+  DealStatus,
+  Page,
+  PageRequest,
+} from '../model.js';
+import { UnsupportedPagingError } from '../model.js';
+import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
+import { ProviderHttpClient, type UpstreamCall } from '../transport/http-client.js';
+import {
+  COMPANIES,
+  CONTACTS,
+  CONTACTS_CREATED,
+  DEALS,
+  HUBSPOT_LIMITS,
+  HubSpotClient,
+  classifyHubSpotError,
+  linkedFromV3,
+  type ContactObject,
+  type CreatedObject,
+  type DealObject,
+  type HubSpotClientOptions,
+  type LinkedObject,
+  type SearchFilter,
+  type SearchRequest,
+  type Slice,
+} from './client.js';
+import {
+  DEFAULT_MAPPING_OPTIONS,
+  PROVIDER_NAME,
+  mapCompany,
+  mapContact,
+  mapDeal,
+  parseHubSpotDate,
+  type MappingOptions,
+} from './mapping.js';
+
+export { HubSpotClient, classifyHubSpotError } from './client.js';
+
+export interface HubSpotCrmOptions extends HubSpotClientOptions {
+  /** Built with `classifyError: classifyHubSpotError` so that HubSpot's error bodies are read. */
+  http: ProviderHttpClient;
+  /** The portal (hub) id, for links to records in HubSpot's UI; null means no links. */
+  portalId?: string | null;
+  appUrl?: string;
+  /** The account's company currency, for deals that name none. */
+  defaultCurrency?: string;
+  /** Stage ids that close a deal as won or lost, across all pipelines. */
+  wonStages?: readonly string[];
+  lostStages?: readonly string[];
+  /** Concurrent per-bucket counts; HubSpot search allows only a few requests per second. */
+  searchConcurrency?: number;
+}
+
+export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'> {
+  /** Defaults to https://api.hubapi.com. */
+  baseUrl?: string;
+  /** A private-app or OAuth token; a function is asked per request, so refreshed tokens apply at once. */
+  accessToken: string | (() => string | Promise<string>);
+  timeoutMs?: number;
+  connections?: number;
+  onCall?: (call: UpstreamCall) => void;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
+
+// ---- per-item cursors --------------------------------------------------------------------------
+
+/**
+ * HubSpot cursors only point at page starts, but Relay needs a cursor per item. An item cursor is
+ * the start of the HubSpot page it came from and how many of that page's items to skip.
+ */
+interface ItemPosition {
+  after: string | null;
+  skip: number;
+}
+
+const CURSOR_SEPARATOR = '~';
+
+export function encodeItemCursor(position: ItemPosition): string {
+  return `${position.after ?? ''}${CURSOR_SEPARATOR}${position.skip}`;
+}
+
+/** The position in `cursor`, or null when it is not one of ours. */
+export function decodeItemCursor(cursor: string): ItemPosition | null {
+  const at = cursor.lastIndexOf(CURSOR_SEPARATOR);
+  if (at < 0) return null;
+  const skip = cursor.slice(at + 1);
+  if (!/^\d{1,6}$/.test(skip)) return null;
+  const after = cursor.slice(0, at);
+  return { after: after === '' ? null : after, skip: Number(skip) };
+}
+
+type FetchSlice<T> = (after: string | null, limit: number) => Promise<Slice<T>>;
+
+interface Walked<T> {
+  items: T[];
+  cursors: string[];
+  hasMore: boolean;
+  total: number | null;
+}
+
+/**
+ * Reads `limit` items from `start`, asking HubSpot for no more than it needs: the skipped items plus
+ * the wanted ones, split over as many pages as HubSpot's page size requires.
+ */
+export async function walk<T>(
+  fetch: FetchSlice<T>,
+  pageMax: number,
+  start: ItemPosition,
+  limit: number,
+): Promise<Walked<T>> {
+  const items: T[] = [];
+  const cursors: string[] = [];
+  let total: number | null = null;
+  // HubSpot refuses `limit: 0`; asking for nothing needs no call.
+  if (!(limit >= 1)) return { items, cursors, hasMore: false, total };
+  limit = Math.floor(limit);
+  let { after, skip } = start;
+  for (;;) {
+    const wanted = limit - items.length;
+    const slice = await fetch(after, Math.min(pageMax, skip + wanted));
+    total ??= slice.total ?? null;
+    const taken = slice.results.slice(skip, skip + wanted);
+    taken.forEach((item, k) => {
+      const index = skip + k;
+      // The last item of a page resumes from the next page's own cursor, which costs no re-read.
+      const last = index === slice.results.length - 1 && slice.next !== null;
+      items.push(item);
+      cursors.push(encodeItemCursor(last ? { after: slice.next, skip: 0 } : { after, skip: index + 1 }));
+    });
+    const consumed = skip + taken.length;
+    if (items.length >= limit) {
+      return { items, cursors, hasMore: consumed < slice.results.length || slice.next !== null, total };
+    }
+    // An empty page with a next cursor would loop forever; HubSpot means the end by it.
+    if (slice.next === null || slice.results.length === 0) return { items, cursors, hasMore: false, total };
+    skip = Math.max(0, skip - slice.results.length);
+    after = slice.next;
+  }
+}
+
+function toPage<T, U>(walked: Walked<T>, map: (item: T) => U): Page<U> {
+  return {
+    items: walked.items.map(map),
+    nextCursor: walked.hasMore ? (walked.cursors.at(-1) ?? null) : null,
+    previousCursor: null,
+    cursors: walked.cursors,
+    totalCount: walked.total,
+  };
+}
+
+// ---- counting ------------------------------------------------------------------------------------
+
+/** Index of the bucket that `t` falls in (the last start at or before it), or -1 before the first. */
+export function bucketIndex(starts: readonly number[], t: number): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((starts[mid] ?? Infinity) <= t) low = mid + 1;
+    else high = mid;
+  }
+  return low - 1;
+}
+
+/** Each bucket's range, clipped to [since, until); the last bucket ends at `until`. */
+export function bucketRanges(
+  since: number,
+  until: number,
+  starts: readonly number[],
+): Array<{ from: number; to: number }> {
+  return starts.map((start, i) => ({
+    from: Math.max(since, start),
+    to: Math.min(until, starts[i + 1] ?? until),
+  }));
+}
+
+async function mapConcurrent<T, U>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<U>,
+): Promise<U[]> {
+  const results = new Array<U>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
+
+function createdBetween(from: number, to: number): SearchFilter[] {
+  return [
+    { propertyName: 'createdate', operator: 'GTE', value: String(from) },
+    { propertyName: 'createdate', operator: 'LT', value: String(to) },
+  ];
+}
+
+// ---- the adapter ---------------------------------------------------------------------------------
+
+/** Id order, like the plain list, so that a filtered walk is as stable as an unfiltered one. */
+const BY_ID: SearchRequest['sorts'] = [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }];
+
+function contactFilters(filter: ContactFilter | undefined): SearchFilter[] {
+  const filters: SearchFilter[] = [];
+  if (!filter) return filters;
+  if (filter.email !== undefined)
+    filters.push({ propertyName: 'email', operator: 'EQ', value: filter.email });
+  if (filter.createdAfter !== undefined)
+    filters.push({
+      propertyName: 'createdate',
+      operator: 'GTE',
+      value: String(filter.createdAfter.getTime()),
+    });
+  if (filter.createdBefore !== undefined)
+    filters.push({
+      propertyName: 'createdate',
+      operator: 'LT',
+      value: String(filter.createdBefore.getTime()),
+    });
+  if (filter.companyId !== undefined)
+    filters.push({ propertyName: 'associations.company', operator: 'EQ', value: filter.companyId });
+  return filters;
+}
+
+/** HubSpot contacts, companies and deals as Concord's CrmProvider. */
+export class HubSpotCrm implements CrmProvider {
+  readonly name = PROVIDER_NAME;
+  private readonly client: HubSpotClient;
+  private readonly http: ProviderHttpClient;
+  private readonly mapping: MappingOptions;
+  private readonly searchConcurrency: number;
+  private readonly ownsHttp: boolean;
+
+  /** `ownsHttp`: whether `close()` closes the pool (true when `createHubSpotCrm` made it). */
+  constructor(options: HubSpotCrmOptions, ownsHttp = false) {
+    this.http = options.http;
+    this.ownsHttp = ownsHttp;
+    this.client = new HubSpotClient(options.http, options);
+    this.searchConcurrency = options.searchConcurrency ?? 4;
+    this.mapping = {
+      portalId: options.portalId ?? DEFAULT_MAPPING_OPTIONS.portalId,
+      appUrl: options.appUrl ?? DEFAULT_MAPPING_OPTIONS.appUrl,
+      defaultCurrency: options.defaultCurrency ?? DEFAULT_MAPPING_OPTIONS.defaultCurrency,
+      wonStages: options.wonStages ? new Set(options.wonStages) : DEFAULT_MAPPING_OPTIONS.wonStages,
+      lostStages: options.lostStages ? new Set(options.lostStages) : DEFAULT_MAPPING_OPTIONS.lostStages,
+    };
+  }
+
+  async getContacts(ids: readonly string[]): Promise<Array<Contact | null>> {
+    if (ids.length === 0) return [];
+    const objects = await this.client.batchRead(CONTACTS, ids);
+    return objects.map((obj) => (obj ? mapContact(obj, this.mapping) : null));
+  }
+
+  async getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>> {
+    if (emails.length === 0) return [];
+    const objects = await this.client.batchRead(CONTACTS, emails, 'email');
+    return objects.map((obj) => (obj ? mapContact(obj, this.mapping) : null));
+  }
+
+  async listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>> {
+    const start = this.startOf(page);
+    const filters = contactFilters(filter);
+    const toContact = (obj: ContactObject) => mapContact(obj, this.mapping);
+    if (filters.length === 0) {
+      const walked = await walk(
+        (after, limit) => this.client.listPage(CONTACTS, { after, limit }),
+        HUBSPOT_LIMITS.listPage,
+        start,
+        page.limit,
+      );
+      return toPage(walked, toContact);
+    }
+    const walked = await walk(
+      (after, limit) => this.client.search(CONTACTS, { filters, sorts: BY_ID, limit, after }),
+      HUBSPOT_LIMITS.searchPage,
+      start,
+      page.limit,
+    );
+    return toPage(walked, toContact);
+  }
+
+  async getCompanies(ids: readonly string[]): Promise<Array<Company | null>> {
+    if (ids.length === 0) return [];
+    const objects = await this.client.batchRead(COMPANIES, ids);
+    return objects.map((obj) => (obj ? mapCompany(obj, this.mapping) : null));
+  }
+
+  async listCompanies(page: PageRequest): Promise<Page<Company>> {
+    const walked = await walk(
+      (after, limit) => this.client.listPage(COMPANIES, { after, limit }),
+      HUBSPOT_LIMITS.listPage,
+      this.startOf(page),
+      page.limit,
+    );
+    return toPage(walked, (obj) => mapCompany(obj, this.mapping));
+  }
+
+  /**
+   * Batch read has no associations, so a deal's contact and company come from two v4 association
+   * batches, sent at the same time as the read.
+   */
+  async getDeals(ids: readonly string[]): Promise<Array<Deal | null>> {
+    if (ids.length === 0) return [];
+    const [objects, links] = await Promise.all([this.client.batchRead(DEALS, ids), this.dealLinks(ids)]);
+    return objects.map((obj) => (obj ? this.toDeal(obj, links) : null));
+  }
+
+  async listDeals(page: PageRequest, { status, companyId }: DealFilter): Promise<Page<Deal>> {
+    const start = this.startOf(page);
+    if (status === undefined && companyId === undefined) {
+      // The plain list can carry associations inline: one call per page.
+      const walked = await walk(
+        (after, limit) =>
+          this.client.listPage(DEALS, { after, limit, associations: ['contacts', 'companies'] }),
+        HUBSPOT_LIMITS.listPage,
+        start,
+        page.limit,
+      );
+      return toPage(walked, (obj) =>
+        mapDeal(
+          obj,
+          {
+            contacts: linkedFromV3(obj.associations?.contacts?.results),
+            companies: linkedFromV3(obj.associations?.companies?.results),
+          },
+          this.mapping,
+        ),
+      );
+    }
+    const filters = [
+      ...(status === undefined ? [] : [this.stageFilter(status)]),
+      ...(companyId === undefined
+        ? []
+        : [{ propertyName: 'associations.company', operator: 'EQ' as const, value: companyId }]),
+    ];
+    const walked = await walk(
+      (after, limit) => this.client.search(DEALS, { filters, sorts: BY_ID, limit, after }),
+      HUBSPOT_LIMITS.searchPage,
+      start,
+      page.limit,
+    );
+    const links = await this.dealLinks(walked.items.map((obj) => obj.id));
+    return toPage(walked, (obj) => this.toDeal(obj, links));
+  }
+
+  async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
+    if (contactIds.length === 0) return [];
+    const linked = await this.client.associations('contacts', 'deals', contactIds);
+    return contactIds.map((id) => (linked.get(id) ?? []).map((deal) => deal.id));
+  }
+
+  /**
+   * One search walk over the range, bucketed here; when that would take more calls than one
+   * `limit: 1` search per bucket (or cannot finish inside HubSpot's 10,000-result window), the
+   * per-bucket `total`s are used instead. `bucketStarts` are ascending; bucket i runs to the next
+   * start (the last to `until`), clipped to [since, until).
+   */
+  async countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]> {
+    const from = since.getTime();
+    const to = until.getTime();
+    const starts = bucketStarts.map((d) => d.getTime());
+    const counts = starts.map(() => 0);
+    if (starts.length === 0 || !(from < to)) return counts;
+
+    const request = (after: string | null): Promise<Slice<CreatedObject>> =>
+      this.client.search(CONTACTS_CREATED, {
+        filters: createdBetween(from, to),
+        sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }],
+        limit: HUBSPOT_LIMITS.searchPage,
+        after,
+      });
+    let slice = await request(null);
+    const total = slice.total ?? 0;
+    const ranges = bucketRanges(from, to, starts);
+    const perBucketCalls = ranges.filter((r) => r.from < r.to).length;
+    const pagesLeft = Math.ceil(total / HUBSPOT_LIMITS.searchPage) - 1;
+    if (total > HUBSPOT_LIMITS.searchWindow || perBucketCalls < pagesLeft) {
+      return this.countPerBucket(ranges);
+    }
+
+    // Creation times are fixed, so a contact seen twice (the index shifting under us) counts once.
+    const seen = new Set<string>();
+    for (;;) {
+      for (const obj of slice.results) {
+        if (seen.has(obj.id)) continue;
+        seen.add(obj.id);
+        const created = parseHubSpotDate(obj.properties.createdate) ?? parseHubSpotDate(obj.createdAt);
+        const t = created?.getTime();
+        if (t === undefined || t < from || t >= to) continue;
+        const i = bucketIndex(starts, t);
+        if (i >= 0) counts[i] = (counts[i] ?? 0) + 1;
+      }
+      if (slice.next === null || slice.results.length === 0) return counts;
+      slice = await request(slice.next);
+    }
+  }
+
+  private countPerBucket(ranges: ReadonlyArray<{ from: number; to: number }>): Promise<number[]> {
+    return mapConcurrent(ranges, this.searchConcurrency, async ({ from, to }) => {
+      if (!(from < to)) return 0;
+      const slice = await this.client.search(CONTACTS_CREATED, {
+        filters: createdBetween(from, to),
+        sorts: [],
+        limit: 1,
+      });
+      return slice.total ?? 0;
+    });
+  }
+
+  /** Closes the connection pool when this adapter created it. */
+  async close(): Promise<void> {
+    if (this.ownsHttp) await this.http.close();
+  }
+
+  private async dealLinks(ids: readonly string[]): Promise<{
+    contacts: Map<string, LinkedObject[]>;
+    companies: Map<string, LinkedObject[]>;
+  }> {
+    if (ids.length === 0) return { contacts: new Map(), companies: new Map() };
+    const [contacts, companies] = await Promise.all([
+      this.client.associations('deals', 'contacts', ids),
+      this.client.associations('deals', 'companies', ids),
+    ]);
+    return { contacts, companies };
+  }
+
+  private toDeal(
+    obj: DealObject,
+    links: { contacts: Map<string, LinkedObject[]>; companies: Map<string, LinkedObject[]> },
+  ): Deal {
+    return mapDeal(
+      obj,
+      { contacts: links.contacts.get(obj.id), companies: links.companies.get(obj.id) },
+      this.mapping,
+    );
+  }
+
+  /** OPEN is every stage that is neither won nor lost, so that custom open stages count too. */
+  private stageFilter(status: DealStatus): SearchFilter {
+    const won = [...this.mapping.wonStages];
+    const lost = [...this.mapping.lostStages];
+    if (status === 'WON') return { propertyName: 'dealstage', operator: 'IN', values: won };
+    if (status === 'LOST') return { propertyName: 'dealstage', operator: 'IN', values: lost };
+    return { propertyName: 'dealstage', operator: 'NOT_IN', values: [...won, ...lost] };
+  }
+
+  private startOf(page: PageRequest): ItemPosition {
+    const endpoint = `GET ${this.client.crmPrefix}/{objectType}`;
+    if (page.before !== undefined && page.before !== null) {
+      throw new UnsupportedPagingError("HubSpot's lists and searches only page forward.");
+    }
+    if (page.after === undefined || page.after === null) return { after: null, skip: 0 };
+    const position = decodeItemCursor(page.after);
+    if (!position) {
+      throw new ProviderError({
+        provider: PROVIDER_NAME,
+        endpoint,
+        status: null,
+        code: ProviderErrorCode.REJECTED,
+        retryable: false,
+        providerCode: 'INVALID_CURSOR',
+      });
+    }
+    return position;
+  }
+}
+
+/** An adapter with its own keep-alive pool, bearer auth and HubSpot's error reading. */
+export function createHubSpotCrm(options: CreateHubSpotCrmOptions): HubSpotCrm {
+  const { baseUrl, accessToken, timeoutMs, connections, onCall, ...rest } = options;
+  const token = typeof accessToken === 'function' ? accessToken : () => accessToken;
+  const http = new ProviderHttpClient({
+    provider: PROVIDER_NAME,
+    baseUrl: baseUrl ?? DEFAULT_BASE_URL,
+    authHeaders: async () => ({ authorization: `Bearer ${await token()}` }),
+    classifyError: classifyHubSpotError,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(connections === undefined ? {} : { connections }),
+    ...(onCall === undefined ? {} : { onCall }),
+  });
+  return new HubSpotCrm({ ...rest, http }, true);
+}
