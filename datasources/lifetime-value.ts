@@ -7,7 +7,8 @@ const SETTLED = new Set<Payment['status']>(['SUCCEEDED', 'PARTIALLY_REFUNDED', '
  * Payments in other currencies are left out rather than converted (no exchange rates here).
  * Null when the customer has no settled payment in that currency.
  */
-export function lifetimeValue(payments: readonly Payment[], currency: string): MoneyValue | null {
+export function lifetimeValue(payments: readonly Payment[], accountCurrency: string): MoneyValue | null {
+  const currency = accountCurrency.toUpperCase();
   let total = 0n;
   let any = false;
   for (const payment of payments) {

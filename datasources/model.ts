@@ -200,6 +200,8 @@ export interface Subscription {
 /** What Concord needs from a payments provider. */
 export interface PaymentsProvider {
   readonly name: string;
+  /** Payment accounts by their own id, in the order asked (null for unknown ids). */
+  getAccounts(ids: readonly string[]): Promise<Array<PaymentAccount | null>>;
   /** Payment accounts per CRM contact id, in the order asked. */
   accountsOfContacts(contactIds: readonly string[]): Promise<Array<PaymentAccount | null>>;
   getPayments(ids: readonly string[]): Promise<Array<Payment | null>>;
@@ -242,6 +244,8 @@ export interface ActivitySummary {
 /** What Concord needs from an analytics provider. */
 export interface AnalyticsProvider {
   readonly name: string;
+  /** Events by id, in the order asked (null for unknown ids). */
+  getEvents(ids: readonly string[]): Promise<Array<AnalyticsEvent | null>>;
   /** One summary per contact id, in the order asked (zero counts for people without events). */
   activityOfContacts(contactIds: readonly string[], since: Date, until: Date): Promise<ActivitySummary[]>;
   listEvents(page: PageRequest, filter: { contactId: string; name?: string }): Promise<Page<AnalyticsEvent>>;
