@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { ActivitySummary, AnalyticsEvent } from '../model.js';
+
+// ---- time ----------------------------------------------------------------------------------------
+
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/i;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number | null {
+  if (month < 1 || month > 12 || h > 23 || m > 59 || s > 59) return null;
+  const t = Date.UTC(year, month - 1, day, h, m, s, ms);
+  // Date.UTC rolls 31 February over into March; a real provider never sends it, garbage might.
+  return new Date(t).getUTCDate() === day ? t : null;
+}
+
+/** `Z`, `+00:00`, `-0500`: the offset in ms to subtract to reach UTC. */
+function offsetMs(zone: string): number {
+  if (zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+}
+
+/**
+ * A PostHog datetime (`2026-10-28T11:08:19.837000Z`, `…+00:00`, with or without a fraction) as a
+ * Date, or null when it is not one. The zone is required: without it the instant depends on the
+ * project's timezone, which we cannot know from the value. Microseconds are cut to milliseconds.
+ */
+export function parsePostHogDateTime(text: string): Date | null {
+  const m = DATETIME.exec(text);
+  if (!m) return null;
+  const [year, month, day, h, min, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const t = utc(year ?? 0, month ?? 0, day ?? 0, h, min, s, millis);
+  return t === null ? null : new Date(t - offsetMs(m[8] ?? 'Z'));
+}
+
+/** A HogQL `Date` (`YYYY-MM-DD`) as UTC midnight, or null. */
+export function parsePostHogDate(text: string): Date | null {
+  const m = DATE.exec(text);
+  if (!m) return null;
+  const t = utc(Number(m[1]), Number(m[2]), Number(m[3]));
+  return t === null ? null : new Date(t);
+}
+
+/** A bucket start comes back as a Date (toMonday, toStartOfMonth) or a DateTime (toStartOfHour/Day). */
+export function parseBucketStart(text: string): Date | null {
+  return parsePostHogDate(text) ?? parsePostHogDateTime(text);
+}
+
+/** PostHog's own text for an instant, as its query API renders one: what placeholders accept back. */
+export function formatPostHogDateTime(date: Date): string {
+  return `${date.toISOString().slice(0, 23)}000Z`;
+}
+
+// ---- row shapes (what our queries select) --------------------------------------------------------
+
+const dateTimeText = z.string().refine((v) => parsePostHogDateTime(v) !== null, 'not a PostHog datetime');
+const dateText = z.string().refine((v) => parsePostHogDate(v) !== null, 'not a PostHog date');
+const count = z.number().int().nonnegative();
+
+/** HogQL returns `properties` as JSON text; an already decoded object is accepted too. */
+const propertiesValue = z.union([
+  z.record(z.string(), z.unknown()),
+  z.string().transform((text, ctx): Record<string, unknown> => {
+    const decoded = decodeProperties(text);
+    if (decoded === null) {
+      ctx.addIssue({ code: 'custom', message: 'properties is not a JSON object' });
+      return z.NEVER;
+    }
+    return decoded;
+  }),
+]);
+
+/** `properties` JSON text as an object, or null when it is not a JSON object. */
+export function decodeProperties(text: string): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+export const EventRowSchema = z.object({
+  uuid: z.string().min(1),
+  event: z.string(),
+  distinct_id: z.string(),
+  timestamp: dateTimeText,
+  properties: propertiesValue,
+});
+export type EventRow = z.infer<typeof EventRowSchema>;
+
+export const ActivityRowSchema = z.object({
+  distinct_id: z.string(),
+  event: z.string(),
+  day: dateText,
+  c: count,
+  last: dateTimeText,
+});
+export type ActivityRow = z.infer<typeof ActivityRowSchema>;
+
+export const BucketRowSchema = z.object({
+  bucket: z.string().refine((v) => parseBucketStart(v) !== null, 'not a PostHog date or datetime'),
+  n: count,
+});
+export type BucketRow = z.infer<typeof BucketRowSchema>;
+
+// ---- rows -> model -------------------------------------------------------------------------------
+
+/** Zod has checked the text already; this only narrows the type. */
+function instant(text: string): Date {
+  const date = parsePostHogDateTime(text);
+  if (!date) throw new TypeError(`not a PostHog datetime: ${text}`);
+  return date;
+}
+
+export function toAnalyticsEvent(row: EventRow): AnalyticsEvent {
+  const url = row.properties.$current_url;
+  return {
+    id: row.uuid,
+    name: row.event,
+    occurredAt: instant(row.timestamp),
+    contactId: row.distinct_id,
+    url: typeof url === 'string' && url !== '' ? url : null,
+    properties: row.properties,
+  };
+}
+
+/** How many event names a summary lists; a contact can send any number of custom names. */
+export const TOP_EVENTS = 10;
+
+interface Tally {
+  eventCount: number;
+  days: Set<string>;
+  last: number | null;
+  byName: Map<string, number>;
+}
+
+function emptyTally(): Tally {
+  return { eventCount: 0, days: new Set(), last: null, byName: new Map() };
+}
+
+/**
+ * Rows grouped by (distinct_id, event, day) folded into one summary per contact asked, in the order
+ * asked, zeros for contacts without rows. Rows for one group may arrive split over several answers
+ * (a query retried in halves): counts add up, days are a set, so the result is the same.
+ */
+export function summarizeActivity(
+  contactIds: readonly string[],
+  since: Date,
+  until: Date,
+  rows: readonly ActivityRow[],
+): ActivitySummary[] {
+  const tallies = new Map<string, Tally>();
+  for (const row of rows) {
+    let tally = tallies.get(row.distinct_id);
+    if (!tally) tallies.set(row.distinct_id, (tally = emptyTally()));
+    tally.eventCount += row.c;
+    if (row.c > 0) tally.days.add(row.day);
+    tally.byName.set(row.event, (tally.byName.get(row.event) ?? 0) + row.c);
+    const last = instant(row.last).getTime();
+    tally.last = tally.last === null ? last : Math.max(tally.last, last);
+  }
+  return contactIds.map((contactId) => {
+    const tally = tallies.get(contactId) ?? emptyTally();
+    return {
+      contactId,
+      since,
+      until,
+      eventCount: tally.eventCount,
+      activeDays: tally.days.size,
+      lastSeenAt: tally.last === null ? null : new Date(tally.last),
+      topEvents: topEvents(tally.byName),
+    };
+  });
+}
+
+/** By count, most first; ties by name so the order never depends on the provider's row order. */
+export function topEvents(byName: ReadonlyMap<string, number>): Array<{ name: string; count: number }> {
+  return [...byName]
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => ({ name, count: n }))
+    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, TOP_EVENTS);
+}
+
+/**
+ * One count per bucket start, zero where PostHog returned no row. A returned bucket is matched by its
+ * instant; one that is no bucket of ours (a project not in UTC) is dropped rather than misfiled.
+ */
+export function countsByBucket(
+  starts: readonly Date[],
+  rows: readonly BucketRow[],
+): Array<{ start: Date; count: number }> {
+  const byStart = new Map<number, number>();
+  for (const row of rows) {
+    const start = parseBucketStart(row.bucket);
+    if (start) byStart.set(start.getTime(), (byStart.get(start.getTime()) ?? 0) + row.n);
+  }
+  return starts.map((start) => ({ start, count: byStart.get(start.getTime()) ?? 0 }));
+}
