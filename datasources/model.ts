@@ -90,9 +90,14 @@ export interface Deal {
   stage: string;
   closeDate: Date | null;
   createdAt: Date;
+  /** Who the deal is with, when the provider sent it along; null means ask `dealParties`. */
+  parties: DealParties | null;
+  ref: ProviderRef;
+}
+
+export interface DealParties {
   contactId: string | null;
   companyId: string | null;
-  ref: ProviderRef;
 }
 
 export interface DealFilter {
@@ -118,6 +123,8 @@ export interface CrmProvider {
   listCompanies(page: PageRequest): Promise<Page<Company>>;
   getDeals(ids: readonly string[]): Promise<Array<Deal | null>>;
   listDeals(page: PageRequest, filter: DealFilter): Promise<Page<Deal>>;
+  /** Contact and company of each deal, in the order asked (a separate call: most views never need it). */
+  dealParties(dealIds: readonly string[]): Promise<DealParties[]>;
   /** Deal ids per contact id, in the order asked. */
   dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]>;
   /** Contacts created per bucket, for the metrics series. */

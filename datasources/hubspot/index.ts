@@ -5,6 +5,7 @@ import type {
   CrmProvider,
   Deal,
   DealFilter,
+  DealParties,
   DealStatus,
   Page,
   PageRequest,
@@ -23,7 +24,6 @@ import {
   linkedFromV3,
   type ContactObject,
   type CreatedObject,
-  type DealObject,
   type HubSpotClientOptions,
   type LinkedObject,
   type SearchFilter,
@@ -36,6 +36,7 @@ import {
   mapCompany,
   mapContact,
   mapDeal,
+  primaryOrFirst,
   parseHubSpotDate,
   type MappingOptions,
 } from './mapping.js';
@@ -312,8 +313,17 @@ export class HubSpotCrm implements CrmProvider {
    */
   async getDeals(ids: readonly string[]): Promise<Array<Deal | null>> {
     if (ids.length === 0) return [];
-    const [objects, links] = await Promise.all([this.client.batchRead(DEALS, ids), this.dealLinks(ids)]);
-    return objects.map((obj) => (obj ? this.toDeal(obj, links) : null));
+    const objects = await this.client.batchRead(DEALS, ids);
+    return objects.map((obj) => (obj ? mapDeal(obj, null, this.mapping) : null));
+  }
+
+  /** Two v4 association batches (deal→contact, deal→company), sent at the same time. */
+  async dealParties(dealIds: readonly string[]): Promise<DealParties[]> {
+    const links = await this.dealLinks(dealIds);
+    return dealIds.map((id) => ({
+      contactId: primaryOrFirst(links.contacts.get(id)),
+      companyId: primaryOrFirst(links.companies.get(id)),
+    }));
   }
 
   async listDeals(page: PageRequest, { status, companyId }: DealFilter): Promise<Page<Deal>> {
@@ -350,8 +360,7 @@ export class HubSpotCrm implements CrmProvider {
       start,
       page.limit,
     );
-    const links = await this.dealLinks(walked.items.map((obj) => obj.id));
-    return toPage(walked, (obj) => this.toDeal(obj, links));
+    return toPage(walked, (obj) => mapDeal(obj, null, this.mapping));
   }
 
   async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
@@ -433,17 +442,6 @@ export class HubSpotCrm implements CrmProvider {
       this.client.associations('deals', 'companies', ids),
     ]);
     return { contacts, companies };
-  }
-
-  private toDeal(
-    obj: DealObject,
-    links: { contacts: Map<string, LinkedObject[]>; companies: Map<string, LinkedObject[]> },
-  ): Deal {
-    return mapDeal(
-      obj,
-      { contacts: links.contacts.get(obj.id), companies: links.companies.get(obj.id) },
-      this.mapping,
-    );
   }
 
   /** OPEN is every stage that is neither won nor lost, so that custom open stages count too. */

@@ -166,7 +166,8 @@ export interface DealLinks {
   companies: readonly LinkedObject[] | undefined;
 }
 
-export function mapDeal(obj: DealObject, links: DealLinks, options: MappingOptions): Deal {
+/** `links` only when HubSpot sent the associations with the deal (plain lists); otherwise parties load later. */
+export function mapDeal(obj: DealObject, links: DealLinks | null, options: MappingOptions): Deal {
   const p = obj.properties;
   const stage = textOrNull(p.dealstage);
   return {
@@ -177,8 +178,9 @@ export function mapDeal(obj: DealObject, links: DealLinks, options: MappingOptio
     stage: stage ?? '',
     closeDate: parseHubSpotDate(p.closedate),
     createdAt: createdAtOf(p.createdate, obj.createdAt),
-    contactId: primaryOrFirst(links.contacts),
-    companyId: primaryOrFirst(links.companies),
+    parties: links
+      ? { contactId: primaryOrFirst(links.contacts), companyId: primaryOrFirst(links.companies) }
+      : null,
     ref: hubspotRef('deals', obj.id, options),
   };
 }

@@ -37,6 +37,11 @@ describe('schema', () => {
     expect(schema.getQueryType()?.getFields().customers).toBeDefined();
   });
 
+  it('has only Query as a root type (no domain type is taken for a root by its name)', () => {
+    expect(schema.getSubscriptionType()).toBeUndefined();
+    expect(schema.getMutationType()).toBeUndefined();
+  });
+
   it('makes every entity a Node', () => {
     const node = schema.getType('Node');
     expect(node && isInterfaceType(node)).toBe(true);
@@ -46,7 +51,7 @@ describe('schema', () => {
       'Deal',
       'Payment',
       'Invoice',
-      'Subscription',
+      'BillingSubscription',
       'AnalyticsEvent',
     ]) {
       const type = schema.getType(name);

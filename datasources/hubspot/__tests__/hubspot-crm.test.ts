@@ -100,7 +100,8 @@ function expectContact(actual: Contact | null | undefined, record: ContactRecord
   });
 }
 
-function expectDeal(actual: Deal | null | undefined, record: DealRecord): void {
+/** `withParties`: the deal came with its contact and company (plain lists); else they load separately. */
+function expectDeal(actual: Deal | null | undefined, record: DealRecord, withParties = false): void {
   const status: DealStatus =
     record.stage === 'closedwon' ? 'WON' : record.stage === 'closedlost' ? 'LOST' : 'OPEN';
   expect(actual).toMatchObject({
@@ -111,9 +112,15 @@ function expectDeal(actual: Deal | null | undefined, record: DealRecord): void {
     stage: record.stage,
     closeDate: new Date(record.closeDate),
     createdAt: new Date(record.createdAt),
+    parties: withParties ? partiesOf(record) : null,
+  });
+}
+
+function partiesOf(record: DealRecord) {
+  return {
     contactId: dataset.contacts[record.contact]?.crmId ?? null,
     companyId: dataset.companies[record.company]?.crmId ?? null,
-  });
+  };
 }
 
 describe('batch reads', () => {
@@ -181,15 +188,21 @@ describe('batch reads', () => {
     expect(missing).toBeNull();
   });
 
-  it('reads deals with money, status and their contact and company', async () => {
+  it('reads deals with money and status, in batch reads only', async () => {
     const records = dataset.deals.slice(0, 120);
     const ids = [...records.map((d) => d.crmId), '3'];
     const { result, calls } = await callsOf(() => crm.getDeals(ids));
-    // Two reads of 100, and one association batch for contacts and one for companies.
-    expect(calls).toEqual({ [BATCH_READ]: 2, [ASSOCIATIONS]: 2 });
+    expect(calls).toEqual({ [BATCH_READ]: 2 });
     records.forEach((record, i) => expectDeal(result[i], record));
     expect(result[120]).toBeNull();
     expect(records.some((d) => d.currency === 'jpy')).toBe(true);
+  });
+
+  it('reads deal parties in one association batch each for contacts and companies', async () => {
+    const records = dataset.deals.slice(0, 120);
+    const { result, calls } = await callsOf(() => crm.dealParties(records.map((d) => d.crmId)));
+    expect(calls).toEqual({ [ASSOCIATIONS]: 2 });
+    expect(result).toEqual(records.map(partiesOf));
   });
 });
 
@@ -308,7 +321,7 @@ describe('companies and deals lists', () => {
     expect(rest.nextCursor).toBeNull();
   });
 
-  it('counts deals per status, with contact and company links', async () => {
+  it('counts deals per status in one search per page', async () => {
     const statusOf = (d: DealRecord): DealStatus =>
       d.stage === 'closedwon' ? 'WON' : d.stage === 'closedlost' ? 'LOST' : 'OPEN';
     let sum = 0;
@@ -316,7 +329,7 @@ describe('companies and deals lists', () => {
       const expected = dataset.deals.filter((d) => statusOf(d) === status);
       const { result: page, calls } = await callsOf(() => crm.listDeals({ limit: 50 }, { status }));
       expect(page.totalCount).toBe(expected.length);
-      expect(calls).toEqual({ [SEARCH]: 1, [ASSOCIATIONS]: 2 });
+      expect(calls).toEqual({ [SEARCH]: 1 });
       expected.slice(0, 50).forEach((record, i) => expectDeal(page.items[i], record));
       sum += page.totalCount ?? 0;
     }
@@ -327,7 +340,7 @@ describe('companies and deals lists', () => {
     const { result: page, calls } = await callsOf(() => crm.listDeals({ limit: 80 }, {}));
     expect(calls).toEqual({ [LIST]: 1 });
     expect(page.totalCount).toBeNull();
-    dataset.deals.slice(0, 80).forEach((record, i) => expectDeal(page.items[i], record));
+    dataset.deals.slice(0, 80).forEach((record, i) => expectDeal(page.items[i], record, true));
   });
 
   it('lists one company’s deals, with a status too', async () => {

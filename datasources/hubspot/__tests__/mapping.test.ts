@@ -243,8 +243,7 @@ describe('object mapping', () => {
       status: 'WON',
       stage: 'closedwon',
       closeDate: new Date(1767225600000),
-      contactId: '101',
-      companyId: '6',
+      parties: { contactId: '101', companyId: '6' },
     });
   });
 
@@ -257,7 +256,7 @@ describe('object mapping', () => {
     const deal = mapDeal(obj, { contacts: undefined, companies: undefined }, DEFAULT_MAPPING_OPTIONS);
     expect(deal.amount).toBeNull();
     expect(deal.status).toBe('OPEN');
-    expect(deal.contactId).toBeNull();
+    expect(deal.parties).toEqual({ contactId: null, companyId: null });
     expect(deal.closeDate).toBeNull();
   });
 });

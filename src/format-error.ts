@@ -1,0 +1,80 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
+import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
+import { ConcordError, ErrorCode } from './errors.js';
+
+/** Codes Apollo and graphql-js give to mistakes in the client's own request; safe to show as they are. */
+const CLIENT_REQUEST_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const DOMAIN_WORDS: Record<Domain, string> = { CRM: 'CRM', PAYMENTS: 'payments', ANALYTICS: 'analytics' };
+
+export interface FormatErrorOptions {
+  /** Which domain each provider serves, for messages that name the domain, not the vendor's internals. */
+  domainOf: (provider: string) => Domain | undefined;
+  /** Where masked errors go; they carry details the client must not see. */
+  logUnexpected: (error: unknown) => void;
+}
+
+function keep(formatted: GraphQLFormattedError, message: string, extensions: Record<string, unknown>) {
+  return {
+    message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions,
+  };
+}
+
+function providerMessage(error: ProviderError, domain: string): { code: ErrorCode; message: string } {
+  switch (error.code) {
+    case ProviderErrorCode.UNAVAILABLE:
+    case ProviderErrorCode.TIMEOUT:
+      return { code: ErrorCode.PROVIDER_UNAVAILABLE, message: `The ${domain} provider is unavailable.` };
+    case ProviderErrorCode.RATE_LIMITED:
+      return {
+        code: ErrorCode.PROVIDER_RATE_LIMITED,
+        message: `The ${domain} provider is rate limiting requests.`,
+      };
+    default:
+      return { code: ErrorCode.PROVIDER_ERROR, message: `The ${domain} provider returned an error.` };
+  }
+}
+
+/**
+ * Lets through only errors Concord raised on purpose, with their code; everything else becomes
+ * INTERNAL_SERVER_ERROR with a fixed message. Apollo hides stack traces in production but not
+ * messages, and a message can carry hostnames, provider bodies or customer data.
+ */
+export function createFormatError({ domainOf, logUnexpected }: FormatErrorOptions) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof ConcordError) {
+      return keep(formatted, original.message, { code: original.code, ...original.details });
+    }
+    if (original instanceof UnsupportedPagingError) {
+      return keep(formatted, 'This list can only be paged forwards: use `first` and `after`.', {
+        code: ErrorCode.UNSUPPORTED_PAGINATION,
+      });
+    }
+    if (original instanceof ProviderError) {
+      const domain = domainOf(original.provider);
+      const { code, message } = providerMessage(original, domain ? DOMAIN_WORDS[domain] : 'upstream');
+      if (code === ErrorCode.PROVIDER_ERROR) logUnexpected(original);
+      return keep(formatted, message, { code, provider: original.provider, retryable: original.retryable });
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CLIENT_REQUEST_CODES.has(code)) {
+      return keep(formatted, formatted.message, { code });
+    }
+    logUnexpected(original);
+    return keep(formatted, 'Internal server error.', { code: ErrorCode.INTERNAL_SERVER_ERROR });
+  };
+}

@@ -1,0 +1,159 @@
+import DataLoader from 'dataloader';
+import type {
+  ActivitySummary,
+  AnalyticsEvent,
+  AnalyticsProvider,
+  Company,
+  Contact,
+  CrmProvider,
+  Deal,
+  DealParties,
+  Invoice,
+  Payment,
+  PaymentAccount,
+  PaymentsProvider,
+  Subscription,
+} from '../datasources/model.js';
+import { ProviderError } from '../datasources/transport/errors.js';
+
+/** The provider batch limits each loader splits at (DESIGN.md "Batching"). */
+export const BATCH_LIMITS = {
+  hubspotBatchRead: 100,
+  hubspotAssociations: 1000,
+  stripeSearchClauses: 10,
+  posthogIds: 1000,
+  /** Stripe has no batch retrieve; one-by-one loads still share a tick. */
+  stripeRetrieve: 100,
+} as const;
+
+export interface ActivityKey {
+  contactId: string;
+  since: Date;
+  until: Date;
+}
+
+export interface Loaders {
+  contact: DataLoader<string, Contact | null>;
+  contactByEmail: DataLoader<string, Contact | null>;
+  company: DataLoader<string, Company | null>;
+  deal: DataLoader<string, Deal | null>;
+  dealIdsOfContact: DataLoader<string, string[]>;
+  dealParties: DataLoader<string, DealParties>;
+  account: DataLoader<string, PaymentAccount | null>;
+  accountOfContact: DataLoader<string, PaymentAccount | null>;
+  paymentsOfAccount: DataLoader<string, Payment[]>;
+  payment: DataLoader<string, Payment | null>;
+  invoice: DataLoader<string, Invoice | null>;
+  subscription: DataLoader<string, Subscription | null>;
+  subscriptionsOfAccount: DataLoader<string, Subscription[]>;
+  activity: DataLoader<ActivityKey, ActivitySummary, string>;
+  event: DataLoader<string, AnalyticsEvent | null>;
+}
+
+export interface LoaderProviders {
+  crm: CrmProvider;
+  payments: PaymentsProvider;
+  analytics: AnalyticsProvider;
+}
+
+export interface LoaderOptions {
+  /** Off only to measure what batching saves: every key becomes its own provider call. */
+  batching: boolean;
+}
+
+/**
+ * A loader whose batch function failing for a retryable reason is not remembered: DataLoader
+ * caches a rejected key for the loader's life, which would pin a passing outage to the request.
+ */
+function loader<K, V, C = K>(
+  batch: (keys: readonly K[]) => Promise<readonly V[]>,
+  maxBatchSize: number,
+  options: LoaderOptions,
+  cacheKeyFn?: (key: K) => C,
+): DataLoader<K, V, C> {
+  const created: DataLoader<K, V, C> = new DataLoader<K, V, C>(
+    async (keys) => {
+      try {
+        return await batch(keys);
+      } catch (error) {
+        if (error instanceof ProviderError && error.retryable) {
+          queueMicrotask(() => keys.forEach((key) => created.clear(key)));
+        }
+        throw error;
+      }
+    },
+    { maxBatchSize, batch: options.batching, ...(cacheKeyFn ? { cacheKeyFn } : {}) },
+  );
+  return created;
+}
+
+/** Groups activity keys by time window so each window is one analytics query. */
+async function loadActivity(
+  analytics: AnalyticsProvider,
+  keys: readonly ActivityKey[],
+): Promise<ActivitySummary[]> {
+  const windows = new Map<string, ActivityKey[]>();
+  for (const key of keys) {
+    const window = `${key.since.toISOString()}/${key.until.toISOString()}`;
+    windows.set(window, [...(windows.get(window) ?? []), key]);
+  }
+  const answers = new Map<ActivityKey, ActivitySummary>();
+  await Promise.all(
+    [...windows.values()].map(async (group) => {
+      const first = group[0] as ActivityKey;
+      const summaries = await analytics.activityOfContacts(
+        group.map((k) => k.contactId),
+        first.since,
+        first.until,
+      );
+      group.forEach((key, i) => answers.set(key, summaries[i] as ActivitySummary));
+    }),
+  );
+  return keys.map((key) => answers.get(key) as ActivitySummary);
+}
+
+/** A fresh loader set for one request; never shared, so one client's data never serves another. */
+export function createLoaders(
+  { crm, payments, analytics }: LoaderProviders,
+  options: LoaderOptions,
+): Loaders {
+  return {
+    contact: loader((ids) => crm.getContacts(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    contactByEmail: loader(
+      (emails) => crm.getContactsByEmail(emails),
+      BATCH_LIMITS.hubspotBatchRead,
+      options,
+      (email) => email.toLowerCase(),
+    ),
+    company: loader((ids) => crm.getCompanies(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    deal: loader((ids) => crm.getDeals(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    dealParties: loader((ids) => crm.dealParties(ids), BATCH_LIMITS.hubspotAssociations, options),
+    dealIdsOfContact: loader((ids) => crm.dealIdsOfContacts(ids), BATCH_LIMITS.hubspotAssociations, options),
+    account: loader((ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
+    accountOfContact: loader(
+      (ids) => payments.accountsOfContacts(ids),
+      BATCH_LIMITS.stripeSearchClauses,
+      options,
+    ),
+    paymentsOfAccount: loader(
+      (ids) => payments.paymentsOfAccounts(ids),
+      BATCH_LIMITS.stripeSearchClauses,
+      options,
+    ),
+    payment: loader((ids) => payments.getPayments(ids), BATCH_LIMITS.stripeRetrieve, options),
+    invoice: loader((ids) => payments.getInvoices(ids), BATCH_LIMITS.stripeRetrieve, options),
+    subscription: loader((ids) => payments.getSubscriptions(ids), BATCH_LIMITS.stripeRetrieve, options),
+    subscriptionsOfAccount: loader(
+      (ids) => payments.subscriptionsOfAccounts(ids),
+      BATCH_LIMITS.stripeRetrieve,
+      options,
+    ),
+    activity: loader(
+      (keys) => loadActivity(analytics, keys),
+      BATCH_LIMITS.posthogIds,
+      options,
+      (key) => `${key.contactId}|${key.since.toISOString()}|${key.until.toISOString()}`,
+    ),
+    event: loader((ids) => analytics.getEvents(ids), BATCH_LIMITS.posthogIds, options),
+  };
+}

@@ -1,0 +1,93 @@
+import type { Page } from '../../datasources/model.js';
+import type { CursorCodec } from './cursor.js';
+import type { PageDirection } from './page-args.js';
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Array<Edge<T>>;
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number | null;
+}
+
+export interface CursorScope {
+  kind: string;
+  scope: string;
+}
+
+function pageInfoOf<T>(edges: Array<Edge<T>>, hasNextPage: boolean, hasPreviousPage: boolean) {
+  return {
+    hasNextPage,
+    hasPreviousPage,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges[edges.length - 1]?.cursor ?? null,
+  };
+}
+
+/**
+ * Pages through a list already in memory (e.g. a customer's deals, loaded in one batch). Positions
+ * are item keys, not offsets, so a cursor still points at the same item if the list grows.
+ */
+export function connectionFromList<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  request: PageDirection,
+  codec: CursorCodec,
+  scope: CursorScope,
+): Connection<T> {
+  const argument = request.direction === 'forward' ? 'after' : 'before';
+  let anchor = request.direction === 'forward' ? -1 : items.length;
+  if (request.cursor !== null) {
+    const key = codec.decode(request.cursor, scope, argument);
+    anchor = items.findIndex((item) => keyOf(item) === key);
+    // The item the cursor points at is gone: start over from the nearest end rather than fail.
+    if (anchor < 0) anchor = request.direction === 'forward' ? -1 : items.length;
+  }
+  const from = request.direction === 'forward' ? anchor + 1 : Math.max(0, anchor - request.size);
+  const to = request.direction === 'forward' ? Math.min(items.length, from + request.size) : anchor;
+  const edges = items
+    .slice(from, to)
+    .map((node) => ({ node, cursor: codec.encode({ ...scope, position: keyOf(node) }) }));
+  return { edges, pageInfo: pageInfoOf(edges, to < items.length, from > 0), totalCount: items.length };
+}
+
+/** Wraps one provider page: each edge's cursor carries that item's provider cursor. */
+export function connectionFromPage<T>(
+  page: Page<T>,
+  request: PageDirection,
+  codec: CursorCodec,
+  scope: CursorScope,
+): Connection<T> {
+  const edges = page.items.map((node, i) => ({
+    node,
+    cursor: codec.encode({ ...scope, position: page.cursors[i] ?? '' }),
+  }));
+  const forward = request.direction === 'forward';
+  return {
+    edges,
+    pageInfo: pageInfoOf(
+      edges,
+      forward ? page.nextCursor !== null : request.cursor !== null,
+      forward ? request.cursor !== null : page.previousCursor !== null,
+    ),
+    totalCount: page.totalCount,
+  };
+}
+
+/** The provider cursor inside a client cursor (null for the first page). */
+export function providerCursor(
+  request: PageDirection,
+  codec: CursorCodec,
+  scope: CursorScope,
+): string | null {
+  if (request.cursor === null) return null;
+  return codec.decode(request.cursor, scope, request.direction === 'forward' ? 'after' : 'before');
+}

@@ -1,0 +1,122 @@
+import { lifetimeValue } from '../../datasources/lifetime-value.js';
+import type { Contact, Deal, Invoice, PaymentAccount } from '../../datasources/model.js';
+import type { RequestContext } from '../context.js';
+import { UserInputError } from '../errors.js';
+import type { CustomerResolvers, QueryResolvers } from '../generated/resolvers-types.js';
+import { idOfType, toGlobalId } from '../ids.js';
+import { connectionFromList, connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { DAY_MS, DEFAULT_ACTIVITY_DAYS, orThrow, pageArgs, scopeOf } from './support.js';
+
+function accountOf(contact: Contact, ctx: RequestContext): Promise<PaymentAccount | null> {
+  return ctx.loaders.accountOfContact.load(contact.id);
+}
+
+export const customerQueries: Pick<QueryResolvers, 'customer' | 'customers'> = {
+  customer: async (_root, { id, email }, ctx) => {
+    if ((id == null) === (email == null)) {
+      throw new UserInputError('Give exactly one of `id` or `email`.', id == null ? 'id' : 'email');
+    }
+    if (id != null) return ctx.loaders.contact.load(idOfType(id, 'Customer'));
+    return ctx.loaders.contactByEmail.load(email as string);
+  },
+  customers: async (_root, args, ctx) => {
+    const request = pageArgs(ctx, args, false);
+    const filter = args.filter ?? {};
+    const crmFilter = {
+      ...(filter.email != null ? { email: filter.email } : {}),
+      ...(filter.createdAfter != null ? { createdAfter: filter.createdAfter } : {}),
+      ...(filter.createdBefore != null ? { createdBefore: filter.createdBefore } : {}),
+      ...(filter.companyId != null
+        ? { companyId: idOfType(filter.companyId, 'Company', 'filter.companyId') }
+        : {}),
+    };
+    const scope = { kind: 'Query.customers', scope: scopeOf(crmFilter) };
+    const page = await ctx.services.providers.crm.listContacts(
+      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
+      crmFilter,
+    );
+    for (const contact of page.items) ctx.loaders.contact.prime(contact.id, contact);
+    return connectionFromPage(page, request, ctx.services.cursors, scope);
+  },
+};
+
+export const Customer: CustomerResolvers = {
+  id: (contact) => toGlobalId('Customer', contact.id),
+  name: (contact) => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null,
+  company: (contact, _args, ctx) => (contact.companyId ? ctx.loaders.company.load(contact.companyId) : null),
+  deals: async (contact, args, ctx) => {
+    const request = pageArgs(ctx, args, true);
+    const ids = await ctx.loaders.dealIdsOfContact.load(contact.id);
+    const deals = orThrow(await ctx.loaders.deal.loadMany(ids)).filter(
+      (deal): deal is Deal => deal !== null && (args.status == null || deal.status === args.status),
+    );
+    const scope = {
+      kind: 'Customer.deals',
+      scope: scopeOf({ contact: contact.id, status: args.status ?? null }),
+    };
+    return connectionFromList(deals, (d) => d.id, request, ctx.services.cursors, scope);
+  },
+  payments: async (contact, args, ctx) => {
+    const request = pageArgs(ctx, args, true);
+    const account = await accountOf(contact, ctx);
+    const payments = account ? await ctx.loaders.paymentsOfAccount.load(account.id) : [];
+    const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
+    const scope = {
+      kind: 'Customer.payments',
+      scope: scopeOf({ contact: contact.id, status: args.status ?? null }),
+    };
+    return connectionFromList(wanted, (p) => p.id, request, ctx.services.cursors, scope);
+  },
+  invoices: async (contact, args, ctx) => {
+    const request = pageArgs(ctx, args, true);
+    const scope = { kind: 'Customer.invoices', scope: scopeOf({ contact: contact.id }) };
+    const cursor = providerCursor(request, ctx.services.cursors, scope);
+    const account = await accountOf(contact, ctx);
+    if (!account) return connectionFromList<Invoice>([], (i) => i.id, request, ctx.services.cursors, scope);
+    const page = await ctx.services.providers.payments.listInvoices(
+      request.direction === 'forward'
+        ? { limit: request.size, after: cursor }
+        : { limit: request.size, before: cursor },
+      { accountId: account.id },
+    );
+    return connectionFromPage(page, request, ctx.services.cursors, scope);
+  },
+  subscriptions: async (contact, _args, ctx) => {
+    const account = await accountOf(contact, ctx);
+    return account ? ctx.loaders.subscriptionsOfAccount.load(account.id) : [];
+  },
+  lifetimeValue: async (contact, _args, ctx) => {
+    const account = await accountOf(contact, ctx);
+    if (!account?.currency) return null;
+    return lifetimeValue(await ctx.loaders.paymentsOfAccount.load(account.id), account.currency);
+  },
+  activity: (contact, args, ctx) => {
+    const until = args.until ?? ctx.now;
+    const since = args.since ?? new Date(until.getTime() - DEFAULT_ACTIVITY_DAYS * DAY_MS);
+    if (since.getTime() >= until.getTime())
+      throw new UserInputError('`since` must be before `until`.', 'since');
+    return ctx.loaders.activity.load({ contactId: contact.id, since, until });
+  },
+  events: async (contact, args, ctx) => {
+    const request = pageArgs(ctx, args, false);
+    const scope = {
+      kind: 'Customer.events',
+      scope: scopeOf({ contact: contact.id, name: args.name ?? null }),
+    };
+    const page = await ctx.services.providers.analytics.listEvents(
+      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
+      { contactId: contact.id, ...(args.name != null ? { name: args.name } : {}) },
+    );
+    return connectionFromPage(page, request, ctx.services.cursors, scope);
+  },
+  links: async (contact, _args, ctx) => {
+    const account = await accountOf(contact, ctx);
+    const analytics = ctx.services.providers.analytics;
+    return [
+      contact.ref,
+      ...(account ? [account.ref] : []),
+      // The analytics person is keyed by the contact id itself, so its link needs no lookup.
+      { domain: 'ANALYTICS' as const, provider: analytics.name, externalId: contact.id, url: null },
+    ];
+  },
+};

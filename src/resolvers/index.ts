@@ -1,0 +1,26 @@
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { ActivitySummary, AnalyticsEvent, MetricsBucket, analyticsQueries } from './analytics.js';
+import { Node, commonQueries } from './common.js';
+import { Company, Deal, crmQueries } from './crm.js';
+import { Customer, customerQueries } from './customers.js';
+import { Money } from './money.js';
+import { BillingSubscription, Invoice, Payment, paymentQueries } from './payments.js';
+import { DateTime, JSONScalar } from './scalars.js';
+
+/** Every resolver, one file per schema file; the types come from codegen. */
+export const resolvers: Resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  Query: { ...commonQueries, ...customerQueries, ...crmQueries, ...paymentQueries, ...analyticsQueries },
+  Node,
+  Money,
+  Customer,
+  Company,
+  Deal,
+  Payment,
+  Invoice,
+  BillingSubscription,
+  AnalyticsEvent,
+  ActivitySummary,
+  MetricsBucket,
+};

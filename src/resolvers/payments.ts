@@ -1,0 +1,67 @@
+import type { Payment as PaymentModel } from '../../datasources/model.js';
+import type {
+  InvoiceResolvers,
+  PaymentResolvers,
+  QueryResolvers,
+  BillingSubscriptionResolvers,
+} from '../generated/resolvers-types.js';
+import type { RequestContext } from '../context.js';
+import { toGlobalId } from '../ids.js';
+import { connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { pageArgs, scopeOf } from './support.js';
+
+/** The CRM contact behind a payment account, through the account's link. */
+async function customerOfAccount(accountId: string | null, ctx: RequestContext) {
+  if (!accountId) return null;
+  const account = await ctx.loaders.account.load(accountId);
+  return account?.contactId ? ctx.loaders.contact.load(account.contactId) : null;
+}
+
+export const paymentQueries: Pick<QueryResolvers, 'payments' | 'invoices'> = {
+  payments: async (_root, args, ctx) => {
+    const request = pageArgs(ctx, args, true);
+    const scope = { kind: 'Query.payments', scope: scopeOf({ status: args.status ?? null }) };
+    const cursor = providerCursor(request, ctx.services.cursors, scope);
+    const page = await ctx.services.providers.payments.listPayments(
+      request.direction === 'forward'
+        ? { limit: request.size, after: cursor }
+        : { limit: request.size, before: cursor },
+      args.status != null ? { status: args.status } : {},
+    );
+    for (const payment of page.items) ctx.loaders.payment.prime(payment.id, payment);
+    return connectionFromPage<PaymentModel>(page, request, ctx.services.cursors, scope);
+  },
+  invoices: async (_root, args, ctx) => {
+    const request = pageArgs(ctx, args, true);
+    const scope = { kind: 'Query.invoices', scope: '' };
+    const cursor = providerCursor(request, ctx.services.cursors, scope);
+    const page = await ctx.services.providers.payments.listInvoices(
+      request.direction === 'forward'
+        ? { limit: request.size, after: cursor }
+        : { limit: request.size, before: cursor },
+      {},
+    );
+    return connectionFromPage(page, request, ctx.services.cursors, scope);
+  },
+};
+
+export const Payment: PaymentResolvers = {
+  id: (payment) => toGlobalId('Payment', payment.id),
+  paymentMethod: (payment) => payment.card,
+  customer: (payment, _args, ctx) => customerOfAccount(payment.accountId, ctx),
+  links: (payment) => [payment.ref],
+};
+
+export const Invoice: InvoiceResolvers = {
+  id: (invoice) => toGlobalId('Invoice', invoice.id),
+  customer: (invoice, _args, ctx) => customerOfAccount(invoice.accountId, ctx),
+  subscription: (invoice, _args, ctx) =>
+    invoice.subscriptionId ? ctx.loaders.subscription.load(invoice.subscriptionId) : null,
+  links: (invoice) => [invoice.ref],
+};
+
+export const BillingSubscription: BillingSubscriptionResolvers = {
+  id: (subscription) => toGlobalId('BillingSubscription', subscription.id),
+  customer: (subscription, _args, ctx) => customerOfAccount(subscription.accountId, ctx),
+  links: (subscription) => [subscription.ref],
+};
