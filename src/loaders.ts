@@ -26,6 +26,13 @@ export const BATCH_LIMITS = {
   stripeRetrieve: 100,
 } as const;
 
+/**
+ * Accounts are looked up for a whole page of customers at once: the adapter splits the lookup
+ * into searches of 10 and answers when all are back, so the payment loads that depend on the
+ * accounts arrive together and batch into the fewest charge searches.
+ */
+export const ACCOUNT_LOOKUP_BATCH = 100;
+
 export interface ActivityKey {
   contactId: string;
   since: Date;
@@ -132,7 +139,7 @@ export function createLoaders(
     account: loader((ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
     accountOfContact: loader(
       (ids) => payments.accountsOfContacts(ids),
-      BATCH_LIMITS.stripeSearchClauses,
+      ACCOUNT_LOOKUP_BATCH,
       options,
     ),
     paymentsOfAccount: loader(

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { minorToDecimal } from '../../../datasources/money.js';
+import type { ChargeRecord, ContactRecord, Dataset } from '../../../sandbox/data/dataset.js';
+import type { ProviderName } from '../../../sandbox/index.js';
+import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
+
+const DASHBOARD = /* GraphQL */ `
+  query Dashboard($since: DateTime!, $until: DateTime!) {
+    customers(first: 50) {
+      edges {
+        node {
+          id
+          name
+          email
+          company {
+            name
+            domain
+          }
+          deals(status: OPEN, first: 20) {
+            totalCount
+            edges {
+              node {
+                name
+                stage
+                amount {
+                  amount
+                  currency
+                }
+              }
+            }
+          }
+          payments(first: 5) {
+            edges {
+              node {
+                amount {
+                  amount
+                  currency
+                }
+                status
+                createdAt
+              }
+            }
+          }
+          lifetimeValue {
+            amount
+            currency
+          }
+          activity(since: $since, until: $until) {
+            eventCount
+            activeDays
+            lastSeenAt
+          }
+        }
+      }
+    }
+  }
+`;
+
+const DAY = 86_400_000;
+const until = new Date(Date.parse(TEST_ANCHOR));
+const since = new Date(until.getTime() - 30 * DAY);
+
+interface DashboardCustomer {
+  name: string | null;
+  email: string | null;
+  company: { name: string; domain: string } | null;
+  deals: {
+    totalCount: number;
+    edges: Array<{ node: { name: string; stage: string; amount: { amount: string; currency: string } } }>;
+  };
+  payments: {
+    edges: Array<{
+      node: { amount: { amount: string; currency: string }; status: string; createdAt: string };
+    }>;
+  };
+  lifetimeValue: { amount: string; currency: string } | null;
+  activity: { eventCount: number; activeDays: number; lastSeenAt: string | null };
+}
+type Dashboard = { customers: { edges: Array<{ node: DashboardCustomer }> } };
+
+/** Stripe's list order: newest first, then by id. */
+const newestFirst = (a: ChargeRecord, b: ChargeRecord) =>
+  Math.floor(b.createdAt / 1000) - Math.floor(a.createdAt / 1000) || (a.stripeId < b.stripeId ? -1 : 1);
+
+function paymentStatus(c: ChargeRecord): string {
+  if (c.status === 'succeeded' && c.amountRefunded === c.amount) return 'REFUNDED';
+  if (c.status === 'succeeded' && c.amountRefunded > 0) return 'PARTIALLY_REFUNDED';
+  return c.status.toUpperCase();
+}
+
+/** What the dashboard must say about one contact, read from the sandbox's data set directly. */
+function expectedCustomer(dataset: Dataset, index: number) {
+  const contact = dataset.contacts[index] as ContactRecord;
+  const company = contact.company >= 0 ? dataset.companies[contact.company] : undefined;
+  const openDeals = dataset.deals.filter(
+    (d) => d.contact === index && d.stage !== 'closedwon' && d.stage !== 'closedlost',
+  );
+  const customerIndex = dataset.customers.findIndex((c) => c.contact === index);
+  const customer = dataset.customers[customerIndex];
+  const charges = dataset.charges.filter((c) => c.customer === customerIndex).sort(newestFirst);
+  const settled = charges.filter((c) => c.status === 'succeeded');
+  const currency = customer?.currency.toUpperCase() ?? '';
+  const ltv = settled.reduce((sum, c) => sum + BigInt(c.amount - c.amountRefunded), 0n);
+  const events = dataset.events;
+  const times: number[] = [];
+  for (let k = events.personStart[index] as number; k < (events.personStart[index + 1] as number); k++) {
+    const t = events.timestamp[events.byPerson[k] as number] as number;
+    if (t >= since.getTime() && t < until.getTime()) times.push(t);
+  }
+  const money = (minor: number, cur: string) => ({
+    amount: minorToDecimal({ minor: BigInt(minor), currency: cur }),
+    currency: cur,
+  });
+  return {
+    name: `${contact.firstName} ${contact.lastName}`,
+    email: contact.email,
+    company: company ? { name: company.name, domain: company.domain } : null,
+    deals: {
+      totalCount: openDeals.length,
+      names: openDeals
+        .map((d) => `${d.name}|${d.stage}|${money(d.amountMinor, d.currency.toUpperCase()).amount}`)
+        .sort(),
+    },
+    payments: charges.slice(0, 5).map((c) => ({
+      amount: money(c.amount, currency),
+      status: paymentStatus(c),
+      createdAt: new Date(Math.floor(c.createdAt / 1000) * 1000).toISOString(),
+    })),
+    lifetimeValue:
+      customer && settled.length > 0 ? { amount: minorToDecimal({ minor: ltv, currency }), currency } : null,
+    activity: {
+      eventCount: times.length,
+      activeDays: new Set(times.map((t) => Math.floor(t / DAY))).size,
+      lastSeenAt: times.length ? new Date(Math.max(...times)).toISOString() : null,
+    },
+  };
+}
+
+/**
+ * The fewest upstream calls the providers' batch limits allow for the dashboard of contacts
+ * 0..49, worked out from the data set:
+ *   HubSpot: 1 contact list page + ⌈companies/100⌉ batch reads + ⌈contacts/1000⌉ contact→deal
+ *            association reads + ⌈deals of those contacts/100⌉ deal batch reads.
+ *   Stripe:  ⌈contacts/10⌉ customer searches (10 OR-clauses each) + for each group of 10 customers
+ *            found, ⌈their charges/100⌉ charge searches (at least 1).
+ *   PostHog: 1 query for every contact's activity.
+ */
+function floorFor(dataset: Dataset, count: number): Record<ProviderName, number> {
+  const indexes = [...Array(count).keys()];
+  const companies = new Set(
+    indexes.map((i) => dataset.contacts[i]?.company).filter((c) => c !== undefined && c >= 0),
+  );
+  const deals = dataset.deals.filter((d) => d.contact < count).length;
+  const hubspot = 1 + Math.ceil(companies.size / 100) + Math.ceil(count / 1000) + Math.ceil(deals / 100);
+  const customers = indexes
+    .map((i) => dataset.customers.findIndex((c) => c.contact === i))
+    .filter((c) => c >= 0);
+  let chargeSearches = 0;
+  for (let g = 0; g < customers.length; g += 10) {
+    const group = new Set(customers.slice(g, g + 10));
+    const charges = dataset.charges.filter((c) => group.has(c.customer)).length;
+    chargeSearches += Math.max(1, Math.ceil(charges / 100));
+  }
+  const stripe = Math.ceil(count / 10) + chargeSearches;
+  return { hubspot, stripe, posthog: 1 };
+}
+
+describe('the dashboard query', () => {
+  let stack: TestStack;
+  let unbatched: TestStack;
+
+  beforeAll(async () => {
+    [stack, unbatched] = await Promise.all([startTestStack(), startTestStack({ BATCHING: 'false' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([stack.stop(), unbatched.stop()]);
+  });
+
+  it('answers exactly what the sandbox data says, for all 50 customers', async () => {
+    const res = await stack.query<Dashboard>(DASHBOARD, {
+      since: since.toISOString(),
+      until: until.toISOString(),
+    });
+    expect(res.errors).toBeUndefined();
+    const edges = res.data?.customers.edges ?? [];
+    expect(edges).toHaveLength(50);
+    edges.forEach(({ node }, i) => {
+      const want = expectedCustomer(stack.sandbox.dataset, i);
+      expect({
+        name: node.name,
+        email: node.email,
+        company: node.company,
+        deals: {
+          totalCount: node.deals.totalCount,
+          names: node.deals.edges.map((e) => `${e.node.name}|${e.node.stage}|${e.node.amount.amount}`).sort(),
+        },
+        payments: node.payments.edges.map((e) => e.node),
+        lifetimeValue: node.lifetimeValue,
+        activity: node.activity,
+      }).toEqual(want);
+    });
+    // The data set must exercise every part of the answer, or the comparison above proves little.
+    const nodes = edges.map((e) => e.node);
+    expect(nodes.filter((n) => n.company).length).toBeGreaterThan(30);
+    expect(nodes.filter((n) => n.deals.totalCount > 0).length).toBeGreaterThan(5);
+    expect(nodes.filter((n) => n.payments.edges.length === 5).length).toBeGreaterThan(10);
+    expect(nodes.filter((n) => n.lifetimeValue === null).length).toBeGreaterThan(0);
+    expect(nodes.filter((n) => n.activity.eventCount > 0).length).toBeGreaterThan(10);
+  });
+
+  it('makes no more upstream calls than the floor, and batching saves at least 10 times', async () => {
+    const variables = { since: since.toISOString(), until: until.toISOString() };
+    stack.sandbox.counters.reset();
+    await stack.query(DASHBOARD, variables);
+    const batched = stack.sandbox.counters.snapshot().total;
+    const floor = floorFor(stack.sandbox.dataset, 50);
+    expect(batched.hubspot).toBeLessThanOrEqual(floor.hubspot);
+    expect(batched.stripe).toBeLessThanOrEqual(floor.stripe);
+    expect(batched.posthog).toBeLessThanOrEqual(floor.posthog);
+
+    unbatched.sandbox.counters.reset();
+    const res = await unbatched.query(DASHBOARD, variables);
+    expect(res.errors).toBeUndefined();
+    const naive = unbatched.sandbox.counters.snapshot().total;
+    const sum = (t: Record<ProviderName, number>) => t.hubspot + t.stripe + t.posthog;
+    expect(sum(naive)).toBeGreaterThanOrEqual(10 * sum(batched));
+  });
+});
