@@ -95,7 +95,9 @@ export type Company = Node & {
   city?: Maybe<Scalars['String']['output']>;
   country?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
+  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
   customers?: Maybe<CustomerConnection>;
+  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
   deals?: Maybe<DealConnection>;
   domain?: Maybe<Scalars['String']['output']>;
   employeeCount?: Maybe<Scalars['Int']['output']>;
@@ -108,13 +110,17 @@ export type Company = Node & {
 
 export type CompanyCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type CompanyDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
@@ -144,6 +150,7 @@ export type Customer = Node & {
   createdAt: Scalars['DateTime']['output'];
   deals?: Maybe<DealConnection>;
   email?: Maybe<Scalars['String']['output']>;
+  /** Newest first; forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
   events?: Maybe<AnalyticsEventConnection>;
   id: Scalars['ID']['output'];
   invoices?: Maybe<InvoiceConnection>;
@@ -179,7 +186,9 @@ export type CustomerActivityArgs = {
  */
 export type CustomerDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
@@ -191,7 +200,9 @@ export type CustomerDealsArgs = {
  */
 export type CustomerEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -472,10 +483,13 @@ export type ProviderStatus = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
   companies?: Maybe<CompanyConnection>;
   /** One customer by global id or by email; exactly one of the two. */
   customer?: Maybe<Customer>;
+  /** Forward pages only: the CRM cannot page backwards (`last`/`before` give UNSUPPORTED_PAGINATION). */
   customers?: Maybe<CustomerConnection>;
+  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
   deals?: Maybe<DealConnection>;
   invoices?: Maybe<InvoiceConnection>;
   /** Revenue (payments), active users (analytics) and new customers (CRM) per bucket. */
@@ -492,7 +506,9 @@ export type Query = {
 
 export type QueryCompaniesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -504,14 +520,18 @@ export type QueryCustomerArgs = {
 
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 

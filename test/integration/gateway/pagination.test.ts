@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Dataset } from '../../../sandbox/data/dataset.js';
+import { fromGlobalId } from '../../../src/ids.js';
+import { startTestStack, type TestStack } from '../../support/stack.js';
+
+interface Connection {
+  edges: Array<{ cursor: string; node: { id: string } }>;
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+}
+
+const CUSTOMERS = `query ($after: String) { customers(first: 100, after: $after) {
+  edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+
+const PAYMENTS = `query ($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  customer(id: $id) { payments(first: $first, after: $after, last: $last, before: $before) {
+    edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+
+/** The customer with the most charges: its payments span many pages. */
+function busiestCustomer(dataset: Dataset): { contactId: string; chargeIds: string[] } {
+  const counts = new Map<number, number>();
+  for (const c of dataset.charges) counts.set(c.customer, (counts.get(c.customer) ?? 0) + 1);
+  const [customer] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] as [number, number];
+  const record = dataset.customers[customer];
+  const chargeIds = dataset.charges
+    .filter((c) => c.customer === customer)
+    .sort(
+      (a, b) =>
+        Math.floor(b.createdAt / 1000) - Math.floor(a.createdAt / 1000) || (a.stripeId < b.stripeId ? -1 : 1),
+    )
+    .map((c) => c.stripeId);
+  return { contactId: dataset.contacts[record?.contact ?? -1]?.crmId as string, chargeIds };
+}
+
+describe('Relay pagination over the providers', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('walks every customer exactly once with first: 100 and after', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const res = await stack.query<{ customers: Connection }>(CUSTOMERS, { after });
+      expect(res.errors).toBeUndefined();
+      const connection = res.data?.customers as Connection;
+      seen.push(...connection.edges.map((e) => fromGlobalId(e.node.id).id));
+      pages++;
+      expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+      expect(pages).toBeLessThan(100);
+    }
+    const expected = stack.sandbox.dataset.contacts.map((c) => c.crmId);
+    expect(seen).toHaveLength(expected.length);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort()).toEqual([...expected].sort());
+  });
+
+  it('resumes from any edge, not only from the end of a page', async () => {
+    const first = await stack.query<{ customers: Connection }>(CUSTOMERS, { after: null });
+    const middle = first.data?.customers.edges[41];
+    const res = await stack.query<{ customers: Connection }>(CUSTOMERS, { after: middle?.cursor });
+    const expected = stack.sandbox.dataset.contacts.slice(42, 142).map((c) => c.crmId);
+    expect(res.data?.customers.edges.map((e) => fromGlobalId(e.node.id).id)).toEqual(expected);
+  });
+
+  it('walks one customer’s payments forwards and backwards, each exactly once and in order', async () => {
+    const { contactId, chargeIds } = busiestCustomer(stack.sandbox.dataset);
+    expect(chargeIds.length).toBeGreaterThan(30);
+    const id = Buffer.from(`v1:Customer:${contactId}`).toString('base64url');
+
+    const forward: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res = await stack.query<{ customer: { payments: Connection } }>(PAYMENTS, {
+        id,
+        first: 7,
+        after,
+      });
+      const connection = res.data?.customer.payments as Connection;
+      forward.push(...connection.edges.map((e) => fromGlobalId(e.node.id).id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(forward).toEqual(chargeIds);
+
+    const backward: string[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const res = await stack.query<{ customer: { payments: Connection } }>(PAYMENTS, {
+        id,
+        last: 7,
+        before,
+      });
+      const connection = res.data?.customer.payments as Connection;
+      backward.unshift(...connection.edges.map((e) => fromGlobalId(e.node.id).id));
+      if (!connection.pageInfo.hasPreviousPage) break;
+      before = connection.pageInfo.startCursor;
+    }
+    expect(backward).toEqual(chargeIds);
+  });
+
+  it('says clearly that customers cannot be paged backwards', async () => {
+    const res = await stack.query(`{ customers(last: 5) { edges { node { id } } } }`);
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_PAGINATION');
+  });
+});
