@@ -63,6 +63,8 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     hideSchemaDetailsFromClientErrors: true,
     introspection: !production,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    // main.ts owns shutdown (drain, close pools, exit 0); Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 
