@@ -137,11 +137,7 @@ export function createLoaders(
     dealParties: loader((ids) => crm.dealParties(ids), BATCH_LIMITS.hubspotAssociations, options),
     dealIdsOfContact: loader((ids) => crm.dealIdsOfContacts(ids), BATCH_LIMITS.hubspotAssociations, options),
     account: loader((ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
-    accountOfContact: loader(
-      (ids) => payments.accountsOfContacts(ids),
-      ACCOUNT_LOOKUP_BATCH,
-      options,
-    ),
+    accountOfContact: loader((ids) => payments.accountsOfContacts(ids), ACCOUNT_LOOKUP_BATCH, options),
     paymentsOfAccount: loader(
       (ids) => payments.paymentsOfAccounts(ids),
       BATCH_LIMITS.stripeSearchClauses,
