@@ -1,29 +1,12 @@
 import { pino } from 'pino';
 import { ConfigError as SandboxConfigError } from '../sandbox/config.js';
+import { startConcord } from './app.js';
 import { ConfigError, readConfig } from './config.js';
-import { ProviderStats } from './observability/provider-stats.js';
-import { CursorCodec } from './pagination/cursor.js';
-import { connectProviders } from './providers.js';
-import { startGateway } from './server.js';
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = pino({ level: config.logLevel });
-  const stats = new ProviderStats();
-  const connected = await connectProviders(config, stats.record);
-  const gateway = await startGateway({
-    services: {
-      providers: connected.providers,
-      mode: connected.mode,
-      stats,
-      cursors: new CursorCodec(config.cursorSecret),
-      pageSize: config.pageSize,
-      config,
-    },
-    logger,
-    host: config.host,
-    port: config.port,
-  });
+  const concord = await startConcord(config, { logger: pino({ level: config.logLevel }) });
+  const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
   if (connected.sandbox) {
     const { urls } = connected.sandbox;
@@ -39,8 +22,7 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 
   const stop = async (): Promise<void> => {
-    await gateway.stop();
-    await connected.close();
+    await concord.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -1,10 +1,8 @@
 import { pino } from 'pino';
 import type { RunningSandbox } from '../../sandbox/index.js';
+import { startConcord, type Concord } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
-import { ProviderStats } from '../../src/observability/provider-stats.js';
-import { CursorCodec } from '../../src/pagination/cursor.js';
-import { connectProviders } from '../../src/providers.js';
-import { startGateway, type Gateway } from '../../src/server.js';
+import type { Gateway } from '../../src/server.js';
 
 /** The data every gateway test reads: a fixed seed and anchor, so expectations never depend on the day. */
 export const TEST_SEED = 7;
@@ -13,6 +11,33 @@ export const TEST_ANCHOR = '2026-11-24';
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+/** A gateway on a free loopback port; `env` is the environment Concord reads its config from. */
+export async function startTestConcord(env: Record<string, string> = {}): Promise<Concord> {
+  const full = {
+    NODE_ENV: 'test',
+    CURSOR_SECRET: 'test-cursor-secret-0123456789',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SANDBOX_SEED: String(TEST_SEED),
+    SANDBOX_ANCHOR: TEST_ANCHOR,
+    ...env,
+  };
+  return startConcord(readConfig(full), { logger: pino({ level: 'silent' }), env: full });
+}
+
+export async function postQuery<T>(
+  gateway: Gateway,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<T>> {
+  const res = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GraphQLResponse<T>;
 }
 
 /** A gateway and its in-process sandbox, over real HTTP on loopback. */
@@ -27,42 +52,13 @@ export interface TestStack {
 }
 
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const config = readConfig({ NODE_ENV: 'test', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...env });
-  const stats = new ProviderStats();
-  const connected = await connectProviders(config, stats.record, {
-    SANDBOX_SEED: String(TEST_SEED),
-    SANDBOX_ANCHOR: TEST_ANCHOR,
-    ...env,
-  });
-  const gateway = await startGateway({
-    services: {
-      providers: connected.providers,
-      mode: connected.mode,
-      stats,
-      cursors: new CursorCodec(config.cursorSecret),
-      pageSize: config.pageSize,
-      config,
-    },
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
-  });
-  const sandbox = connected.sandbox;
+  const concord = await startTestConcord(env);
+  const sandbox = concord.connected.sandbox;
   if (!sandbox) throw new Error('test stacks run against the sandbox');
   return {
-    gateway,
+    gateway: concord.gateway,
     sandbox,
-    query: async (query, variables) => {
-      const res = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse<never>;
-    },
-    stop: async () => {
-      await gateway.stop();
-      await connected.close();
-    },
+    query: (query, variables) => postQuery(concord.gateway, query, variables),
+    stop: () => concord.stop(),
   };
 }

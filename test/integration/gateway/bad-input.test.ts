@@ -2,16 +2,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { pino } from 'pino';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { readConfig } from '../../../src/config.js';
-import { ProviderStats } from '../../../src/observability/provider-stats.js';
-import { CursorCodec } from '../../../src/pagination/cursor.js';
-import { connectProviders, type ConnectedProviders } from '../../../src/providers.js';
-import { startGateway, type Gateway } from '../../../src/server.js';
+import type { Concord } from '../../../src/app.js';
 import {
   TEST_ANCHOR,
   TEST_SEED,
+  postQuery,
+  startTestConcord,
   startTestStack,
   type GraphQLResponse,
   type TestStack,
@@ -125,8 +122,7 @@ describe('bad input gets a coded error and loses nothing else', () => {
 describe('a provider answering garbage', () => {
   let garbage: Server;
   let sandbox: RunningSandbox;
-  let connected: ConnectedProviders;
-  let gateway: Gateway;
+  let concord: Concord;
 
   beforeAll(async () => {
     garbage = createServer((_req, res) => {
@@ -136,8 +132,8 @@ describe('a provider answering garbage', () => {
     garbage.listen(0, '127.0.0.1');
     await once(garbage, 'listening');
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
-    const config = readConfig({
-      NODE_ENV: 'test',
+    // Live mode, with CRM and payments on the sandbox and analytics on a server that answers garbage.
+    concord = await startTestConcord({
       HUBSPOT_ACCESS_TOKEN: sandbox.credentials.hubspotAccessToken,
       HUBSPOT_BASE_URL: sandbox.urls.hubspot,
       STRIPE_SECRET_KEY: sandbox.credentials.stripeSecretKey,
@@ -146,42 +142,21 @@ describe('a provider answering garbage', () => {
       POSTHOG_PROJECT_ID: String(sandbox.credentials.posthogProjectId),
       POSTHOG_HOST: `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`,
     });
-    const stats = new ProviderStats();
-    connected = await connectProviders(config, stats.record);
-    gateway = await startGateway({
-      services: {
-        providers: connected.providers,
-        mode: connected.mode,
-        stats,
-        cursors: new CursorCodec(config.cursorSecret),
-        pageSize: config.pageSize,
-        config,
-      },
-      logger: pino({ level: 'silent' }),
-      host: '127.0.0.1',
-      port: 0,
-    });
   });
   afterAll(async () => {
-    await gateway.stop();
-    await connected.close();
+    await concord.stop();
     await sandbox.stop();
     garbage.close();
   });
 
   it('nulls only that provider’s fields, with PROVIDER_ERROR naming the provider', async () => {
-    const res = (await (
-      await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query:
-            '{ customers(first: 3) { edges { node { email company { name } activity { eventCount } } } } }',
-        }),
-      })
-    ).json()) as GraphQLResponse<{
+    expect(concord.connected.mode).toBe('live');
+    const res = await postQuery<{
       customers: { edges: Array<{ node: { email: string; activity: unknown } }> };
-    }>;
+    }>(
+      concord.gateway,
+      '{ customers(first: 3) { edges { node { email company { name } activity { eventCount } } } } }',
+    );
     const nodes = res.data?.customers.edges.map((e) => e.node) ?? [];
     expect(nodes).toHaveLength(3);
     for (const node of nodes) {
