@@ -12,8 +12,9 @@ import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serv
 import { createHubSpotProtocol } from '../../../sandbox/hubspot/index.js';
 import type { Contact, Deal, DealStatus } from '../../model.js';
 import { UnsupportedPagingError } from '../../model.js';
-import { ProviderError, ProviderErrorCode } from '../../transport/errors.js';
+import { ProviderErrorCode } from '../../transport/errors.js';
 import { createHubSpotCrm, type HubSpotCrm } from '../index.js';
+import { providerFailure } from '../../../test/support/provider-failure.js';
 
 const DAY = 86_400_000;
 const BATCH_READ = 'POST /crm/v3/objects/{objectType}/batch/read';
@@ -58,16 +59,6 @@ async function callsOf<T>(run: () => Promise<T>): Promise<{ result: T; calls: Re
   counters.reset();
   const result = await run();
   return { result, calls: counters.snapshot().byEndpoint.hubspot };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const byNumericId = (a: string, b: string): number => Number(a) - Number(b);
@@ -302,10 +293,10 @@ describe('listContacts', () => {
     await expect(crm.listContacts({ limit: 10, before: 'x~1' })).rejects.toBeInstanceOf(
       UnsupportedPagingError,
     );
-    const foreign = await failure(crm.listContacts({ limit: 10, after: 'not-a-cursor' }));
+    const foreign = await providerFailure(crm.listContacts({ limit: 10, after: 'not-a-cursor' }));
     expect(foreign.code).toBe(ProviderErrorCode.REJECTED);
     // Ours in shape, but HubSpot never issued the `after` in it: HubSpot's own 400.
-    const forged = await failure(crm.listContacts({ limit: 10, after: 'Zm9yZ2Vk~0' }));
+    const forged = await providerFailure(crm.listContacts({ limit: 10, after: 'Zm9yZ2Vk~0' }));
     expect(forged.code).toBe(ProviderErrorCode.REJECTED);
     expect(forged.status).toBe(400);
     expect(forged.providerCode).toBe('VALIDATION_ERROR');
@@ -439,7 +430,7 @@ describe('countContactsCreated', () => {
 describe('failures', () => {
   it('turns an outage into UNAVAILABLE', async () => {
     knobs.set('hubspot', { outage: true });
-    const error = await failure(crm.getContacts(['1']));
+    const error = await providerFailure(crm.getContacts(['1']));
     expect(error.code).toBe(ProviderErrorCode.UNAVAILABLE);
     expect(error.status).toBe(503);
     expect(error.retryable).toBe(true);
@@ -448,7 +439,7 @@ describe('failures', () => {
 
   it('turns the rate limit into RATE_LIMITED with a wait', async () => {
     knobs.set('hubspot', { rateLimit: { limit: 0, windowMs: 60_000 } });
-    const error = await failure(crm.listContacts({ limit: 10 }));
+    const error = await providerFailure(crm.listContacts({ limit: 10 }));
     expect(error.code).toBe(ProviderErrorCode.RATE_LIMITED);
     expect(error.status).toBe(429);
     expect(error.retryable).toBe(true);
@@ -458,7 +449,7 @@ describe('failures', () => {
   it('turns a wrong token into UNAUTHORIZED', async () => {
     const wrong = createHubSpotCrm({ baseUrl: sim.url, accessToken: 'pat-na1-wrong' });
     try {
-      const error = await failure(wrong.getContacts(['1']));
+      const error = await providerFailure(wrong.getContacts(['1']));
       expect(error.code).toBe(ProviderErrorCode.UNAUTHORIZED);
       expect(error.status).toBe(401);
       expect(error.providerCode).toBe('INVALID_AUTHENTICATION');
@@ -523,7 +514,7 @@ describe('failures', () => {
 
     it.each(shapes)('answers %s with BAD_RESPONSE', async (_label, text, run) => {
       body = text;
-      const error = await failure(run(garbage));
+      const error = await providerFailure(run(garbage));
       expect(error.code).toBe(ProviderErrorCode.BAD_RESPONSE);
       expect(error.retryable).toBe(false);
     });

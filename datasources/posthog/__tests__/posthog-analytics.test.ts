@@ -10,11 +10,12 @@ import { KnobBoard } from '../../../sandbox/http/knobs.js';
 import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serve.js';
 import { createPostHogProtocol } from '../../../sandbox/posthog/index.js';
 import { UnsupportedPagingError, type ActivitySummary, type AnalyticsEvent } from '../../model.js';
-import { ProviderError, ProviderErrorCode } from '../../transport/errors.js';
+import { ProviderErrorCode } from '../../transport/errors.js';
 import type { UpstreamCall } from '../../transport/http-client.js';
 import { QUERY_ENDPOINT } from '../client.js';
 import { createPostHogAnalytics, encodeEventCursor, type PostHogAnalytics } from '../index.js';
 import { formatPostHogDateTime } from '../mapping.js';
+import { providerFailure } from '../../../test/support/provider-failure.js';
 
 const DAY = 86_400_000;
 const anchor = Date.UTC(2026, 10, 24);
@@ -94,16 +95,6 @@ function mondayOnOrBefore(t: number): number {
   const day = Math.floor(t / DAY) * DAY;
   const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
   return day - sinceMonday * DAY;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 // ---- the simulator ------------------------------------------------------------------------------------
@@ -288,7 +279,9 @@ describe('PostHogAnalytics over the PostHog simulator', () => {
       await expect(analytics.listEvents({ limit: 10, before: 'x' }, { contactId })).rejects.toBeInstanceOf(
         UnsupportedPagingError,
       );
-      const error = await failure(analytics.listEvents({ limit: 10, after: 'cus_123' }, { contactId }));
+      const error = await providerFailure(
+        analytics.listEvents({ limit: 10, after: 'cus_123' }, { contactId }),
+      );
       expect(error.code).toBe(ProviderErrorCode.REJECTED);
       expect(queryCalls()).toBe(0);
     });
@@ -399,14 +392,14 @@ describe('PostHogAnalytics over the PostHog simulator', () => {
 
     it('an outage is UNAVAILABLE', async () => {
       knobs.set('posthog', { outage: true });
-      const error = await failure(analytics.activeUsersByBucket(since, until, 'DAY'));
+      const error = await providerFailure(analytics.activeUsersByBucket(since, until, 'DAY'));
       expect(error).toMatchObject({ code: ProviderErrorCode.UNAVAILABLE, status: 503, retryable: true });
       expect(error.endpoint).toBe(QUERY_ENDPOINT);
     });
 
     it('throttling is RATE_LIMITED with the wait from Retry-After', async () => {
       knobs.set('posthog', { rateLimit: { limit: 0, windowMs: 60_000 } });
-      const error = await failure(analytics.activityOfContacts(['1'], since, until));
+      const error = await providerFailure(analytics.activityOfContacts(['1'], since, until));
       expect(error).toMatchObject({
         code: ProviderErrorCode.RATE_LIMITED,
         status: 429,
@@ -417,10 +410,14 @@ describe('PostHogAnalytics over the PostHog simulator', () => {
     });
 
     it('a wrong key is UNAUTHORIZED, a wrong project NOT_FOUND', async () => {
-      const wrongKey = await failure(make({ apiKey: 'phx_wrong' }).activeUsersByBucket(since, until, 'DAY'));
+      const wrongKey = await providerFailure(
+        make({ apiKey: 'phx_wrong' }).activeUsersByBucket(since, until, 'DAY'),
+      );
       expect(wrongKey).toMatchObject({ code: ProviderErrorCode.UNAUTHORIZED, status: 401, retryable: false });
       expect(wrongKey.message).not.toContain('phx_');
-      const wrongProject = await failure(make({ projectId: 999 }).activeUsersByBucket(since, until, 'DAY'));
+      const wrongProject = await providerFailure(
+        make({ projectId: 999 }).activeUsersByBucket(since, until, 'DAY'),
+      );
       expect(wrongProject).toMatchObject({ code: ProviderErrorCode.NOT_FOUND, status: 404 });
     });
 
@@ -452,7 +449,7 @@ describe('PostHogAnalytics over the PostHog simulator', () => {
         ['a bucket that is no date', '{"results":[["soon",3]],"columns":["bucket","n"],"hasMore":false}'],
       ])('%s is BAD_RESPONSE', async (_label, body) => {
         reply = body;
-        const error = await failure(make({ baseUrl }).activeUsersByBucket(since, until, 'DAY'));
+        const error = await providerFailure(make({ baseUrl }).activeUsersByBucket(since, until, 'DAY'));
         expect(error).toMatchObject({ code: ProviderErrorCode.BAD_RESPONSE, status: 200, retryable: false });
       });
     });

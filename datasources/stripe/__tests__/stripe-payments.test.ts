@@ -12,8 +12,8 @@ import { KnobBoard } from '../../../sandbox/http/knobs.js';
 import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serve.js';
 import { createStripeProtocol } from '../../../sandbox/stripe/index.js';
 import { UnsupportedPagingError, type Page, type Payment, type PaymentStatus } from '../../model.js';
-import { ProviderError } from '../../transport/errors.js';
 import { MAX_SEARCH_CALLS_PER_PAGE, createStripePayments, type StripePayments } from '../index.js';
+import { providerFailure } from '../../../test/support/provider-failure.js';
 
 /** The adapter against the Stripe simulator over real HTTP, checked against the dataset itself. */
 
@@ -57,16 +57,6 @@ async function countCalls<T>(run: () => Promise<T>): Promise<{ result: T; calls:
     if (diff > 0) calls[endpoint] = diff;
   }
   return { result, calls };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 /** The customer (by index) with the most charges: enough to page through several times. */
@@ -429,7 +419,7 @@ describe('revenueByBucket', () => {
 describe('failures', () => {
   it('reads an outage as UNAVAILABLE', async () => {
     knobs.set('stripe', { outage: true });
-    const error = await failure(stripe.listPayments({ limit: 1 }, {}));
+    const error = await providerFailure(stripe.listPayments({ limit: 1 }, {}));
     expect(error).toMatchObject({
       code: 'UNAVAILABLE',
       retryable: true,
@@ -440,7 +430,7 @@ describe('failures', () => {
 
   it('reads the rate limit as RATE_LIMITED', async () => {
     knobs.set('stripe', { rateLimit: { limit: 0, windowMs: 60_000 } });
-    const error = await failure(stripe.accountsOfContacts(['1']));
+    const error = await providerFailure(stripe.accountsOfContacts(['1']));
     expect(error).toMatchObject({
       code: 'RATE_LIMITED',
       retryable: true,
@@ -457,7 +447,7 @@ describe('failures', () => {
       apiVersion: API_VERSION,
     });
     try {
-      const error = await failure(wrong.getPayments(['ch_x']));
+      const error = await providerFailure(wrong.getPayments(['ch_x']));
       expect(error).toMatchObject({
         code: 'UNAUTHORIZED',
         retryable: false,
@@ -486,7 +476,7 @@ describe('failures', () => {
     const client = createStripePayments({ baseUrl: url, secretKey: KEY, apiVersion: API_VERSION });
     try {
       for (let i = 0; i < bodies.length; i++) {
-        const error = await failure(client.listPayments({ limit: 1 }, {}));
+        const error = await providerFailure(client.listPayments({ limit: 1 }, {}));
         expect(error).toMatchObject({ code: 'BAD_RESPONSE', status: 200, endpoint: 'GET /v1/charges' });
       }
     } finally {

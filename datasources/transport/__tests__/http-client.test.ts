@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ProviderError, ProviderErrorCode } from '../errors.js';
+import { ProviderErrorCode } from '../errors.js';
 import { ProviderHttpClient, type UpstreamCall } from '../http-client.js';
+import { providerFailure } from '../../../test/support/provider-failure.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -45,16 +46,6 @@ describe('ProviderHttpClient', () => {
   const Thing = z.object({ id: z.string(), n: z.number() });
   const get = () =>
     client.request({ method: 'GET', path: '/things/1', endpoint: 'GET /things/{id}', schema: Thing });
-
-  async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ProviderError) return error;
-      throw error;
-    }
-    throw new Error('expected a ProviderError');
-  }
 
   it('sends auth, query and form bodies, and parses a valid answer', async () => {
     let seen: { url?: string; auth?: string; type?: string; key?: string; body?: string } = {};
@@ -108,7 +99,7 @@ describe('ProviderHttpClient', () => {
       res.setHeader('retry-after', '3');
       res.end(JSON.stringify({ message: 'upstream says: card 4242 for jane@example.com' }));
     };
-    const error = await failure(get());
+    const error = await providerFailure(get());
     expect(error).toMatchObject({ provider: 'acme', status, code, retryable, endpoint: 'GET /things/{id}' });
     expect(error.retryAfterMs).toBe(3000);
     expect(error.message).not.toContain('jane@example.com');
@@ -116,19 +107,19 @@ describe('ProviderHttpClient', () => {
 
   it('treats a body that is not JSON, or not the documented shape, as BAD_RESPONSE', async () => {
     handler = (_req, res) => res.end('<html>gateway</html>');
-    expect(await failure(get())).toMatchObject({
+    expect(await providerFailure(get())).toMatchObject({
       code: ProviderErrorCode.BAD_RESPONSE,
       status: 200,
       retryable: false,
     });
     handler = (_req, res) => res.end(JSON.stringify({ id: 7 }));
-    expect(await failure(get())).toMatchObject({ code: ProviderErrorCode.BAD_RESPONSE });
+    expect(await providerFailure(get())).toMatchObject({ code: ProviderErrorCode.BAD_RESPONSE });
   });
 
   it('times out a slow answer as a retryable TIMEOUT', async () => {
     handler = (_req, res) => setTimeout(() => res.end(JSON.stringify({ id: 'x', n: 1 })), 1000);
     const started = performance.now();
-    const error = await failure(get());
+    const error = await providerFailure(get());
     expect(error).toMatchObject({ code: ProviderErrorCode.TIMEOUT, status: null, retryable: true });
     expect(performance.now() - started).toBeLessThan(900);
   });
@@ -145,7 +136,7 @@ describe('ProviderHttpClient', () => {
       baseUrl: `http://127.0.0.1:${port}`,
       authHeaders: () => ({}),
     });
-    const error = await failure(
+    const error = await providerFailure(
       dead.request({ method: 'GET', path: '/', endpoint: 'GET /', schema: z.unknown() }),
     );
     expect(error).toMatchObject({ code: ProviderErrorCode.UNAVAILABLE, status: null, retryable: true });
@@ -160,7 +151,7 @@ describe('ProviderHttpClient', () => {
       res.statusCode = 502;
       res.end();
     };
-    await failure(get());
+    await providerFailure(get());
     expect(calls.map((c) => [c.endpoint, c.status])).toEqual([
       ['GET /things/{id}', 200],
       ['GET /things/{id}', 502],
