@@ -9,6 +9,11 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Domain } from '../datasources/model.js';
 import type { RequestContext, Services } from './context.js';
+import {
+  currentRequestScope,
+  newRequestScope,
+  runInRequestScope,
+} from '../datasources/transport/request-scope.js';
 import { createFormatError } from './format-error.js';
 import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
@@ -74,11 +79,17 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
+    // Everything the request does upstream, however deep, sees this scope (request id, deadline).
+    (req, res, next) => {
+      const given = req.headers['x-request-id'];
+      const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      runInRequestScope(newRequestScope(requestId, null), next);
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const given = req.headers['x-request-id'];
+      context: async () => {
         return {
-          requestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID(),
+          requestId: currentRequestScope()?.requestId ?? randomUUID(),
           loaders: createLoaders(services.providers, { batching: services.config.batching }),
           services,
           now: new Date(),

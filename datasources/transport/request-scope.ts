@@ -1,0 +1,32 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What the datasources may know about the client request they serve, without knowing GraphQL:
+ * set once per HTTP request by the gateway and read by the transport and the cache.
+ */
+export interface RequestScope {
+  /** Sent to providers (x-request-id) so a provider's logs can be matched to ours. */
+  requestId: string;
+  /** Epoch ms by which every upstream call for this request must be over (the overall deadline). */
+  deadline: number | null;
+  /** Upstream calls made for this request, for the per-operation log line. */
+  upstreamCalls: number;
+  /** Cached values served past their freshness because a provider failed, by provider. */
+  stale: Map<string, number>;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `fn` with `scope` visible to every upstream call it makes, however deep. */
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/** The scope of the request being served, or undefined outside one (start-up, background work). */
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+export function newRequestScope(requestId: string, deadline: number | null): RequestScope {
+  return { requestId, deadline, upstreamCalls: 0, stale: new Map() };
+}
