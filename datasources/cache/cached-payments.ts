@@ -1,0 +1,97 @@
+import type {
+  Invoice,
+  MoneyValue,
+  Page,
+  PageRequest,
+  Payment,
+  PaymentAccount,
+  PaymentStatus,
+  PaymentsProvider,
+  Subscription,
+} from '../model.js';
+import type { ReadThroughCache } from './read-through.js';
+
+const OF_CONTACT = 'of-contact:';
+const OF_ACCOUNT = 'of-account:';
+
+function strip(prefix: string, keys: readonly string[]): string[] {
+  return keys.map((k) => k.slice(prefix.length));
+}
+
+/** The payments port with read-through caching in front. Money is cached briefly (see ttl.ts). */
+export class CachedPayments implements PaymentsProvider {
+  constructor(
+    private readonly inner: PaymentsProvider,
+    private readonly cache: ReadThroughCache,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  getAccounts(ids: readonly string[]): Promise<Array<PaymentAccount | null>> {
+    return this.cache.batch('accounts', ids, (missing) => this.inner.getAccounts(missing));
+  }
+
+  accountsOfContacts(contactIds: readonly string[]): Promise<Array<PaymentAccount | null>> {
+    return this.cache.batch(
+      'accounts',
+      contactIds.map((id) => OF_CONTACT + id),
+      (missing) => this.inner.accountsOfContacts(strip(OF_CONTACT, missing)),
+    );
+  }
+
+  paymentsOfAccounts(accountIds: readonly string[]): Promise<Payment[][]> {
+    return this.cache.batch(
+      'payments',
+      accountIds.map((id) => OF_ACCOUNT + id),
+      (missing) => this.inner.paymentsOfAccounts(strip(OF_ACCOUNT, missing)),
+    );
+  }
+
+  getPayments(ids: readonly string[]): Promise<Array<Payment | null>> {
+    return this.cache.batch('payments', ids, (missing) => this.inner.getPayments(missing));
+  }
+
+  listPayments(
+    page: PageRequest,
+    filter: { accountId?: string; status?: PaymentStatus },
+  ): Promise<Page<Payment>> {
+    return this.cache.call('lists', ['payments', page, filter], () => this.inner.listPayments(page, filter));
+  }
+
+  getInvoices(ids: readonly string[]): Promise<Array<Invoice | null>> {
+    return this.cache.batch('invoices', ids, (missing) => this.inner.getInvoices(missing));
+  }
+
+  listInvoices(page: PageRequest, filter: { accountId?: string }): Promise<Page<Invoice>> {
+    return this.cache.call('lists', ['invoices', page, filter], () => this.inner.listInvoices(page, filter));
+  }
+
+  getSubscriptions(ids: readonly string[]): Promise<Array<Subscription | null>> {
+    return this.cache.batch('subscriptions', ids, (missing) => this.inner.getSubscriptions(missing));
+  }
+
+  subscriptionsOfAccounts(accountIds: readonly string[]): Promise<Subscription[][]> {
+    return this.cache.batch(
+      'subscriptions',
+      accountIds.map((id) => OF_ACCOUNT + id),
+      (missing) => this.inner.subscriptionsOfAccounts(strip(OF_ACCOUNT, missing)),
+    );
+  }
+
+  revenueByBucket(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<MoneyValue[][]> {
+    return this.cache.call('metrics', ['revenue', since, until, bucketStarts], () =>
+      this.inner.revenueByBucket(since, until, bucketStarts),
+    );
+  }
+
+  /** Forgets an account's payments (after a refund or a payment webhook) and every cached list. */
+  async invalidatePayments(accountId: string, paymentIds: readonly string[] = []): Promise<void> {
+    await this.cache.invalidate('payments', [OF_ACCOUNT + accountId, ...paymentIds], ['lists', 'metrics']);
+  }
+
+  async invalidateAccount(accountId: string, contactId?: string | null): Promise<void> {
+    await this.cache.invalidate('accounts', [accountId, ...(contactId ? [OF_CONTACT + contactId] : [])]);
+  }
+}

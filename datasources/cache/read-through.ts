@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { ProviderError } from '../transport/errors.js';
+import { currentRequestScope } from '../transport/request-scope.js';
+import { decode, encode } from './codec.js';
+import type { CacheStats } from './stats.js';
+import type { CacheStore } from './store.js';
+import { NEGATIVE_TTL_SECONDS, type CacheKind, type TtlPolicy } from './ttl.js';
+
+/** Bumped when the entry format changes, so old entries are simply not found. */
+const KEY_VERSION = 'v1';
+
+interface Entry<V> {
+  /** The value (null for "not found"). */
+  v: V;
+  /** Fresh until (epoch ms); after that it may only be served while the provider is failing. */
+  f: number;
+  /** List generation it was stored under (lists only). */
+  g?: number;
+}
+
+export interface ReadThroughOptions {
+  store: CacheStore;
+  stats: CacheStats;
+  policy: TtlPolicy;
+  provider: string;
+  /** A fingerprint of the credential in use: two keys or tenants never share an entry. */
+  credentialFingerprint: string;
+  now?: () => number;
+}
+
+/** Failures during which a stale entry is better than no answer. */
+function isOutage(error: unknown): boolean {
+  return error instanceof ProviderError && error.retryable;
+}
+
+export function credentialFingerprint(provider: string, credential: string): string {
+  return createHash('sha256').update(`${provider}\u0000${credential}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Read-through caching for one provider and credential: entity batches (only the missing ids go
+ * upstream), whole calls keyed by their parameters, single-flight across concurrent requests, and
+ * stale entries served (and flagged on the request) when the provider fails.
+ */
+export class ReadThroughCache {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReadThroughOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get provider(): string {
+    return this.options.provider;
+  }
+
+  key(kind: CacheKind | string, id: string): string {
+    const { provider, credentialFingerprint: fp } = this.options;
+    return `concord:${KEY_VERSION}:${provider}:${fp}:${kind}:${id}`;
+  }
+
+  /**
+   * Values for `ids` in order. Cached fresh values are used; only the rest are fetched (with ids
+   * another request is already fetching joined rather than asked again). `null` results are
+   * cached briefly as "not found".
+   */
+  async batch<V>(
+    kind: CacheKind,
+    ids: readonly string[],
+    fetch: (missing: string[]) => Promise<V[]>,
+  ): Promise<V[]> {
+    const unique = [...new Set(ids)];
+    const keys = unique.map((id) => this.key(kind, id));
+    const entries = await this.read<V>(keys);
+    const found = new Map<string, V>();
+    const stale = new Map<string, V>();
+    const waiting: Array<Promise<void>> = [];
+    const toFetch: string[] = [];
+    unique.forEach((id, i) => {
+      const entry = entries[i];
+      if (entry && entry.f > this.now()) {
+        found.set(id, entry.v);
+        return;
+      }
+      if (entry) stale.set(id, entry.v);
+      const pending = this.inflight.get(keys[i] as string) as Promise<V> | undefined;
+      if (pending) {
+        waiting.push(
+          pending.then(
+            (v) => void found.set(id, v),
+            (error: unknown) => {
+              if (!isOutage(error) || !stale.has(id)) throw error;
+              found.set(id, stale.get(id) as V);
+              this.flagStale(1);
+            },
+          ),
+        );
+      } else toFetch.push(id);
+    });
+    this.count('hits', found.size);
+    this.count('misses', unique.length - found.size);
+
+    if (toFetch.length > 0) {
+      const fetching = fetch(toFetch);
+      toFetch.forEach((id, i) => {
+        const key = this.key(kind, id);
+        const one = fetching.then((values) => values[i] as V);
+        one.catch(() => undefined);
+        this.inflight.set(key, one);
+        void one.finally(() => this.inflight.delete(key)).catch(() => undefined);
+      });
+      try {
+        const values = await fetching;
+        toFetch.forEach((id, i) => found.set(id, values[i] as V));
+        await this.write(
+          kind,
+          toFetch.map((id, i) => ({ key: this.key(kind, id), value: values[i] as V })),
+        );
+      } catch (error) {
+        if (!isOutage(error) || !toFetch.every((id) => stale.has(id))) throw error;
+        for (const id of toFetch) found.set(id, stale.get(id) as V);
+        this.flagStale(toFetch.length);
+      }
+    }
+    await Promise.all(waiting);
+    return ids.map((id) => found.get(id) as V);
+  }
+
+  /** One whole answer (a list page, an aggregate) keyed by its full parameters. */
+  async call<V>(kind: CacheKind, params: unknown, fetch: () => Promise<V>): Promise<V> {
+    const digest = createHash('sha256').update(encode(params)).digest('base64url').slice(0, 32);
+    const key = this.key(kind, digest);
+    const generationKey = this.key(kind, 'generation');
+    const [generationEntry, entry] = await this.read<number | V>([generationKey, key]);
+    const generation = typeof generationEntry?.v === 'number' ? generationEntry.v : 0;
+    const current = entry && entry.g === generation ? (entry as Entry<V>) : undefined;
+    if (current && current.f > this.now()) {
+      this.count('hits');
+      return current.v;
+    }
+    this.count('misses');
+    const pending = this.inflight.get(key) as Promise<V> | undefined;
+    if (pending) return pending;
+    const fetching = fetch();
+    this.inflight.set(key, fetching);
+    try {
+      const value = await fetching;
+      await this.write(kind, [{ key, value, generation }]);
+      return value;
+    } catch (error) {
+      if (!current || !isOutage(error)) throw error;
+      this.flagStale(1);
+      return current.v;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Forgets entities, and every cached list of `listKinds`, so the next read asks the provider. */
+  async invalidate(
+    kind: CacheKind,
+    ids: readonly string[],
+    listKinds: readonly CacheKind[] = ['lists'],
+  ): Promise<void> {
+    await this.options.store.deleteMany(ids.map((id) => this.key(kind, id)));
+    // A new generation makes every list page stored under the old one unreachable at once.
+    await this.options.store.setMany(
+      listKinds.map((k) => ({
+        key: this.key(k, 'generation'),
+        value: encode({ v: this.now(), f: Number.MAX_SAFE_INTEGER }),
+        ttlMs: this.options.policy.staleMs + this.options.policy.ttlMs[k],
+      })),
+    );
+  }
+
+  private async read<V>(keys: readonly string[]): Promise<Array<Entry<V> | undefined>> {
+    const raw = await this.options.store.getMany(keys);
+    return raw.map((text) => {
+      if (text === undefined) return undefined;
+      try {
+        return decode<Entry<V>>(text);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  private async write<V>(
+    kind: CacheKind,
+    items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
+  ): Promise<void> {
+    const { ttlMs, staleMs } = this.options.policy;
+    const now = this.now();
+    await this.options.store.setMany(
+      items.map(({ key, value, generation }) => {
+        const fresh = value === null ? Math.min(ttlMs[kind], NEGATIVE_TTL_SECONDS * 1000) : ttlMs[kind];
+        const entry: Entry<V> = {
+          v: value,
+          f: now + fresh,
+          ...(generation === undefined ? {} : { g: generation }),
+        };
+        return { key, value: encode(entry), ttlMs: fresh + staleMs };
+      }),
+    );
+  }
+
+  private count(field: 'hits' | 'misses', n = 1): void {
+    if (n > 0) this.options.stats.add(this.options.provider, field, n);
+  }
+
+  private flagStale(n: number): void {
+    this.options.stats.add(this.options.provider, 'staleServed', n);
+    const scope = currentRequestScope();
+    if (scope) scope.stale.set(this.options.provider, (scope.stale.get(this.options.provider) ?? 0) + n);
+  }
+}

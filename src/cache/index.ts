@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import {
+  CacheStats,
+  CachedAnalytics,
+  CachedCrm,
+  CachedPayments,
+  ReadThroughCache,
+  credentialFingerprint,
+  type CacheKind,
+  type TtlPolicy,
+} from '../../datasources/cache/index.js';
+import type { CacheConfig } from '../config.js';
+import type { LoaderProviders } from '../loaders.js';
+import type { ConnectedProviders } from '../providers.js';
+import { createCacheStore, type ManagedCacheStore } from './store.js';
+
+/** The cache as the gateway uses it: providers with caching in front, and what readiness and tests read. */
+export interface Caching {
+  providers: LoaderProviders;
+  /** Null when caching is off. */
+  store: ManagedCacheStore | null;
+  stats: CacheStats;
+  /** Entity invalidation, for writes and webhooks. */
+  invalidate: {
+    crm: Pick<CachedCrm, 'invalidateContact' | 'invalidateDeal' | 'invalidateCompany'> | null;
+    payments: Pick<CachedPayments, 'invalidatePayments' | 'invalidateAccount'> | null;
+  };
+  close(): Promise<void>;
+}
+
+function policyOf(config: CacheConfig): TtlPolicy {
+  const ttlMs = Object.fromEntries(
+    Object.entries(config.ttlSeconds).map(([kind, seconds]) => [kind, seconds * 1000]),
+  ) as Record<CacheKind, number>;
+  return { ttlMs, staleMs: config.staleSeconds * 1000 };
+}
+
+/** Puts read-through caching in front of the three providers (or passes them through when off). */
+export function withCache(config: CacheConfig, connected: ConnectedProviders, logger: Logger): Caching {
+  const stats = new CacheStats();
+  if (!config.enabled) {
+    return {
+      providers: connected.providers,
+      store: null,
+      stats,
+      invalidate: { crm: null, payments: null },
+      close: async () => {},
+    };
+  }
+  let lastLogged = 0;
+  const store = createCacheStore({
+    redisUrl: config.redisUrl,
+    readTimeoutMs: config.readTimeoutMs,
+    onError: (error) => {
+      stats.add('store', 'errors');
+      // A dead Redis fails every read; one warning a few seconds is enough to see it.
+      if (Date.now() - lastLogged > 5_000) {
+        lastLogged = Date.now();
+        logger.warn({ err: error }, 'cache store error: serving from providers');
+      }
+    },
+  });
+  const policy = policyOf(config);
+  const cacheFor = (provider: string, credential: string) =>
+    new ReadThroughCache({
+      store,
+      stats,
+      policy,
+      provider,
+      credentialFingerprint: credentialFingerprint(provider, credential),
+    });
+  const { crm, payments, analytics } = connected.providers;
+  const cachedCrm = new CachedCrm(crm, cacheFor(crm.name, connected.credentials.crm));
+  const cachedPayments = new CachedPayments(
+    payments,
+    cacheFor(payments.name, connected.credentials.payments),
+  );
+  const cachedAnalytics = new CachedAnalytics(
+    analytics,
+    cacheFor(analytics.name, connected.credentials.analytics),
+  );
+  return {
+    providers: { crm: cachedCrm, payments: cachedPayments, analytics: cachedAnalytics },
+    store,
+    stats,
+    invalidate: { crm: cachedCrm, payments: cachedPayments },
+    close: () => store.close(),
+  };
+}

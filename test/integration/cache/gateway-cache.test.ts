@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Concord } from '../../../src/app.js';
+import { postQuery, queryHeaders, startTestConcord, TEST_ANCHOR } from '../../support/stack.js';
+import { startTestRedis, type TestRedis } from '../../support/redis.js';
+import { signTestToken } from '../../support/tokens.js';
+import { SCOPES } from '../../../src/auth/scopes.js';
+
+const DAY = 86_400_000;
+const until = new Date(Date.parse(TEST_ANCHOR));
+const since = new Date(until.getTime() - 30 * DAY);
+const DASHBOARD = `query ($since: DateTime!, $until: DateTime!) { customers(first: 50) { edges { node { id name email
+  company { name } deals(status: OPEN) { totalCount edges { node { name amount { amount } } } }
+  payments(first: 5) { edges { node { amount { amount currency } status } } } lifetimeValue { amount currency }
+  activity(since: $since, until: $until) { eventCount activeDays } } } } }`;
+const variables = { since: since.toISOString(), until: until.toISOString() };
+
+function upstreamCalls(concord: Concord): number {
+  const total = concord.connected.sandbox?.counters.snapshot().total;
+  return total ? total.hubspot + total.stripe + total.posthog : Number.NaN;
+}
+
+function resetCalls(concord: Concord): void {
+  concord.connected.sandbox?.counters.reset();
+}
+
+async function readiness(concord: Concord): Promise<{ status: string; cache: string }> {
+  const res = await fetch(concord.gateway.url.replace(/\/graphql$/, '/readyz'));
+  return (await res.json()) as { status: string; cache: string };
+}
+
+describe.each(['memory', 'redis'] as const)('the shared cache (%s store)', (kind) => {
+  let redis: TestRedis | null = null;
+  let concord: Concord;
+
+  beforeAll(async () => {
+    redis = kind === 'redis' ? await startTestRedis() : null;
+    concord = await startTestConcord({
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      CACHE_TTL_CONTACTS_S: '2',
+      CACHE_TTL_COMPANIES_S: '2',
+    });
+  });
+  afterAll(async () => {
+    await concord.stop();
+    await redis?.stop();
+  });
+
+  it('answers a warm dashboard with zero upstream calls, and the same answer', async () => {
+    const cold = await postQuery(concord.gateway, DASHBOARD, variables);
+    expect(cold.errors).toBeUndefined();
+    resetCalls(concord);
+    const warm = await postQuery(concord.gateway, DASHBOARD, variables);
+    expect(upstreamCalls(concord)).toBe(0);
+    expect(warm).toEqual(cold);
+    expect(concord.caching.stats.snapshot().hubspot?.hits).toBeGreaterThan(0);
+    expect((await readiness(concord)).cache).toBe(kind === 'redis' ? 'ok' : 'memory');
+  });
+
+  it('applies field rules after the cache: a value cached for a full-scope client never reaches one without pii:read', async () => {
+    const query = '{ customers(first: 5) { edges { node { name email phone } } } }';
+    const full = await postQuery<{ customers: { edges: Array<{ node: { email: string | null } }> } }>(
+      concord.gateway,
+      query,
+    );
+    expect(full.data?.customers.edges.every((e) => e.node.email)).toBe(true);
+    resetCalls(concord);
+    const token = await signTestToken({ scopes: SCOPES.filter((s) => s !== 'pii:read') });
+    const limited = await postQuery<{
+      customers: { edges: Array<{ node: { name: string; email: string | null; phone: string | null } }> };
+    }>(concord.gateway, query, undefined, { token });
+    expect(upstreamCalls(concord)).toBe(0);
+    for (const { node } of limited.data?.customers.edges ?? []) {
+      expect(node.name).toBeTruthy();
+      expect(node.email).toBeNull();
+      expect(node.phone).toBeNull();
+    }
+    expect(limited.errors?.length).toBe(10);
+    expect(new Set(limited.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
+  });
+
+  it('sets HTTP Cache-Control from the schema’s cache hints', async () => {
+    const res = await fetch(concord.gateway.url, {
+      method: 'POST',
+      headers: queryHeaders(concord.gateway),
+      body: JSON.stringify({ query: DASHBOARD, variables }),
+    });
+    expect(res.headers.get('cache-control')).toBe('max-age=30, private');
+    const live = await fetch(concord.gateway.url, {
+      method: 'POST',
+      headers: queryHeaders(concord.gateway),
+      body: JSON.stringify({ query: '{ providers { name errorRate } }' }),
+    });
+    expect(live.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('forgets an entity when invalidated, so the next read asks the provider', async () => {
+    const contact = concord.connected.sandbox?.dataset.contacts[3];
+    const id = Buffer.from(`v1:Customer:${contact?.crmId}`).toString('base64url');
+    const query = 'query ($id: ID!) { customer(id: $id) { name } }';
+    await postQuery(concord.gateway, query, { id });
+    resetCalls(concord);
+    await postQuery(concord.gateway, query, { id });
+    expect(upstreamCalls(concord)).toBe(0);
+    await concord.caching.invalidate.crm?.invalidateContact(contact?.crmId as string, contact?.email);
+    await postQuery(concord.gateway, query, { id });
+    expect(concord.connected.sandbox?.counters.snapshot().byEndpoint.hubspot).toEqual({
+      'POST /crm/v3/objects/{objectType}/batch/read': 1,
+    });
+  });
+  // Last in this group: the outage opens the CRM circuit for a while.
+  it('serves a stale entry while the CRM is down, and says so', async () => {
+    const query = `query ($email: String!) { customer(email: $email) { name company { name } } }`;
+    const contact = concord.connected.sandbox?.dataset.contacts[7];
+    const fresh = await postQuery(concord.gateway, query, { email: contact?.email });
+    expect(fresh.errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 2_100));
+    concord.connected.sandbox?.knobs.set('hubspot', { outage: true });
+    try {
+      const stale = await postQuery<{ customer: { name: string } }>(concord.gateway, query, {
+        email: contact?.email,
+      });
+      expect(stale.errors).toBeUndefined();
+      expect(stale.data).toEqual(fresh.data);
+      expect((stale as { extensions?: { stale?: unknown } }).extensions?.stale).toEqual([
+        { provider: 'hubspot', entries: expect.any(Number) },
+      ]);
+      // Something never cached has nothing stale to fall back on: an honest error.
+      const other = concord.connected.sandbox?.dataset.contacts[1999];
+      const missing = await postQuery(concord.gateway, query, { email: other?.email });
+      expect(missing.errors?.[0]?.extensions?.code).toBe('PROVIDER_UNAVAILABLE');
+    } finally {
+      concord.connected.sandbox?.knobs.reset('hubspot');
+    }
+  });
+});
+
+describe('Redis trouble never fails a query', () => {
+  let redis: TestRedis;
+  let concord: Concord;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    concord = await startTestConcord({ REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await concord.stop();
+    await redis.stop();
+  });
+
+  it('keeps answering while Redis is killed, and caches again once it is back, without a restart', async () => {
+    if (!redis.owned) throw new Error('this test kills Redis: leave REDIS_URL unset so it starts its own');
+    const baseline = await postQuery(concord.gateway, DASHBOARD, variables);
+    expect(baseline.errors).toBeUndefined();
+
+    await redis.kill();
+    for (let i = 0; i < 3; i++) {
+      resetCalls(concord);
+      const during = await postQuery(concord.gateway, DASHBOARD, variables);
+      expect(during.errors).toBeUndefined();
+      expect(during.data).toEqual(baseline.data);
+      expect(upstreamCalls(concord)).toBeGreaterThan(0);
+    }
+    expect(await readiness(concord)).toEqual({ status: 'degraded', cache: 'unreachable' });
+
+    await redis.restart();
+    const deadline = Date.now() + 10_000;
+    while ((await readiness(concord)).status !== 'ready' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await readiness(concord)).toEqual({ status: 'ready', cache: 'ok' });
+    await postQuery(concord.gateway, DASHBOARD, variables);
+    resetCalls(concord);
+    const warm = await postQuery(concord.gateway, DASHBOARD, variables);
+    expect(warm.data).toEqual(baseline.data);
+    expect(upstreamCalls(concord)).toBe(0);
+  });
+});
