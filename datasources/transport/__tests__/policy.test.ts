@@ -1,0 +1,157 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { ProviderError, ProviderErrorCode } from '../errors.js';
+import type { ProviderRequest, ProviderResponse } from '../http-client.js';
+import { LocalFailure } from '../policy-errors.js';
+import { ProviderPolicy, type ProviderPolicyOptions } from '../policy.js';
+import { newRequestScope, runInRequestScope } from '../request-scope.js';
+import { providerFailure } from '../../../test/support/provider-failure.js';
+
+const GET: ProviderRequest<unknown> = {
+  method: 'GET',
+  path: '/things',
+  endpoint: 'GET /things',
+  schema: z.unknown(),
+};
+const POST: ProviderRequest<unknown> = { ...GET, method: 'POST', endpoint: 'POST /things' };
+
+function policy(options: Partial<ProviderPolicyOptions> = {}): ProviderPolicy {
+  return new ProviderPolicy({
+    provider: 'acme',
+    retries: 2,
+    backoff: { baseMs: 1, maxMs: 2 },
+    circuitFailures: 3,
+    circuitHalfOpenMs: 60_000,
+    concurrency: 4,
+    queue: 4,
+    ...options,
+  });
+}
+
+function failing(status: number, code: ProviderErrorCode, retryable: boolean) {
+  return new ProviderError({ provider: 'acme', endpoint: 'GET /things', status, code, retryable });
+}
+
+const ok: ProviderResponse<unknown> = { status: 200, body: {}, headers: {} };
+
+/** An upstream stand-in that answers each attempt from a script and records what it was sent. */
+function upstream(script: Array<ProviderError | 'ok'>) {
+  const seen: Array<ProviderRequest<unknown>> = [];
+  const attempt = (req: ProviderRequest<unknown>): Promise<ProviderResponse<unknown>> => {
+    seen.push(req);
+    const next = script[Math.min(seen.length - 1, script.length - 1)];
+    return next === 'ok' || next === undefined ? Promise.resolve(ok) : Promise.reject(next);
+  };
+  return { seen, attempt };
+}
+
+describe('ProviderPolicy', () => {
+  it('retries a safe request on a transient failure, at most the configured times', async () => {
+    const p = policy();
+    const flaky = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true), 'ok']);
+    await expect(p.run(GET, flaky.attempt)).resolves.toBe(ok);
+    expect(flaky.seen).toHaveLength(2);
+
+    const down = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true)]);
+    const error = await providerFailure(p.run(GET, down.attempt));
+    expect(error.status).toBe(503);
+    expect(down.seen).toHaveLength(3);
+    expect(p.state().retries).toBe(3);
+  });
+
+  it('does not retry a POST that is not marked safe, nor a failure the provider calls final', async () => {
+    const p = policy();
+    const down = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true)]);
+    await providerFailure(p.run(POST, down.attempt));
+    expect(down.seen).toHaveLength(1);
+
+    const read = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true), 'ok']);
+    await expect(p.run({ ...POST, idempotent: true }, read.attempt)).resolves.toBe(ok);
+    expect(read.seen).toHaveLength(2);
+
+    const missing = upstream([failing(404, ProviderErrorCode.NOT_FOUND, false)]);
+    await providerFailure(p.run(GET, missing.attempt));
+    expect(missing.seen).toHaveLength(1);
+  });
+
+  it('opens the circuit on provider failures only, then fails fast without calling', async () => {
+    const p = policy({ retries: 0 });
+    const missing = upstream([failing(404, ProviderErrorCode.NOT_FOUND, false)]);
+    for (let i = 0; i < 5; i++) await providerFailure(p.run(GET, missing.attempt));
+    expect(p.state().circuit).toBe('CLOSED');
+
+    const down = upstream([failing(500, ProviderErrorCode.UNAVAILABLE, true)]);
+    for (let i = 0; i < 3; i++) await providerFailure(p.run(GET, down.attempt));
+    expect(p.state().circuit).toBe('OPEN');
+    const fast = await providerFailure(p.run(GET, down.attempt));
+    expect(fast.code).toBe(ProviderErrorCode.UNAVAILABLE);
+    expect(fast.providerCode).toBe(LocalFailure.CIRCUIT_OPEN);
+    expect(down.seen).toHaveLength(3);
+    expect(p.state().rejected.circuitOpen).toBe(1);
+  });
+
+  it('probes a half-open circuit once the wait is over, and closes it when the probe succeeds', async () => {
+    let now = 1_000_000;
+    const p = policy({ retries: 0, circuitFailures: 1, circuitHalfOpenMs: 50, now: () => now });
+    await providerFailure(p.run(GET, upstream([failing(502, ProviderErrorCode.UNAVAILABLE, true)]).attempt));
+    expect(p.state().circuit).toBe('OPEN');
+    // cockatiel reads the real clock for the half-open wait.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    now += 60;
+    const healthy = upstream(['ok']);
+    await expect(p.run(GET, healthy.attempt)).resolves.toBe(ok);
+    expect(healthy.seen).toHaveLength(1);
+    expect(p.state().circuit).toBe('CLOSED');
+  });
+
+  it('fails fast as RATE_LIMITED (not retryable) when the bulkhead and its queue are full', async () => {
+    const p = policy({ concurrency: 1, queue: 1 });
+    const release: Array<() => void> = [];
+    const slow = (): Promise<ProviderResponse<unknown>> =>
+      new Promise((resolve) => release.push(() => resolve(ok)));
+    const first = p.run(GET, slow);
+    const second = p.run(GET, slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(p.state().bulkhead).toMatchObject({ active: 1, queued: 1 });
+    const third = await providerFailure(p.run(GET, slow));
+    expect(third).toMatchObject({ code: ProviderErrorCode.RATE_LIMITED, retryable: false });
+    expect(third.providerCode).toBe(LocalFailure.BULKHEAD_FULL);
+    release.shift()?.();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    release.shift()?.();
+    await expect(second).resolves.toBe(ok);
+    expect(p.state().bulkhead).toMatchObject({ active: 0, queued: 0 });
+  });
+
+  it('ends at the request deadline, aborting the attempt in flight, and sends the request id', async () => {
+    const p = policy();
+    const seen: Array<ProviderRequest<unknown>> = [];
+    const hanging = (req: ProviderRequest<unknown>): Promise<ProviderResponse<unknown>> =>
+      new Promise((_resolve, reject) => {
+        seen.push(req);
+        req.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    const started = performance.now();
+    const scope = newRequestScope('req-123', Date.now() + 100);
+    const error = await providerFailure(runInRequestScope(scope, () => p.run(GET, hanging)));
+    const elapsed = performance.now() - started;
+    expect(error).toMatchObject({ code: ProviderErrorCode.TIMEOUT, providerCode: LocalFailure.DEADLINE });
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(400);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.signal?.aborted).toBe(true);
+    expect(seen[0]?.headers?.['x-request-id']).toBe('req-123');
+    expect(scope.upstreamCalls).toBe(1);
+  });
+
+  it('makes no call at all once the deadline has passed', async () => {
+    const p = policy();
+    const never = upstream(['ok']);
+    const error = await providerFailure(
+      runInRequestScope(newRequestScope('late', Date.now() - 1), () => p.run(GET, never.attempt)),
+    );
+    expect(error.code).toBe(ProviderErrorCode.TIMEOUT);
+    expect(never.seen).toHaveLength(0);
+  });
+});

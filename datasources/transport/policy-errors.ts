@@ -1,0 +1,95 @@
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  IsolatedCircuitError,
+  TaskCancelledError,
+} from 'cockatiel';
+import { ProviderError, ProviderErrorCode } from './errors.js';
+
+/**
+ * `providerCode`s of failures Concord decided itself, without an answer from the provider. They
+ * are never retried, and never counted as the provider failing (except DEADLINE, an attempt the
+ * provider did not answer in the time the client request had).
+ */
+export const LocalFailure = {
+  /** The provider's circuit is open: failed fast, no call made. */
+  CIRCUIT_OPEN: 'CIRCUIT_OPEN',
+  /** The provider's bulkhead and its queue are full: failed fast, no call made. */
+  BULKHEAD_FULL: 'BULKHEAD_FULL',
+  /** The client request's deadline passed before the provider answered. */
+  DEADLINE: 'DEADLINE',
+  /** The caller cancelled the call (its own AbortSignal). */
+  CANCELLED: 'CANCELLED',
+} as const;
+export type LocalFailure = (typeof LocalFailure)[keyof typeof LocalFailure];
+
+const REFUSALS = new Set<string>([
+  LocalFailure.CIRCUIT_OPEN,
+  LocalFailure.BULKHEAD_FULL,
+  LocalFailure.CANCELLED,
+]);
+
+/** A call our own policy refused or the caller cancelled: nothing the provider did. */
+export function isLocalRefusal(error: ProviderError): boolean {
+  return error.providerCode !== undefined && REFUSALS.has(error.providerCode);
+}
+
+export function circuitOpenError(provider: string, endpoint: string, cause?: unknown): ProviderError {
+  // Retryable for the client (the circuit closes again); our own retry skips it as a local refusal.
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.UNAVAILABLE,
+    retryable: true,
+    providerCode: LocalFailure.CIRCUIT_OPEN,
+    cause,
+  });
+}
+
+export function bulkheadFullError(provider: string, endpoint: string, cause?: unknown): ProviderError {
+  // Not retryable: more attempts are exactly what a full queue must not get.
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.RATE_LIMITED,
+    retryable: false,
+    providerCode: LocalFailure.BULKHEAD_FULL,
+    cause,
+  });
+}
+
+export function deadlineError(provider: string, endpoint: string, cause?: unknown): ProviderError {
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.TIMEOUT,
+    retryable: true,
+    providerCode: LocalFailure.DEADLINE,
+    cause,
+  });
+}
+
+export function cancelledError(provider: string, endpoint: string, cause?: unknown): ProviderError {
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.UNAVAILABLE,
+    retryable: false,
+    providerCode: LocalFailure.CANCELLED,
+    cause,
+  });
+}
+
+/** cockatiel's own errors as the ProviderErrors the rest of Concord understands; others unchanged. */
+export function fromPolicyError(error: unknown, provider: string, endpoint: string): unknown {
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)
+    return circuitOpenError(provider, endpoint, error);
+  if (error instanceof BulkheadRejectedError) return bulkheadFullError(provider, endpoint, error);
+  // The bulkhead and the deadline's timeout both cancel through the request's signal.
+  if (error instanceof TaskCancelledError) return deadlineError(provider, endpoint, error);
+  return error;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  DEFAULT_PROVIDER_CONCURRENCY,
+  DEFAULT_PROVIDER_QUEUE,
+  DEFAULT_REQUEST_DEADLINE_MS,
+  readConfig,
+} from '../config.js';
+import {
+  DEFAULT_CIRCUIT_FAILURES,
+  DEFAULT_CIRCUIT_HALF_OPEN_MS,
+} from '../../datasources/transport/circuit.js';
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_MS,
+} from '../../datasources/transport/retry.js';
+import { configProblems } from '../../test/support/config.js';
+
+describe('transport policy settings', () => {
+  it('has a default for every provider and setting', () => {
+    const config = readConfig({});
+    expect(config.requestDeadlineMs).toBe(DEFAULT_REQUEST_DEADLINE_MS);
+    expect(config.resilience.retryBaseMs).toBe(DEFAULT_RETRY_BASE_MS);
+    expect(config.resilience.retryMaxMs).toBe(DEFAULT_RETRY_MAX_MS);
+    for (const provider of ['hubspot', 'stripe', 'posthog'] as const) {
+      expect(config.resilience.providers[provider]).toEqual({
+        retries: DEFAULT_RETRIES,
+        circuitFailures: DEFAULT_CIRCUIT_FAILURES,
+        circuitHalfOpenMs: DEFAULT_CIRCUIT_HALF_OPEN_MS,
+        concurrency: DEFAULT_PROVIDER_CONCURRENCY[provider],
+        queue: DEFAULT_PROVIDER_QUEUE[provider],
+      });
+    }
+  });
+
+  it('reads each provider on its own', () => {
+    const config = readConfig({
+      REQUEST_DEADLINE_MS: '1500',
+      STRIPE_RETRIES: '0',
+      STRIPE_CIRCUIT_FAILURES: '3',
+      STRIPE_CIRCUIT_HALF_OPEN_MS: '250',
+      POSTHOG_CONCURRENCY: '1',
+      POSTHOG_QUEUE: '0',
+    });
+    expect(config.requestDeadlineMs).toBe(1500);
+    expect(config.resilience.providers.stripe).toMatchObject({
+      retries: 0,
+      circuitFailures: 3,
+      circuitHalfOpenMs: 250,
+    });
+    expect(config.resilience.providers.posthog).toMatchObject({ concurrency: 1, queue: 0 });
+    expect(config.resilience.providers.hubspot.retries).toBe(DEFAULT_RETRIES);
+  });
+
+  it('names every bad value on its own line', () => {
+    expect(
+      configProblems({
+        REQUEST_DEADLINE_MS: '0',
+        HUBSPOT_RETRIES: 'many',
+        STRIPE_CONCURRENCY: '0',
+        RETRY_BASE_MS: '500',
+        RETRY_MAX_MS: '100',
+      }),
+    ).toEqual([
+      'REQUEST_DEADLINE_MS="0": Too small: expected number to be >=1',
+      'HUBSPOT_RETRIES="many": expected a whole number',
+      'STRIPE_CONCURRENCY="0": Too small: expected number to be >=1',
+      'RETRY_BASE_MS=500 is larger than RETRY_MAX_MS=100',
+    ]);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WINDOW, serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
+
+/** The dashboard's shape (test/integration/gateway/dashboard.test.ts), on fewer customers. */
+const DASHBOARD = /* GraphQL */ `
+  query Dashboard($first: Int!, $since: DateTime!, $until: DateTime!) {
+    customers(first: $first) {
+      edges {
+        node {
+          id
+          name
+          email
+          company {
+            name
+            domain
+          }
+          deals(status: OPEN, first: 20) {
+            totalCount
+            edges {
+              node {
+                name
+                stage
+              }
+            }
+          }
+          payments(first: 5) {
+            edges {
+              node {
+                amount {
+                  amount
+                  currency
+                }
+                status
+              }
+            }
+          }
+          lifetimeValue {
+            amount
+            currency
+          }
+          activity(since: $since, until: $until) {
+            eventCount
+            activeDays
+          }
+        }
+      }
+    }
+  }
+`;
+
+const DEADLINE_MS = 5_000;
+const RETRIES = 6;
+
+describe('a provider failing 30% of its calls', () => {
+  let stack: ResilienceStack;
+
+  beforeAll(async () => {
+    stack = await startResilienceStack({
+      REQUEST_DEADLINE_MS: String(DEADLINE_MS),
+      // Six retries make a call fail for good about 0.02% of the time (0.3^7); short waits keep it fast.
+      HUBSPOT_RETRIES: String(RETRIES),
+      RETRY_BASE_MS: '5',
+      RETRY_MAX_MS: '40',
+      // A run of failures in a row is likely at 30%; the circuit is not what this test is about.
+      HUBSPOT_CIRCUIT_FAILURES: '50',
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers every dashboard query in full, within the deadline, by retrying', async () => {
+    const variables = { first: 25, ...WINDOW };
+    const baseline = await stack.query(DASHBOARD, variables);
+    expect(baseline.errors).toBeUndefined();
+    stack.sandbox.counters.reset();
+    const healthy = stack.sandbox.counters.snapshot();
+    await stack.query(DASHBOARD, variables);
+    const callsPerQuery = stack.sandbox.counters.snapshot().total.hubspot - healthy.total.hubspot;
+    expect(callsPerQuery).toBeGreaterThan(0);
+
+    stack.sandbox.knobs.set('hubspot', { errorRate: 0.3 });
+    stack.sandbox.counters.reset();
+    const retriesBefore = stack.concord.connected.policies.state('hubspot').retries;
+    const QUERIES = 6;
+    for (let i = 0; i < QUERIES; i++) {
+      const { res, ms } = await stack.timed(DASHBOARD, variables);
+      expect(res.errors).toBeUndefined();
+      expect(res.data).toEqual(baseline.data);
+      expect(ms).toBeLessThan(DEADLINE_MS);
+    }
+
+    const counters = stack.sandbox.counters.snapshot();
+    const failed = serverErrors(counters.byStatus.hubspot);
+    const retries = stack.concord.connected.policies.state('hubspot').retries - retriesBefore;
+    // Every 5xx was retried, and nothing else was: the calls are the healthy ones plus one per failure.
+    expect(failed).toBeGreaterThan(0);
+    expect(retries).toBe(failed);
+    expect(counters.total.hubspot).toBe(QUERIES * callsPerQuery + failed);
+    expect(stack.concord.connected.policies.state('hubspot').circuit).toBe('CLOSED');
+  });
+});

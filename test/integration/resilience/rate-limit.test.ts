@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
+
+const ACTIVITY = /* GraphQL */ `
+  query Activity($since: DateTime!, $until: DateTime!) {
+    customers(first: 3) {
+      edges {
+        node {
+          name
+          activity(since: $since, until: $until) {
+            eventCount
+          }
+        }
+      }
+    }
+  }
+`;
+
+type Activity = {
+  customers: { edges: Array<{ node: { name: string | null; activity: { eventCount: number } | null } }> };
+};
+
+/** The sandbox's PostHog sends `Retry-After: 1` for a one-second window. */
+const RETRY_AFTER_MS = 1_000;
+const RETRIES = 2;
+
+describe('a 429 storm from PostHog', () => {
+  let stack: ResilienceStack | undefined;
+
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+
+  async function storm(deadlineMs: number): Promise<ResilienceStack> {
+    const started = await startResilienceStack({
+      REQUEST_DEADLINE_MS: String(deadlineMs),
+      POSTHOG_RETRIES: String(RETRIES),
+      POSTHOG_CIRCUIT_FAILURES: '50',
+    });
+    started.sandbox.knobs.set('posthog', { rateLimit: { limit: 0, windowMs: 1_000 } });
+    started.sandbox.counters.reset();
+    return started;
+  }
+
+  function expectAnalyticsRateLimited(res: { data?: Activity | null; errors?: unknown }, names: number) {
+    const edges = (res.data as Activity).customers.edges;
+    expect(edges).toHaveLength(names);
+    for (const { node } of edges) {
+      expect(node.name).not.toBeNull();
+      expect(node.activity).toBeNull();
+    }
+  }
+
+  it('waits the Retry-After between attempts and stops at the configured retries', async () => {
+    stack = await storm(4_000);
+    const { res, ms } = await stack.timed<Activity>(ACTIVITY, WINDOW);
+    expect(errorKinds(res.errors)).toEqual(['PROVIDER_RATE_LIMITED/posthog']);
+    expectAnalyticsRateLimited(res, 3);
+    const posthog = stack.sandbox.counters.snapshot();
+    // One query, its retries, and nothing more: the storm does not multiply upstream calls.
+    expect(posthog.total.posthog).toBe(1 + RETRIES);
+    expect(posthog.byStatus.posthog).toEqual({ '429': 1 + RETRIES });
+    // No retry came before its Retry-After.
+    expect(ms).toBeGreaterThanOrEqual(RETRIES * RETRY_AFTER_MS);
+    expect(ms).toBeLessThan(4_000);
+  });
+
+  it('does not retry at all when the Retry-After is longer than the time left', async () => {
+    stack = await storm(800);
+    const { res, ms } = await stack.timed<Activity>(ACTIVITY, WINDOW);
+    expect(errorKinds(res.errors)).toEqual(['PROVIDER_RATE_LIMITED/posthog']);
+    expectAnalyticsRateLimited(res, 3);
+    expect(stack.sandbox.counters.snapshot().total.posthog).toBe(1);
+    // It fails at once with the 429 rather than sleeping to the deadline.
+    expect(ms).toBeLessThan(800);
+  });
+});

@@ -1,0 +1,71 @@
+import type { RunningSandbox } from '../../../sandbox/index.js';
+import type { Concord } from '../../../src/app.js';
+import { TEST_ANCHOR, postQuery, startTestConcord, type GraphQLResponse } from '../../support/stack.js';
+
+const DAY = 86_400_000;
+export const UNTIL = new Date(Date.parse(TEST_ANCHOR));
+export const SINCE = new Date(UNTIL.getTime() - 30 * DAY);
+export const WINDOW = { since: SINCE.toISOString(), until: UNTIL.toISOString() };
+
+/**
+ * Resilience stacks run without the response cache: every query must reach the providers, so the
+ * sandbox counters show exactly what the transport policies did.
+ */
+export const NO_CACHE = { CACHE: 'false' } as const;
+
+/** A gateway plus its sandbox and the providers' policy state, with a timed query. */
+export interface ResilienceStack {
+  concord: Concord;
+  sandbox: RunningSandbox;
+  query<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  timed<T>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ res: GraphQLResponse<T>; ms: number }>;
+  circuits(): Promise<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+export async function startResilienceStack(env: Record<string, string>): Promise<ResilienceStack> {
+  const concord = await startTestConcord({ ...NO_CACHE, ...env });
+  const sandbox = concord.connected.sandbox;
+  if (!sandbox) throw new Error('resilience tests run against the sandbox');
+  const query = <T>(q: string, variables?: Record<string, unknown>) =>
+    postQuery<T>(concord.gateway, q, variables);
+  return {
+    concord,
+    sandbox,
+    query,
+    timed: async <T>(q: string, variables?: Record<string, unknown>) => {
+      const started = performance.now();
+      const res = await query<T>(q, variables);
+      return { res, ms: performance.now() - started };
+    },
+    circuits: async () => {
+      const res = await query<{ providers: Array<{ name: string; circuit: string }> }>(
+        '{ providers { name circuit } }',
+      );
+      return Object.fromEntries((res.data?.providers ?? []).map((p) => [p.name, p.circuit]));
+    },
+    stop: async () => {
+      sandbox.knobs.reset();
+      await concord.stop();
+    },
+  };
+}
+
+/** Sum of a provider's answers with a status of 500 or more. */
+export function serverErrors(byStatus: Record<string, number>): number {
+  return Object.entries(byStatus)
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+export type ErrorList = NonNullable<GraphQLResponse['errors']>;
+
+/** The distinct `code/provider` pairs of a response's errors. */
+export function errorKinds(errors: ErrorList | undefined): string[] {
+  return [
+    ...new Set((errors ?? []).map((e) => `${String(e.extensions?.code)}/${String(e.extensions?.provider)}`)),
+  ];
+}
