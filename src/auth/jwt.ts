@@ -1,0 +1,57 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AuthenticationError, type AuthFailure } from './errors.js';
+import { parseScopes, type Viewer } from './scopes.js';
+import type { JwtSettings } from './settings.js';
+
+export type VerifyJwt = (token: string) => Promise<Viewer>;
+
+/** A JWKS answer is cached this long; a rotated key is picked up on the next unknown `kid` anyway. */
+const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+/** How long a JWKS fetch may take before the token is refused as unverifiable. */
+const JWKS_TIMEOUT_MS = 5_000;
+
+function failureOf(error: unknown): AuthFailure {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === 'nbf' || error.claim === 'iat' ? 'not_yet_valid' : 'bad_claims';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return 'algorithm_not_allowed';
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return 'bad_signature';
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key_unavailable';
+  // JWSInvalid, JWTInvalid and anything unexpected: refuse, never let through.
+  return 'malformed_credentials';
+}
+
+/**
+ * Verifies bearer tokens with jose. The accepted algorithm comes from config alone: the token's
+ * own `alg` header is never trusted (no `none`, no HS/RS confusion).
+ */
+export function createJwtVerifier(settings: JwtSettings): VerifyJwt {
+  const algorithms = [settings.algorithm];
+  const key: Uint8Array | JWTVerifyGetKey =
+    settings.key.kind === 'secret'
+      ? new TextEncoder().encode(settings.key.secret)
+      : createRemoteJWKSet(new URL(settings.key.url), {
+          cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+          timeoutDuration: JWKS_TIMEOUT_MS,
+        });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms,
+        ...(settings.issuer ? { issuer: settings.issuer } : {}),
+        ...(settings.audience ? { audience: settings.audience } : {}),
+        clockTolerance: settings.clockSkewS,
+        // A token without expiry would be good forever once leaked.
+        requiredClaims: ['exp', 'sub'],
+      });
+      return { id: `jwt:${String(payload.sub)}`, kind: 'jwt', scopes: parseScopes(payload.scope) };
+    } catch (error) {
+      throw new AuthenticationError(failureOf(error));
+    }
+  };
+}

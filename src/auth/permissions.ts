@@ -1,0 +1,90 @@
+import { requireScopes, signedIn, type FieldRule, type RuleTree } from './shield.js';
+
+/**
+ * Who may read what: every field of every object type, by name. There is no wildcard on purpose:
+ * a field added to the schema is denied to everyone until it is given a rule here, so a new PII
+ * field cannot slip out under its type's ordinary scope.
+ */
+const crm = requireScopes('crm:read');
+const crmPii = requireScopes('crm:read', 'pii:read');
+const payments = requireScopes('payments:read');
+const paymentsPii = requireScopes('payments:read', 'pii:read');
+const analytics = requireScopes('analytics:read');
+const analyticsPii = requireScopes('analytics:read', 'pii:read');
+
+function each(rule: FieldRule, fields: string): Record<string, FieldRule> {
+  return Object.fromEntries(
+    fields
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((field) => [field, rule]),
+  );
+}
+
+const connection = 'edges pageInfo totalCount';
+const edge = 'cursor node';
+
+export const permissions: RuleTree = {
+  Query: {
+    // Lookups by id and provider health: the objects they return carry their own rules.
+    ...each(signedIn, 'node nodes providers metrics'),
+    ...each(crm, 'customer customers companies deals'),
+    ...each(payments, 'payments invoices'),
+  },
+  Customer: {
+    ...each(crm, 'id name jobTitle lifecycleStage createdAt updatedAt company deals links'),
+    ...each(crmPii, 'email phone'),
+    ...each(payments, 'payments invoices subscriptions lifetimeValue'),
+    ...each(analytics, 'activity events'),
+  },
+  CustomerConnection: each(crm, connection),
+  CustomerEdge: each(crm, edge),
+  Company: each(crm, 'id name domain industry city country employeeCount createdAt customers deals links'),
+  CompanyConnection: each(crm, connection),
+  CompanyEdge: each(crm, edge),
+  Deal: each(crm, 'id name amount status stage closeDate createdAt customer company links'),
+  DealConnection: each(crm, connection),
+  DealEdge: each(crm, edge),
+  Payment: {
+    ...each(
+      payments,
+      'id amount amountRefunded status providerStatus description failureReason createdAt customer links',
+    ),
+    // The card is personal data.
+    paymentMethod: paymentsPii,
+  },
+  PaymentMethodDetails: each(paymentsPii, 'brand last4 expiryMonth expiryYear country'),
+  PaymentConnection: each(payments, connection),
+  PaymentEdge: each(payments, edge),
+  Invoice: each(
+    payments,
+    'id number status providerStatus amountDue amountPaid periodStart periodEnd dueDate createdAt customer subscription links',
+  ),
+  InvoiceConnection: each(payments, connection),
+  InvoiceEdge: each(payments, edge),
+  BillingSubscription: each(
+    payments,
+    'id status providerStatus planName quantity amount interval currentPeriodStart currentPeriodEnd canceledAt createdAt customer links',
+  ),
+  AnalyticsEvent: {
+    ...each(analytics, 'id name occurredAt url customer'),
+    // Event properties are free-form: trackers put emails and names in them.
+    properties: analyticsPii,
+  },
+  AnalyticsEventConnection: each(analytics, connection),
+  AnalyticsEventEdge: each(analytics, edge),
+  ActivitySummary: each(analytics, 'since until eventCount activeDays lastSeenAt topEvents'),
+  EventCount: each(analytics, 'name count'),
+  MetricsSeries: each(signedIn, 'since until interval buckets'),
+  MetricsBucket: {
+    ...each(signedIn, 'start end'),
+    revenue: payments,
+    activeUsers: analytics,
+    newCustomers: crm,
+  },
+  // Shapes shared by every domain: whoever may read the field that holds them may read them.
+  PageInfo: each(signedIn, 'hasNextPage hasPreviousPage startCursor endCursor'),
+  Money: each(signedIn, 'amount currency formatted'),
+  ProviderLink: each(signedIn, 'domain provider externalId url'),
+  ProviderStatus: each(signedIn, 'domain name mode circuit errorRate latencyP50Ms latencyP95Ms'),
+};

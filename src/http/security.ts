@@ -1,0 +1,82 @@
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { createAuthenticator } from '../auth/authenticate.js';
+import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
+import { permissions } from '../auth/permissions.js';
+import { applyPermissions } from '../auth/shield.js';
+import type { Services } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
+import { createRateLimiter } from './rate-limit.js';
+import { sendErrors } from './respond.js';
+
+/** Browsers may cache a CORS preflight this long (seconds). */
+const CORS_MAX_AGE_S = 600;
+
+/** The schema with every field behind its access rule (src/auth/permissions.ts). */
+export function protectedSchema(typeDefs: string[], resolvers: Resolvers): GraphQLSchema {
+  return applyPermissions(makeExecutableSchema({ typeDefs, resolvers }), permissions);
+}
+
+/** A body too large or not JSON gets a GraphQL-shaped error, not express's HTML page. */
+function bodyErrors(maxBodyBytes: number): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+    if (type === 'entity.too.large') {
+      sendErrors(res, 413, `The request body is larger than ${maxBodyBytes} bytes.`, { code: 'BAD_REQUEST' });
+    } else if (type === 'entity.parse.failed') {
+      sendErrors(res, 400, 'The request body is not valid JSON.', { code: 'BAD_REQUEST' });
+    } else {
+      next(error);
+    }
+  };
+}
+
+export interface RequestGuards {
+  /** Before anything reads the body: CORS, then the size-limited JSON parser. */
+  parse: RequestHandler;
+  /** After parsing, before GraphQL: credentials (401), then the client's rate limit (429). */
+  admit: RequestHandler[];
+  close(): Promise<void>;
+}
+
+export async function requestGuards(services: Services, logger: Logger): Promise<RequestGuards> {
+  const { config } = services;
+  const rateLimiter = config.rateLimit
+    ? await createRateLimiter(config.rateLimit, { redisUrl: config.cache.redisUrl, logger, viewerOf })
+    : null;
+  return {
+    parse: express.Router().use(
+      // Only listed origins get CORS headers; Apollo's CSRF prevention still guards simple requests.
+      cors({
+        origin: config.corsOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: [
+          'content-type',
+          'authorization',
+          'x-api-key',
+          'apollo-require-preflight',
+          'x-request-id',
+        ],
+        exposedHeaders: ['retry-after', 'x-request-id'],
+        maxAge: CORS_MAX_AGE_S,
+      }),
+      express.json({ limit: config.maxBodyBytes }),
+      bodyErrors(config.maxBodyBytes),
+    ),
+    admit: [
+      authenticationMiddleware({
+        authenticate: createAuthenticator(config.auth),
+        introspection: config.auth.introspection,
+        maxTokens: config.queryLimits.maxTokens,
+        logger,
+      }),
+      ...(rateLimiter ? [rateLimiter.middleware] : []),
+    ],
+    close: async () => {
+      await rateLimiter?.close();
+    },
+  };
+}
