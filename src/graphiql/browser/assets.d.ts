@@ -1,0 +1,2 @@
+// esbuild turns imported stylesheets into the bundle's CSS file; to TypeScript they are opaque.
+declare module '*.css';
