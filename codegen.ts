@@ -38,6 +38,24 @@ const config: CodegenConfig = {
         },
       },
     },
+    // The typed client for frontends: one typed document per operation in client/operations/, and
+    // persisted-documents.json (sha256 hash -> document), the manifest trusted-documents mode runs.
+    'client/generated/': {
+      documents: 'client/operations/*.graphql',
+      preset: 'client',
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { hashAlgorithm: 'sha256' },
+      },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        importExtension: '.js',
+        // What arrives over the wire: DateTime is an ISO-8601 string until the client parses it.
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+      },
+    },
   },
 };
 

@@ -3,7 +3,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'src/generated/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'coverage/',
+      'test-artifacts/',
+      'src/generated/',
+      'client/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -15,7 +15,7 @@ for (let i = 0; i < runs; i++) {
   const gateway = await spawnGateway();
   const res = await fetch(gateway.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token ?? ''}` },
     body: JSON.stringify({
       query: DASHBOARD,
       variables: { since: new Date(Date.now() - 30 * 86_400_000).toISOString() },

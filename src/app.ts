@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { withCache, type Caching } from './cache/index.js';
+import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
 import { ProviderStats } from './observability/provider-stats.js';
 import { CursorCodec } from './pagination/cursor.js';
@@ -9,6 +11,9 @@ import { startGateway, type Gateway } from './server.js';
 export interface Concord {
   gateway: Gateway;
   connected: ConnectedProviders;
+  caching: Caching;
+  /** Sandbox without JWT settings only: a full-scope development token (see src/auth/dev-token.ts). */
+  devToken: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -25,15 +30,20 @@ export async function startConcord(
 ): Promise<Concord> {
   const stats = new ProviderStats();
   const connected = await connectProviders(config, stats.record, env);
+  const caching = withCache(config.cache, connected, logger);
   try {
+    const devToken = config.auth.jwt ? await signDevToken(config.auth.jwt) : undefined;
     const gateway = await startGateway({
       services: {
-        providers: connected.providers,
+        providers: caching.providers,
+        caching,
         mode: connected.mode,
         stats,
+        resilience: connected.policies,
         cursors: new CursorCodec(config.cursorSecret),
         pageSize: config.pageSize,
         config,
+        ...(devToken ? { devToken } : {}),
       },
       logger,
       host: config.host,
@@ -42,13 +52,15 @@ export async function startConcord(
     return {
       gateway,
       connected,
+      caching,
+      devToken,
       stop: async () => {
         await gateway.stop();
-        await connected.close();
+        await Promise.all([connected.close(), caching.close()]);
       },
     };
   } catch (error) {
-    await connected.close();
+    await Promise.all([connected.close(), caching.close()]);
     throw error;
   }
 }

@@ -1,5 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { ApiKeysSchema, JWT_ALGORITHMS, buildAuthSettings, type AuthSettings } from './auth/settings.js';
+import {
+  CorsOriginsSchema,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_RATE_LIMIT,
+  RateLimitSchema,
+} from './http/settings.js';
+import type { RateLimitSettings } from './http/rate-limit.js';
+import {
+  DEFAULT_MAX_ALIASES,
+  DEFAULT_MAX_COST,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_DIRECTIVES,
+  DEFAULT_MAX_TOKENS,
+  type QueryLimits,
+} from './limits/query-limits.js';
+import {
+  CACHE_KINDS,
+  DEFAULT_STALE_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  type CacheKind,
+} from '../datasources/cache/ttl.js';
+import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_MS,
+} from '../datasources/transport/retry.js';
 
 /** Defaults, one line each on why. */
 export const DEFAULT_PORT = 4000;
@@ -12,8 +42,71 @@ export const DEFAULT_MAX_PAGE_SIZE = 100;
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 /** The Stripe API version the payments mapping is written against (pinned, not the account default). */
 export const DEFAULT_STRIPE_API_VERSION = '2026-10-28.endive';
+/** Any document runs (with automatic persisted queries); production opts in to the allow-list. */
+export const DEFAULT_TRUSTED_DOCUMENTS: TrustedDocumentsMode = 'off';
+/** The manifest `npm run codegen` writes from client/operations/ (sha256 hash -> document). */
+export const DEFAULT_TRUSTED_DOCUMENTS_MANIFEST = join(
+  import.meta.dirname,
+  '..',
+  'client',
+  'generated',
+  'persisted-documents.json',
+);
+
+/** `allow-listed-only`: only documents from the manifest run (by hash); `off`: any document. */
+export type TrustedDocumentsMode = 'off' | 'allow-listed-only';
+
+/** The longest one client request may spend upstream: a partial answer beats a hung page. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+/**
+ * Concurrent calls per provider (the bulkhead), so that slots ÷ typical latency stays under each
+ * documented limit (FACTS): HubSpot 190/10 s (5 slots at ~300 ms ≈ 17/s), Stripe search 20/s and
+ * 25/s in test mode (8 at ~400 ms ≈ 20/s), PostHog queries 240/min (2 at ~500 ms ≈ 4/s).
+ */
+export const DEFAULT_PROVIDER_CONCURRENCY: Record<PolicyProvider, number> = {
+  hubspot: 5,
+  stripe: 8,
+  posthog: 2,
+};
+/** Calls that may wait for a slot (each still ends at its deadline); past that a burst fails fast. */
+export const DEFAULT_PROVIDER_QUEUE: Record<PolicyProvider, number> = {
+  hubspot: 200,
+  stripe: 200,
+  posthog: 100,
+};
 
 export type ProviderMode = 'live' | 'sandbox';
+
+/** The providers that each get a transport policy, by the adapters' names. */
+export const POLICY_PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
+export type PolicyProvider = (typeof POLICY_PROVIDERS)[number];
+
+/** One provider's transport policy (datasources/transport/policy.ts). */
+export interface ProviderPolicyConfig {
+  /** Retries after the first attempt, for requests safe to repeat. */
+  retries: number;
+  /** Consecutive provider failures that open the circuit. */
+  circuitFailures: number;
+  /** How long an open circuit fails fast before a probe. */
+  circuitHalfOpenMs: number;
+  concurrency: number;
+  queue: number;
+}
+
+export interface ResilienceConfig {
+  retryBaseMs: number;
+  retryMaxMs: number;
+  providers: Record<PolicyProvider, ProviderPolicyConfig>;
+}
+
+export interface CacheConfig {
+  enabled: boolean;
+  /** Shared Redis for every replica; null means an in-memory cache per process. */
+  redisUrl: string | null;
+  readTimeoutMs: number;
+  ttlSeconds: Record<CacheKind, number>;
+  staleSeconds: number;
+}
 
 export interface LiveProviders {
   hubspot: { baseUrl: string; accessToken: string; portalId: string | null };
@@ -38,6 +131,21 @@ export interface Config {
   /** DataLoader batching; off only to measure what batching saves. */
   batching: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustedDocuments: { mode: TrustedDocumentsMode; manifestPath: string };
+  /** The self-hosted GraphiQL at /graphiql (and for a browser's GET of /graphql). */
+  graphiql: boolean;
+  cache: CacheConfig;
+  /** Per client request, across every upstream call it makes. */
+  requestDeadlineMs: number;
+  resilience: ResilienceConfig;
+  /** Who may call: JWT verification, API keys, introspection without credentials or not. */
+  auth: AuthSettings;
+  /** Origins browsers may call from (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Per client (API key name or JWT subject); null: off. Shared through cache.redisUrl when set. */
+  rateLimit: RateLimitSettings | null;
+  queryLimits: QueryLimits;
+  maxBodyBytes: number;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -56,6 +164,18 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** `{HUBSPOT,STRIPE,POSTHOG}_<suffix>`: one provider's policy settings, with their bounds. */
+const POLICY_ENV = {
+  RETRIES: int(0, 10),
+  CIRCUIT_FAILURES: int(1, 1000),
+  CIRCUIT_HALF_OPEN_MS: int(1, 3_600_000),
+  CONCURRENCY: int(1, 1000),
+  QUEUE: int(0, 100_000),
+} as const;
+type PolicySetting = keyof typeof POLICY_ENV;
+const policyEnvName = (provider: PolicyProvider, setting: PolicySetting) =>
+  `${provider.toUpperCase()}_${setting}`;
+
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 const EnvSchema = z.object({
@@ -83,6 +203,43 @@ const EnvSchema = z.object({
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BATCHING: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits for HS256)').optional(),
+  JWT_JWKS_URL: url.optional(),
+  JWT_ALG: z.enum(JWT_ALGORITHMS).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_CLOCK_SKEW_S: int(0, 300).optional(),
+  API_KEYS: ApiKeysSchema.optional(),
+  INTROSPECTION: z.enum(['off', 'authenticated', 'public']).optional(),
+  CORS_ORIGINS: CorsOriginsSchema.optional(),
+  RATE_LIMIT: RateLimitSchema.optional(),
+  MAX_DEPTH: int(1, 100).optional(),
+  MAX_COST: int(1, 10_000_000).optional(),
+  MAX_ALIASES: int(0, 1000).optional(),
+  MAX_DIRECTIVES: int(0, 1000).optional(),
+  MAX_TOKENS: int(10, 1_000_000).optional(),
+  MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
+  TRUSTED_DOCUMENTS: z.enum(['off', 'allow-listed-only']).optional(),
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
+  GRAPHIQL: bool.optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  CACHE: bool.optional(),
+  CACHE_READ_TIMEOUT_MS: int(1, 10_000).optional(),
+  CACHE_STALE_S: int(0, 30 * 86_400).optional(),
+  REQUEST_DEADLINE_MS: int(1, 600_000).optional(),
+  RETRY_BASE_MS: int(1, 60_000).optional(),
+  RETRY_MAX_MS: int(1, 600_000).optional(),
+  ...Object.fromEntries(
+    POLICY_PROVIDERS.flatMap((provider) =>
+      Object.entries(POLICY_ENV).map(([setting, schema]) => [
+        policyEnvName(provider, setting as PolicySetting),
+        schema.optional(),
+      ]),
+    ),
+  ),
+  ...Object.fromEntries(
+    CACHE_KINDS.map((kind) => [`CACHE_TTL_${kind.toUpperCase()}_S`, int(0, 30 * 86_400).optional()]),
+  ),
 });
 
 const LIVE_KEYS = [
@@ -125,10 +282,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `PAGE_SIZE_DEFAULT=${pageSize.defaultSize} is larger than PAGE_SIZE_MAX=${pageSize.maxSize}`,
     );
   }
+  const retryBaseMs = e.RETRY_BASE_MS ?? DEFAULT_RETRY_BASE_MS;
+  const retryMaxMs = e.RETRY_MAX_MS ?? DEFAULT_RETRY_MAX_MS;
+  if (retryBaseMs > retryMaxMs) {
+    problems.push(`RETRY_BASE_MS=${retryBaseMs} is larger than RETRY_MAX_MS=${retryMaxMs}`);
+  }
   const nodeEnv = e.NODE_ENV ?? 'development';
   if (nodeEnv === 'production' && !e.CURSOR_SECRET) {
     problems.push('CURSOR_SECRET is missing: production needs one secret shared by every replica');
   }
+  const auth = buildAuthSettings(e, {
+    production: nodeEnv === 'production',
+    // Some live keys but not all is refused above already; only a complete live set needs real auth.
+    sandbox: given.length < LIVE_KEYS.length,
+    problems,
+  });
   if (problems.length > 0) throw new ConfigError(problems);
 
   const live: LiveProviders | null =
@@ -163,5 +331,51 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cursorSecretIsEphemeral: !e.CURSOR_SECRET,
     batching: e.BATCHING ?? true,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    trustedDocuments: {
+      mode: e.TRUSTED_DOCUMENTS ?? DEFAULT_TRUSTED_DOCUMENTS,
+      manifestPath: e.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_DOCUMENTS_MANIFEST,
+    },
+    graphiql: e.GRAPHIQL ?? nodeEnv !== 'production',
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? DEFAULT_REQUEST_DEADLINE_MS,
+    resilience: { retryBaseMs, retryMaxMs, providers: policyConfig(values) },
+    auth,
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    rateLimit: e.RATE_LIMIT === undefined ? DEFAULT_RATE_LIMIT : e.RATE_LIMIT,
+    queryLimits: {
+      maxDepth: e.MAX_DEPTH ?? DEFAULT_MAX_DEPTH,
+      maxCost: e.MAX_COST ?? DEFAULT_MAX_COST,
+      maxAliases: e.MAX_ALIASES ?? DEFAULT_MAX_ALIASES,
+      maxDirectives: e.MAX_DIRECTIVES ?? DEFAULT_MAX_DIRECTIVES,
+      maxTokens: e.MAX_TOKENS ?? DEFAULT_MAX_TOKENS,
+    },
+    maxBodyBytes: e.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES,
+    cache: {
+      enabled: e.CACHE ?? true,
+      redisUrl: e.REDIS_URL ?? null,
+      readTimeoutMs: e.CACHE_READ_TIMEOUT_MS ?? DEFAULT_READ_TIMEOUT_MS,
+      staleSeconds: e.CACHE_STALE_S ?? DEFAULT_STALE_SECONDS,
+      ttlSeconds: Object.fromEntries(
+        CACHE_KINDS.map((kind) => [
+          kind,
+          (values[`CACHE_TTL_${kind.toUpperCase()}_S`] as number | undefined) ?? DEFAULT_TTL_SECONDS[kind],
+        ]),
+      ) as Record<CacheKind, number>,
+    },
   };
+}
+
+function policyConfig(values: Record<string, unknown>): Record<PolicyProvider, ProviderPolicyConfig> {
+  const read = (provider: PolicyProvider, setting: PolicySetting) =>
+    values[policyEnvName(provider, setting)] as number | undefined;
+  const entries = POLICY_PROVIDERS.map((p): [PolicyProvider, ProviderPolicyConfig] => [
+    p,
+    {
+      retries: read(p, 'RETRIES') ?? DEFAULT_RETRIES,
+      circuitFailures: read(p, 'CIRCUIT_FAILURES') ?? DEFAULT_CIRCUIT_FAILURES,
+      circuitHalfOpenMs: read(p, 'CIRCUIT_HALF_OPEN_MS') ?? DEFAULT_CIRCUIT_HALF_OPEN_MS,
+      concurrency: read(p, 'CONCURRENCY') ?? DEFAULT_PROVIDER_CONCURRENCY[p],
+      queue: read(p, 'QUEUE') ?? DEFAULT_PROVIDER_QUEUE[p],
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<PolicyProvider, ProviderPolicyConfig>;
 }

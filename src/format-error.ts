@@ -3,6 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
 import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
 import { ConcordError, ErrorCode } from './errors.js';
+import { TrustedDocumentCode } from './trusted-documents.js';
 
 /** Codes Apollo and graphql-js give to mistakes in the client's own request; safe to show as they are. */
 const CLIENT_REQUEST_CODES = new Set([
@@ -13,6 +14,7 @@ const CLIENT_REQUEST_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  ...Object.values(TrustedDocumentCode),
 ]);
 
 const DOMAIN_WORDS: Record<Domain, string> = { CRM: 'CRM', PAYMENTS: 'payments', ANALYTICS: 'analytics' };
@@ -72,7 +74,9 @@ export function createFormatError({ domainOf, logUnexpected }: FormatErrorOption
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_REQUEST_CODES.has(code)) {
-      return keep(formatted, formatted.message, { code });
+      // Which query limit refused the request (depth, cost, aliases, directives), when one did.
+      const limit = formatted.extensions?.limit;
+      return keep(formatted, formatted.message, typeof limit === 'string' ? { code, limit } : { code });
     }
     logUnexpected(original);
     return keep(formatted, 'Internal server error.', { code: ErrorCode.INTERNAL_SERVER_ERROR });

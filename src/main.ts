@@ -19,6 +19,13 @@ async function main(): Promise<void> {
   }
   if (config.cursorSecretIsEphemeral)
     lines.push('  CURSOR_SECRET not set: cursors stop working when this process ends');
+  if (concord.devToken) {
+    lines.push(
+      '  development token (every scope; signed with a random secret made for this process, so it is',
+      '  no good anywhere else and dies with it). Send it as Authorization: Bearer <token>:',
+      `  DEV_TOKEN=${concord.devToken}`,
+    );
+  }
   console.log(lines.join('\n'));
 
   const stop = async (): Promise<void> => {

@@ -2,10 +2,12 @@ import { createHubSpotCrm } from '../datasources/hubspot/index.js';
 import { createPostHogAnalytics } from '../datasources/posthog/index.js';
 import { createStripePayments } from '../datasources/stripe/index.js';
 import type { UpstreamCall } from '../datasources/transport/http-client.js';
+import type { ProviderPolicies } from '../datasources/transport/policy.js';
 import { readSandboxConfig } from '../sandbox/config.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
 import type { Config, LiveProviders, ProviderMode } from './config.js';
 import type { LoaderProviders } from './loaders.js';
+import { createProviderPolicies } from './transport-policies.js';
 
 /** The Stripe API version the sandbox speaks; the live one comes from config. */
 const SANDBOX_STRIPE_API_VERSION = '2026-10-28.endive';
@@ -15,16 +17,34 @@ export interface ConnectedProviders {
   mode: ProviderMode;
   /** The in-process sandbox in sandbox mode, for its URLs, keys, knobs and counters. */
   sandbox: RunningSandbox | null;
+  /** The credential each provider is called with: only ever hashed (cache keys), never logged. */
+  credentials: Record<keyof LoaderProviders, string>;
+  /** Retries, deadline, circuit breaker and bulkhead per provider, and their state. */
+  policies: ProviderPolicies;
   close(): Promise<void>;
 }
 
-function adapters(live: LiveProviders, timeoutMs: number, onCall: (call: UpstreamCall) => void) {
+function credentialsOf(live: LiveProviders): Record<keyof LoaderProviders, string> {
+  return {
+    crm: `${live.hubspot.baseUrl} ${live.hubspot.accessToken}`,
+    payments: `${live.stripe.baseUrl} ${live.stripe.secretKey}`,
+    analytics: `${live.posthog.baseUrl} ${live.posthog.projectId} ${live.posthog.apiKey}`,
+  };
+}
+
+function adapters(
+  live: LiveProviders,
+  timeoutMs: number,
+  onCall: (call: UpstreamCall) => void,
+  policies: ProviderPolicies,
+) {
   const crm = createHubSpotCrm({
     baseUrl: live.hubspot.baseUrl,
     accessToken: live.hubspot.accessToken,
     portalId: live.hubspot.portalId,
     timeoutMs,
     onCall,
+    policy: policies.policy('hubspot'),
   });
   const payments = createStripePayments({
     baseUrl: live.stripe.baseUrl,
@@ -32,6 +52,7 @@ function adapters(live: LiveProviders, timeoutMs: number, onCall: (call: Upstrea
     apiVersion: live.stripe.apiVersion,
     timeoutMs,
     onCall,
+    policy: policies.policy('stripe'),
   });
   const analytics = createPostHogAnalytics({
     baseUrl: live.posthog.baseUrl,
@@ -39,6 +60,7 @@ function adapters(live: LiveProviders, timeoutMs: number, onCall: (call: Upstrea
     projectId: live.posthog.projectId,
     timeoutMs,
     onCall,
+    policy: policies.policy('posthog'),
   });
   return {
     providers: { crm, payments, analytics },
@@ -58,33 +80,33 @@ export async function connectProviders(
   onCall: (call: UpstreamCall) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConnectedProviders> {
+  const policies = createProviderPolicies(config.resilience);
   if (config.live) {
-    const live = adapters(config.live, config.providerTimeoutMs, onCall);
-    return { ...live, mode: 'live', sandbox: null };
+    const live = adapters(config.live, config.providerTimeoutMs, onCall, policies);
+    return { ...live, mode: 'live', sandbox: null, credentials: credentialsOf(config.live), policies };
   }
   const sandbox = await startSandbox(readSandboxConfig(env, 0));
   const { urls, credentials } = sandbox;
-  const live = adapters(
-    {
-      hubspot: { baseUrl: urls.hubspot, accessToken: credentials.hubspotAccessToken, portalId: null },
-      stripe: {
-        baseUrl: urls.stripe,
-        secretKey: credentials.stripeSecretKey,
-        apiVersion: SANDBOX_STRIPE_API_VERSION,
-      },
-      posthog: {
-        baseUrl: urls.posthog,
-        apiKey: credentials.posthogApiKey,
-        projectId: credentials.posthogProjectId,
-      },
+  const endpoints: LiveProviders = {
+    hubspot: { baseUrl: urls.hubspot, accessToken: credentials.hubspotAccessToken, portalId: null },
+    stripe: {
+      baseUrl: urls.stripe,
+      secretKey: credentials.stripeSecretKey,
+      apiVersion: SANDBOX_STRIPE_API_VERSION,
     },
-    config.providerTimeoutMs,
-    onCall,
-  );
+    posthog: {
+      baseUrl: urls.posthog,
+      apiKey: credentials.posthogApiKey,
+      projectId: credentials.posthogProjectId,
+    },
+  };
+  const live = adapters(endpoints, config.providerTimeoutMs, onCall, policies);
   return {
     providers: live.providers,
     mode: 'sandbox',
     sandbox,
+    credentials: credentialsOf(endpoints),
+    policies,
     close: async () => {
       await live.close();
       await sandbox.stop();

@@ -14,13 +14,17 @@ import {
   newRequestScope,
   runInRequestScope,
 } from '../datasources/transport/request-scope.js';
+import { staleDataPlugin } from './cache/stale-plugin.js';
+import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
+import { protectedSchema, requestGuards } from './http/security.js';
+import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
+import { devHeaders } from './graphiql/dev-headers.js';
+import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { createLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
-
-/** Largest request body accepted; a GraphQL document plus variables is far smaller. */
-export const MAX_BODY_BYTES = 100 * 1024;
+import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -54,11 +58,21 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   app.disable('x-powered-by');
   const server = createServer(app);
   const domains = domainsOf(services);
-  const production = services.config.env === 'production';
+
+  const trusted = trustedDocuments<RequestContext>(
+    await loadTrustedDocuments(services.config.trustedDocuments),
+    services.config.trustedDocuments.mode,
+  );
+  const graphiqlPage = () => ({ endpoint: '/graphql', headers: devHeaders(services) });
 
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers,
+    schema: protectedSchema(loadTypeDefs(), resolvers),
+    // Depth, cost, aliases and directives are checked before execution: no provider call for a refusal.
+    validationRules: queryLimitRules(services.config.queryLimits),
+    parseOptions: queryParseOptions(services.config.queryLimits),
+    // Apollo 5's default, stated so nobody turns it off: refuses GETs and simple POSTs a browser
+    // could send cross-site without a preflight.
+    csrfPrevention: true,
     formatError: createFormatError({
       domainOf: (provider) => domains.get(provider),
       logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
@@ -66,32 +80,61 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would list field names a client may not be allowed to see.
     hideSchemaDetailsFromClientErrors: true,
-    introspection: !production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    introspection: services.config.auth.introspection !== 'off',
+    persistedQueries: trusted.persistedQueries,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
+      ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
+      staleDataPlugin(),
+      trusted.plugin,
+      noApolloLandingPage(),
+    ],
     // main.ts owns shutdown (drain, close pools, exit 0); Apollo's own handler would re-raise the signal.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const guards = await requestGuards(services, logger);
 
+  app.get('/readyz', async (_req, res) => {
+    // Redis down is degraded, not unready: queries still answer, from the providers.
+    const store = services.caching.store;
+    const cache = !store
+      ? 'off'
+      : store.kind === 'memory'
+        ? 'memory'
+        : (await store.healthy())
+          ? 'ok'
+          : 'unreachable';
+    res.json({ status: cache === 'unreachable' ? 'degraded' : 'ready', cache });
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  if (services.config.graphiql) {
+    app.use('/graphiql', graphiqlRouter(graphiqlPage, logger));
+    app.get('/graphql', graphiqlForBrowsers(graphiqlPage));
+  }
   app.use(
     '/graphql',
-    express.json({ limit: MAX_BODY_BYTES }),
+    guards.parse,
     // Everything the request does upstream, however deep, sees this scope (request id, deadline).
     (req, res, next) => {
       const given = req.headers['x-request-id'];
       const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
       res.setHeader('x-request-id', requestId);
-      runInRequestScope(newRequestScope(requestId, null), next);
+      // The deadline starts when the request arrives: every upstream call it makes must be over by then.
+      const deadline = Date.now() + services.config.requestDeadlineMs;
+      runInRequestScope(newRequestScope(requestId, deadline), next);
     },
+    ...guards.admit,
     expressMiddleware(apollo, {
-      context: async () => {
+      context: async ({ req }) => {
         return {
           requestId: currentRequestScope()?.requestId ?? randomUUID(),
           loaders: createLoaders(services.providers, { batching: services.config.batching }),
           services,
+          viewer: viewerOf(req),
           now: new Date(),
         };
       },
@@ -107,6 +150,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     url: `http://${address.address}:${address.port}/graphql`,
     stop: async () => {
       await apollo.stop();
+      await guards.close();
     },
   };
 }

@@ -257,6 +257,7 @@ export class HubSpotClient {
         ...(idProperty === undefined ? {} : { idProperty }),
       },
       schema: spec.batch,
+      idempotent: true,
     });
     return res.body.results;
   }
@@ -295,6 +296,7 @@ export class HubSpotClient {
         ...(request.after ? { after: request.after } : {}),
       },
       schema: spec.search,
+      idempotent: true,
     });
     return {
       results: res.body.results,
@@ -347,6 +349,7 @@ export class HubSpotClient {
       // A 207 lists objects without associations under `errors`; they simply have none.
       body: { inputs },
       schema: AssociationBatchSchema,
+      idempotent: true,
     });
     return res.body.results;
   }

@@ -12,7 +12,7 @@ import type {
 } from '../model.js';
 import { UnsupportedPagingError } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
-import { ProviderHttpClient, type UpstreamCall } from '../transport/http-client.js';
+import { ProviderHttpClient, type RequestPolicy, type UpstreamCall } from '../transport/http-client.js';
 import {
   COMPANIES,
   CONTACTS,
@@ -66,6 +66,8 @@ export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'>
   timeoutMs?: number;
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
+  /** Retries, deadline, circuit breaker and bulkhead around every request. */
+  policy?: RequestPolicy;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -476,7 +478,7 @@ export class HubSpotCrm implements CrmProvider {
 
 /** An adapter with its own keep-alive pool, bearer auth and HubSpot's error reading. */
 export function createHubSpotCrm(options: CreateHubSpotCrmOptions): HubSpotCrm {
-  const { baseUrl, accessToken, timeoutMs, connections, onCall, ...rest } = options;
+  const { baseUrl, accessToken, timeoutMs, connections, onCall, policy, ...rest } = options;
   const token = typeof accessToken === 'function' ? accessToken : () => accessToken;
   const http = new ProviderHttpClient({
     provider: PROVIDER_NAME,
@@ -486,6 +488,7 @@ export function createHubSpotCrm(options: CreateHubSpotCrmOptions): HubSpotCrm {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(connections === undefined ? {} : { connections }),
     ...(onCall === undefined ? {} : { onCall }),
+    ...(policy === undefined ? {} : { policy }),
   });
   return new HubSpotCrm({ ...rest, http }, true);
 }

@@ -117,6 +117,8 @@ export class PostHogClient {
       endpoint: QUERY_ENDPOINT,
       body: { query: { kind: 'HogQLQuery', query: hogql, values } },
       schema: querySchema(row),
+      // A HogQL query only reads, so repeating it is safe.
+      idempotent: true,
       ...(signal === undefined ? {} : { signal }),
     });
     return response.body;

@@ -8,7 +8,7 @@ import {
   type PageRequest,
 } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
-import { ProviderHttpClient, type UpstreamCall } from '../transport/http-client.js';
+import { ProviderHttpClient, type RequestPolicy, type UpstreamCall } from '../transport/http-client.js';
 import { bucketStarts } from '../buckets.js';
 import { classifyPostHogError, POSTHOG_LIMITS, PostHogClient, QUERY_ENDPOINT } from './client.js';
 import {
@@ -305,6 +305,8 @@ export interface CreatePostHogAnalyticsOptions {
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
   maxRows?: number;
+  /** Retries, deadline, circuit breaker and bulkhead around every request. */
+  policy?: RequestPolicy;
 }
 
 export function createPostHogAnalytics(options: CreatePostHogAnalyticsOptions): PostHogAnalytics {
@@ -319,6 +321,7 @@ export function createPostHogAnalytics(options: CreatePostHogAnalyticsOptions): 
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.connections === undefined ? {} : { connections: options.connections }),
     ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
   });
   return new PostHogAnalytics({
     client: new PostHogClient(http, String(options.projectId)),

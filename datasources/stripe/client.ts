@@ -4,6 +4,7 @@ import {
   ProviderHttpClient,
   type ErrorClassifier,
   type QueryValue,
+  type RequestPolicy,
   type UpstreamCall,
 } from '../transport/http-client.js';
 
@@ -241,6 +242,8 @@ export interface StripeClientOptions {
   timeoutMs?: number;
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
+  /** Retries, deadline, circuit breaker and bulkhead around every request. */
+  policy?: RequestPolicy;
 }
 
 export interface ListParams {
@@ -320,6 +323,7 @@ export class StripeClient {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.connections === undefined ? {} : { connections: options.connections }),
       ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
     });
   }
 

@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
-import type { UpstreamCall } from '../transport/http-client.js';
+import type { RequestPolicy, UpstreamCall } from '../transport/http-client.js';
 import { BucketSums } from './buckets.js';
 import {
   MAX_PAGE_SIZE,
@@ -131,6 +131,8 @@ export interface StripePaymentsOptions {
   timeoutMs?: number;
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
+  /** Retries, deadline, circuit breaker and bulkhead around every request. */
+  policy?: RequestPolicy;
 }
 
 export function createStripePayments(options: StripePaymentsOptions): StripePayments {

@@ -29,6 +29,11 @@ export interface ProviderRequest<T> {
   schema: z.ZodType<T>;
   /** Sent as `Idempotency-Key`; also what makes a POST safe to retry. */
   idempotencyKey?: string;
+  /**
+   * True for a POST that only reads (HubSpot batch read, search and association reads, PostHog
+   * HogQL queries), so repeating it cannot change anything upstream and it may be retried.
+   */
+  idempotent?: boolean;
   signal?: AbortSignal;
 }
 
@@ -52,6 +57,17 @@ export interface UpstreamCall {
   durationMs: number;
 }
 
+/**
+ * What runs around each request: retries, deadline, circuit breaker, bulkhead. It calls `attempt`
+ * once per try; the client itself only ever makes one attempt per call of `attempt`.
+ */
+export interface RequestPolicy {
+  run<T>(
+    req: ProviderRequest<T>,
+    attempt: (req: ProviderRequest<T>) => Promise<ProviderResponse<T>>,
+  ): Promise<ProviderResponse<T>>;
+}
+
 export interface ProviderHttpClientOptions {
   provider: string;
   baseUrl: string;
@@ -64,6 +80,8 @@ export interface ProviderHttpClientOptions {
   /** Told about every upstream call, for counters and metrics. */
   onCall?: (call: UpstreamCall) => void;
   userAgent?: string;
+  /** The provider's resilience policy; without one every request is a single attempt. */
+  policy?: RequestPolicy;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -96,7 +114,13 @@ export class ProviderHttpClient {
     });
   }
 
-  async request<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
+  request<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
+    const { policy } = this.options;
+    return policy ? policy.run(req, (r) => this.attempt(r)) : this.attempt(req);
+  }
+
+  /** One upstream call, reported to `onCall` whatever its outcome. */
+  private async attempt<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
     const started = performance.now();
     let status: number | null = null;
     try {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, DEFAULT_PORT, readConfig } from '../config.js';
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    readConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { DEFAULT_PORT, readConfig } from '../config.js';
+import { configProblems } from '../../test/support/config.js';
 
 describe('readConfig', () => {
   it('runs against the sandbox when no provider credentials are set', () => {
@@ -27,6 +18,8 @@ describe('readConfig', () => {
       POSTHOG_API_KEY: 'phx_abc',
       POSTHOG_PROJECT_ID: '12',
       STRIPE_BASE_URL: 'http://127.0.0.1:9999',
+      // Live mode needs a way to verify clients' credentials.
+      JWT_SECRET: 'config-test-jwt-secret-0123456789abcdef',
     });
     expect(config.mode).toBe('live');
     expect(config.live?.stripe.baseUrl).toBe('http://127.0.0.1:9999');
@@ -35,13 +28,13 @@ describe('readConfig', () => {
   });
 
   it('names each missing credential when only some are set', () => {
-    const problems = problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' });
+    const problems = configProblems({ STRIPE_SECRET_KEY: 'sk_test_abc' });
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/HUBSPOT_ACCESS_TOKEN is missing/);
   });
 
   it('reports every bad value on its own line and never echoes a secret', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       PORT: 'eighty',
       STRIPE_SECRET_KEY: 'pk_live_oops-secret',
       HUBSPOT_BASE_URL: 'ftp://x',
@@ -57,7 +50,7 @@ describe('readConfig', () => {
   });
 
   it('refuses a default page size above the maximum', () => {
-    expect(problemsOf({ PAGE_SIZE_DEFAULT: '50', PAGE_SIZE_MAX: '10' })).toEqual([
+    expect(configProblems({ PAGE_SIZE_DEFAULT: '50', PAGE_SIZE_MAX: '10' })).toEqual([
       'PAGE_SIZE_DEFAULT=50 is larger than PAGE_SIZE_MAX=10',
     ]);
   });

@@ -85,6 +85,11 @@ export type BillingSubscription = Node & {
   status: SubscriptionStatus;
 };
 
+/** Who may reuse a cached response: PRIVATE (one client) or PUBLIC (any). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 export type CircuitState =
   | 'CLOSED'
   | 'HALF_OPEN'
@@ -299,6 +304,8 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'PROVIDER_RATE_LIMITED'
   | 'PROVIDER_UNAVAILABLE'
+  /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */
+  | 'RATE_LIMITED'
   | 'UNAUTHENTICATED'
   | 'UNSUPPORTED_PAGINATION';
 
@@ -670,6 +677,7 @@ export type ResolversTypes = ResolversObject<{
   AnalyticsEventEdge: ResolverTypeWrapper<Omit<AnalyticsEventEdge, 'node'> & { node: ResolversTypes['AnalyticsEvent'] }>;
   BillingSubscription: ResolverTypeWrapper<SubscriptionModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CacheControlScope: CacheControlScope;
   CircuitState: CircuitState;
   Company: ResolverTypeWrapper<CompanyModel>;
   CompanyConnection: ResolverTypeWrapper<Omit<CompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CompanyEdge']> }>;
@@ -754,6 +762,14 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ActivitySummaryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ActivitySummary'] = ResolversParentTypes['ActivitySummary']> = ResolversObject<{
   activeDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1057,3 +1073,6 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = RequestContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

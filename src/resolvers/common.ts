@@ -27,7 +27,7 @@ export const commonQueries: Pick<QueryResolvers, 'node' | 'nodes' | 'providers'>
   node: (_root, { id }, ctx) => loadNode(id, ctx, 'id'),
   nodes: (_root, { ids }, ctx) => Promise.all(ids.map((id, i) => loadNode(id, ctx, `ids[${i}]`))),
   providers: (_root, _args, ctx) => {
-    const { providers, stats, mode } = ctx.services;
+    const { providers, stats, mode, resilience } = ctx.services;
     const entries = [
       { domain: 'CRM' as const, name: providers.crm.name },
       { domain: 'PAYMENTS' as const, name: providers.payments.name },
@@ -38,8 +38,7 @@ export const commonQueries: Pick<QueryResolvers, 'node' | 'nodes' | 'providers'>
       return {
         ...entry,
         mode: mode === 'live' ? ('LIVE' as const) : ('SANDBOX' as const),
-        // Circuit breaking arrives with the resilience work; until then every circuit is closed.
-        circuit: 'CLOSED' as const,
+        circuit: resilience.state(entry.name).circuit,
         errorRate: health.errorRate,
         latencyP50Ms: health.latencyP50Ms,
         latencyP95Ms: health.latencyP95Ms,

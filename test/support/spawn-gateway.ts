@@ -4,6 +4,8 @@ import { once } from 'node:events';
 export interface SpawnedGateway {
   child: ChildProcess;
   url: string;
+  /** The development token it printed (sandbox without JWT settings), for `Authorization: Bearer`. */
+  token: string | undefined;
   /** When the process printed that it was ready (performance.now()). */
   readyAt: number;
   output(): string;
@@ -36,6 +38,7 @@ export async function spawnGateway(
   return {
     child,
     url,
+    token: /DEV_TOKEN=(\S+)/.exec(output)?.[1],
     readyAt,
     output: () => output,
     stop: async () => {

@@ -3,6 +3,7 @@ import type { RunningSandbox } from '../../sandbox/index.js';
 import { startConcord, type Concord } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/server.js';
+import { TEST_JWT, signTestToken } from './tokens.js';
 
 /** The data every gateway test reads: a fixed seed and anchor, so expectations never depend on the day. */
 export const TEST_SEED = 7;
@@ -13,8 +14,16 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-/** A gateway on a free loopback port; `env` is the environment Concord reads its config from. */
+/** The token each test gateway's queries carry unless a test says otherwise. */
+const defaultTokens = new WeakMap<Gateway, string>();
+
+/**
+ * A gateway on a free loopback port; `env` is the environment Concord reads its config from. It
+ * verifies tokens with TEST_JWT unless `env` sets JWT settings (`JWT_SECRET: ''` for the sandbox's
+ * own development secret), and `postQuery` sends a token with every scope by default.
+ */
 export async function startTestConcord(env: Record<string, string> = {}): Promise<Concord> {
+  const ownJwt = 'JWT_SECRET' in env || 'JWT_JWKS_URL' in env;
   const full = {
     NODE_ENV: 'test',
     CURSOR_SECRET: 'test-cursor-secret-0123456789',
@@ -22,22 +31,43 @@ export async function startTestConcord(env: Record<string, string> = {}): Promis
     PORT: '0',
     SANDBOX_SEED: String(TEST_SEED),
     SANDBOX_ANCHOR: TEST_ANCHOR,
+    ...(ownJwt ? {} : TEST_JWT),
     ...env,
   };
-  return startConcord(readConfig(full), { logger: pino({ level: 'silent' }), env: full });
+  const concord = await startConcord(readConfig(full), { logger: pino({ level: 'silent' }), env: full });
+  const token = concord.devToken ?? (ownJwt ? undefined : await signTestToken({ expiresInS: 3600 }));
+  if (token) defaultTokens.set(concord.gateway, token);
+  return concord;
+}
+
+export interface QueryOptions {
+  /** The bearer token; null sends none. Default: the gateway's full-scope test token. */
+  token?: string | null;
+  headers?: Record<string, string>;
 }
 
 export async function postQuery<T>(
   gateway: Gateway,
   query: string,
   variables?: Record<string, unknown>,
+  options: QueryOptions = {},
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(gateway.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: queryHeaders(gateway, options),
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
+}
+
+/** JSON content type, the bearer token the options choose, and any extra headers. */
+export function queryHeaders(gateway: Gateway, options: QueryOptions = {}): Record<string, string> {
+  const token = options.token === undefined ? defaultTokens.get(gateway) : options.token;
+  return {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...options.headers,
+  };
 }
 
 /** A gateway and its in-process sandbox, over real HTTP on loopback. */
@@ -47,6 +77,7 @@ export interface TestStack {
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
+    options?: QueryOptions,
   ): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
@@ -58,7 +89,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   return {
     gateway: concord.gateway,
     sandbox,
-    query: (query, variables) => postQuery(concord.gateway, query, variables),
+    query: (query, variables, options) => postQuery(concord.gateway, query, variables, options),
     stop: () => concord.stop(),
   };
 }

@@ -170,7 +170,11 @@ describe('the dashboard query', () => {
   let unbatched: TestStack;
 
   beforeAll(async () => {
-    [stack, unbatched] = await Promise.all([startTestStack(), startTestStack({ BATCHING: 'false' })]);
+    // The cache is off here: these tests measure batching; test/integration/cache measures the cache.
+    [stack, unbatched] = await Promise.all([
+      startTestStack({ CACHE: 'false' }),
+      startTestStack({ BATCHING: 'false', CACHE: 'false' }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([stack.stop(), unbatched.stop()]);
@@ -217,6 +221,7 @@ describe('the dashboard query', () => {
     expect(batched.hubspot).toBeLessThanOrEqual(floor.hubspot);
     expect(batched.stripe).toBeLessThanOrEqual(floor.stripe);
     expect(batched.posthog).toBeLessThanOrEqual(floor.posthog);
+    expect(batched.hubspot * batched.stripe * batched.posthog).toBeGreaterThan(0);
 
     unbatched.sandbox.counters.reset();
     const res = await unbatched.query(DASHBOARD, variables);

@@ -9,9 +9,10 @@ describe('npm start', () => {
     const gateway = await spawnGateway();
     try {
       expect(gateway.output()).toMatch(/sandbox mode/);
+      expect(gateway.output()).toMatch(/development token \(every scope/);
       const res = await fetch(gateway.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.token ?? ''}` },
         body: JSON.stringify({ query: DASHBOARD }),
       });
       const body = (await res.json()) as { data?: { customers: { edges: unknown[] } }; errors?: unknown };
