@@ -1,15 +1,10 @@
 import { createClient } from '@redis/client';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
 import type { Viewer } from '../auth/scopes.js';
 import { ErrorCode } from '../errors.js';
 import { sendErrors } from './respond.js';
+import { MemoryBuckets, RedisBuckets, type BucketStore } from './token-bucket.js';
 
 /** Requests a client may make per window: `points` per `durationS` seconds. */
 export interface RateLimitSettings {
@@ -35,9 +30,10 @@ function clientKey(viewer: Viewer | null, req: Request): string {
 }
 
 /**
- * Fixed-window counts per client from rate-limiter-flexible, in Redis when REDIS_URL is set (so
- * every replica shares one budget per client) and in memory otherwise. When Redis fails, each
- * replica falls back to its own memory counts rather than refusing everyone or limiting no one.
+ * A token bucket per client (a burst of `points`, refilled at `points` per `durationS`), in Redis
+ * when REDIS_URL is set (so every replica draws from one bucket per client) and in memory
+ * otherwise. When Redis fails, each replica falls back to its own buckets rather than refusing
+ * everyone or limiting no one.
  */
 export async function createRateLimiter(
   settings: RateLimitSettings,
@@ -47,45 +43,53 @@ export async function createRateLimiter(
     viewerOf,
   }: { redisUrl: string | null; logger: Logger; viewerOf: (req: Request) => Viewer | null },
 ): Promise<RateLimiter> {
-  const options = { points: settings.points, duration: settings.durationS, keyPrefix: KEY_PREFIX };
-  const memory = new RateLimiterMemory(options);
-  let limiter: RateLimiterAbstract = memory;
+  const bucket = { capacity: settings.points, windowS: settings.durationS };
+  const memory = new MemoryBuckets();
+  let store: BucketStore = memory;
   let close = async (): Promise<void> => {};
   if (redisUrl) {
-    const client = createClient({ url: redisUrl, socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS } });
-    client.on('error', (error: unknown) => logger.warn({ err: error }, 'rate-limit Redis error'));
-    await client.connect();
-    limiter = new RateLimiterRedis({
-      ...options,
-      storeClient: client,
-      useRedisPackage: true,
-      insuranceLimiter: memory,
+    const client = createClient({
+      url: redisUrl,
+      // Fail at once while disconnected (the memory buckets take over) instead of queueing.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+        reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2_000),
+      },
     });
+    client.on('error', (error: unknown) => logger.warn({ err: error }, 'rate-limit Redis error'));
+    // Wait a moment for Redis, but never block start-up on it: a Redis that is down must not stop
+    // Concord from starting (the memory buckets serve until it is back).
+    const connecting = client
+      .connect()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.warn({ err: error }, 'rate-limit Redis not reachable yet'));
+    await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, REDIS_CONNECT_TIMEOUT_MS))]);
+    const shared = new RedisBuckets(client, KEY_PREFIX);
+    store = {
+      take: (key, s) => shared.take(key, s).catch(() => memory.take(key, s)),
+    };
     close = async () => {
-      await client.close();
+      if (client.isOpen) await client.close();
     };
   }
   const middleware: RequestHandler = (req, res, next) => {
-    limiter.consume(clientKey(viewerOf(req), req)).then(
-      (ok) => {
+    store.take(clientKey(viewerOf(req), req), bucket).then(
+      (taken) => {
         res.setHeader('X-RateLimit-Limit', String(settings.points));
-        res.setHeader('X-RateLimit-Remaining', String(ok.remainingPoints));
-        next();
-      },
-      (rejection: unknown) => {
-        if (!(rejection instanceof RateLimiterRes)) {
-          next(rejection);
+        res.setHeader('X-RateLimit-Remaining', String(taken.remaining));
+        if (taken.allowed) {
+          next();
           return;
         }
-        const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
         res.setHeader('Retry-After', String(retryAfterS));
-        res.setHeader('X-RateLimit-Limit', String(settings.points));
-        res.setHeader('X-RateLimit-Remaining', '0');
         sendErrors(res, 429, 'Too many requests: slow down and retry after the time in Retry-After.', {
           code: ErrorCode.RATE_LIMITED,
           retryAfterSeconds: retryAfterS,
         });
       },
+      (error: unknown) => next(error),
     );
   };
   return { middleware, store: redisUrl ? 'redis' : 'memory', close };
