@@ -26,13 +26,24 @@ export class CachedCrm implements CrmProvider {
     return this.cache.batch('contacts', ids, (missing) => this.inner.getContacts(missing));
   }
 
-  getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>> {
-    const lower = emails.map((e) => e.toLowerCase());
-    return this.cache.batch(
-      'contacts',
-      lower.map((e) => `email:${e}`),
-      (missing) => this.inner.getContactsByEmail(missing.map((m) => m.slice('email:'.length))),
-    );
+  /**
+   * Email → id is cached apart from the contact itself, so invalidating a contact by id (all a
+   * webhook knows) also refreshes lookups by email.
+   */
+  async getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>> {
+    const keys = emails.map((e) => `email:${e.toLowerCase()}`);
+    const ids = await this.cache.batch('contacts', keys, async (missing) => {
+      const found = await this.inner.getContactsByEmail(missing.map((m) => m.slice('email:'.length)));
+      const contacts = found.filter((c): c is Contact => c !== null);
+      await this.cache.put(
+        'contacts',
+        contacts.map((c) => ({ id: c.id, value: c })),
+      );
+      return found.map((c) => c?.id ?? null);
+    });
+    const known = ids.filter((id): id is string => id !== null);
+    const contacts = new Map((await this.getContacts(known)).map((c, i) => [known[i] as string, c]));
+    return ids.map((id) => (id === null ? null : (contacts.get(id) ?? null)));
   }
 
   listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>> {
@@ -79,7 +90,7 @@ export class CachedCrm implements CrmProvider {
     );
   }
 
-  /** Forgets a contact (by id and email) and every cached list, after a write or a webhook. */
+  /** Forgets a contact and every cached list, after a write or a webhook; `email` also drops its lookup. */
   async invalidateContact(id: string, email?: string | null): Promise<void> {
     await this.cache.invalidate('contacts', [id, ...(email ? [`email:${email.toLowerCase()}`] : [])]);
   }

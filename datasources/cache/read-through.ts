@@ -156,6 +156,14 @@ export class ReadThroughCache {
     }
   }
 
+  /** Stores values already fetched some other way (e.g. found by email) under their own ids. */
+  async put<V>(kind: CacheKind, entries: ReadonlyArray<{ id: string; value: V }>): Promise<void> {
+    await this.write(
+      kind,
+      entries.map(({ id, value }) => ({ key: this.key(kind, id), value })),
+    );
+  }
+
   /** Forgets entities, and every cached list of `listKinds`, so the next read asks the provider. */
   async invalidate(
     kind: CacheKind,

@@ -1,0 +1,125 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { CacheStore } from '../../datasources/cache/store.js';
+import type { Caching } from '../cache/index.js';
+import { verifyHubSpotSignature } from './hubspot-signature.js';
+import { hubspotInvalidations, stripeInvalidations, type Invalidation } from './invalidations.js';
+import { verifyStripeSignature } from './stripe-signature.js';
+
+/** Providers retry a webhook for days; an event id is remembered this long to ignore its replays. */
+export const DEFAULT_REPLAY_WINDOW_MS = 7 * 86_400_000;
+/** Webhook bodies are small JSON; anything bigger is not a provider's. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface WebhookSettings {
+  stripeSecrets: readonly string[];
+  hubspotSecrets: readonly string[];
+  /** The public origin providers call (behind a proxy, Concord's own view of the URL differs). */
+  publicUrl: string | null;
+}
+
+export interface WebhookDeps {
+  settings: WebhookSettings;
+  caching: Caching;
+  logger: Logger;
+  /** Where seen event ids live (Redis when shared, so every replica ignores the same replays). */
+  seen: CacheStore;
+  now?: () => number;
+}
+
+async function apply(caching: Caching, invalidations: readonly Invalidation[]): Promise<void> {
+  const { crm, payments } = caching.invalidate;
+  for (const item of invalidations) {
+    if (item.kind === 'contact') await crm?.invalidateContact(item.id);
+    else if (item.kind === 'company') await crm?.invalidateCompany(item.id);
+    else if (item.kind === 'deal') await crm?.invalidateDeal(item.id);
+    else if (item.kind === 'account') await payments?.invalidateAccount(item.id, item.contactId);
+    else await payments?.invalidatePayments(item.accountId, item.paymentIds);
+  }
+}
+
+/** True the first time an event id is seen; replays answer 200 (so the provider stops) and change nothing. */
+async function firstSighting(seen: CacheStore, provider: string, ids: readonly string[]): Promise<boolean> {
+  const keys = ids.map((id) => `concord:webhook-seen:${provider}:${id}`);
+  const found = await seen.getMany(keys);
+  if (found.every((v) => v !== undefined)) return false;
+  await seen.setMany(keys.map((key) => ({ key, value: '1', ttlMs: DEFAULT_REPLAY_WINDOW_MS })));
+  return true;
+}
+
+function refuse(res: Response, reason: string): void {
+  res.status(400).json({ error: 'invalid webhook', reason });
+}
+
+function parse<T>(raw: Buffer): T | null {
+  try {
+    return JSON.parse(raw.toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * POST /webhooks/stripe and /webhooks/hubspot: verify the signature over the raw bytes, refuse
+ * (400, nothing changed) when it fails, ignore replays, and invalidate what the event names.
+ */
+export function webhookRouter({ settings, caching, logger, seen, now = Date.now }: WebhookDeps): Router {
+  const router = express.Router();
+  router.use(express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }));
+
+  router.post('/stripe', async (req: Request, res: Response) => {
+    if (settings.stripeSecrets.length === 0) return refuse(res, 'Stripe webhooks are not configured');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verdict = verifyStripeSignature(
+      req.header('stripe-signature'),
+      raw,
+      settings.stripeSecrets,
+      Math.floor(now() / 1000),
+    );
+    if (!verdict.ok) return refuse(res, verdict.reason);
+    const event = parse<{ id?: unknown; type?: unknown; data?: { object?: Record<string, unknown> } }>(raw);
+    if (!event || typeof event.id !== 'string') return refuse(res, 'not a Stripe event');
+    if (!(await firstSighting(seen, 'stripe', [event.id]))) {
+      res.json({ received: true, replay: true });
+      return;
+    }
+    const invalidations = stripeInvalidations(event);
+    await apply(caching, invalidations);
+    logger.info(
+      { provider: 'stripe', event: event.id, type: event.type, invalidated: invalidations.length },
+      'webhook',
+    );
+    res.json({ received: true, invalidated: invalidations.length });
+  });
+
+  router.post('/hubspot', async (req: Request, res: Response) => {
+    if (settings.hubspotSecrets.length === 0) return refuse(res, 'HubSpot webhooks are not configured');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const origin = settings.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const verdict = verifyHubSpotSignature(
+      {
+        method: req.method,
+        uri: `${origin.replace(/\/$/, '')}${req.originalUrl}`,
+        rawBody: raw,
+        signature: req.header('x-hubspot-signature-v3'),
+        timestamp: req.header('x-hubspot-request-timestamp'),
+      },
+      settings.hubspotSecrets,
+      now(),
+    );
+    if (!verdict.ok) return refuse(res, verdict.reason);
+    const events = parse<Array<{ eventId?: unknown; subscriptionType?: unknown; objectId?: unknown }>>(raw);
+    if (!Array.isArray(events)) return refuse(res, 'not a HubSpot event batch');
+    const ids = events.map((e) => String(e.eventId ?? ''));
+    if (ids.some((id) => id === '')) return refuse(res, 'an event without eventId');
+    if (!(await firstSighting(seen, 'hubspot', ids))) {
+      res.json({ received: true, replay: true });
+      return;
+    }
+    const invalidations = hubspotInvalidations(events);
+    await apply(caching, invalidations);
+    logger.info({ provider: 'hubspot', events: ids.length, invalidated: invalidations.length }, 'webhook');
+    res.json({ received: true, invalidated: invalidations.length });
+  });
+  return router;
+}
