@@ -135,6 +135,22 @@ export interface StripePaymentsOptions {
   policy?: RequestPolicy;
 }
 
+/** Parallel walks for a revenue range; the provider's bulkhead still caps concurrent calls. */
+export const REVENUE_SLICES = 8;
+
+/** [from, to) in unix seconds cut into at most `count` contiguous slices of whole seconds. */
+export function timeSlices(from: number, to: number, count: number): Array<[number, number]> {
+  const span = to - from;
+  const n = Math.max(1, Math.min(count, span));
+  const slices: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    const start = from + Math.floor((span * i) / n);
+    const end = from + Math.floor((span * (i + 1)) / n);
+    if (end > start) slices.push([start, end]);
+  }
+  return slices;
+}
+
 export function createStripePayments(options: StripePaymentsOptions): StripePayments {
   return new StripePayments(new StripeClient(options));
 }
@@ -245,10 +261,16 @@ export class StripePayments implements PaymentsProvider {
     const gte = Math.ceil(since.getTime() / 1000);
     const lt = Math.ceil(until.getTime() / 1000);
     if (bucketStarts.length === 0 || lt <= gte) return sums.result();
-    for await (const charge of this.listAll('charges', { created: { gte, lt } })) {
-      const revenue = capturedRevenue(charge);
-      if (revenue) sums.add(fromUnix(charge.created), revenue);
-    }
+    // Stripe has no aggregate: every charge in range is listed. The range is cut into slices walked
+    // side by side, so a long range costs the same calls but a fraction of the time.
+    await Promise.all(
+      timeSlices(gte, lt, REVENUE_SLICES).map(async ([from, to]) => {
+        for await (const charge of this.listAll('charges', { created: { gte: from, lt: to } })) {
+          const revenue = capturedRevenue(charge);
+          if (revenue) sums.add(fromUnix(charge.created), revenue);
+        }
+      }),
+    );
     return sums.result();
   }
 
