@@ -1,0 +1,39 @@
+# Concord's production image: build with the full toolchain, ship production dependencies only.
+# test/integration/deploy/production-install.test.ts runs these same steps outside Docker (it reads
+# the runtime stage's COPY --from=build lines), so edit both together.
+
+# Build stage: the lockfile's exact dependencies (dev included) and the TypeScript build into dist/.
+FROM node:24.21.0-bookworm-slim AS build
+WORKDIR /app
+# Manifests first, so a source-only change reuses the cached dependency layer.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# Runtime stage: production dependencies, the compiled code and the files it reads at run time.
+FROM node:24.21.0-bookworm-slim AS runtime
+# HOST: listen on every interface, the container's port is the boundary (the default is loopback).
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000
+WORKDIR /app
+COPY package.json package-lock.json ./
+# dev dependencies (the node@24 runtime package, TypeScript, Jest) are left out, so their install
+# scripts never run; esbuild stays, for the GraphiQL bundle built at run time.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Read at run time from the package root (src/package-root.ts): the SDL, the trusted-documents
+# manifest, and the GraphiQL browser sources with the tsconfig they extend.
+COPY --from=build /app/schema ./schema
+COPY --from=build /app/client/generated/persisted-documents.json ./client/generated/persisted-documents.json
+COPY --from=build /app/src/graphiql/browser ./src/graphiql/browser
+COPY --from=build /app/tsconfig.json ./tsconfig.json
+# Files stay root-owned and read-only to the process; it writes nothing to disk.
+USER node
+EXPOSE 4000
+# Slim images have no curl: node's own fetch checks liveness.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node as PID 1 directly (not npm): SIGTERM reaches Concord, which drains and exits 0.
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,146 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
+import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
+import { signTestToken } from '../../support/tokens.js';
+import { liveEnv, query, spawnReplica, terminate, type Replica } from './support.js';
+
+/**
+ * The Dockerfile's steps without Docker: the build stage (sources as in the build context, `npm run
+ * build`), then the runtime stage (the same COPY --from=build list, `npm ci --omit=dev`), then
+ * `node dist/src/main.js` in production mode. The one shortcut: the build stage links this checkout's
+ * node_modules instead of a second full `npm ci` (same lockfile); the runtime install is real.
+ */
+const SETUP_TIMEOUT_MS = 240_000;
+/** Development-only packages a production install must not contain. */
+const TOOLCHAIN = ['typescript', 'jest', 'tsx', 'node', 'eslint', '@swc/core', '@graphql-codegen/cli'];
+
+const dockerfile = readFileSync(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8');
+/** `COPY --from=build /app/<src> ./<dest>` lines of the runtime stage: what the image ships. */
+const shipped = [...dockerfile.matchAll(/^COPY --from=build \/app\/(\S+) \.\/(\S+)$/gm)].map(
+  ([, from, to]) => ({
+    from: from as string,
+    to: to as string,
+  }),
+);
+const omitDevInstall = /^RUN (npm ci --omit=dev[^&\n]*)/m.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+
+/** The build context: tracked and new unignored files, as `docker build .` would send them. */
+function contextFiles(): string[] {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+  });
+  return listed.split('\0').filter((file) => file !== '' && existsSync(join(PACKAGE_ROOT, file)));
+}
+
+/** npm on PATH, run by this test's Node 24 rather than whatever `node` comes first. */
+function runNpm(args: string[], cwd: string): void {
+  execFileSync('npm', args, {
+    cwd,
+    stdio: 'pipe',
+    env: {
+      ...process.env,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      NODE_ENV: 'production',
+    },
+  });
+}
+
+describe('the production image steps, outside Docker', () => {
+  let buildDir: string;
+  let appDir: string;
+  let sandbox: RunningSandbox;
+  let replica: Replica;
+  let installMs = 0;
+
+  beforeAll(async () => {
+    buildDir = mkdtempSync(join(tmpdir(), 'concord-build-'));
+    appDir = mkdtempSync(join(tmpdir(), 'concord-app-'));
+    for (const file of contextFiles()) {
+      mkdirSync(dirname(join(buildDir, file)), { recursive: true });
+      cpSync(join(PACKAGE_ROOT, file), join(buildDir, file));
+    }
+    symlinkSync(join(PACKAGE_ROOT, 'node_modules'), join(buildDir, 'node_modules'), 'dir');
+    const build = spawnSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
+      {
+        cwd: buildDir,
+        encoding: 'utf8',
+      },
+    );
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+
+    for (const file of ['package.json', 'package-lock.json'])
+      cpSync(join(buildDir, file), join(appDir, file));
+    const started = Date.now();
+    runNpm(omitDevInstall.slice(1), appDir);
+    installMs = Date.now() - started;
+    process.stderr.write(`deploy test: ${omitDevInstall.join(' ')} took ${installMs} ms\n`);
+    for (const { from, to } of shipped) {
+      mkdirSync(dirname(join(appDir, to)), { recursive: true });
+      cpSync(join(buildDir, from), join(appDir, to), { recursive: true });
+    }
+
+    sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
+    replica = await spawnReplica(['dist/src/main.js'], { ...liveEnv(sandbox), GRAPHIQL: 'true' }, appDir);
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    if (replica) await terminate(replica);
+    await sandbox?.stop();
+    for (const dir of [buildDir, appDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs no development tool', () => {
+    expect(omitDevInstall.slice(0, 3)).toEqual(['npm', 'ci', '--omit=dev']);
+    // Some dev dependencies (prettier) are also a production package's dependency; the toolchain is not.
+    const installed = TOOLCHAIN.filter((name) => existsSync(join(appDir, 'node_modules', name)));
+    expect(installed).toEqual([]);
+    expect(existsSync(join(appDir, 'src', 'main.ts'))).toBe(false);
+  });
+
+  it('answers a signed query from live providers in production mode', async () => {
+    expect(replica.output()).toContain('live mode');
+    const token = await signTestToken({ sub: 'deploy-test' });
+    const res = await query<{ companies: { edges: Array<{ node: { name: string } }> } }>(
+      replica.origin,
+      token,
+      '{ companies(first: 5) { edges { node { name } } } }',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.companies.edges.map((e) => e.node.name)).toEqual(
+      sandbox.dataset.companies.slice(0, 5).map((c) => c.name),
+    );
+    expect(sandbox.counters.snapshot().total.hubspot).toBeGreaterThan(0);
+  });
+
+  it("passes the image's HEALTHCHECK command and answers /readyz", async () => {
+    const healthcheck = /HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    const [, ...args] = JSON.parse(healthcheck ?? '[]') as string[];
+    const port = new URL(replica.origin).port;
+    expect(() =>
+      execFileSync(process.execPath, args, { env: { PORT: port }, stdio: 'pipe', timeout: 10_000 }),
+    ).not.toThrow();
+    const readyz = await fetch(`${replica.origin}/readyz`);
+    expect(readyz.status).toBe(200);
+  });
+
+  it('serves the GraphiQL bundle, built at run time from the shipped browser sources', async () => {
+    const res = await fetch(`${replica.origin}/graphiql/assets/graphiql.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect((await res.text()).length).toBeGreaterThan(100_000);
+  }, 60_000);
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    expect(await terminate(replica)).toBe(0);
+    expect(replica.output()).toContain('drained and closed');
+  });
+});
