@@ -1,0 +1,91 @@
+/**
+ * The benchmark's child processes: the sandbox, Redis, Concord and the naive baseline, each its own
+ * process on loopback, each stopped by its pid. Every spawn is recorded so that the runner can stop
+ * them all, in reverse order, even when a step fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** How long a child may take to print its ready line (bench-size data takes a few seconds). */
+export const DEFAULT_READY_TIMEOUT_MS = 120_000;
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const running: Child[] = [];
+
+/** Spawns `command` and waits until its output matches `ready`; returns the child and the match. */
+export async function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: Child; match: RegExpExecArray }> {
+  const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  proc.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  proc.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  if (proc.pid === undefined) throw new Error(`${name} did not start`);
+  const child: Child = {
+    name,
+    process: proc,
+    pid: proc.pid,
+    output: () => text,
+    stop: async () => {
+      const i = running.indexOf(child);
+      if (i >= 0) running.splice(i, 1);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.push(child);
+  const deadline = Date.now() + DEFAULT_READY_TIMEOUT_MS;
+  for (;;) {
+    const match = ready.exec(text);
+    if (match) return { child, match };
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`${name} did not become ready:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Stops every child still running, newest first (Concord before the sandbox it calls). */
+export async function stopAll(): Promise<void> {
+  for (const child of [...running].reverse()) await child.stop();
+}
+
+/** The most memory the process has held (VmHWM), in MiB, or null once it is gone. */
+export function peakRssMiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A port free on loopback right now (for Redis, which cannot pick its own and report it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}

@@ -1,0 +1,240 @@
+/**
+ * Writes bench/RESULTS.md (tables, machine, date, commands, goals) and bench/results.svg (a
+ * hand-drawn bar chart of latency and throughput against the naive build) from one run's numbers.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { LatencyStats } from './measure.js';
+import type { Calls, Scenario } from './scenarios.js';
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  pages: number;
+  concord: {
+    coldCalls: Calls | null;
+    warmCalls: Calls | null;
+    cold: LatencyStats;
+    warm: LatencyStats;
+    rps: number;
+    errors: number;
+  };
+  baseline: { calls: Calls | null; latency: LatencyStats; rps: number; errors: number };
+}
+
+export interface Report {
+  quick: boolean;
+  size: string;
+  dataset: { contacts: number; charges: number; events: number };
+  latencyMs: number;
+  jitterMs: number;
+  connections: number;
+  durationS: number;
+  peakRssMiB: number | null;
+  results: ScenarioResult[];
+  elapsedS: number;
+}
+
+const DIR = import.meta.dirname;
+const sum = (c: Calls | null) => (c ? c.hubspot + c.stripe + c.posthog : NaN);
+const calls = (c: Calls | null) => (c ? `${sum(c)} (${c.hubspot} / ${c.stripe} / ${c.posthog})` : '–');
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(1)}×` : '–');
+
+function machine(): string {
+  const model =
+    /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  return `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version} (${process.platform})`;
+}
+
+const goal = (met: boolean) => (met ? 'met' : '**not met**');
+
+function goals(r: Report): string[] {
+  const by = (k: Scenario['key']) => r.results.find((x) => x.scenario.key === k);
+  const d = by('dashboard');
+  const lines: string[] = [];
+  if (d) {
+    const atFloor = d.concord.coldCalls !== null && sum(d.concord.coldCalls) <= sum(d.scenario.floor);
+    const tenfold = sum(d.baseline.calls) >= 10 * sum(d.concord.coldCalls);
+    lines.push(
+      `- Dashboard upstream calls equal to the floor: ${calls(d.concord.coldCalls)} against ${calls(d.scenario.floor)}: ${goal(atFloor)}.`,
+      `- Dashboard ≥ 10× fewer calls than the naive build: ${ratio(sum(d.baseline.calls), sum(d.concord.coldCalls))} fewer: ${goal(tenfold)}.`,
+    );
+  }
+  for (const x of r.results) {
+    const path = x.scenario.levels * r.latencyMs;
+    const over = x.concord.cold.p50 - path;
+    lines.push(
+      `- ${x.scenario.title}: cold p50 ${ms(x.concord.cold.p50)} ms against a ${path} ms critical path (${over >= 0 ? '+' : ''}${ms(over)} ms; goal within 15 ms: ${goal(over <= 15)}); ` +
+        `warm p50 ${ms(x.concord.warm.p50)} ms (goal < 10 ms: ${goal(x.concord.warm.p50 < 10)}); ` +
+        `warm throughput ${ratio(x.concord.rps, x.baseline.rps)} the naive build's (goal ≥ 5×: ${goal(x.concord.rps >= 5 * x.baseline.rps)}).`,
+    );
+  }
+  return lines;
+}
+
+function markdown(r: Report): string {
+  const rows = r.results.map((x) => {
+    const s = x.scenario;
+    return [
+      `| ${s.title} | ${calls(s.floor)} | ${calls(x.concord.coldCalls)} | ${calls(x.concord.warmCalls)} | ${calls(x.baseline.calls)} | ${ratio(sum(x.baseline.calls), sum(x.concord.coldCalls))} |`,
+    ].join('');
+  });
+  const lat = r.results.map((x) => {
+    const s = x.scenario;
+    const l = (v: LatencyStats) => `${ms(v.p50)} / ${ms(v.p95)} / ${ms(v.p99)} (n=${v.samples})`;
+    return `| ${s.title} | ${s.levels} × ${r.latencyMs} = ${s.levels * r.latencyMs} | ${l(x.concord.cold)} | ${l(x.concord.warm)} | ${l(x.baseline.latency)} | ${ratio(x.baseline.latency.p50, x.concord.warm.p50)} |`;
+  });
+  const tput = r.results.map(
+    (x) =>
+      `| ${x.scenario.title}${x.scenario.key === 'walk' ? ' (page 1)' : ''} | ${x.concord.rps.toFixed(1)} | ${x.baseline.rps.toFixed(1)} | ${ratio(x.concord.rps, x.baseline.rps)} | ${x.concord.errors} / ${x.baseline.errors} |`,
+  );
+  const notes = r.results.map(
+    (x) =>
+      `- ${x.scenario.title}: ${x.scenario.levelsNote}.${x.scenario.key === 'walk' ? ` One sample is the whole walk, ${x.pages} pages.` : ''}`,
+  );
+  return `# Benchmark results
+
+Rewritten by every \`npm run bench\`; do not edit by hand. ${r.quick ? '**This is a quick run** (`--quick`: demo-size data, short durations), not the full benchmark.' : 'Full run.'}
+
+- Date: ${new Date().toISOString()} (the run took ${r.elapsedS.toFixed(0)} s)
+- Machine: ${machine()}
+- Data: sandbox ${r.size} size (${r.dataset.contacts} contacts, ${r.dataset.charges} charges, ${r.dataset.events} events), seed 42; every provider answers after ${r.latencyMs} ms ± ${r.jitterMs} ms of injected latency
+- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`), Redis (\`redis-server\`, no persistence), Concord (\`src/main.ts\` run through tsx with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), and the bench process itself (fetch for latency, autocannon for throughput)
+- Commands: \`npm run bench\` (full) or \`npm run bench -- --quick\` / \`BENCH_QUICK=1 npm run bench\`
+- Concord peak RSS (VmHWM at the end of the run): ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`}
+
+Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway). Warm: the same query repeated with the cache filled. The naive build has no cache, so it has only one column.
+
+![latency and throughput against the naive build](results.svg)
+
+## Upstream calls per query (total, then HubSpot / Stripe / PostHog)
+
+| scenario | floor | Concord cold | Concord warm | naive | naive ÷ Concord cold |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+## Latency in ms, p50 / p95 / p99, against the critical path
+
+The critical path is the injected latency times the upstream round trips that must happen one after the other.
+
+| scenario | critical path (levels × ms) | Concord cold | Concord warm | naive | naive p50 ÷ Concord warm p50 |
+| --- | --- | --- | --- | --- | --- |
+${lat.join('\n')}
+
+${notes.join('\n')}
+
+## Throughput: requests per second, ${r.connections} connections for ${r.durationS} s (Concord warm)
+
+| scenario | Concord | naive | Concord ÷ naive | errors (Concord / naive) |
+| --- | --- | --- | --- | --- |
+${tput.join('\n')}
+
+## Against the goals (reported, not asserted)
+
+${goals(r).join('\n')}
+`;
+}
+
+/** Two panels of grouped bars: p50 latency (log scale) and throughput, Concord against naive. */
+function svg(r: Report): string {
+  const W = 860;
+  const panelH = 240;
+  const left = 60;
+  const groupW = (W - left - 20) / r.results.length;
+  const colors = { cold: '#7aa6d8', warm: '#1f5fa8', naive: '#d9822b', path: '#333' };
+  const parts: string[] = [];
+  const text = (x: number, y: number, s: string, extra = '') =>
+    parts.push(
+      `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${extra}>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`,
+    );
+  const bar = (x: number, y: number, w: number, h: number, fill: string, label: string) => {
+    parts.push(
+      `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}" fill="${fill}"/>`,
+    );
+    text(x + w / 2, y - 3, label, 'text-anchor="middle" font-size="10"');
+  };
+  // Latency panel: log scale, since warm answers are ~100× faster than naive ones.
+  const top1 = 40;
+  const maxLat = Math.max(
+    ...r.results.flatMap((x) => [
+      x.concord.cold.p50,
+      x.baseline.latency.p50,
+      x.scenario.levels * r.latencyMs,
+    ]),
+  );
+  const logMax = Math.log10(Math.max(10, maxLat) * 1.5);
+  const yLat = (v: number) => top1 + panelH - (Math.log10(Math.max(0.1, v) * 10) / (logMax + 1)) * panelH;
+  text(
+    left,
+    24,
+    'p50 latency, ms (log scale): Concord cold, Concord warm, naive; line = critical path',
+    'font-size="13" font-weight="bold"',
+  );
+  r.results.forEach((x, i) => {
+    const gx = left + i * groupW + 10;
+    const bw = (groupW - 40) / 3;
+    const vals: Array<[number, string]> = [
+      [x.concord.cold.p50, colors.cold],
+      [x.concord.warm.p50, colors.warm],
+      [x.baseline.latency.p50, colors.naive],
+    ];
+    vals.forEach(([v, fill], k) => bar(gx + k * bw, yLat(v), bw - 4, top1 + panelH - yLat(v), fill, ms(v)));
+    const py = yLat(x.scenario.levels * r.latencyMs);
+    parts.push(
+      `<line x1="${gx - 4}" x2="${(gx + 3 * bw).toFixed(1)}" y1="${py.toFixed(1)}" y2="${py.toFixed(1)}" stroke="${colors.path}" stroke-dasharray="4 3"/>`,
+    );
+    text(gx + 1.5 * bw, top1 + panelH + 16, x.scenario.title, 'text-anchor="middle" font-size="11"');
+  });
+  // Throughput panel: linear.
+  const top2 = top1 + panelH + 70;
+  const maxRps = Math.max(1, ...r.results.flatMap((x) => [x.concord.rps, x.baseline.rps]));
+  const yRps = (v: number) => top2 + panelH - (v / (maxRps * 1.1)) * panelH;
+  text(
+    left,
+    top2 - 16,
+    `throughput, requests/s at ${r.connections} connections: Concord warm, naive`,
+    'font-size="13" font-weight="bold"',
+  );
+  r.results.forEach((x, i) => {
+    const gx = left + i * groupW + 10;
+    const bw = (groupW - 40) / 2;
+    bar(
+      gx,
+      yRps(x.concord.rps),
+      bw - 4,
+      top2 + panelH - yRps(x.concord.rps),
+      colors.warm,
+      x.concord.rps.toFixed(0),
+    );
+    bar(
+      gx + bw,
+      yRps(x.baseline.rps),
+      bw - 4,
+      top2 + panelH - yRps(x.baseline.rps),
+      colors.naive,
+      x.baseline.rps.toFixed(1),
+    );
+    text(gx + bw, top2 + panelH + 16, x.scenario.title, 'text-anchor="middle" font-size="11"');
+  });
+  const H = top2 + panelH + 50;
+  const legend = [
+    ['Concord cold', colors.cold],
+    ['Concord warm', colors.warm],
+    ['naive', colors.naive],
+  ] as const;
+  legend.forEach(([label, fill], k) => {
+    parts.push(`<rect x="${left + k * 140}" y="${H - 22}" width="12" height="12" fill="${fill}"/>`);
+    text(left + k * 140 + 18, H - 12, label, 'font-size="12"');
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="#fff"/>
+${parts.join('\n')}
+</svg>
+`;
+}
+
+export async function writeReport(r: Report): Promise<void> {
+  writeFileSync(join(DIR, 'RESULTS.md'), markdown(r));
+  writeFileSync(join(DIR, 'results.svg'), svg(r));
+}

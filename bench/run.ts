@@ -1,0 +1,230 @@
+/**
+ * `npm run bench` (full: bench-size data) or `npm run bench -- --quick` / BENCH_QUICK=1 (demo size,
+ * short runs): Concord against the naive build (bench/baseline), each in its own process, over the
+ * sandbox in its own process with injected latency. Rewrites bench/RESULTS.md and bench/results.svg.
+ */
+import { generateDataset } from '../sandbox/data/generate.js';
+import { NAMED_SIZES } from '../sandbox/data/sizes.js';
+import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
+import {
+  Counters,
+  runOnce,
+  sample,
+  stats,
+  throughput,
+  post,
+  type LatencyStats,
+  type Target,
+} from './measure.js';
+import { freePort, peakRssMiB, startChild, stopAll } from './processes.js';
+import { writeReport, type ScenarioResult } from './report.js';
+import { pickContact, scenarios, type Calls } from './scenarios.js';
+import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
+
+/** Injected provider latency and jitter (ms), the same for all three providers. */
+export const DEFAULT_LATENCY_MS = 20;
+export const DEFAULT_JITTER_MS = 5;
+/** Concurrent clients for the throughput runs. */
+export const DEFAULT_CONNECTIONS = 10;
+/** The sandbox's seed; the anchor is today's midnight UTC so the data is recent but fixed for the day. */
+export const DEFAULT_SEED = 42;
+
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const settings = quick
+  ? { size: 'demo' as const, samples: 5, budgetMs: 5_000, durationS: 3 }
+  : { size: 'bench' as const, samples: 20, budgetMs: 12_000, durationS: 8 };
+
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+const t0 = performance.now();
+const tsx = ['--import', 'tsx'];
+
+async function main(): Promise<void> {
+  const anchor = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  log(
+    `${quick ? 'quick' : 'full'} run: ${settings.size} data, ${settings.samples} samples, ${settings.durationS} s at ${DEFAULT_CONNECTIONS} connections`,
+  );
+  const dataset = generateDataset({ seed: DEFAULT_SEED, sizes: NAMED_SIZES[settings.size], anchor });
+
+  const knobs = Object.fromEntries(
+    ['HUBSPOT', 'STRIPE', 'POSTHOG'].flatMap((p) => [
+      [`SANDBOX_${p}_LATENCY_MS`, String(DEFAULT_LATENCY_MS)],
+      [`SANDBOX_${p}_JITTER_MS`, String(DEFAULT_JITTER_MS)],
+      [`SANDBOX_${p}_PORT`, '0'],
+    ]),
+  );
+  const { match: sb } = await startChild(
+    'sandbox',
+    process.execPath,
+    [...tsx, 'sandbox/main.ts'],
+    {
+      SANDBOX_SIZE: settings.size,
+      SANDBOX_SEED: String(DEFAULT_SEED),
+      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
+      ...knobs,
+    },
+    /HubSpot\s+(\S+)[\s\S]*Stripe\s+(\S+)[\s\S]*PostHog\s+(\S+)\s/,
+  );
+  const [, hubspot = '', stripe = '', posthog = ''] = sb;
+  log(
+    `sandbox up (${settings.size}, ${DEFAULT_LATENCY_MS} ± ${DEFAULT_JITTER_MS} ms): ${hubspot} ${stripe} ${posthog}`,
+  );
+
+  const redisPort = await freePort();
+  await startChild(
+    'redis',
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+    /Ready to accept connections/,
+  );
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const { createClient } = await import('@redis/client');
+  const redis = createClient({ url: redisUrl });
+  // Redis is stopped with the other children; a closed socket then must not crash the run.
+  redis.on('error', () => undefined);
+  await redis.connect();
+
+  const c = DEFAULT_SANDBOX_CREDENTIALS;
+  const providerEnv = {
+    HUBSPOT_BASE_URL: hubspot,
+    HUBSPOT_ACCESS_TOKEN: c.hubspotAccessToken,
+    STRIPE_BASE_URL: stripe,
+    STRIPE_SECRET_KEY: c.stripeSecretKey,
+    POSTHOG_HOST: posthog,
+    POSTHOG_API_KEY: c.posthogApiKey,
+    POSTHOG_PROJECT_ID: String(c.posthogProjectId),
+  };
+  const { child: concordChild, match: cm } = await startChild(
+    'concord',
+    process.execPath,
+    [...tsx, 'src/main.ts'],
+    {
+      ...providerEnv,
+      ...TEST_JWT,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
+      REDIS_URL: redisUrl,
+      CACHE: 'true',
+      // The bench is one client sending thousands of requests: the per-client limit would measure itself.
+      RATE_LIMIT: 'off',
+    },
+    /Concord ready at (\S+)/,
+  );
+  log(`concord up (NODE_ENV=production, pid ${concordChild.pid}) at ${cm[1]}`);
+  const { match: bm } = await startChild(
+    'baseline',
+    process.execPath,
+    [...tsx, 'bench/baseline/server.ts'],
+    providerEnv,
+    /Baseline ready at (\S+)/,
+  );
+  log(`baseline up at ${bm[1]}`);
+
+  const token = await signTestToken({ expiresInS: 4 * 3600 });
+  const concord: Target = {
+    name: 'concord',
+    url: cm[1] ?? '',
+    headers: { authorization: `Bearer ${token}` },
+  };
+  const baseline: Target = { name: 'baseline', url: bm[1] ?? '', headers: {} };
+  const counters = new Counters(hubspot);
+  const flush = async () => {
+    await redis.flushAll();
+  };
+
+  const contactIndex = pickContact(dataset);
+  const idQuery = `query { customers(first: ${contactIndex + 1}) { edges { node { id } } } }`;
+  const idOf = async (t: Target) => {
+    const body = (await post(t, idQuery, {})).data as {
+      customers: { edges: Array<{ node: { id: string } }> };
+    };
+    return body.customers.edges[contactIndex]?.node.id ?? '';
+  };
+  const plans = {
+    concord: scenarios({ dataset, contactIndex, customerId: await idOf(concord) }),
+    baseline: scenarios({ dataset, contactIndex, customerId: await idOf(baseline) }),
+  };
+
+  const results: ScenarioResult[] = [];
+  for (const [i, s] of plans.concord.entries()) {
+    const b = plans.baseline[i] ?? s;
+    const walk = s.key === 'walk';
+    const measure = async (t: Target, vars: Record<string, unknown>, before?: () => Promise<void>) => {
+      let calls: Calls | null = null;
+      let pages = 1;
+      const values = await sample(settings.samples, settings.budgetMs, 3, async () => {
+        await before?.();
+        await counters.reset();
+        const r = await runOnce(t, s.query, vars, walk);
+        calls ??= await counters.total();
+        pages = r.pages;
+        return r.ms;
+      });
+      return { latency: stats(values), calls: calls as Calls | null, pages };
+    };
+    log(`${s.title}: concord cold (Redis flushed before each sample)`);
+    const cold = await measure(concord, s.variables, flush);
+    log(`  cold p50 ${cold.latency.p50.toFixed(1)} ms, ${JSON.stringify(cold.calls)}; concord warm`);
+    const warm = await measure(concord, s.variables);
+    log(`  warm p50 ${warm.latency.p50.toFixed(1)} ms; baseline`);
+    const naive = await measure(baseline, b.variables);
+    log(`  baseline p50 ${naive.latency.p50.toFixed(1)} ms, ${JSON.stringify(naive.calls)}; throughput`);
+    const tVars = walk ? { ...s.variables, after: null } : s.variables;
+    const tConcord = await throughput(concord, s.query, tVars, DEFAULT_CONNECTIONS, settings.durationS);
+    const tBaseline = await throughput(
+      baseline,
+      b.query,
+      walk ? { ...b.variables, after: null } : b.variables,
+      DEFAULT_CONNECTIONS,
+      settings.durationS,
+    );
+    log(`  concord warm ${tConcord.rps.toFixed(1)} req/s, baseline ${tBaseline.rps.toFixed(1)} req/s`);
+    results.push({
+      scenario: s,
+      pages: cold.pages,
+      concord: {
+        coldCalls: cold.calls,
+        warmCalls: warm.calls,
+        cold: cold.latency,
+        warm: warm.latency,
+        rps: tConcord.rps,
+        errors: tConcord.errors,
+      },
+      baseline: { calls: naive.calls, latency: naive.latency, rps: tBaseline.rps, errors: tBaseline.errors },
+    });
+  }
+  const rss = peakRssMiB(concordChild.pid);
+  await redis.quit();
+  await writeReport({
+    quick,
+    size: settings.size,
+    dataset: {
+      contacts: dataset.contacts.length,
+      charges: dataset.charges.length,
+      events: dataset.events.count,
+    },
+    latencyMs: DEFAULT_LATENCY_MS,
+    jitterMs: DEFAULT_JITTER_MS,
+    connections: DEFAULT_CONNECTIONS,
+    durationS: settings.durationS,
+    peakRssMiB: rss,
+    results,
+    elapsedS: (performance.now() - t0) / 1000,
+  });
+  log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
+}
+
+export type { LatencyStats };
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
