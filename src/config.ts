@@ -24,6 +24,9 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import type { WebhookSettings } from './webhooks/receivers.js';
+import { PACKAGE_ROOT } from './package-root.js';
+import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
 import {
   DEFAULT_RETRIES,
@@ -46,8 +49,8 @@ export const DEFAULT_STRIPE_API_VERSION = '2026-10-28.endive';
 export const DEFAULT_TRUSTED_DOCUMENTS: TrustedDocumentsMode = 'off';
 /** The manifest `npm run codegen` writes from client/operations/ (sha256 hash -> document). */
 export const DEFAULT_TRUSTED_DOCUMENTS_MANIFEST = join(
-  import.meta.dirname,
-  '..',
+  // From the package root, so the built dist/src/config.js finds it too.
+  PACKAGE_ROOT,
   'client',
   'generated',
   'persisted-documents.json',
@@ -76,6 +79,23 @@ export const DEFAULT_PROVIDER_QUEUE: Record<PolicyProvider, number> = {
 };
 
 export type ProviderMode = 'live' | 'sandbox';
+
+/** Where OpenTelemetry spans go; `none` starts no SDK at all. */
+export type TracesExporter = 'none' | 'otlp' | 'console';
+/** Traces are opt-in: an exporter with nowhere to send would only cost time. */
+export const DEFAULT_TRACES_EXPORTER: TracesExporter = 'none';
+/** The OTLP/HTTP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` is not set (the collector's default port). */
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+/** The `service.name` resource attribute of every span. */
+export const DEFAULT_OTEL_SERVICE_NAME = 'concord';
+
+export interface ObservabilityConfig {
+  /** Prometheus text at /metrics. */
+  metrics: boolean;
+  /** The live provider status page at /status (and its JSON at /status.json). */
+  statusPage: boolean;
+  traces: { exporter: TracesExporter; otlpEndpoint: string; serviceName: string };
+}
 
 /** The providers that each get a transport policy, by the adapters' names. */
 export const POLICY_PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
@@ -135,6 +155,7 @@ export interface Config {
   /** The self-hosted GraphiQL at /graphiql (and for a browser's GET of /graphql). */
   graphiql: boolean;
   cache: CacheConfig;
+  webhooks: WebhookSettings;
   /** Per client request, across every upstream call it makes. */
   requestDeadlineMs: number;
   resilience: ResilienceConfig;
@@ -146,6 +167,10 @@ export interface Config {
   rateLimit: RateLimitSettings | null;
   queryLimits: QueryLimits;
   maxBodyBytes: number;
+  /** /metrics, /status and OpenTelemetry traces. */
+  observability: ObservabilityConfig;
+  /** SIGTERM/SIGINT: drain deadline and unready delay (src/shutdown.ts). */
+  shutdown: ShutdownConfig;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -225,10 +250,23 @@ const EnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
   CACHE: bool.optional(),
   CACHE_READ_TIMEOUT_MS: int(1, 10_000).optional(),
+  STRIPE_WEBHOOK_SECRETS: z
+    .string()
+    .regex(/^whsec_\w+(,whsec_\w+)*$/, 'expected whsec_… secrets, comma-separated')
+    .optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(8, 'must be the app’s client secret').optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) origin providers call' }).optional(),
   CACHE_STALE_S: int(0, 30 * 86_400).optional(),
   REQUEST_DEADLINE_MS: int(1, 600_000).optional(),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).optional(),
+  SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),
   RETRY_BASE_MS: int(1, 60_000).optional(),
   RETRY_MAX_MS: int(1, 600_000).optional(),
+  METRICS: bool.optional(),
+  STATUS_PAGE: bool.optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -349,6 +387,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.MAX_TOKENS ?? DEFAULT_MAX_TOKENS,
     },
     maxBodyBytes: e.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES,
+    observability: {
+      metrics: e.METRICS ?? true,
+      statusPage: e.STATUS_PAGE ?? true,
+      traces: {
+        exporter: e.OTEL_TRACES_EXPORTER ?? DEFAULT_TRACES_EXPORTER,
+        otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_OTLP_ENDPOINT,
+        serviceName: e.OTEL_SERVICE_NAME ?? DEFAULT_OTEL_SERVICE_NAME,
+      },
+    },
+    shutdown: {
+      graceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
+      delayMs: e.SHUTDOWN_DELAY_MS ?? DEFAULT_SHUTDOWN_DELAY_MS,
+    },
+    webhooks: {
+      stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
+      hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],
+      publicUrl: e.PUBLIC_URL ?? null,
+    },
     cache: {
       enabled: e.CACHE ?? true,
       redisUrl: e.REDIS_URL ?? null,

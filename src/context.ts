@@ -3,6 +3,7 @@ import type { Viewer } from './auth/scopes.js';
 import type { Caching } from './cache/index.js';
 import type { Config, ProviderMode } from './config.js';
 import type { Loaders, LoaderProviders } from './loaders.js';
+import type { Observability } from './observability/observability.js';
 import type { ProviderStats } from './observability/provider-stats.js';
 import type { CursorCodec } from './pagination/cursor.js';
 import type { PageSizeLimits } from './pagination/page-args.js';
@@ -14,6 +15,8 @@ export interface Services {
   caching: Caching;
   mode: ProviderMode;
   stats: ProviderStats;
+  /** Logger, metrics, tracer and the listeners that feed them. */
+  observability: Observability;
   /** Each provider's circuit, bulkhead and retry counts. */
   resilience: PolicyStates;
   cursors: CursorCodec;

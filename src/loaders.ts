@@ -66,22 +66,29 @@ export interface LoaderProviders {
 export interface LoaderOptions {
   /** Off only to measure what batching saves: every key becomes its own provider call. */
   batching: boolean;
+  /** Told about each batch (loader name, key count) and runs it: metrics and a trace span. */
+  observeBatch?: BatchObserver;
 }
+
+/** Wraps one batch run of the named loader; must call `run` once and answer what it answers. */
+export type BatchObserver = <V>(loader: string, size: number, run: () => Promise<V>) => Promise<V>;
 
 /**
  * A loader whose batch function failing for a retryable reason is not remembered: DataLoader
  * caches a rejected key for the loader's life, which would pin a passing outage to the request.
  */
 function loader<K, V, C = K>(
+  name: string,
   batch: (keys: readonly K[]) => Promise<readonly V[]>,
   maxBatchSize: number,
   options: LoaderOptions,
   cacheKeyFn?: (key: K) => C,
 ): DataLoader<K, V, C> {
+  const { observeBatch } = options;
   const created: DataLoader<K, V, C> = new DataLoader<K, V, C>(
     async (keys) => {
       try {
-        return await batch(keys);
+        return await (observeBatch ? observeBatch(name, keys.length, () => batch(keys)) : batch(keys));
       } catch (error) {
         if (error instanceof ProviderError && error.retryable) {
           queueMicrotask(() => keys.forEach((key) => created.clear(key)));
@@ -125,38 +132,62 @@ export function createLoaders(
   options: LoaderOptions,
 ): Loaders {
   return {
-    contact: loader((ids) => crm.getContacts(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    contact: loader('contact', (ids) => crm.getContacts(ids), BATCH_LIMITS.hubspotBatchRead, options),
     contactByEmail: loader(
+      'contactByEmail',
       (emails) => crm.getContactsByEmail(emails),
       BATCH_LIMITS.hubspotBatchRead,
       options,
       (email) => email.toLowerCase(),
     ),
-    company: loader((ids) => crm.getCompanies(ids), BATCH_LIMITS.hubspotBatchRead, options),
-    deal: loader((ids) => crm.getDeals(ids), BATCH_LIMITS.hubspotBatchRead, options),
-    dealParties: loader((ids) => crm.dealParties(ids), BATCH_LIMITS.hubspotAssociations, options),
-    dealIdsOfContact: loader((ids) => crm.dealIdsOfContacts(ids), BATCH_LIMITS.hubspotAssociations, options),
-    account: loader((ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
-    accountOfContact: loader((ids) => payments.accountsOfContacts(ids), ACCOUNT_LOOKUP_BATCH, options),
+    company: loader('company', (ids) => crm.getCompanies(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    deal: loader('deal', (ids) => crm.getDeals(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    dealParties: loader(
+      'dealParties',
+      (ids) => crm.dealParties(ids),
+      BATCH_LIMITS.hubspotAssociations,
+      options,
+    ),
+    dealIdsOfContact: loader(
+      'dealIdsOfContact',
+      (ids) => crm.dealIdsOfContacts(ids),
+      BATCH_LIMITS.hubspotAssociations,
+      options,
+    ),
+    account: loader('account', (ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
+    accountOfContact: loader(
+      'accountOfContact',
+      (ids) => payments.accountsOfContacts(ids),
+      ACCOUNT_LOOKUP_BATCH,
+      options,
+    ),
     paymentsOfAccount: loader(
+      'paymentsOfAccount',
       (ids) => payments.paymentsOfAccounts(ids),
       BATCH_LIMITS.stripeSearchClauses,
       options,
     ),
-    payment: loader((ids) => payments.getPayments(ids), BATCH_LIMITS.stripeRetrieve, options),
-    invoice: loader((ids) => payments.getInvoices(ids), BATCH_LIMITS.stripeRetrieve, options),
-    subscription: loader((ids) => payments.getSubscriptions(ids), BATCH_LIMITS.stripeRetrieve, options),
+    payment: loader('payment', (ids) => payments.getPayments(ids), BATCH_LIMITS.stripeRetrieve, options),
+    invoice: loader('invoice', (ids) => payments.getInvoices(ids), BATCH_LIMITS.stripeRetrieve, options),
+    subscription: loader(
+      'subscription',
+      (ids) => payments.getSubscriptions(ids),
+      BATCH_LIMITS.stripeRetrieve,
+      options,
+    ),
     subscriptionsOfAccount: loader(
+      'subscriptionsOfAccount',
       (ids) => payments.subscriptionsOfAccounts(ids),
       BATCH_LIMITS.stripeRetrieve,
       options,
     ),
     activity: loader(
+      'activity',
       (keys) => loadActivity(analytics, keys),
       BATCH_LIMITS.posthogIds,
       options,
       (key) => `${key.contactId}|${key.since.toISOString()}|${key.until.toISOString()}`,
     ),
-    event: loader((ids) => analytics.getEvents(ids), BATCH_LIMITS.posthogIds, options),
+    event: loader('event', (ids) => analytics.getEvents(ids), BATCH_LIMITS.posthogIds, options),
   };
 }

@@ -1,11 +1,14 @@
-import { pino } from 'pino';
 import { ConfigError as SandboxConfigError } from '../sandbox/config.js';
 import { startConcord } from './app.js';
 import { ConfigError, readConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+import { exitGracefullyOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const concord = await startConcord(config, { logger: pino({ level: config.logLevel }) });
+  // JSON lines with redaction and each request's id (src/observability/logger.ts).
+  const logger = createLogger(config.logLevel);
+  const concord = await startConcord(config, { logger });
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
   if (connected.sandbox) {
@@ -28,12 +31,8 @@ async function main(): Promise<void> {
   }
   console.log(lines.join('\n'));
 
-  const stop = async (): Promise<void> => {
-    await concord.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // Unready, drain in-flight requests up to SHUTDOWN_GRACE_MS, close Redis and pools, exit 0.
+  exitGracefullyOnSignals(concord, config.shutdown, { logger });
 }
 
 main().catch((error: unknown) => {

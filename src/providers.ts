@@ -2,7 +2,7 @@ import { createHubSpotCrm } from '../datasources/hubspot/index.js';
 import { createPostHogAnalytics } from '../datasources/posthog/index.js';
 import { createStripePayments } from '../datasources/stripe/index.js';
 import type { UpstreamCall } from '../datasources/transport/http-client.js';
-import type { ProviderPolicies } from '../datasources/transport/policy.js';
+import type { PolicyEvents, ProviderPolicies } from '../datasources/transport/policy.js';
 import { readSandboxConfig } from '../sandbox/config.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
 import type { Config, LiveProviders, ProviderMode } from './config.js';
@@ -79,8 +79,9 @@ export async function connectProviders(
   config: Config,
   onCall: (call: UpstreamCall) => void,
   env: NodeJS.ProcessEnv = process.env,
+  policyEvents?: PolicyEvents,
 ): Promise<ConnectedProviders> {
-  const policies = createProviderPolicies(config.resilience);
+  const policies = createProviderPolicies(config.resilience, policyEvents);
   if (config.live) {
     const live = adapters(config.live, config.providerTimeoutMs, onCall, policies);
     return { ...live, mode: 'live', sandbox: null, credentials: credentialsOf(config.live), policies };

@@ -15,6 +15,8 @@ import {
   runInRequestScope,
 } from '../datasources/transport/request-scope.js';
 import { staleDataPlugin } from './cache/stale-plugin.js';
+import { createCacheStore } from './cache/store.js';
+import { webhookRouter } from './webhooks/receivers.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { protectedSchema, requestGuards } from './http/security.js';
@@ -22,6 +24,10 @@ import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { createLoaders } from './loaders.js';
+import { accessLog } from './observability/access-log.js';
+import { readiness } from './observability/health.js';
+import { operationPlugin } from './observability/operation-plugin.js';
+import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
@@ -33,6 +39,8 @@ export interface Gateway {
   app: express.Express;
   server: Server;
   url: string;
+  /** Shutdown's first step: /readyz answers 503 and responses ask clients to close the connection. */
+  beginDrain(): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +64,13 @@ function domainsOf(services: Services): Map<string, Domain> {
 export async function startGateway({ services, logger, host, port }: GatewayOptions): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
+  app.use(accessLog(logger));
+  let draining = false;
+  // While draining, a kept-alive client opens its next request elsewhere instead of on a closing socket.
+  app.use((_req, res, next) => {
+    if (draining) res.setHeader('connection', 'close');
+    next();
+  });
   const server = createServer(app);
   const domains = domainsOf(services);
 
@@ -83,10 +98,15 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     introspection: services.config.auth.introspection !== 'off',
     persistedQueries: trusted.persistedQueries,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // In-flight requests get SHUTDOWN_GRACE_MS to finish before their connections are cut.
+      ApolloServerPluginDrainHttpServer({
+        httpServer: server,
+        stopGracePeriodMillis: services.config.shutdown.graceMs,
+      }),
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
       staleDataPlugin(),
+      operationPlugin(services.observability),
       trusted.plugin,
       noApolloLandingPage(),
     ],
@@ -97,20 +117,28 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   const guards = await requestGuards(services, logger);
 
   app.get('/readyz', async (_req, res) => {
-    // Redis down is degraded, not unready: queries still answer, from the providers.
-    const store = services.caching.store;
-    const cache = !store
-      ? 'off'
-      : store.kind === 'memory'
-        ? 'memory'
-        : (await store.healthy())
-          ? 'ok'
-          : 'unreachable';
-    res.json({ status: cache === 'unreachable' ? 'degraded' : 'ready', cache });
+    // Draining: a load balancer stops sending while in-flight requests finish.
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
+    res.set('cache-control', 'no-store').json(await readiness(services.caching.store, services.resilience));
   });
+  // Providers authenticate webhooks by signature, not by our tokens: mounted before auth.
+  app.use(
+    '/webhooks',
+    webhookRouter({
+      settings: services.config.webhooks,
+      caching: services.caching,
+      logger,
+      seen: services.caching.store ?? createCacheStore({ redisUrl: null }),
+    }),
+  );
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(observabilityRoutes(services));
   if (services.config.graphiql) {
     app.use('/graphiql', graphiqlRouter(graphiqlPage, logger));
     app.get('/graphql', graphiqlForBrowsers(graphiqlPage));
@@ -125,14 +153,31 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       res.setHeader('x-request-id', requestId);
       // The deadline starts when the request arrives: every upstream call it makes must be over by then.
       const deadline = Date.now() + services.config.requestDeadlineMs;
-      runInRequestScope(newRequestScope(requestId, deadline), next);
+      const scope = newRequestScope(requestId, deadline);
+      const { tracing } = services.observability;
+      if (!tracing) {
+        runInRequestScope(scope, next);
+        return;
+      }
+      // The operation span is the parent of every span the request makes; providers get its traceparent.
+      tracing.inOperation(
+        // 'close', not 'finish': it also fires when the client goes away, so no span is left open.
+        (end) => res.once('close', end),
+        () => {
+          scope.traceHeaders = tracing.propagationHeaders();
+          runInRequestScope(scope, next);
+        },
+      );
     },
     ...guards.admit,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         return {
           requestId: currentRequestScope()?.requestId ?? randomUUID(),
-          loaders: createLoaders(services.providers, { batching: services.config.batching }),
+          loaders: createLoaders(services.providers, {
+            batching: services.config.batching,
+            observeBatch: services.observability.observeBatch,
+          }),
           services,
           viewer: viewerOf(req),
           now: new Date(),
@@ -148,7 +193,11 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     app,
     server,
     url: `http://${address.address}:${address.port}/graphql`,
+    beginDrain: () => {
+      draining = true;
+    },
     stop: async () => {
+      draining = true;
       await apollo.stop();
       await guards.close();
     },

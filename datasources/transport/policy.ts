@@ -103,7 +103,7 @@ export class ProviderPolicy implements RequestPolicy {
     const scope = currentRequestScope();
     const deadline = scope?.deadline ?? null;
     const tagged: ProviderRequest<T> = scope
-      ? { ...req, headers: { ...req.headers, 'x-request-id': scope.requestId } }
+      ? { ...req, headers: { ...req.headers, ...scope.traceHeaders, 'x-request-id': scope.requestId } }
       : req;
     const left = timeLeftMs(deadline, this.now());
     if (left <= 0) throw this.counted(deadlineError(this.provider, req.endpoint));

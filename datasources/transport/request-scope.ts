@@ -13,6 +13,8 @@ export interface RequestScope {
   upstreamCalls: number;
   /** Cached values served past their freshness because a provider failed, by provider. */
   stale: Map<string, number>;
+  /** Trace context (W3C `traceparent`, `tracestate`) sent to providers with every call; set when tracing. */
+  traceHeaders?: Record<string, string>;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** The browser sources the bundle is built from (TypeScript + React, see browser/). */
-export const DEFAULT_BROWSER_DIR = join(import.meta.dirname, 'browser');
+/**
+ * The browser sources the bundle is built from (TypeScript + React, see browser/). From the package
+ * root, because the build (dist/) does not compile them: a production install ships
+ * src/graphiql/browser/ and tsconfig.json beside dist/ and bundles them at run time with esbuild.
+ */
+export const DEFAULT_BROWSER_DIR = join(PACKAGE_ROOT, 'src', 'graphiql', 'browser');
 
 export interface Asset {
   contentType: string;

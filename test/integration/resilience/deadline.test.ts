@@ -31,8 +31,9 @@ type Activity = {
   };
 };
 
-const DEADLINE_MS = 700;
-const LATENCY_MS = 3_000;
+// Generous enough that a cold first query on a loaded 2-core CI machine fits well inside it.
+const DEADLINE_MS = 2_000;
+const LATENCY_MS = 6_000;
 
 describe('a provider slower than the request deadline', () => {
   let stack: ResilienceStack;
@@ -63,7 +64,7 @@ describe('a provider slower than the request deadline', () => {
     for (const node of nodes) expect(node.activity).toBeNull();
     // The deadline, not the provider, ended it: not before the deadline, long before the provider.
     expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
-    expect(ms).toBeLessThan(DEADLINE_MS + 500);
+    expect(ms).toBeLessThan(DEADLINE_MS + 1_000);
     // One attempt, cut off by the deadline (so PostHog never finished answering it), and no retry.
     const after = stack.concord.connected.policies.state('posthog');
     expect(after.retries - before.retries).toBe(0);
