@@ -4,6 +4,7 @@ import type { DatasetSizes } from './data/dataset.js';
 import { NAMED_SIZES } from './data/sizes.js';
 import type { KnobsPatch } from './http/knobs.js';
 import { PROVIDERS, type ProviderName } from './http/provider.js';
+import type { WebhookSettings } from './webhooks/emitter.js';
 
 const DAY = 86_400_000;
 
@@ -17,6 +18,8 @@ export interface SandboxConfig {
   ports: Record<ProviderName, number>;
   credentials: SandboxCredentials;
   knobs: Record<ProviderName, KnobsPatch>;
+  /** Outgoing signed webhooks; each provider's are on only when the URL and its secret are both set. */
+  webhooks: WebhookSettings;
 }
 
 /** Thrown with one line per bad variable, so a start-up failure says everything that is wrong at once. */
@@ -80,6 +83,12 @@ const EnvSchema = z.object({
     .optional(),
   SANDBOX_POSTHOG_KEY: z.string().min(8).optional(),
   SANDBOX_POSTHOG_PROJECT_ID: intFrom(1, 2 ** 31 - 1).optional(),
+  SANDBOX_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SANDBOX_STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'expected a webhook signing secret (whsec_...)')
+    .optional(),
+  SANDBOX_HUBSPOT_CLIENT_SECRET: z.string().min(8).optional(),
   ...knobVariables('hubspot'),
   ...knobVariables('stripe'),
   ...knobVariables('posthog'),
@@ -130,5 +139,10 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
         (e.SANDBOX_POSTHOG_PROJECT_ID as number | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.posthogProjectId,
     },
     knobs,
+    webhooks: {
+      url: e.SANDBOX_WEBHOOK_URL as string | undefined,
+      stripeSecret: e.SANDBOX_STRIPE_WEBHOOK_SECRET as string | undefined,
+      hubspotClientSecret: e.SANDBOX_HUBSPOT_CLIENT_SECRET as string | undefined,
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { Dataset } from './data/dataset.js';
+import type { WebhookEmitter } from './webhooks/emitter.js';
 
 /** The keys each simulator accepts; anything else is that provider's 401. */
 export interface SandboxCredentials {
@@ -12,6 +13,8 @@ export interface SandboxCredentials {
 export interface SimulatorContext {
   dataset: Dataset;
   credentials: SandboxCredentials;
+  /** Where data changes are announced as signed webhooks; absent or disabled, nothing is sent. */
+  webhooks?: WebhookEmitter;
 }
 
 /** Fixed development keys: the sandbox is loopback-only and its data is fake, so these are not secrets. */

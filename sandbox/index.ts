@@ -7,12 +7,15 @@ import { KnobBoard, type KnobsPatch } from './http/knobs.js';
 import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
 import { serveSimulator, type SimulatorServer } from './http/serve.js';
 import { createHubSpotProtocol } from './hubspot/index.js';
-import { createPostHogProtocol } from './posthog/index.js';
+import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
 import { createStripeProtocol } from './stripe/index.js';
+import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
 export type { ProviderName } from './http/provider.js';
 export type { CounterSnapshot } from './http/counters.js';
 export type { Knobs, KnobsPatch } from './http/knobs.js';
+export type { CapturedEvent } from './posthog/index.js';
+export type { WebhookDelivery, WebhookSettings } from './webhooks/emitter.js';
 
 export interface SandboxOptions {
   seed?: number;
@@ -26,6 +29,8 @@ export interface SandboxOptions {
   knobs?: Partial<Record<ProviderName, KnobsPatch>>;
   /** Reuse an already generated data set (tests that start several sandboxes). */
   dataset?: Dataset;
+  /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
+  webhooks?: WebhookSettings;
 }
 
 /** A running sandbox: three simulators on loopback, their shared knobs and counters, and the data behind them. */
@@ -35,14 +40,14 @@ export interface RunningSandbox {
   dataset: Dataset;
   knobs: KnobBoard;
   counters: RequestCounters;
+  /** Outgoing webhooks: `deliveries` records every attempt, `settled()` waits for those in flight. */
+  webhooks: WebhookEmitter;
+  /** Events accepted by PostHog capture, in arrival order. */
+  captured: CapturedEvent[];
+  /** The project token PostHog capture accepts. */
+  posthogProjectToken: string;
   stop(): Promise<void>;
 }
-
-const FACTORIES: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
-  hubspot: createHubSpotProtocol,
-  stripe: createStripeProtocol,
-  posthog: createPostHogProtocol,
-};
 
 /** Starts the HubSpot, Stripe and PostHog simulators over one seeded data set. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -56,11 +61,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const credentials = options.credentials ?? DEFAULT_SANDBOX_CREDENTIALS;
   const knobs = new KnobBoard(options.knobs);
   const counters = new RequestCounters();
+  const webhooks = new WebhookEmitter(options.webhooks);
+  const captured: CapturedEvent[] = [];
+  const factories: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
+    hubspot: createHubSpotProtocol,
+    stripe: createStripeProtocol,
+    posthog: (ctx) => createPostHogProtocol(ctx, captured),
+  };
   const servers: SimulatorServer[] = [];
   const urls = {} as Record<ProviderName, string>;
   try {
     for (const provider of PROVIDERS) {
-      const protocol = FACTORIES[provider]({ dataset, credentials });
+      const protocol = factories[provider]({ dataset, credentials, webhooks });
       const server = await serveSimulator({
         protocol,
         knobs,
@@ -75,6 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
               sizes: dataset.sizes,
               anchor: new Date(dataset.anchor).toISOString(),
             });
+          });
+          // Every attempt of every outgoing webhook (all providers), for checking a gateway by hand.
+          router.get('/webhooks/deliveries', (_req, res) => {
+            res.json({ deliveries: webhooks.deliveries });
           });
         },
       });
@@ -91,8 +107,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     dataset,
     knobs,
     counters,
+    webhooks,
+    captured,
+    posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {
       await Promise.all(servers.map((s) => s.close()));
+      await webhooks.settled();
     },
   };
 }

@@ -58,4 +58,19 @@ describe('readSandboxConfig', () => {
       expect(problems.filter((p) => p.startsWith(`${name}=`))).toHaveLength(1);
     }
   });
+
+  it('reads the outgoing webhook settings and refuses a secret that is not whsec_', () => {
+    const config = readSandboxConfig({
+      SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:3000',
+      SANDBOX_STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+      SANDBOX_HUBSPOT_CLIENT_SECRET: 'client-secret-1',
+    });
+    expect(config.webhooks).toEqual({
+      url: 'http://127.0.0.1:3000',
+      stripeSecret: 'whsec_abc123',
+      hubspotClientSecret: 'client-secret-1',
+    });
+    expect(readSandboxConfig({}).webhooks.url).toBeUndefined();
+    expect(() => readSandboxConfig({ SANDBOX_STRIPE_WEBHOOK_SECRET: 'sk_test_x' })).toThrow(ConfigError);
+  });
 });

@@ -51,7 +51,8 @@ function operationOf(route: RouteDef, securityNames: string[]): Record<string, u
         { description, content: { 'application/json': { schema: { type: 'object' } } } },
       ]),
     ),
-    security: securityNames.map((name) => ({ [name]: [] })),
+    // An empty list is OpenAPI's "no authentication" for this operation (e.g. PostHog capture).
+    security: route.public ? [] : securityNames.map((name) => ({ [name]: [] })),
   };
 }
 

@@ -41,6 +41,11 @@ export interface RouteDef {
   bodyEncoding?: 'json' | 'form';
   /** Documented responses by status code. */
   responses: Record<number, string>;
+  /**
+   * The route authenticates itself (or not at all), e.g. PostHog capture, which takes the project
+   * token in the body instead of a personal API key; the shared server then skips `authenticate`.
+   */
+  public?: boolean;
   handle(input: RouteInput<unknown, unknown, unknown>): Reply | Promise<Reply>;
 }
 

@@ -148,7 +148,9 @@ async function answer(
 
   const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
   const rawQuery = qs.parse(search, { arrayLimit: 1000, depth: 10 });
-  const auth = protocol.authenticate(req.headers, rawQuery);
+  const auth = route.public
+    ? ({ ok: true, credential: 'public' } as const)
+    : protocol.authenticate(req.headers, rawQuery);
   if (!auth.ok) return { reply: auth.reply, rate: null };
 
   const rate = knobs.consume(provider, auth.credential);

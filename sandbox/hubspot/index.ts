@@ -7,6 +7,7 @@ import { associationRoutes } from './routes/associations.js';
 import { batchRoutes } from './routes/batch.js';
 import { objectRoutes } from './routes/objects.js';
 import { searchRoutes } from './routes/search.js';
+import { writeRoutes } from './routes/writes.js';
 import { buildStore } from './store.js';
 
 function fieldOf(issue: z.core.$ZodIssue): string {
@@ -21,6 +22,7 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
     title: 'HubSpot CRM API',
     routes: [
       ...objectRoutes(store),
+      ...writeRoutes(store, ctx.webhooks),
       ...batchRoutes(store),
       ...searchRoutes(store),
       ...associationRoutes(store),

@@ -51,7 +51,8 @@ export function decimalAmount(amountMinor: number, currency: Currency): string {
   return fraction ? `${sign}${major}.${fraction}` : `${sign}${major}`;
 }
 
-function build(
+/** A HubObject from raw property strings; used for seeded objects and for ones created or patched over the API. */
+export function build(
   type: ObjectType,
   id: string,
   properties: Record<string, string | null>,

@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { isAssociable } from './associationTypes.js';
-import { companyObject, contactObject, dealObject, type HubObject } from './objects.js';
+import { build, companyObject, contactObject, dealObject, isoTime, type HubObject } from './objects.js';
 import { OBJECT_TYPES, SEARCHABLE_PROPERTIES, type ObjectType } from './properties.js';
 
 type AssociationIndex = Record<ObjectType, Record<ObjectType, ReadonlyMap<string, readonly string[]>>>;
@@ -17,6 +17,15 @@ export interface HubSpotStore {
   /** The instant the simulated clock stands at; batch timestamps use it so responses stay deterministic. */
   now: string;
   associated(from: ObjectType, fromId: string, to: ObjectType): readonly string[];
+  /** Adds an object created over the API; its id is one past the highest of its type, so seeded ids never move. */
+  create(type: ObjectType, properties: Record<string, string | null>, nowMs: number): HubObject;
+  /** Replaces an object's properties (merged over the old ones); null when there is no such object. */
+  update(
+    type: ObjectType,
+    id: string,
+    changes: Record<string, string | null>,
+    nowMs: number,
+  ): HubObject | null;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -104,6 +113,21 @@ export function buildStore(dataset: Dataset): HubSpotStore {
   const searchWords = new Map<HubObject, string[]>();
   for (const type of OBJECT_TYPES) for (const obj of objects[type]) searchWords.set(obj, wordsOf(obj));
   const associations = buildAssociations(dataset);
+  const index = (obj: HubObject): void => {
+    byId[obj.type].set(obj.id, obj);
+    searchWords.set(obj, wordsOf(obj));
+    const email = obj.type === 'contacts' ? obj.properties.email : null;
+    if (email) contactsByEmail.set(email.toLowerCase(), obj);
+  };
+  const unindex = (obj: HubObject): void => {
+    searchWords.delete(obj);
+    const email = obj.type === 'contacts' ? obj.properties.email : null;
+    if (email && contactsByEmail.get(email.toLowerCase()) === obj)
+      contactsByEmail.delete(email.toLowerCase());
+  };
+  // Which property holds the last-modified time differs by type, as in HubSpot.
+  const modifiedProperty = (type: ObjectType) =>
+    type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
   return {
     objects,
     byId,
@@ -113,6 +137,44 @@ export function buildStore(dataset: Dataset): HubSpotStore {
     associated(from, fromId, to) {
       if (!isAssociable(from, to)) return NO_IDS;
       return associations[from][to].get(fromId) ?? NO_IDS;
+    },
+    create(type, properties, nowMs) {
+      const last = objects[type][objects[type].length - 1];
+      const id = String((last?.idNumber ?? 0) + 1);
+      const stamp = isoTime(nowMs);
+      const obj = build(
+        type,
+        id,
+        {
+          ...properties,
+          createdate: stamp,
+          [modifiedProperty(type)]: stamp,
+          hs_object_id: id,
+          ...(type === 'deals' && !properties.pipeline ? { pipeline: 'default' } : {}),
+        },
+        nowMs,
+        nowMs,
+      );
+      // Ids only grow, so appending keeps the array sorted by id for list paging and search.
+      objects[type].push(obj);
+      index(obj);
+      return obj;
+    },
+    update(type, id, changes, nowMs) {
+      const old = byId[type].get(id);
+      if (!old) return null;
+      const obj = build(
+        type,
+        id,
+        { ...old.properties, ...changes, [modifiedProperty(type)]: isoTime(nowMs) },
+        Date.parse(old.createdAt),
+        nowMs,
+      );
+      const at = objects[type].indexOf(old);
+      if (at >= 0) objects[type][at] = obj;
+      unindex(old);
+      index(obj);
+      return obj;
     },
   };
 }

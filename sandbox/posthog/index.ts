@@ -3,19 +3,29 @@ import type { ProviderProtocol } from '../http/provider.js';
 import { authenticatePersonalKey } from './auth.js';
 import { fromZodIssues, notFound, posthogError } from './errors.js';
 import { PostHogModel } from './model.js';
+import { captureRoutes, type CapturedEvent } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
 import { personRoutes } from './routes/persons.js';
 import { queryRoutes } from './routes/query.js';
 
 export { PostHogModel, SITE_ORIGIN } from './model.js';
+export { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './routes/capture.js';
 
 /** The PostHog simulator: persons, the (deprecated) events list and the HogQL Query API over the data set. */
-export function createPostHogProtocol(ctx: SimulatorContext): ProviderProtocol {
+export function createPostHogProtocol(
+  ctx: SimulatorContext,
+  captured: CapturedEvent[] = [],
+): ProviderProtocol {
   const model = new PostHogModel(ctx.dataset);
   return {
     name: 'posthog',
     title: 'PostHog API',
-    routes: [...personRoutes(ctx, model), ...eventRoutes(ctx, model), ...queryRoutes(ctx, model)],
+    routes: [
+      ...personRoutes(ctx, model),
+      ...eventRoutes(ctx, model),
+      ...queryRoutes(ctx, model),
+      ...captureRoutes(captured),
+    ],
     authenticate: (headers, query) => authenticatePersonalKey(ctx.credentials.posthogApiKey, headers, query),
     invalid: (issues) => fromZodIssues(issues),
     unknownRoute: () => notFound(),

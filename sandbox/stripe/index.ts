@@ -12,6 +12,7 @@ import { priceRoutes } from './routes/prices.js';
 import { refundRoutes } from './routes/refunds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { createRuntime } from './runtime.js';
+import { stripeWebhookEffects } from './webhooks.js';
 
 /** The Stripe v1 simulator: the endpoints Concord reads (and the few it writes), over the seeded data set. */
 export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
@@ -19,6 +20,7 @@ export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
   const requestIds = new RequestIds(ctx.dataset.seed);
   const stamp = (reply: Reply): Reply => stampRequestId(reply, requestIds.next());
 
+  const announce = stripeWebhookEffects(runtime, ctx.webhooks);
   const routes: RouteDef[] = [
     ...customerRoutes(runtime),
     ...chargeRoutes(runtime),
@@ -26,7 +28,15 @@ export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
     ...invoiceRoutes(runtime),
     ...subscriptionRoutes(runtime),
     ...priceRoutes(runtime),
-  ].map((def) => ({ ...def, handle: async (input) => stamp(await def.handle(input)) }));
+  ].map((def) => ({
+    ...def,
+    handle: async (input) => {
+      const before = announce.before(def.operationId, input);
+      const reply = stamp(await def.handle(input));
+      announce.after(def.operationId, input, reply, before);
+      return reply;
+    },
+  }));
 
   return {
     name: 'stripe',
