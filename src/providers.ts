@@ -5,12 +5,9 @@ import type { UpstreamCall } from '../datasources/transport/http-client.js';
 import type { PolicyEvents, ProviderPolicies } from '../datasources/transport/policy.js';
 import { readSandboxConfig } from '../sandbox/config.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
-import type { Config, LiveProviders, ProviderMode } from './config.js';
+import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from './config.js';
 import type { LoaderProviders } from './loaders.js';
 import { createProviderPolicies } from './transport-policies.js';
-
-/** The Stripe API version the sandbox speaks; the live one comes from config. */
-const SANDBOX_STRIPE_API_VERSION = '2026-10-28.endive';
 
 export interface ConnectedProviders {
   providers: LoaderProviders;
@@ -93,7 +90,7 @@ export async function connectProviders(
     stripe: {
       baseUrl: urls.stripe,
       secretKey: credentials.stripeSecretKey,
-      apiVersion: SANDBOX_STRIPE_API_VERSION,
+      apiVersion: DEFAULT_STRIPE_API_VERSION,
     },
     posthog: {
       baseUrl: urls.posthog,

@@ -17,9 +17,9 @@ import { createHubSpotCrm } from '../../datasources/hubspot/index.js';
 import { createPostHogAnalytics } from '../../datasources/posthog/index.js';
 import { createStripePayments } from '../../datasources/stripe/index.js';
 import { baselineResolvers } from './resolvers.js';
+import { DEFAULT_STRIPE_API_VERSION } from '../../src/config.js';
 
 /** The Stripe API version the sandbox speaks. */
-export const DEFAULT_STRIPE_API_VERSION = '2026-10-28.endive';
 
 function required(name: string): string {
   const value = process.env[name];

@@ -17,7 +17,10 @@ export function observabilityRoutes(services: Services): Router {
   const { metrics } = observability;
   if (metrics) {
     router.get('/metrics', async (_req, res) => {
-      res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+      // prom-client writes a not-yet-sampled gauge (the event-loop lag, just after start) as `Nan`,
+      // which Prometheus's text format does not accept; `NaN` is the spelling it does.
+      const text = (await metrics.registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      res.set('content-type', metrics.registry.contentType).send(text);
     });
   }
   if (observability.config.statusPage) {

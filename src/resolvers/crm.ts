@@ -1,5 +1,5 @@
 import type { CompanyResolvers, DealResolvers, QueryResolvers } from '../generated/resolvers-types.js';
-import { idOfType, toGlobalId } from '../ids.js';
+import { toGlobalId } from '../ids.js';
 import { connectionFromPage, providerCursor } from '../pagination/connection.js';
 import { pageArgs, scopeOf } from './support.js';
 
@@ -66,8 +66,3 @@ export const Deal: DealResolvers = {
   },
   links: (deal) => [deal.ref],
 };
-
-/** Company ids given by clients, for filters. */
-export function companyIdOf(globalId: string, argument: string): string {
-  return idOfType(globalId, 'Company', argument);
-}

@@ -5,7 +5,7 @@ import { UserInputError } from '../errors.js';
 import type { CustomerResolvers, QueryResolvers } from '../generated/resolvers-types.js';
 import { idOfType, toGlobalId } from '../ids.js';
 import { connectionFromList, connectionFromPage, providerCursor } from '../pagination/connection.js';
-import { DAY_MS, DEFAULT_ACTIVITY_DAYS, orThrow, pageArgs, scopeOf } from './support.js';
+import { DAY_MS, DEFAULT_ACTIVITY_DAYS, MINUTE_MS, orThrow, pageArgs, scopeOf } from './support.js';
 
 function accountOf(contact: Contact, ctx: RequestContext): Promise<PaymentAccount | null> {
   return ctx.loaders.accountOfContact.load(contact.id);
@@ -91,7 +91,8 @@ export const Customer: CustomerResolvers = {
     return lifetimeValue(await ctx.loaders.paymentsOfAccount.load(account.id), account.currency);
   },
   activity: (contact, args, ctx) => {
-    const until = args.until ?? ctx.now;
+    // The default window ends on a whole minute, so repeated requests share one cache entry.
+    const until = args.until ?? new Date(Math.floor(ctx.now.getTime() / MINUTE_MS) * MINUTE_MS);
     const since = args.since ?? new Date(until.getTime() - DEFAULT_ACTIVITY_DAYS * DAY_MS);
     if (since.getTime() >= until.getTime())
       throw new UserInputError('`since` must be before `until`.', 'since');

@@ -22,6 +22,7 @@ export function scopeOf(value: unknown): string {
   );
 }
 
+export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 /** The activity window when the client gives none. */
 export const DEFAULT_ACTIVITY_DAYS = 30;

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { ContactRecord } from '../../sandbox/data/dataset.js';
 import type { RunningSandbox } from '../../sandbox/index.js';
 import type { Concord } from '../../src/app.js';
-import { launchChromium, type HeadlessChromium } from '../support/chromium.js';
+import { allowLoopbackOnly, launchChromium, type HeadlessChromium } from '../support/chromium.js';
 import { REPO_ROOT } from '../support/codegen-check.js';
 import { startTestConcord } from '../support/stack.js';
 
@@ -39,15 +39,7 @@ describe('GraphiQL served by Concord, in headless Chromium with the network cut 
     sandbox = concord.connected.sandbox;
     browser = await launchChromium();
     const origin = new URL(concord.gateway.url).origin;
-    await browser.context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (new URL(url).hostname === '127.0.0.1') {
-        await route.continue();
-      } else {
-        blocked.push(url);
-        await route.abort('blockedbyclient');
-      }
-    });
+    await allowLoopbackOnly(browser.context, blocked);
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${origin}/graphiql`);

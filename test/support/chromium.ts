@@ -57,6 +57,22 @@ export interface HeadlessChromium {
   close(): Promise<void>;
 }
 
+/**
+ * Lets the page reach loopback only: every other request is aborted and its URL pushed to
+ * `blocked`, so a test can assert the page needed nothing from outside (no CDN, no internet).
+ */
+export async function allowLoopbackOnly(context: BrowserContext, blocked: string[]): Promise<void> {
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (new URL(url).hostname === '127.0.0.1') {
+      await route.continue();
+    } else {
+      blocked.push(url);
+      await route.abort('blockedbyclient');
+    }
+  });
+}
+
 /** Headless Chromium with a fresh profile (its own --user-data-dir, removed on close). */
 export async function launchChromium(): Promise<HeadlessChromium> {
   const executablePath = chromiumPath();

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { launchChromium, type HeadlessChromium } from '../../support/chromium.js';
+import { allowLoopbackOnly, launchChromium, type HeadlessChromium } from '../../support/chromium.js';
 import { REPO_ROOT } from '../../support/codegen-check.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import { openStripeCircuit, QUICK_STRIPE_CIRCUIT } from './outage.js';
@@ -25,15 +25,7 @@ describe('/status in headless Chromium during a Stripe outage', () => {
   beforeAll(async () => {
     stack = await startTestStack(QUICK_STRIPE_CIRCUIT);
     browser = await launchChromium();
-    await browser.context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (new URL(url).hostname === '127.0.0.1') {
-        await route.continue();
-      } else {
-        blocked.push(url);
-        await route.abort('blockedbyclient');
-      }
-    });
+    await allowLoopbackOnly(browser.context, blocked);
     page = await browser.context.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => {

@@ -1,52 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WINDOW, serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
-
-/** The dashboard's shape (test/integration/gateway/dashboard.test.ts), on fewer customers. */
-const DASHBOARD = /* GraphQL */ `
-  query Dashboard($first: Int!, $since: DateTime!, $until: DateTime!) {
-    customers(first: $first) {
-      edges {
-        node {
-          id
-          name
-          email
-          company {
-            name
-            domain
-          }
-          deals(status: OPEN, first: 20) {
-            totalCount
-            edges {
-              node {
-                name
-                stage
-              }
-            }
-          }
-          payments(first: 5) {
-            edges {
-              node {
-                amount {
-                  amount
-                  currency
-                }
-                status
-              }
-            }
-          }
-          lifetimeValue {
-            amount
-            currency
-          }
-          activity(since: $since, until: $until) {
-            eventCount
-            activeDays
-          }
-        }
-      }
-    }
-  }
-`;
+import { DASHBOARD_QUERY as DASHBOARD } from '../../support/dashboard.js';
 
 const DEADLINE_MS = 5_000;
 const RETRIES = 6;
