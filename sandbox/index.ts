@@ -8,13 +8,14 @@ import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/prov
 import { serveSimulator, type SimulatorServer } from './http/serve.js';
 import { createHubSpotProtocol } from './hubspot/index.js';
 import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
-import { createStripeProtocol } from './stripe/index.js';
+import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
 export type { ProviderName } from './http/provider.js';
 export type { CounterSnapshot } from './http/counters.js';
 export type { Knobs, KnobsPatch } from './http/knobs.js';
 export type { CapturedEvent } from './posthog/index.js';
+export type { AdminChargeInput } from './stripe/index.js';
 export type { WebhookDelivery, WebhookSettings } from './webhooks/emitter.js';
 
 export interface SandboxOptions {
@@ -40,8 +41,20 @@ export interface RunningSandbox {
   dataset: Dataset;
   knobs: KnobBoard;
   counters: RequestCounters;
-  /** Outgoing webhooks: `deliveries` records every attempt, `settled()` waits for those in flight. */
+  /**
+   * Outgoing webhooks: `deliveries` records every attempt, `settled()` waits for those in flight,
+   * `configure({ url, stripeSecret, hubspotClientSecret })` points later ones elsewhere.
+   */
   webhooks: WebhookEmitter;
+  /** What Stripe's Dashboard could do: changes announced by webhook like API writes. */
+  stripe: {
+    /**
+     * Creates a charge for a customer (`POST /__sandbox/charges` does the same), visible to list,
+     * retrieve and search, and sends `charge.succeeded` or `charge.failed`. Returns the rendered
+     * charge; throws on an unknown customer or a bad amount.
+     */
+    createCharge(input: AdminChargeInput): Record<string, unknown>;
+  };
   /** Events accepted by PostHog capture, in arrival order. */
   captured: CapturedEvent[];
   /** The project token PostHog capture accepts. */
@@ -63,9 +76,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
   const captured: CapturedEvent[] = [];
+  let stripe: StripeSimulator | undefined;
   const factories: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
     hubspot: createHubSpotProtocol,
-    stripe: createStripeProtocol,
+    stripe: (ctx) => {
+      stripe = createStripeSimulator(ctx);
+      return stripe.protocol;
+    },
     posthog: (ctx) => createPostHogProtocol(ctx, captured),
   };
   const servers: SimulatorServer[] = [];
@@ -92,6 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           router.get('/webhooks/deliveries', (_req, res) => {
             res.json({ deliveries: webhooks.deliveries });
           });
+          if (provider === 'stripe') stripe?.admin(router);
         },
       });
       servers.push(server);
@@ -108,6 +126,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     knobs,
     counters,
     webhooks,
+    stripe: {
+      createCharge: (input) => {
+        if (!stripe) throw new Error('the Stripe simulator is not running');
+        return stripe.createCharge(input);
+      },
+    },
     captured,
     posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {

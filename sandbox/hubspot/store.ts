@@ -3,7 +3,7 @@ import { isAssociable } from './associationTypes.js';
 import { build, companyObject, contactObject, dealObject, isoTime, type HubObject } from './objects.js';
 import { OBJECT_TYPES, SEARCHABLE_PROPERTIES, type ObjectType } from './properties.js';
 
-type AssociationIndex = Record<ObjectType, Record<ObjectType, ReadonlyMap<string, readonly string[]>>>;
+type AssociationIndex = Record<ObjectType, Record<ObjectType, Map<string, readonly string[]>>>;
 
 /** The HubSpot view of a data set, indexed once so that every request is a lookup or a slice. */
 export interface HubSpotStore {
@@ -17,7 +17,7 @@ export interface HubSpotStore {
   /** The instant the simulated clock stands at; batch timestamps use it so responses stay deterministic. */
   now: string;
   associated(from: ObjectType, fromId: string, to: ObjectType): readonly string[];
-  /** Adds an object created over the API; its id is one past the highest of its type, so seeded ids never move. */
+  /** Adds an object created over the API; its id is one past the highest its type ever had, so no id is reused. */
   create(type: ObjectType, properties: Record<string, string | null>, nowMs: number): HubObject;
   /** Replaces an object's properties (merged over the old ones); null when there is no such object. */
   update(
@@ -26,6 +26,11 @@ export interface HubSpotStore {
     changes: Record<string, string | null>,
     nowMs: number,
   ): HubObject | null;
+  /**
+   * Archives an object: gone from ids, lists, search, the email index and both ends of its
+   * associations, so nothing still points at it. Null when there is no such object.
+   */
+  remove(type: ObjectType, id: string): HubObject | null;
 }
 
 const NO_IDS: readonly string[] = [];
@@ -113,6 +118,11 @@ export function buildStore(dataset: Dataset): HubSpotStore {
   const searchWords = new Map<HubObject, string[]>();
   for (const type of OBJECT_TYPES) for (const obj of objects[type]) searchWords.set(obj, wordsOf(obj));
   const associations = buildAssociations(dataset);
+  const highest: Record<ObjectType, number> = {
+    contacts: objects.contacts.at(-1)?.idNumber ?? 0,
+    companies: objects.companies.at(-1)?.idNumber ?? 0,
+    deals: objects.deals.at(-1)?.idNumber ?? 0,
+  };
   const index = (obj: HubObject): void => {
     byId[obj.type].set(obj.id, obj);
     searchWords.set(obj, wordsOf(obj));
@@ -139,8 +149,9 @@ export function buildStore(dataset: Dataset): HubSpotStore {
       return associations[from][to].get(fromId) ?? NO_IDS;
     },
     create(type, properties, nowMs) {
-      const last = objects[type][objects[type].length - 1];
-      const id = String((last?.idNumber ?? 0) + 1);
+      // From a high-water mark, not the last object: an archived object's id is never handed out again.
+      highest[type] += 1;
+      const id = String(highest[type]);
       const stamp = isoTime(nowMs);
       const obj = build(
         type,
@@ -158,6 +169,26 @@ export function buildStore(dataset: Dataset): HubSpotStore {
       // Ids only grow, so appending keeps the array sorted by id for list paging and search.
       objects[type].push(obj);
       index(obj);
+      return obj;
+    },
+    remove(type, id) {
+      const obj = byId[type].get(id);
+      if (!obj) return null;
+      byId[type].delete(id);
+      const at = objects[type].indexOf(obj);
+      if (at >= 0) objects[type].splice(at, 1);
+      unindex(obj);
+      for (const other of OBJECT_TYPES) {
+        for (const otherId of associations[type][other].get(id) ?? NO_IDS) {
+          const back = associations[other][type].get(otherId);
+          if (back)
+            associations[other][type].set(
+              otherId,
+              back.filter((x) => x !== id),
+            );
+        }
+        associations[type][other].delete(id);
+      }
       return obj;
     },
     update(type, id, changes, nowMs) {

@@ -11,12 +11,21 @@ import { queryRoutes } from './routes/query.js';
 export { PostHogModel, SITE_ORIGIN } from './model.js';
 export { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './routes/capture.js';
 
-/** The PostHog simulator: persons, the (deprecated) events list and the HogQL Query API over the data set. */
+/**
+ * The PostHog simulator: persons, the (deprecated) events list and the HogQL Query API over the data set,
+ * plus capture, whose events (once per uuid) the list and the Query API then show. `captured` receives
+ * every stored event in arrival order (events already in it are treated as captured before).
+ */
 export function createPostHogProtocol(
   ctx: SimulatorContext,
   captured: CapturedEvent[] = [],
 ): ProviderProtocol {
   const model = new PostHogModel(ctx.dataset);
+  for (const event of captured) model.capture(event);
+  const accept = (event: CapturedEvent): void => {
+    // false: the uuid was captured before, and PostHog keeps an event once.
+    if (model.capture(event)) captured.push(event);
+  };
   return {
     name: 'posthog',
     title: 'PostHog API',
@@ -24,7 +33,7 @@ export function createPostHogProtocol(
       ...personRoutes(ctx, model),
       ...eventRoutes(ctx, model),
       ...queryRoutes(ctx, model),
-      ...captureRoutes(captured),
+      ...captureRoutes(accept),
     ],
     authenticate: (headers, query) => authenticatePersonalKey(ctx.credentials.posthogApiKey, headers, query),
     invalid: (issues) => fromZodIssues(issues),

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ContactRecord, Dataset, PersonRecord } from '../data/dataset.js';
 import { eventUuid } from '../data/generate.js';
-import type { EventsSource } from './hogql/source.js';
+import { propertyText, type EventsSource, type ExtraEvent } from './hogql/source.js';
 
 /** The site the simulated events happened on; `$current_url` is this origin plus the page path. */
 export const SITE_ORIGIN = 'https://app.concord.example';
@@ -17,6 +18,11 @@ export function personProperties(contact: ContactRecord): Record<string, string>
  */
 export class PostHogModel implements EventsSource {
   readonly table;
+  /** Captured events, in timestamp order (ties in arrival order); row `table.count + i` is `extra[i]`. */
+  readonly extra: ExtraEvent[] = [];
+  private readonly extraUuids = new Set<string>();
+  /** Newest captured event time per seeded person, so `last_seen_at` follows capture. */
+  private readonly extraLastSeen = new Map<number, number>();
   readonly distinctIds: string[];
   readonly personUuids: string[];
   private readonly personProps: Record<string, string>[];
@@ -39,6 +45,53 @@ export class PostHogModel implements EventsSource {
     this.purchase = this.table.names.indexOf('purchase');
   }
 
+  /**
+   * Adds a captured event where queries and the events list see it, as PostHog's ingestion does.
+   * PostHog dedupes events by uuid, so a second event with a uuid already seen is dropped (false).
+   * Cost is a binary search and an array insert: the seeded columnar table is never rebuilt.
+   */
+  capture(input: {
+    uuid: string;
+    event: string;
+    distinctId: string;
+    timestamp: number;
+    properties: Record<string, unknown>;
+  }): boolean {
+    if (this.extraUuids.has(input.uuid)) return false;
+    this.extraUuids.add(input.uuid);
+    const person = this.personIndexOf(input.distinctId) ?? -1;
+    const event: ExtraEvent = {
+      ...input,
+      person,
+      personUuid: person >= 0 ? (this.personUuids[person] as string) : derivedPersonUuid(input.distinctId),
+    };
+    let lo = 0;
+    let hi = this.extra.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.extra[mid] as ExtraEvent).timestamp <= event.timestamp) lo = mid + 1;
+      else hi = mid;
+    }
+    this.extra.splice(lo, 0, event);
+    if (person >= 0 && event.timestamp > (this.extraLastSeen.get(person) ?? Number.NEGATIVE_INFINITY)) {
+      this.extraLastSeen.set(person, event.timestamp);
+    }
+    return true;
+  }
+
+  /** The captured event at `row`, or undefined for a seeded row. */
+  extraAt(row: number): ExtraEvent | undefined {
+    return row >= this.table.count ? this.extra[row - this.table.count] : undefined;
+  }
+
+  eventTimestamp(row: number): number {
+    return this.extraAt(row)?.timestamp ?? (this.table.timestamp[row] as number);
+  }
+
+  eventDistinctId(row: number): string {
+    return this.extraAt(row)?.distinctId ?? this.distinctIds[this.table.person[row] as number] ?? '';
+  }
+
   personIndexOf(distinctId: string): number | undefined {
     return this.byDistinctId.get(distinctId);
   }
@@ -52,15 +105,17 @@ export class PostHogModel implements EventsSource {
   }
 
   eventUuid(row: number): string {
-    return eventUuid(this.table, row);
+    return this.extraAt(row)?.uuid ?? eventUuid(this.table, row);
   }
 
   eventName(row: number): string {
-    return this.table.names[this.table.name[row] as number] ?? '';
+    return this.extraAt(row)?.event ?? this.table.names[this.table.name[row] as number] ?? '';
   }
 
   /** The event's properties as PostHog stores them (numbers stay numbers). */
-  eventProperties(row: number): Record<string, string | number> {
+  eventProperties(row: number): Record<string, unknown> {
+    const extra = this.extraAt(row);
+    if (extra) return extra.properties;
     const path = this.table.urls[this.table.url[row] as number] ?? '/';
     const properties: Record<string, string | number> = {
       $current_url: `${SITE_ORIGIN}${path}`,
@@ -73,7 +128,9 @@ export class PostHogModel implements EventsSource {
   }
 
   property(row: number, name: string): string | null {
-    const value = this.eventProperties(row)[name];
+    const extra = this.extraAt(row);
+    if (extra) return propertyText(extra.properties[name]);
+    const value = this.eventProperties(row)[name] as string | number | undefined;
     return value === undefined ? null : String(value);
   }
 
@@ -93,7 +150,15 @@ export class PostHogModel implements EventsSource {
   lastSeen(person: number): number | null {
     const { personStart, byPerson, timestamp } = this.table;
     const end = personStart[person + 1] as number;
-    if (end === personStart[person]) return null;
-    return timestamp[byPerson[end - 1] as number] as number;
+    const seeded = end === personStart[person] ? null : (timestamp[byPerson[end - 1] as number] as number);
+    const captured = this.extraLastSeen.get(person);
+    if (captured === undefined) return seeded;
+    return seeded === null ? captured : Math.max(seeded, captured);
   }
+}
+
+/** A stable person uuid for a distinct id no seeded person has (PostHog would create that person). */
+function derivedPersonUuid(distinctId: string): string {
+  const hex = createHash('sha256').update(`posthog-person:${distinctId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[parseInt(hex[16] ?? '0', 16) & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,8 +1,11 @@
+import type express from 'express';
 import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import type { Reply, RouteDef } from '../http/route.js';
+import { createAdminCharge, stripeAdminRoutes, type AdminChargeInput } from './admin.js';
 import { authenticateStripe } from './auth.js';
 import { apiError, invalidRequest, stripeError } from './errors.js';
+import type { StripeObject } from './objects.js';
 import { validationReply } from './params.js';
 import { RequestIds, stampRequestId } from './request-id.js';
 import { chargeRoutes } from './routes/charges.js';
@@ -14,8 +17,24 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { createRuntime } from './runtime.js';
 import { stripeWebhookEffects } from './webhooks.js';
 
+export type { AdminChargeInput } from './admin.js';
+
+/** The Stripe simulator plus what only the sandbox itself may do (the Dashboard's side of Stripe). */
+export interface StripeSimulator {
+  protocol: ProviderProtocol;
+  /** Creates a charge as from the Dashboard and announces it; throws on an unknown customer or bad amount. */
+  createCharge(input: AdminChargeInput): StripeObject;
+  /** Admin routes (`POST /charges`) to mount under `/__sandbox`. */
+  admin(router: express.Router): void;
+}
+
 /** The Stripe v1 simulator: the endpoints Concord reads (and the few it writes), over the seeded data set. */
 export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
+  return createStripeSimulator(ctx).protocol;
+}
+
+/** The Stripe simulator with its admin side: Dashboard-made charges, announced by webhook. */
+export function createStripeSimulator(ctx: SimulatorContext): StripeSimulator {
   const runtime = createRuntime(ctx.dataset);
   const requestIds = new RequestIds(ctx.dataset.seed);
   const stamp = (reply: Reply): Reply => stampRequestId(reply, requestIds.next());
@@ -38,7 +57,7 @@ export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
     },
   }));
 
-  return {
+  const protocol: ProviderProtocol = {
     name: 'stripe',
     title: 'Stripe API v1',
     routes,
@@ -84,5 +103,14 @@ export function createStripeProtocol(ctx: SimulatorContext): ProviderProtocol {
         description: 'Secret key as the user name, empty password',
       },
     },
+  };
+  return {
+    protocol,
+    createCharge: (input) => {
+      const outcome = createAdminCharge(runtime, ctx.webhooks, input);
+      if (!outcome.ok) throw new Error(`sandbox createCharge: ${outcome.error}`);
+      return outcome.charge;
+    },
+    admin: stripeAdminRoutes(runtime, ctx.webhooks),
   };
 }

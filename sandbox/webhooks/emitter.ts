@@ -42,7 +42,10 @@ export type HubSpotSubscriptionType =
   | 'company.creation'
   | 'company.propertyChange'
   | 'deal.creation'
-  | 'deal.propertyChange';
+  | 'deal.propertyChange'
+  | 'contact.deletion'
+  | 'company.deletion'
+  | 'deal.deletion';
 
 export interface HubSpotEventInput {
   subscriptionType: HubSpotSubscriptionType;
@@ -84,7 +87,25 @@ export class WebhookEmitter {
   private readonly pending = new Set<Promise<void>>();
   private hubspotEventCounter = 0;
 
-  constructor(private readonly settings: WebhookSettings = {}) {}
+  private settings: WebhookSettings;
+
+  constructor(settings: WebhookSettings = {}) {
+    this.settings = { ...settings };
+  }
+
+  /**
+   * Changes where and how later webhooks go (a gateway that learns its own port after the sandbox
+   * started). Only the keys present in `settings` change; an explicit `undefined` clears one, so
+   * `configure({ url: undefined })` turns webhooks off. Deliveries already in flight keep their target.
+   */
+  configure(settings: Partial<WebhookSettings>): void {
+    this.settings = { ...this.settings, ...settings };
+  }
+
+  /** The settings now in force (a copy). */
+  get current(): Readonly<WebhookSettings> {
+    return { ...this.settings };
+  }
 
   get stripeEnabled(): boolean {
     return Boolean(this.settings.url && this.settings.stripeSecret);
@@ -229,6 +250,9 @@ function subscriptionIdOf(type: HubSpotSubscriptionType): number {
     'company.propertyChange',
     'deal.creation',
     'deal.propertyChange',
+    'contact.deletion',
+    'company.deletion',
+    'deal.deletion',
   ];
   return 4_100_000 + order.indexOf(type);
 }

@@ -21,3 +21,10 @@ export async function rawQuery(
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: JSON.parse(text) as GraphQLResponse };
 }
+
+/** The whole body of an incoming request, as the bytes that were sent (signatures are over these). */
+export async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -75,13 +75,16 @@ function writtenView(store: HubSpotStore, obj: HubObject, written: readonly stri
   return renderView(store, obj, { properties: [...new Set([...DEFAULT_PROPERTIES[obj.type], ...written])] });
 }
 
-function eventType(type: ObjectType, change: 'creation' | 'propertyChange'): HubSpotSubscriptionType {
+function eventType(
+  type: ObjectType,
+  change: 'creation' | 'propertyChange' | 'deletion',
+): HubSpotSubscriptionType {
   return `${SINGULAR[type]}.${change}` as HubSpotSubscriptionType;
 }
 
 const objectTypeParam = z.string().describe('contacts, companies or deals (also contact, 0-1, …)');
 
-/** Create and update one object; each write is announced as a signed webhook batch when webhooks are on. */
+/** Create, update and archive one object; each write is announced as a signed webhook batch when webhooks are on. */
 export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | undefined): RouteDef[] {
   const create = route({
     method: 'POST',
@@ -148,5 +151,23 @@ export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | unde
       }),
   });
 
-  return [create, update];
+  const archive = route({
+    method: 'DELETE',
+    path: '/crm/v3/objects/{objectType}/{objectId}',
+    operationId: 'archiveObject',
+    summary: 'Archive an object: it leaves reads, lists, search and associations',
+    tags: ['Objects'],
+    params: z.object({ objectType: objectTypeParam, objectId: z.string().describe('Object id') }),
+    responses: { 204: 'Archived', 400: 'VALIDATION_ERROR', 404: 'OBJECT_NOT_FOUND' },
+    handle: ({ params }) =>
+      orValidationError(() => {
+        const type = objectTypeOf(params.objectType);
+        const obj = store.remove(type, params.objectId);
+        if (!obj) return hubspotError(404, 'OBJECT_NOT_FOUND', 'resource not found');
+        webhooks?.emitHubSpot([{ subscriptionType: eventType(type, 'deletion'), objectId: obj.id }]);
+        return { status: 204 };
+      }),
+  });
+
+  return [create, update, archive];
 }

@@ -1,5 +1,5 @@
 import type { Compiled } from './compile.js';
-import type { EventsSource, SqlType } from './source.js';
+import type { EventsSource, ExtraEvent, SqlType } from './source.js';
 
 /** The columns of `events` the sandbox knows, as PostHog's HogQL database exposes them. */
 export type Column =
@@ -35,18 +35,29 @@ function column(type: SqlType, nullable: boolean, evaluate: Compiled['eval']): C
 }
 
 export function compileColumn(col: Column, source: EventsSource): Compiled {
-  const { table, distinctIds, personUuids } = source;
+  const { table, distinctIds, personUuids, extra } = source;
+  // Rows past the columnar table are captured events (`extra`); one comparison picks the side.
+  const n = table.count;
+  const at = (row: number): ExtraEvent => extra[row - n] as ExtraEvent;
   switch (col.name) {
     case 'uuid':
       return column('UUID', false, (s) => source.eventUuid(s.row));
     case 'event':
-      return column('String', false, (s) => table.names[table.name[s.row] as number] ?? '');
+      return column('String', false, (s) =>
+        s.row < n ? (table.names[table.name[s.row] as number] ?? '') : at(s.row).event,
+      );
     case 'distinct_id':
-      return column('String', false, (s) => distinctIds[table.person[s.row] as number] ?? '');
+      return column('String', false, (s) =>
+        s.row < n ? (distinctIds[table.person[s.row] as number] ?? '') : at(s.row).distinctId,
+      );
     case 'timestamp':
-      return column('DateTime', false, (s) => table.timestamp[s.row] as number);
+      return column('DateTime', false, (s) =>
+        s.row < n ? (table.timestamp[s.row] as number) : at(s.row).timestamp,
+      );
     case 'person_id':
-      return column('UUID', false, (s) => personUuids[table.person[s.row] as number] ?? '');
+      return column('UUID', false, (s) =>
+        s.row < n ? (personUuids[table.person[s.row] as number] ?? '') : at(s.row).personUuid,
+      );
     case 'properties':
       return column('String', false, (s) => source.propertiesJson(s.row));
     case 'elements_chain':
@@ -54,6 +65,8 @@ export function compileColumn(col: Column, source: EventsSource): Compiled {
     case 'property':
       return column('String', true, (s) => source.property(s.row, col.key));
     case 'personProperty':
-      return column('String', true, (s) => source.personProperty(table.person[s.row] as number, col.key));
+      return column('String', true, (s) =>
+        source.personProperty(s.row < n ? (table.person[s.row] as number) : at(s.row).person, col.key),
+      );
   }
 }

@@ -20,6 +20,7 @@ import {
   isNumeric,
   truthy,
   type EventsSource,
+  type ExtraEvent,
   type SqlType,
   type Value,
 } from './source.js';
@@ -131,12 +132,41 @@ interface Page {
   hasMore: boolean;
 }
 
-function forEachCandidate(candidates: Candidates, visit: (row: number) => boolean): void {
-  if (candidates.kind === 'range') {
-    for (let row = candidates.start; row < candidates.end; row++) if (visit(row) === false) return;
-  } else {
-    for (const row of candidates.rows) if (visit(row) === false) return;
+function forEachCandidate(
+  candidates: Candidates,
+  source: EventsSource,
+  visit: (row: number) => boolean,
+): void {
+  const { extra } = candidates;
+  if (extra.length === 0) {
+    if (candidates.kind === 'range') {
+      for (let row = candidates.start; row < candidates.end; row++) if (visit(row) === false) return;
+    } else {
+      for (const row of candidates.rows) if (visit(row) === false) return;
+    }
+    return;
   }
+  // Captured events merge in by time; on equal times seeded rows come first, as they were there first.
+  const { timestamp } = source.table;
+  const n = source.table.count;
+  const extraTime = (k: number): number =>
+    k < extra.length ? (source.extra[(extra[k] as number) - n] as ExtraEvent).timestamp : Infinity;
+  let k = 0;
+  let next = extraTime(0);
+  const merged = (row: number): boolean => {
+    const t = timestamp[row] as number;
+    while (next < t) {
+      if (visit(extra[k] as number) === false) return false;
+      next = extraTime(++k);
+    }
+    return visit(row);
+  };
+  if (candidates.kind === 'range') {
+    for (let row = candidates.start; row < candidates.end; row++) if (!merged(row)) return;
+  } else {
+    for (const row of candidates.rows) if (!merged(row)) return;
+  }
+  for (; k < extra.length; k++) if (visit(extra[k] as number) === false) return;
 }
 
 function render(selected: Compiled[], scope: Scope): unknown[] {
@@ -160,7 +190,7 @@ function runPlain(
   const scope: Scope = { row: -1, keys: [], aggs: [] };
   const keep = order.length === 0 ? null : new Ranked(wanted);
   const matched: number[] = [];
-  forEachCandidate(candidates, (row) => {
+  forEachCandidate(candidates, env.source, (row) => {
     scope.row = row;
     if (where && !truthy(where.eval(scope))) return true;
     if (!keep) {
@@ -262,7 +292,7 @@ function runGrouped(
   const keyEvals = keyCompiled.map((k) => k.eval);
   const argEvals = frame.aggs.map((slot) => slot.arg?.eval ?? null);
   const single = keyEvals.length === 1;
-  forEachCandidate(candidates, (row) => {
+  forEachCandidate(candidates, env.source, (row) => {
     scope.row = row;
     if (where && !truthy(where.eval(scope))) return true;
     const keys = keyEvals.map((k) => k(scope));

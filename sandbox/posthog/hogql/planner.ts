@@ -2,10 +2,15 @@ import type { CompareOp, Expr } from './ast.js';
 import { resolveColumn } from './columns.js';
 import { compile, type CompileEnv } from './compile.js';
 import { parseDateTimeText } from './datetime.js';
-import { isTemporal, type Value } from './source.js';
+import { isTemporal, type ExtraEvent, type Value } from './source.js';
 
-/** The rows a query must look at: a timestamp slice of the table, or an explicit ascending row list. */
-export type Candidates = { kind: 'range'; start: number; end: number } | { kind: 'rows'; rows: Int32Array };
+/**
+ * The rows a query must look at: a timestamp slice of the table, or an explicit ascending row list; plus
+ * `extra`, the captured events' rows (>= table.count) in timestamp order, which the executor merges in by time.
+ */
+export type Candidates = (
+  { kind: 'range'; start: number; end: number } | { kind: 'rows'; rows: Int32Array }
+) & { extra: Int32Array };
 
 interface Bound {
   value: number;
@@ -14,6 +19,8 @@ interface Bound {
 
 interface Pins {
   persons: Set<number> | null;
+  /** The distinct ids behind `persons`, for captured events (whose distinct id may be no seeded person's). */
+  distinctIds: Set<string> | null;
   lower: Bound | null;
   upper: Bound | null;
 }
@@ -32,7 +39,7 @@ const FLIPPED: Partial<Record<CompareOp, CompareOp>> = {
  * so the plan only ever saves work and never changes an answer.
  */
 export function planCandidates(where: Expr | null, env: CompileEnv): Candidates {
-  const pins: Pins = { persons: null, lower: null, upper: null };
+  const pins: Pins = { persons: null, distinctIds: null, lower: null, upper: null };
   for (const conjunct of where ? flattenAnd(where) : []) pin(conjunct, env, pins);
   const { table } = env.source;
   const timestamps = table.timestamp;
@@ -43,9 +50,10 @@ export function planCandidates(where: Expr | null, env: CompileEnv): Candidates 
     if (pins.upper) end = Math.max(start, search(start, end, at, pins.upper.value, pins.upper.inclusive));
     return [start, end];
   };
+  const extra = extraCandidates(env.source.extra, table.count, pins, within);
   if (!pins.persons) {
     const [start, end] = within(0, table.count, (k) => timestamps[k] as number);
-    return { kind: 'range', start, end };
+    return { kind: 'range', start, end, extra };
   }
   const rows: number[] = [];
   for (const person of pins.persons) {
@@ -59,7 +67,26 @@ export function planCandidates(where: Expr | null, env: CompileEnv): Candidates 
   }
   const sorted = Int32Array.from(rows);
   if (pins.persons.size > 1) sorted.sort();
-  return { kind: 'rows', rows: sorted };
+  return { kind: 'rows', rows: sorted, extra };
+}
+
+const NO_ROWS = new Int32Array(0);
+
+/** The captured events inside the pinned time range (and of the pinned distinct ids), as row numbers. */
+function extraCandidates(
+  extra: readonly ExtraEvent[],
+  offset: number,
+  pins: Pins,
+  within: (lo: number, hi: number, at: (k: number) => number) => [number, number],
+): Int32Array {
+  if (extra.length === 0) return NO_ROWS;
+  const [start, end] = within(0, extra.length, (k) => (extra[k] as ExtraEvent).timestamp);
+  const rows: number[] = [];
+  for (let k = start; k < end; k++) {
+    if (pins.distinctIds && !pins.distinctIds.has((extra[k] as ExtraEvent).distinctId)) continue;
+    rows.push(offset + k);
+  }
+  return Int32Array.from(rows);
 }
 
 function flattenAnd(expr: Expr): Expr[] {
@@ -99,14 +126,16 @@ function constantValue(expr: Expr, env: CompileEnv): { value: Value; temporal: b
 function pin(expr: Expr, env: CompileEnv, pins: Pins): void {
   if (expr.kind === 'in' && !expr.negated && columnName(expr.left, env) === 'distinct_id') {
     const ids = new Set<number>();
+    const names = new Set<string>();
     for (const item of expr.items) {
       const constant = constantValue(item, env);
       if (!constant) return;
+      if (typeof constant.value === 'string') names.add(constant.value);
       const person =
         typeof constant.value === 'string' ? env.source.personIndexOf(constant.value) : undefined;
       if (person !== undefined) ids.add(person);
     }
-    pinPersons(pins, ids);
+    pinPersons(pins, ids, names);
     return;
   }
   if (expr.kind !== 'compare') return;
@@ -121,7 +150,7 @@ function pin(expr: Expr, env: CompileEnv, pins: Pins): void {
     const constant = constantValue(right, env);
     if (!constant || typeof constant.value !== 'string') return;
     const person = env.source.personIndexOf(constant.value);
-    pinPersons(pins, new Set(person === undefined ? [] : [person]));
+    pinPersons(pins, new Set(person === undefined ? [] : [person]), new Set([constant.value]));
   } else if (column === 'timestamp' && op in FLIPPED) {
     const constant = constantValue(right, env);
     if (!constant || constant.value === null) return;
@@ -132,8 +161,11 @@ function pin(expr: Expr, env: CompileEnv, pins: Pins): void {
   }
 }
 
-function pinPersons(pins: Pins, ids: Set<number>): void {
+function pinPersons(pins: Pins, ids: Set<number>, names: Set<string>): void {
   pins.persons = pins.persons ? new Set([...ids].filter((id) => pins.persons?.has(id))) : ids;
+  pins.distinctIds = pins.distinctIds
+    ? new Set([...names].filter((name) => pins.distinctIds?.has(name)))
+    : names;
 }
 
 function tighten(pins: Pins, side: 'lower' | 'upper', bound: Bound): void {

@@ -1,8 +1,33 @@
 import type { EventTable } from '../../data/dataset.js';
 
+/**
+ * An event that arrived after the data set was built (PostHog capture). Captured events live beside the
+ * columnar table, not in it: row `table.count + i` is `extra[i]`, and `extra` is kept in timestamp order
+ * (ties in arrival order), so the planner and executor merge the two by time.
+ */
+export interface ExtraEvent {
+  uuid: string;
+  event: string;
+  distinctId: string;
+  /** Index of the seeded person with this distinct id, or -1 when there is none. */
+  person: number;
+  /** The person's uuid (a seeded person's, or one derived from the distinct id). */
+  personUuid: string;
+  timestamp: number;
+  properties: Record<string, unknown>;
+}
+
+/** An event property as HogQL reads it: strings as they are, other JSON scalars and objects as JSON text. */
+export function propertyText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /** What HogQL reads: the columnar events plus the PostHog-side view of each row. */
 export interface EventsSource {
   table: EventTable;
+  /** Captured events, in timestamp order; row `table.count + i` is `extra[i]`. */
+  extra: readonly ExtraEvent[];
   /** distinct_id of each person, by person index. */
   distinctIds: readonly string[];
   personUuids: readonly string[];

@@ -6,7 +6,7 @@ import { posthogError, validationError } from '../errors.js';
 /** The project token (`phc_…`) capture accepts: a fixed development value, like the other sandbox keys. */
 export const POSTHOG_PROJECT_TOKEN = 'phc_ConcordSandbox0000000000000000000000000000000';
 
-/** An event as accepted by capture; kept so tests (and a future HogQL overlay) can read it. */
+/** An event as accepted by capture (once per uuid); kept so tests can read what came in. */
 export interface CapturedEvent {
   uuid: string;
   event: string;
@@ -28,11 +28,11 @@ const CaptureBody = z.looseObject({
 
 /**
  * PostHog's public capture endpoint: no personal key, the project token in the body, `{status: 1}`
- * on success. Accepted events go to `captured` only: the HogQL executor reads the seeded columnar
- * table (sorted indices per person and time), which an append-only overlay would have to be threaded
- * through, so captured events are not visible to the Query API yet.
+ * on success. Every accepted event goes to `accept`, which stores it (the simulator makes it visible
+ * to the Query API and the events list) unless its uuid was captured before: PostHog dedupes by uuid,
+ * and still answers `{status: 1}` to the repeat.
  */
-export function captureRoutes(captured: CapturedEvent[]): RouteDef[] {
+export function captureRoutes(accept: (event: CapturedEvent) => void): RouteDef[] {
   return ['/i/v0/e/', '/capture/'].map((path) =>
     route({
       method: 'POST',
@@ -62,7 +62,7 @@ export function captureRoutes(captured: CapturedEvent[]): RouteDef[] {
             'required',
           );
         }
-        captured.push({
+        accept({
           uuid: body.uuid ?? randomUUID(),
           event: body.event,
           distinctId: String(distinctId as string | number),

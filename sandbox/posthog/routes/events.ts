@@ -43,10 +43,10 @@ const EventsQuery = z.object({
 function eventJson(model: PostHogModel, row: number): Record<string, unknown> {
   return {
     id: model.eventUuid(row),
-    distinct_id: model.distinctIds[model.table.person[row] as number],
+    distinct_id: model.eventDistinctId(row),
     properties: model.eventProperties(row),
     event: model.eventName(row),
-    timestamp: isoOffset(model.table.timestamp[row] as number),
+    timestamp: isoOffset(model.eventTimestamp(row)),
     person: null,
     elements: [],
     elements_chain: '',
@@ -91,10 +91,20 @@ export function eventRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
         }
         let person: number | undefined;
         if (query.distinct_id !== undefined) person = model.personIndexOf(query.distinct_id) ?? -1;
+        let byId: number | undefined;
         if (query.person_id !== undefined) {
-          const byId = model.dataset.persons.findIndex((p) => p.id === query.person_id);
+          byId = model.dataset.persons.findIndex((p) => p.id === query.person_id);
           person = person === undefined || person === byId ? byId : -1;
         }
+        // Captured events in the window, oldest first; they merge into the newest-first walk below.
+        const extra: number[] = [];
+        model.extra.forEach((e, i) => {
+          if (e.timestamp <= since || e.timestamp >= until) return;
+          if (query.distinct_id !== undefined && e.distinctId !== query.distinct_id) return;
+          if (byId !== undefined && (byId < 0 || e.person !== byId)) return;
+          if (query.event !== undefined && e.event !== query.event) return;
+          extra.push(table.count + i);
+        });
         // Rows in time order, either the whole table or one person's slice of the per-person index.
         let lo = 0;
         let hi = 0;
@@ -113,20 +123,27 @@ export function eventRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
         const nameIndex = query.event === undefined ? -1 : table.names.indexOf(query.event);
         const rows: number[] = [];
         let skipped = 0;
+        const take = (row: number): void => {
+          if (skipped < offset) skipped++;
+          else rows.push(row);
+        };
+        let x = extra.length - 1;
         for (let k = end - 1; k >= first && rows.length <= limit; k--) {
           const row = rowAt(k);
-          if (query.event !== undefined && table.name[row] !== nameIndex) continue;
-          if (skipped < offset) {
-            skipped++;
-            continue;
+          // Newest first: a captured event at the same time as a seeded one sorts before it.
+          while (x >= 0 && rows.length <= limit && model.eventTimestamp(extra[x] as number) >= at(k)) {
+            take(extra[x--] as number);
           }
-          rows.push(row);
+          if (rows.length > limit) break;
+          if (query.event !== undefined && table.name[row] !== nameIndex) continue;
+          take(row);
         }
+        while (x >= 0 && rows.length <= limit) take(extra[x--] as number);
         const page = rows.slice(0, limit);
         const last = page.at(-1);
         const next =
           rows.length > limit && last !== undefined
-            ? linkTo(url, headers, { before: isoOffset(table.timestamp[last] as number), offset: null })
+            ? linkTo(url, headers, { before: isoOffset(model.eventTimestamp(last)), offset: null })
             : null;
         return json(200, { next, results: page.map((row) => eventJson(model, row)) });
       },

@@ -39,10 +39,12 @@ export function refundRoutes(rt: StripeRuntime): RouteDef[] {
     render: renderRefund,
     expanders: rt.expanders.refund,
   };
-  // PaymentIntent ids are needed only by refund filters, so that index is built on first use.
+  // PaymentIntent ids are needed only by refund filters, so that index is built on first use
+  // (and again once charges were added, e.g. by the `/__sandbox/charges` admin call).
   let chargeByIntent: Map<string, ChargeState> | null = null;
   const chargeOfIntent = (id: string): ChargeState | undefined => {
-    chargeByIntent ??= new Map(store.charges.all.map((c) => [c.record.paymentIntentId, c]));
+    if (chargeByIntent?.size !== store.charges.all.length)
+      chargeByIntent = new Map(store.charges.all.map((c) => [c.record.paymentIntentId, c]));
     return chargeByIntent.get(id);
   };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readBody } from '../../support/http.js';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { verifyHubSpotSignature } from '../../../src/webhooks/hubspot-signature.js';
@@ -22,11 +23,6 @@ type Json = Record<string, unknown>;
 async function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
   const received: Received[] = [];
   let base = '';
-  const readBody = async (req: IncomingMessage): Promise<Buffer> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  };
   const server = createServer((req, res) => {
     void readBody(req).then((raw) => {
       const path = req.url ?? '';
