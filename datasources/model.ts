@@ -114,7 +114,7 @@ export interface ContactFilter {
 }
 
 /** What Concord needs from a CRM. Batch methods answer in the order asked, null for unknown ids. */
-export interface CrmProvider {
+export interface CrmProvider extends CrmWriter {
   readonly name: string;
   getContacts(ids: readonly string[]): Promise<Array<Contact | null>>;
   getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>>;
@@ -205,7 +205,7 @@ export interface Subscription {
 }
 
 /** What Concord needs from a payments provider. */
-export interface PaymentsProvider {
+export interface PaymentsProvider extends PaymentsWriter {
   readonly name: string;
   /** Payment accounts by their own id, in the order asked (null for unknown ids). */
   getAccounts(ids: readonly string[]): Promise<Array<PaymentAccount | null>>;
@@ -249,7 +249,7 @@ export interface ActivitySummary {
 }
 
 /** What Concord needs from an analytics provider. */
-export interface AnalyticsProvider {
+export interface AnalyticsProvider extends AnalyticsWriter {
   readonly name: string;
   /** Events by id, in the order asked (null for unknown ids). */
   getEvents(ids: readonly string[]): Promise<Array<AnalyticsEvent | null>>;
@@ -262,4 +262,96 @@ export interface AnalyticsProvider {
     until: Date,
     interval: Interval,
   ): Promise<Array<{ start: Date; count: number }>>;
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+/**
+ * Every provider write carries a key made from the client's `clientMutationId` (or by Concord).
+ * Providers that take one send it (Stripe `Idempotency-Key`); the others derive stable ids from it
+ * (PostHog's event uuid), so a retried write never happens twice upstream.
+ */
+export interface WriteOptions {
+  idempotencyKey: string;
+}
+
+/** Why a provider refused a write for a reason the client can fix (not an outage). */
+export type WriteRejection =
+  'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'AMOUNT_TOO_LARGE' | 'ALREADY_REFUNDED' | 'NOT_REFUNDABLE';
+
+/** A write refused for a client-fixable reason; the gateway answers it as a userError. */
+export class WriteRejectedError extends Error {
+  readonly code = 'WRITE_REJECTED';
+  constructor(
+    readonly reason: WriteRejection,
+    message: string,
+    /** The input field at fault, in the model's words (`email`, `amount`, `stage`), when one is. */
+    readonly field: string | null = null,
+    /** CONFLICT: the id of the record that already holds the value. */
+    readonly existingId: string | null = null,
+  ) {
+    super(message);
+    this.name = 'WriteRejectedError';
+  }
+}
+
+/** Contact fields to write: undefined leaves a field as it is, null clears it. */
+export interface ContactChanges {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  jobTitle?: string | null;
+}
+
+export interface AccountInput {
+  /** The CRM contact the new payment account is linked to. */
+  contactId: string;
+  email: string | null;
+  name: string | null;
+}
+
+export type RefundReason = 'DUPLICATE' | 'FRAUDULENT' | 'REQUESTED_BY_CUSTOMER';
+
+export interface RefundInput {
+  paymentId: string;
+  /** Minor units in the payment's currency; null refunds all that is left. */
+  amount: bigint | null;
+  reason: RefundReason | null;
+}
+
+export interface CaptureInput {
+  /** The CRM contact the event is about (its analytics distinct id). */
+  contactId: string;
+  name: string;
+  properties: Record<string, unknown>;
+  /** When it happened; null means now. */
+  occurredAt: Date | null;
+}
+
+/** CRM writes. Each returns the record as the provider holds it after the write. */
+export interface CrmWriter {
+  createContact(input: ContactChanges, options: WriteOptions): Promise<Contact>;
+  updateContact(id: string, changes: ContactChanges, options: WriteOptions): Promise<Contact>;
+  /** Removes a contact (undoing a half-made customer); one already gone is not an error. */
+  deleteContact(id: string, options: WriteOptions): Promise<void>;
+  updateDealStage(id: string, stage: string, options: WriteOptions): Promise<Deal>;
+}
+
+/** Payments writes. */
+export interface PaymentsWriter {
+  createAccount(input: AccountInput, options: WriteOptions): Promise<PaymentAccount>;
+  updateAccount(
+    id: string,
+    changes: { email?: string | null; name?: string | null },
+    options: WriteOptions,
+  ): Promise<PaymentAccount>;
+  /** Refunds all or part of a payment; answers the payment as it stands after the refund. */
+  refundPayment(input: RefundInput, options: WriteOptions): Promise<Payment>;
+}
+
+/** Analytics writes. */
+export interface AnalyticsWriter {
+  /** Sends one event; answers its id. Accepted events reach queries after the provider ingests them. */
+  captureEvent(input: CaptureInput, options: WriteOptions): Promise<{ id: string }>;
 }

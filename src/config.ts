@@ -45,6 +45,8 @@ export const DEFAULT_MAX_PAGE_SIZE = 100;
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 /** The Stripe API version the payments mapping is written against (pinned, not the account default). */
 export const DEFAULT_STRIPE_API_VERSION = '2026-10-28.endive';
+/** PostHog Cloud US's ingestion host (events are sent there, not to the private API host). */
+export const DEFAULT_POSTHOG_CAPTURE_HOST = 'https://us.i.posthog.com';
 /** Any document runs (with automatic persisted queries); production opts in to the allow-list. */
 export const DEFAULT_TRUSTED_DOCUMENTS: TrustedDocumentsMode = 'off';
 /** The manifest `npm run codegen` writes from client/operations/ (sha256 hash -> document). */
@@ -131,7 +133,13 @@ export interface CacheConfig {
 export interface LiveProviders {
   hubspot: { baseUrl: string; accessToken: string; portalId: string | null };
   stripe: { baseUrl: string; secretKey: string; apiVersion: string };
-  posthog: { baseUrl: string; apiKey: string; projectId: number };
+  posthog: {
+    baseUrl: string;
+    apiKey: string;
+    projectId: number;
+    /** Event capture: the ingestion host and the public project token; null leaves capture off. */
+    capture: { baseUrl: string; projectToken: string } | null;
+  };
 }
 
 export interface Config {
@@ -222,6 +230,11 @@ const EnvSchema = z.object({
   POSTHOG_API_KEY: z.string().min(1).optional(),
   POSTHOG_HOST: url.optional(),
   POSTHOG_PROJECT_ID: int(1, 2 ** 31 - 1).optional(),
+  POSTHOG_PROJECT_TOKEN: z
+    .string()
+    .regex(/^phc_\w+$/, 'expected the project token (phc_…), not a personal API key')
+    .optional(),
+  POSTHOG_CAPTURE_HOST: url.optional(),
   PAGE_SIZE_DEFAULT: int(1, 1000).optional(),
   PAGE_SIZE_MAX: int(1, 1000).optional(),
   PROVIDER_TIMEOUT_MS: int(1, 600_000).optional(),
@@ -354,6 +367,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
             baseUrl: e.POSTHOG_HOST ?? 'https://us.posthog.com',
             apiKey: e.POSTHOG_API_KEY as string,
             projectId: e.POSTHOG_PROJECT_ID as number,
+            capture: e.POSTHOG_PROJECT_TOKEN
+              ? {
+                  baseUrl: e.POSTHOG_CAPTURE_HOST ?? DEFAULT_POSTHOG_CAPTURE_HOST,
+                  projectToken: e.POSTHOG_PROJECT_TOKEN,
+                }
+              : null,
           },
         }
       : null;

@@ -55,6 +55,7 @@ function adapters(
     baseUrl: live.posthog.baseUrl,
     apiKey: live.posthog.apiKey,
     projectId: live.posthog.projectId,
+    capture: live.posthog.capture,
     timeoutMs,
     onCall,
     policy: policies.policy('posthog'),
@@ -96,6 +97,8 @@ export async function connectProviders(
       baseUrl: urls.posthog,
       apiKey: credentials.posthogApiKey,
       projectId: credentials.posthogProjectId,
+      // The sandbox serves capture on the same host as its API.
+      capture: { baseUrl: urls.posthog, projectToken: sandbox.posthogProjectToken },
     },
   };
   const live = adapters(endpoints, config.providerTimeoutMs, onCall, policies);

@@ -1,6 +1,7 @@
 import type {
   Company,
   Contact,
+  ContactChanges,
   ContactFilter,
   CrmProvider,
   Deal,
@@ -8,8 +9,33 @@ import type {
   DealParties,
   Page,
   PageRequest,
+  WriteOptions,
 } from '../model.js';
 import type { ReadThroughCache } from './read-through.js';
+
+const EMAIL = 'email:';
+
+function emailKey(email: string): string {
+  return EMAIL + email.trim().toLowerCase();
+}
+
+/** Pointer keys for the emails given (blank and null ones have none). */
+function emailKeys(...emails: ReadonlyArray<string | null | undefined>): string[] {
+  return emails.filter((e): e is string => typeof e === 'string' && e.trim() !== '').map(emailKey);
+}
+
+/** Whether a contact a pointer led to still holds that email; HubSpot compares emails case-blind. */
+function holdsEmail(contact: Contact | null, key: string): boolean {
+  const email = contact?.email;
+  return typeof email === 'string' && emailKey(email) === key;
+}
+
+/** A cached "no such email" is kept (it expires soon); a pointer must lead to a contact with that email. */
+function holdsOrNone(
+  entry: { key: string; id: string | null; contact: Contact | null } | undefined,
+): boolean {
+  return entry === undefined || entry.id === null || holdsEmail(entry.contact, entry.key);
+}
 
 /** The CRM port with read-through caching in front; the CRM adapter behind it never knows. */
 export class CachedCrm implements CrmProvider {
@@ -28,12 +54,29 @@ export class CachedCrm implements CrmProvider {
 
   /**
    * Email → id is cached apart from the contact itself, so invalidating a contact by id (all a
-   * webhook knows) also refreshes lookups by email.
+   * webhook knows) also refreshes lookups by email. A pointer whose contact no longer holds that
+   * email (changed here or in HubSpot itself, or deleted) is a miss: both entries are dropped and
+   * the lookup is asked again, once.
    */
   async getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>> {
-    const keys = emails.map((e) => `email:${e.toLowerCase()}`);
+    const keys = emails.map(emailKey);
+    const first = await this.resolveEmails(keys);
+    const stale = [...new Set(keys.filter((key) => !holdsOrNone(first.get(key))))];
+    if (stale.length === 0) return keys.map((key) => first.get(key)?.contact ?? null);
+    const staleIds = stale
+      .map((key) => first.get(key)?.id)
+      .filter((id): id is string => typeof id === 'string');
+    await this.cache.invalidate('contacts', [...stale, ...staleIds], []);
+    const second = await this.resolveEmails(stale);
+    return keys.map((key) => (second.get(key) ?? first.get(key))?.contact ?? null);
+  }
+
+  /** Pointer, then contact, per email key; the contact is null when the pointer says "no such email". */
+  private async resolveEmails(
+    keys: readonly string[],
+  ): Promise<Map<string, { key: string; id: string | null; contact: Contact | null }>> {
     const ids = await this.cache.batch('contacts', keys, async (missing) => {
-      const found = await this.inner.getContactsByEmail(missing.map((m) => m.slice('email:'.length)));
+      const found = await this.inner.getContactsByEmail(missing.map((m) => m.slice(EMAIL.length)));
       const contacts = found.filter((c): c is Contact => c !== null);
       await this.cache.put(
         'contacts',
@@ -43,7 +86,12 @@ export class CachedCrm implements CrmProvider {
     });
     const known = ids.filter((id): id is string => id !== null);
     const contacts = new Map((await this.getContacts(known)).map((c, i) => [known[i] as string, c]));
-    return ids.map((id) => (id === null ? null : (contacts.get(id) ?? null)));
+    return new Map(
+      keys.map((key, i) => {
+        const id = ids[i] ?? null;
+        return [key, { key, id, contact: id === null ? null : (contacts.get(id) ?? null) }];
+      }),
+    );
   }
 
   listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>> {
@@ -90,9 +138,37 @@ export class CachedCrm implements CrmProvider {
     );
   }
 
+  // ---- writes: through to the provider, then forget what they changed (a failed write changed nothing)
+
+  /** Also drops the new email's pointer, which may hold a cached "no such email". */
+  async createContact(input: ContactChanges, options: WriteOptions): Promise<Contact> {
+    const contact = await this.inner.createContact(input, options);
+    await this.cache.invalidate('contacts', [contact.id, ...emailKeys(input.email, contact.email)]);
+    return contact;
+  }
+
+  /** The old email's pointer heals on its next read (see getContactsByEmail); the new one is dropped now. */
+  async updateContact(id: string, changes: ContactChanges, options: WriteOptions): Promise<Contact> {
+    const contact = await this.inner.updateContact(id, changes, options);
+    await this.cache.invalidate('contacts', [id, ...emailKeys(changes.email, contact.email)]);
+    return contact;
+  }
+
+  async deleteContact(id: string, options: WriteOptions): Promise<void> {
+    await this.inner.deleteContact(id, options);
+    await this.cache.invalidate('contacts', [id]);
+    await this.cache.invalidate('deals', [`of-contact:${id}`]);
+  }
+
+  async updateDealStage(id: string, stage: string, options: WriteOptions): Promise<Deal> {
+    const deal = await this.inner.updateDealStage(id, stage, options);
+    await this.cache.invalidate('deals', [id]);
+    return deal;
+  }
+
   /** Forgets a contact and every cached list, after a write or a webhook; `email` also drops its lookup. */
   async invalidateContact(id: string, email?: string | null): Promise<void> {
-    await this.cache.invalidate('contacts', [id, ...(email ? [`email:${email.toLowerCase()}`] : [])]);
+    await this.cache.invalidate('contacts', [id, ...emailKeys(email)]);
   }
 
   async invalidateDeal(id: string, contactIds: readonly string[] = []): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  AccountInput,
   Invoice,
   MoneyValue,
   Page,
@@ -7,7 +8,9 @@ import type {
   PaymentAccount,
   PaymentStatus,
   PaymentsProvider,
+  RefundInput,
   Subscription,
+  WriteOptions,
 } from '../model.js';
 import type { ReadThroughCache } from './read-through.js';
 
@@ -84,6 +87,41 @@ export class CachedPayments implements PaymentsProvider {
     return this.cache.call('metrics', ['revenue', since, until, bucketStarts], () =>
       this.inner.revenueByBucket(since, until, bucketStarts),
     );
+  }
+
+  // ---- writes: through to the provider, then forget what they changed (a failed write changed nothing)
+
+  /** Also drops the contact's account lookup, which may hold a cached "no account". */
+  async createAccount(input: AccountInput, options: WriteOptions): Promise<PaymentAccount> {
+    const account = await this.inner.createAccount(input, options);
+    await this.invalidateAccounts(account.id, [input.contactId, account.contactId]);
+    return account;
+  }
+
+  async updateAccount(
+    id: string,
+    changes: { email?: string | null; name?: string | null },
+    options: WriteOptions,
+  ): Promise<PaymentAccount> {
+    const account = await this.inner.updateAccount(id, changes, options);
+    await this.invalidateAccounts(id, [account.contactId]);
+    return account;
+  }
+
+  async refundPayment(input: RefundInput, options: WriteOptions): Promise<Payment> {
+    const payment = await this.inner.refundPayment(input, options);
+    const paymentIds = [...new Set([input.paymentId, payment.id])];
+    if (payment.accountId === null) {
+      await this.cache.invalidate('payments', paymentIds, ['lists', 'metrics']);
+    } else {
+      await this.invalidatePayments(payment.accountId, paymentIds);
+    }
+    return payment;
+  }
+
+  private async invalidateAccounts(id: string, contactIds: ReadonlyArray<string | null>): Promise<void> {
+    const linked = [...new Set(contactIds.filter((c): c is string => c !== null && c !== ''))];
+    await this.cache.invalidate('accounts', [id, ...linked.map((c) => OF_CONTACT + c)]);
   }
 
   /** Forgets an account's payments (after a refund or a payment webhook) and every cached list. */

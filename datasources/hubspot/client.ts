@@ -88,6 +88,8 @@ const Paging = z.object({ next: z.object({ after: z.string() }).optional() }).op
 export interface ObjectSpec<T extends AnyObject> {
   type: HubSpotObjectType;
   properties: readonly string[];
+  /** One object, as create and update answer it. */
+  object: z.ZodType<T>;
   batch: z.ZodType<{ results: T[] }>;
   list: z.ZodType<{ results: T[]; paging?: { next?: { after: string } | undefined } | undefined }>;
   search: z.ZodType<{
@@ -104,6 +106,7 @@ function spec<P extends z.ZodRawShape>(
   return {
     type,
     properties: Object.keys(schema.shape.properties.shape),
+    object: schema,
     // A 207 also carries `errors`; the ids it lists are simply absent from `results`.
     batch: z.object({ results: z.array(schema) }),
     list: z.object({ results: z.array(schema), paging: Paging }),
@@ -130,6 +133,9 @@ const AssociationBatchSchema = z.object({
     }),
   ),
 });
+
+/** A DELETE answers 204 with no body. */
+const NoContent = z.unknown();
 
 // ---- request and answer shapes -----------------------------------------------------------------
 
@@ -306,6 +312,49 @@ export class HubSpotClient {
   }
 
   /**
+   * Creates one object. Never retried: HubSpot takes no idempotency key, so a repeat after a lost
+   * answer could create a second object (contacts are saved by the unique email, which answers 409).
+   */
+  async create<T extends AnyObject>(spec: ObjectSpec<T>, properties: Record<string, string>): Promise<T> {
+    const res = await this.http.request({
+      method: 'POST',
+      path: `${this.crmPrefix}/${spec.type}`,
+      endpoint: `POST ${this.crmPrefix}/{objectType}`,
+      body: { properties },
+      schema: spec.object,
+    });
+    return res.body;
+  }
+
+  /** Sets properties of one object; the same values written twice leave the same object, so it may be retried. */
+  async update<T extends AnyObject>(
+    spec: ObjectSpec<T>,
+    id: string,
+    properties: Record<string, string>,
+  ): Promise<T> {
+    const res = await this.http.request({
+      method: 'PATCH',
+      path: `${this.crmPrefix}/${spec.type}/${encodeURIComponent(id)}`,
+      endpoint: `PATCH ${this.crmPrefix}/{objectType}/{objectId}`,
+      body: { properties },
+      schema: spec.object,
+      idempotent: true,
+    });
+    return res.body;
+  }
+
+  /** Archives one object (HubSpot's delete); repeating it changes nothing more. */
+  async archive(type: HubSpotObjectType, id: string): Promise<void> {
+    await this.http.request({
+      method: 'DELETE',
+      path: `${this.crmPrefix}/${type}/${encodeURIComponent(id)}`,
+      endpoint: `DELETE ${this.crmPrefix}/{objectType}/{objectId}`,
+      schema: NoContent,
+      idempotent: true,
+    });
+  }
+
+  /**
    * Every association of each `fromIds` object to `to`: chunks of 1,000 run concurrently, then
    * objects whose list continues are asked again with their own `after` until none does.
    */
@@ -362,7 +411,25 @@ const ErrorBody = z.object({
   /** The 429 body has no category; it names the limit instead. */
   errorType: z.string().optional(),
   policyName: z.string().optional(),
+  message: z.string().optional(),
+  errors: z.array(z.object({ in: z.string().optional() })).optional(),
 });
+
+/** HubSpot names the contact holding a taken email only in the 409's message text. */
+const EXISTING_ID = /Existing ID: (\d+)/;
+/** "Property values were not valid: [{…,"name":"email"}]" lists the properties at fault as JSON. */
+const PROPERTY_NAME = /"name":"([A-Za-z0-9_]+)"/;
+
+/** The property at fault and the id already holding a unique value, when the body says. */
+export function hubspotErrorDetails(body: z.infer<typeof ErrorBody>): Record<string, string> {
+  const details: Record<string, string> = {};
+  const existingId = body.category === 'CONFLICT' ? EXISTING_ID.exec(body.message ?? '')?.[1] : undefined;
+  if (existingId !== undefined) details.existingId = existingId;
+  const property =
+    body.errors?.find((e) => e.in !== undefined)?.in ?? PROPERTY_NAME.exec(body.message ?? '')?.[1];
+  if (property !== undefined) details.property = property;
+  return details;
+}
 
 const CATEGORY_CODES: Record<string, { code: ProviderErrorCode; retryable: boolean }> = {
   RATE_LIMITS: { code: ProviderErrorCode.RATE_LIMITED, retryable: true },
@@ -386,7 +453,12 @@ export const classifyHubSpotError: ErrorClassifier = (status, body, headers) => 
   const rateLimited = status === 429 || category === 'RATE_LIMITS' || errorType === 'RATE_LIMIT';
   if (!rateLimited) {
     const mapped = category === undefined ? undefined : CATEGORY_CODES[category];
-    return { ...mapped, ...(providerCode === undefined ? {} : { providerCode }) };
+    const details = parsed.success ? hubspotErrorDetails(parsed.data) : {};
+    return {
+      ...mapped,
+      ...(providerCode === undefined ? {} : { providerCode }),
+      ...(Object.keys(details).length === 0 ? {} : { details }),
+    };
   }
   // The daily quota resets at the account's midnight: retrying within this request cannot help.
   const retryable = policyName !== 'DAILY';

@@ -1,6 +1,7 @@
 import type {
   Company,
   Contact,
+  ContactChanges,
   ContactFilter,
   CrmProvider,
   Deal,
@@ -9,8 +10,9 @@ import type {
   DealStatus,
   Page,
   PageRequest,
+  WriteOptions,
 } from '../model.js';
-import { UnsupportedPagingError } from '../model.js';
+import { UnsupportedPagingError, WriteRejectedError } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import { ProviderHttpClient, type RequestPolicy, type UpstreamCall } from '../transport/http-client.js';
 import {
@@ -24,8 +26,10 @@ import {
   linkedFromV3,
   type ContactObject,
   type CreatedObject,
+  type DealObject,
   type HubSpotClientOptions,
   type LinkedObject,
+  type ObjectSpec,
   type SearchFilter,
   type SearchRequest,
   type Slice,
@@ -33,9 +37,11 @@ import {
 import {
   DEFAULT_MAPPING_OPTIONS,
   PROVIDER_NAME,
+  contactProperties,
   mapCompany,
   mapContact,
   mapDeal,
+  modelFieldOf,
   primaryOrFirst,
   parseHubSpotDate,
   type MappingOptions,
@@ -206,6 +212,51 @@ function createdBetween(from: number, to: number): SearchFilter[] {
     { propertyName: 'createdate', operator: 'GTE', value: String(from) },
     { propertyName: 'createdate', operator: 'LT', value: String(to) },
   ];
+}
+
+// ---- write errors --------------------------------------------------------------------------------
+
+type WrittenObject = 'contact' | 'deal';
+
+/**
+ * HubSpot's refusals the client can fix, as WriteRejectedError; anything else (outages, our own
+ * bad requests, credentials) stays the ProviderError it was.
+ */
+export function writeRejection(error: unknown, what: WrittenObject): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  if (error.code === ProviderErrorCode.NOT_FOUND) {
+    return new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
+  }
+  if (error.status === 409 && error.providerCode === 'CONFLICT') {
+    // A unique property is taken; for contacts that is the email.
+    const field = what === 'contact' ? 'email' : null;
+    const message =
+      what === 'contact'
+        ? 'A contact with this email already exists.'
+        : `The ${what} conflicts with another.`;
+    return new WriteRejectedError('CONFLICT', message, field, error.details.existingId ?? null);
+  }
+  if (error.status === 400 && error.providerCode === 'VALIDATION_ERROR') {
+    const property = error.details.property;
+    const field = property === undefined ? null : modelFieldOf(property);
+    const message =
+      field === null ? `The CRM refused the ${what}'s values.` : `The CRM refused the value of ${field}.`;
+    return new WriteRejectedError('INVALID', message, field);
+  }
+  return error;
+}
+
+async function rejecting<T>(what: WrittenObject, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw writeRejection(error, what);
+  }
+}
+
+/** Path ids are HubSpot's numeric ids; anything else could only ever be a 404 (or another route). */
+function checkId(id: string, what: WrittenObject): void {
+  if (!/^\d+$/.test(id)) throw new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
 }
 
 // ---- the adapter ---------------------------------------------------------------------------------
@@ -427,6 +478,70 @@ export class HubSpotCrm implements CrmProvider {
       });
       return slice.total ?? 0;
     });
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+  // HubSpot takes no idempotency key: creates are not retried (a repeat meets the unique email as
+  // a 409), and PATCH and DELETE repeat harmlessly, so `options` has nothing to carry here.
+
+  async createContact(input: ContactChanges, _options: WriteOptions): Promise<Contact> {
+    const obj = await rejecting('contact', () => this.client.create(CONTACTS, contactProperties(input)));
+    return mapContact(await this.whole(CONTACTS, obj), this.mapping);
+  }
+
+  async updateContact(id: string, changes: ContactChanges, _options: WriteOptions): Promise<Contact> {
+    checkId(id, 'contact');
+    const properties = contactProperties(changes);
+    const obj =
+      Object.keys(properties).length === 0
+        ? await this.readOrReject(CONTACTS, id, 'contact')
+        : await this.whole(
+            CONTACTS,
+            await rejecting('contact', () => this.client.update(CONTACTS, id, properties)),
+          );
+    return mapContact(obj, this.mapping);
+  }
+
+  /** A contact HubSpot does not have (never had, or already deleted) is already where we want it. */
+  async deleteContact(id: string, _options: WriteOptions): Promise<void> {
+    if (!/^\d+$/.test(id)) return;
+    try {
+      await this.client.archive('contacts', id);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === ProviderErrorCode.NOT_FOUND) return;
+      throw error;
+    }
+  }
+
+  async updateDealStage(id: string, stage: string, _options: WriteOptions): Promise<Deal> {
+    checkId(id, 'deal');
+    if (stage.trim() === '') throw new WriteRejectedError('INVALID', 'A deal stage is required.', 'stage');
+    const obj = await rejecting('deal', () => this.client.update(DEALS, id, { dealstage: stage }));
+    return mapDeal(await this.whole(DEALS, obj), null, this.mapping);
+  }
+
+  /**
+   * Write answers carry only some properties, and a missing one would read as cleared; then the
+   * object is read whole. The write has happened by now, so a failed read falls back to its answer.
+   */
+  private async whole<T extends ContactObject | DealObject>(spec: ObjectSpec<T>, written: T): Promise<T> {
+    if (spec.properties.every((name) => name in written.properties)) return written;
+    try {
+      const [read] = await this.client.batchRead(spec, [written.id]);
+      return read ?? written;
+    } catch {
+      return written;
+    }
+  }
+
+  private async readOrReject<T extends ContactObject | DealObject>(
+    spec: ObjectSpec<T>,
+    id: string,
+    what: WrittenObject,
+  ): Promise<T> {
+    const [obj] = await this.client.batchRead(spec, [id]);
+    if (!obj) throw new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
+    return obj;
   }
 
   /** Closes the connection pool when this adapter created it. */

@@ -1,4 +1,12 @@
-import type { Company, Contact, Deal, DealStatus, MoneyValue, ProviderRef } from '../model.js';
+import type {
+  Company,
+  Contact,
+  ContactChanges,
+  Deal,
+  DealStatus,
+  MoneyValue,
+  ProviderRef,
+} from '../model.js';
 import { minorUnitExponent } from '../money.js';
 import type { CompanyObject, ContactObject, DealObject, HubSpotObjectType, LinkedObject } from './client.js';
 
@@ -183,4 +191,36 @@ export function mapDeal(obj: DealObject, links: DealLinks | null, options: Mappi
       : null,
     ref: hubspotRef('deals', obj.id, options),
   };
+}
+
+// ---- writes --------------------------------------------------------------------------------------
+
+/** The HubSpot property behind each writable contact field. */
+export const CONTACT_PROPERTIES: Readonly<Record<keyof ContactChanges, string>> = {
+  firstName: 'firstname',
+  lastName: 'lastname',
+  email: 'email',
+  phone: 'phone',
+  jobTitle: 'jobtitle',
+};
+
+/** Model field names for the properties Concord writes, for errors that name a property. */
+const MODEL_FIELDS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(CONTACT_PROPERTIES).map(([field, property]) => [property, field])),
+  dealstage: 'stage',
+};
+
+/** Only the fields given; null becomes "", which is how HubSpot clears a property. */
+export function contactProperties(changes: ContactChanges): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [field, property] of Object.entries(CONTACT_PROPERTIES)) {
+    const value = changes[field as keyof ContactChanges];
+    if (value !== undefined) properties[property] = value ?? '';
+  }
+  return properties;
+}
+
+/** The model's name for a HubSpot property, or the property itself when the model has none. */
+export function modelFieldOf(property: string): string {
+  return MODEL_FIELDS[property.toLowerCase()] ?? property;
 }

@@ -128,3 +128,54 @@ export class PostHogClient {
     return this.http.close();
   }
 }
+
+// ---- capture ---------------------------------------------------------------------------------------
+
+export const CAPTURE_ENDPOINT = 'POST /i/v0/e/';
+
+/** One event as the public capture endpoint takes it. */
+export interface CaptureRequest {
+  event: string;
+  distinctId: string;
+  properties: Record<string, unknown>;
+  /** When it happened; absent means PostHog stamps the time it arrives. */
+  timestamp: Date | null;
+  /** PostHog drops a second event with the same uuid, so a repeat of this request is harmless. */
+  uuid: string;
+}
+
+/** A 2xx is acceptance (`{"status": 1}`, or `"Ok"` from newer hosts); nothing in it is read. */
+const CaptureAnswer = z.unknown();
+
+/**
+ * The capture host of one project. It is not the private API: it takes the public project token in
+ * the body and no Authorization header, and usually lives on another host (`us.i.posthog.com`).
+ */
+export class PostHogCaptureClient {
+  constructor(
+    private readonly http: ProviderHttpClient,
+    private readonly projectToken: string,
+  ) {}
+
+  async capture(request: CaptureRequest): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: '/i/v0/e/',
+      endpoint: CAPTURE_ENDPOINT,
+      body: {
+        api_key: this.projectToken,
+        event: request.event,
+        distinct_id: request.distinctId,
+        properties: request.properties,
+        ...(request.timestamp === null ? {} : { timestamp: request.timestamp.toISOString() }),
+        uuid: request.uuid,
+      },
+      schema: CaptureAnswer,
+      idempotent: true,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

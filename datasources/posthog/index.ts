@@ -1,20 +1,31 @@
 import {
   UnsupportedPagingError,
+  WriteRejectedError,
   type ActivitySummary,
   type AnalyticsEvent,
   type AnalyticsProvider,
+  type CaptureInput,
   type Interval,
   type Page,
   type PageRequest,
+  type WriteOptions,
 } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import { ProviderHttpClient, type RequestPolicy, type UpstreamCall } from '../transport/http-client.js';
 import { bucketStarts } from '../buckets.js';
-import { classifyPostHogError, POSTHOG_LIMITS, PostHogClient, QUERY_ENDPOINT } from './client.js';
+import {
+  CAPTURE_ENDPOINT,
+  classifyPostHogError,
+  POSTHOG_LIMITS,
+  PostHogCaptureClient,
+  PostHogClient,
+  QUERY_ENDPOINT,
+} from './client.js';
 import {
   ActivityRowSchema,
   BucketRowSchema,
   countsByBucket,
+  eventUuid,
   EventRowSchema,
   formatPostHogDateTime,
   parsePostHogDateTime,
@@ -24,10 +35,32 @@ import {
   type EventRow,
 } from './mapping.js';
 
-export { classifyPostHogError, PostHogClient, rowsToObjects } from './client.js';
+export { classifyPostHogError, PostHogCaptureClient, PostHogClient, rowsToObjects } from './client.js';
+export { eventUuid } from './mapping.js';
 
 export const PROVIDER_NAME = 'posthog';
 export const DEFAULT_BASE_URL = 'https://us.posthog.com';
+/** PostHog Cloud US's ingestion host; EU projects use https://eu.i.posthog.com. */
+export const DEFAULT_CAPTURE_URL = 'https://us.i.posthog.com';
+
+/**
+ * Capture needs the project token, which a read-only setup does not have: the write is refused
+ * before any call, as a provider refusal that names what is missing.
+ */
+export class CaptureNotConfiguredError extends ProviderError {
+  constructor() {
+    super({
+      provider: PROVIDER_NAME,
+      endpoint: CAPTURE_ENDPOINT,
+      status: null,
+      code: ProviderErrorCode.REJECTED,
+      retryable: false,
+      providerCode: 'CAPTURE_NOT_CONFIGURED',
+    });
+    this.name = 'CaptureNotConfiguredError';
+    this.message = 'PostHog event capture is not configured (it needs the project token, phc_…).';
+  }
+}
 
 // ---- HogQL -----------------------------------------------------------------------------------------
 
@@ -143,6 +176,8 @@ function rejected(message: string): ProviderError {
 
 export interface PostHogAnalyticsOptions {
   client: PostHogClient;
+  /** The capture host with the project token; without it `captureEvent` is refused. */
+  capture?: PostHogCaptureClient | null;
   /** Rows per query before an answer counts as cut (PostHog's 50,000; lower only in tests). */
   maxRows?: number;
   /** Largest page `listEvents` serves. */
@@ -153,11 +188,13 @@ export interface PostHogAnalyticsOptions {
 export class PostHogAnalytics implements AnalyticsProvider {
   readonly name = PROVIDER_NAME;
   private readonly client: PostHogClient;
+  private readonly capture: PostHogCaptureClient | null;
   private readonly maxRows: number;
   private readonly maxPageSize: number;
 
   constructor(options: PostHogAnalyticsOptions) {
     this.client = options.client;
+    this.capture = options.capture ?? null;
     this.maxRows = options.maxRows ?? POSTHOG_LIMITS.maxRows;
     this.maxPageSize = Math.min(options.maxPageSize ?? 1_000, POSTHOG_LIMITS.maxRows - 1);
   }
@@ -290,8 +327,38 @@ export class PostHogAnalytics implements AnalyticsProvider {
     return parts.flat();
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  /**
+   * The uuid comes from the idempotency key, so every retry (the policy's or the caller's) sends the
+   * same event and PostHog keeps it once.
+   */
+  async captureEvent(input: CaptureInput, options: WriteOptions): Promise<{ id: string }> {
+    if (!this.capture) throw new CaptureNotConfiguredError();
+    if (input.name.trim() === '')
+      throw new WriteRejectedError('INVALID', 'An event name is required.', 'name');
+    if (input.contactId.trim() === '') {
+      throw new WriteRejectedError('INVALID', 'A contact id is required.', 'contactId');
+    }
+    const uuid = eventUuid(options.idempotencyKey);
+    try {
+      await this.capture.capture({
+        event: input.name,
+        distinctId: input.contactId,
+        properties: input.properties,
+        timestamp: input.occurredAt,
+        uuid,
+      });
+    } catch (error) {
+      // A 400 from capture is about the event itself; 401 (our token) and outages stay provider errors.
+      if (error instanceof ProviderError && error.status === 400) {
+        throw new WriteRejectedError('INVALID', 'The analytics provider refused the event.');
+      }
+      throw error;
+    }
+    return { id: uuid };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.client.close(), this.capture?.close()]);
   }
 }
 
@@ -307,6 +374,11 @@ export interface CreatePostHogAnalyticsOptions {
   maxRows?: number;
   /** Retries, deadline, circuit breaker and bulkhead around every request. */
   policy?: RequestPolicy;
+  /**
+   * Where events are sent: the ingestion host (default https://us.i.posthog.com) and the project
+   * token (`phc_…`). Without it the adapter only reads.
+   */
+  capture?: { baseUrl?: string; projectToken: string } | null;
 }
 
 export function createPostHogAnalytics(options: CreatePostHogAnalyticsOptions): PostHogAnalytics {
@@ -323,8 +395,23 @@ export function createPostHogAnalytics(options: CreatePostHogAnalyticsOptions): 
     ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   });
+  const { capture } = options;
+  const captureHttp = capture
+    ? new ProviderHttpClient({
+        provider: PROVIDER_NAME,
+        baseUrl: capture.baseUrl ?? DEFAULT_CAPTURE_URL,
+        // The project token travels in the body; the personal key must never go to the public host.
+        authHeaders: () => ({}),
+        classifyError: classifyPostHogError,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.connections === undefined ? {} : { connections: options.connections }),
+        ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
+        ...(options.policy === undefined ? {} : { policy: options.policy }),
+      })
+    : null;
   return new PostHogAnalytics({
     client: new PostHogClient(http, String(options.projectId)),
+    capture: captureHttp && capture ? new PostHogCaptureClient(captureHttp, capture.projectToken) : null,
     ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
   });
 }

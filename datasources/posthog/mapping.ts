@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ActivitySummary, AnalyticsEvent } from '../model.js';
 
@@ -202,4 +203,25 @@ export function countsByBucket(
     if (start) byStart.set(start.getTime(), (byStart.get(start.getTime()) ?? 0) + row.n);
   }
   return starts.map((start) => ({ start, count: byStart.get(start.getTime()) ?? 0 }));
+}
+
+// ---- capture ---------------------------------------------------------------------------------------
+
+/** Keeps these ids apart from any other digest of the same key. */
+const EVENT_UUID_LABEL = 'concord:posthog-event:';
+
+/**
+ * The event uuid for a write's idempotency key: the first 16 bytes of a SHA-256 of the key, marked
+ * as an RFC 9562 version 8 (custom) UUID. The same key always gives the same uuid, so a retried
+ * capture is one event to PostHog, which keeps one event per uuid.
+ */
+export function eventUuid(idempotencyKey: string): string {
+  const bytes = createHash('sha256')
+    .update(EVENT_UUID_LABEL + idempotencyKey)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -117,6 +117,15 @@ export const SubscriptionSchema = z.object({
 });
 export type StripeSubscription = z.infer<typeof SubscriptionSchema>;
 
+/** A refund created with `expand[]=charge`: the charge as it stands after the refund. */
+export const RefundSchema = z.object({
+  id: z.string(),
+  object: z.literal('refund'),
+  amount: minorUnits,
+  charge: ChargeSchema,
+});
+export type StripeRefund = z.infer<typeof RefundSchema>;
+
 export function listSchema<T extends z.ZodType>(item: T) {
   return z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() });
 }
@@ -197,7 +206,12 @@ export function orQueries<V>(
 // ---- errors ------------------------------------------------------------------------------------
 
 const ErrorBodySchema = z.object({
-  error: z.object({ type: z.string().optional(), code: z.string().optional() }),
+  error: z.object({
+    type: z.string().optional(),
+    code: z.string().optional(),
+    /** The request parameter at fault (`amount`, `email`, `charge`). */
+    param: z.string().optional(),
+  }),
 });
 
 function shouldRetryHeader(headers: Record<string, string>): boolean | undefined {
@@ -229,6 +243,14 @@ export const classifyStripeError: ErrorClassifier = (status, body, headers) => {
     refined.code = ProviderErrorCode.UNAUTHORIZED;
   }
   if (shouldRetry !== undefined) refined.retryable = shouldRetry;
+  // A 400 is Stripe refusing what was sent: which parameter, and of what kind, is what a write maps.
+  if (status === 400 && refined.code === undefined && parsed.success) {
+    const { param } = parsed.data.error;
+    refined.details = {
+      ...(type === undefined ? {} : { type }),
+      ...(param === undefined ? {} : { param }),
+    };
+  }
   return refined;
 };
 
@@ -369,6 +391,30 @@ export class StripeClient {
       endpoint: `GET /v1/${resource}/{id}`,
       headers: this.headers,
       schema: schemas[resource],
+    });
+    return res.body;
+  }
+
+  /**
+   * A form-encoded write. The idempotency key makes Stripe answer a repeat with the first answer,
+   * which is also what lets the policy retry it after a timeout or a 5xx.
+   */
+  async post<T>(
+    path: string,
+    endpoint: string,
+    body: Record<string, QueryValue>,
+    schema: z.ZodType<T>,
+    idempotencyKey: string,
+  ): Promise<T> {
+    const res = await this.http.request({
+      method: 'POST',
+      path,
+      endpoint,
+      body,
+      bodyEncoding: 'form',
+      headers: this.headers,
+      schema,
+      idempotencyKey,
     });
     return res.body;
   }

@@ -1,5 +1,7 @@
 import {
   UnsupportedPagingError,
+  WriteRejectedError,
+  type AccountInput,
   type Invoice,
   type MoneyValue,
   type Page,
@@ -8,13 +10,17 @@ import {
   type PaymentAccount,
   type PaymentStatus,
   type PaymentsProvider,
+  type RefundInput,
   type Subscription,
+  type WriteOptions,
 } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import type { RequestPolicy, UpstreamCall } from '../transport/http-client.js';
 import { BucketSums } from './buckets.js';
 import {
+  CustomerSchema,
   MAX_PAGE_SIZE,
+  RefundSchema,
   StripeClient,
   allOf,
   exactClause,
@@ -32,12 +38,16 @@ import {
   capturedRevenue,
   chargeToPayment,
   contactIdOf,
+  customerCreateParams,
   customerToAccount,
+  customerUpdateParams,
   fromUnix,
   idOf,
   invoiceToModel,
+  modelFieldOf,
   oldestCustomer,
   paymentStatus,
+  refundParams,
   subscriptionToModel,
   type MappingContext,
 } from './mapping.js';
@@ -119,6 +129,80 @@ export function statusSearch(status: PaymentStatus): { clauses: string[]; exact:
       return { clauses: [exactClause('status', 'pending')], exact: true };
     case 'FAILED':
       return { clauses: [exactClause('status', 'failed')], exact: true };
+  }
+}
+
+// ---- write errors ------------------------------------------------------------------------------
+
+/** Stripe's 400 codes for refunds Concord cannot make, each a reason the client can act on. */
+const REFUND_REFUSALS: Record<
+  string,
+  {
+    reason: 'AMOUNT_TOO_LARGE' | 'ALREADY_REFUNDED' | 'NOT_REFUNDABLE';
+    message: string;
+    field: string | null;
+  }
+> = {
+  amount_too_large: {
+    reason: 'AMOUNT_TOO_LARGE',
+    message: 'The refund is larger than what is left of the payment.',
+    field: 'amount',
+  },
+  charge_already_refunded: {
+    reason: 'ALREADY_REFUNDED',
+    message: 'The payment has already been refunded in full.',
+    field: null,
+  },
+  charge_not_refundable: {
+    reason: 'NOT_REFUNDABLE',
+    message: 'The payment cannot be refunded (it did not succeed).',
+    field: null,
+  },
+};
+
+/**
+ * Stripe's refusals the client can fix, as WriteRejectedError. Outages, 429s and our credentials
+ * stay ProviderErrors (the idempotency key lets the policy retry the first two).
+ */
+export function writeRejection(error: unknown, what: 'customer' | 'charge'): unknown {
+  if (!(error instanceof ProviderError) || error.status === null || error.status >= 500) return error;
+  const code = error.providerCode;
+  const refusal = code === undefined ? undefined : REFUND_REFUSALS[code];
+  if (refusal) return new WriteRejectedError(refusal.reason, refusal.message, refusal.field);
+  if (code === 'resource_missing' || error.code === ProviderErrorCode.NOT_FOUND) {
+    return new WriteRejectedError(
+      'NOT_FOUND',
+      `There is no ${what === 'charge' ? 'payment' : 'payment account'} with this id.`,
+      modelFieldOf(error.details.param),
+    );
+  }
+  if (error.status === 400 && error.details.type === 'invalid_request_error') {
+    const field = modelFieldOf(error.details.param);
+    return new WriteRejectedError(
+      'INVALID',
+      field === null
+        ? 'The payments provider refused the values sent.'
+        : `The payments provider refused the value of ${field}.`,
+      field,
+    );
+  }
+  return error;
+}
+
+async function rejecting<T>(what: 'customer' | 'charge', write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw writeRejection(error, what);
+  }
+}
+
+function checkId(id: string, what: 'customer' | 'charge'): void {
+  if (!isPlausibleId(id)) {
+    throw new WriteRejectedError(
+      'NOT_FOUND',
+      `There is no ${what === 'charge' ? 'payment' : 'payment account'} with this id.`,
+    );
   }
 }
 
@@ -272,6 +356,58 @@ export class StripePayments implements PaymentsProvider {
       }),
     );
     return sums.result();
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+  // The caller's key goes to Stripe verbatim: a repeat (ours or the policy's) answers the first result.
+
+  async createAccount(input: AccountInput, options: WriteOptions): Promise<PaymentAccount> {
+    const customer = await rejecting('customer', () =>
+      this.client.post(
+        '/v1/customers',
+        'POST /v1/customers',
+        customerCreateParams(input),
+        CustomerSchema,
+        options.idempotencyKey,
+      ),
+    );
+    return customerToAccount(customer, this.ctx);
+  }
+
+  async updateAccount(
+    id: string,
+    changes: { email?: string | null; name?: string | null },
+    options: WriteOptions,
+  ): Promise<PaymentAccount> {
+    checkId(id, 'customer');
+    const customer = await rejecting('customer', () =>
+      this.client.post(
+        `/v1/customers/${encodeURIComponent(id)}`,
+        'POST /v1/customers/{id}',
+        customerUpdateParams(changes),
+        CustomerSchema,
+        options.idempotencyKey,
+      ),
+    );
+    return customerToAccount(customer, this.ctx);
+  }
+
+  /** The refund comes back with its charge expanded: the payment after the refund, without a second call. */
+  async refundPayment(input: RefundInput, options: WriteOptions): Promise<Payment> {
+    checkId(input.paymentId, 'charge');
+    if (input.amount !== null && input.amount <= 0n) {
+      throw new WriteRejectedError('INVALID', 'A refund amount must be positive.', 'amount');
+    }
+    const refund = await rejecting('charge', () =>
+      this.client.post(
+        '/v1/refunds',
+        'POST /v1/refunds',
+        refundParams(input),
+        RefundSchema,
+        options.idempotencyKey,
+      ),
+    );
+    return chargeToPayment(refund.charge, this.ctx);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  AccountInput,
   Interval,
   Invoice,
   InvoiceStatus,
@@ -8,9 +9,12 @@ import type {
   PaymentCard,
   PaymentStatus,
   ProviderRef,
+  RefundInput,
+  RefundReason,
   Subscription,
   SubscriptionStatus,
 } from '../model.js';
+import type { QueryValue } from '../transport/http-client.js';
 import type {
   StripeCharge,
   StripeCustomer,
@@ -259,4 +263,57 @@ export function subscriptionToModel(subscription: StripeSubscription, ctx: Mappi
     createdAt: fromUnix(subscription.created),
     ref: ref('subscriptions', subscription, ctx),
   };
+}
+
+// ---- writes --------------------------------------------------------------------------------------
+
+const REFUND_REASONS: Record<RefundReason, string> = {
+  DUPLICATE: 'duplicate',
+  FRAUDULENT: 'fraudulent',
+  REQUESTED_BY_CUSTOMER: 'requested_by_customer',
+};
+
+/** `POST /v1/customers`: the contact link goes in metadata, where accountsOfContacts searches it. */
+export function customerCreateParams(input: AccountInput): Record<string, QueryValue> {
+  return {
+    ...(input.email === null ? {} : { email: input.email }),
+    ...(input.name === null ? {} : { name: input.name }),
+    metadata: { [CRM_CONTACT_KEY]: input.contactId },
+  };
+}
+
+/** Only the fields given; null becomes "", which is how Stripe clears a field. */
+export function customerUpdateParams(changes: {
+  email?: string | null;
+  name?: string | null;
+}): Record<string, QueryValue> {
+  const params: Record<string, QueryValue> = {};
+  if (changes.email !== undefined) params.email = changes.email ?? '';
+  if (changes.name !== undefined) params.name = changes.name ?? '';
+  return params;
+}
+
+/** `POST /v1/refunds`, with the charge expanded so the answer carries the payment after the refund. */
+export function refundParams(input: RefundInput): Record<string, QueryValue> {
+  return {
+    charge: input.paymentId,
+    ...(input.amount === null ? {} : { amount: input.amount.toString() }),
+    ...(input.reason === null ? {} : { reason: REFUND_REASONS[input.reason] }),
+    expand: ['charge'],
+  };
+}
+
+/** Model names for the Stripe parameters Concord sends. */
+const MODEL_FIELDS: Readonly<Record<string, string>> = {
+  charge: 'paymentId',
+  amount: 'amount',
+  reason: 'reason',
+  email: 'email',
+  name: 'name',
+  [`metadata[${CRM_CONTACT_KEY}]`]: 'contactId',
+};
+
+export function modelFieldOf(param: string | undefined): string | null {
+  if (param === undefined) return null;
+  return MODEL_FIELDS[param] ?? param;
 }

@@ -29,6 +29,11 @@ export interface ProviderErrorInit {
   retryAfterMs?: number;
   /** The provider's own error code or category, for logs only. */
   providerCode?: string;
+  /**
+   * Facts from the error body that an adapter acts on (the parameter at fault, the id that already
+   * holds a value): short identifiers only, never the provider's message, which can echo input.
+   */
+  details?: Readonly<Record<string, string>>;
   cause?: unknown;
 }
 
@@ -44,6 +49,7 @@ export class ProviderError extends Error {
   readonly endpoint: string;
   readonly retryAfterMs: number | undefined;
   readonly providerCode: string | undefined;
+  readonly details: Readonly<Record<string, string>>;
 
   constructor(init: ProviderErrorInit) {
     super(
@@ -58,6 +64,7 @@ export class ProviderError extends Error {
     this.endpoint = init.endpoint;
     this.retryAfterMs = init.retryAfterMs;
     this.providerCode = init.providerCode;
+    this.details = init.details ?? {};
   }
 }
 

@@ -48,7 +48,13 @@ export type ErrorClassifier = (
   status: number,
   body: unknown,
   headers: Record<string, string>,
-) => Partial<{ code: ProviderErrorCode; retryable: boolean; retryAfterMs: number; providerCode: string }>;
+) => Partial<{
+  code: ProviderErrorCode;
+  retryable: boolean;
+  retryAfterMs: number;
+  providerCode: string;
+  details: Record<string, string>;
+}>;
 
 export interface UpstreamCall {
   provider: string;
@@ -237,6 +243,7 @@ export class ProviderHttpClient {
       retryable: refined.retryable ?? base.retryable,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(refined.providerCode === undefined ? {} : { providerCode: refined.providerCode }),
+      ...(refined.details === undefined ? {} : { details: refined.details }),
     });
   }
 

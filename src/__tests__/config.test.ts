@@ -49,6 +49,35 @@ describe('readConfig', () => {
     expect(problems.join('\n')).not.toContain('oops-secret');
   });
 
+  it('configures PostHog capture from the project token, on the US ingestion host by default', () => {
+    const live = {
+      HUBSPOT_ACCESS_TOKEN: 'pat-na1-x',
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      POSTHOG_API_KEY: 'phx_abc',
+      POSTHOG_PROJECT_ID: '12',
+      JWT_SECRET: 'config-test-jwt-secret-0123456789abcdef',
+    };
+    expect(readConfig(live).live?.posthog.capture).toBeNull();
+    expect(readConfig({ ...live, POSTHOG_PROJECT_TOKEN: 'phc_abc123' }).live?.posthog.capture).toEqual({
+      baseUrl: 'https://us.i.posthog.com',
+      projectToken: 'phc_abc123',
+    });
+    expect(
+      readConfig({
+        ...live,
+        POSTHOG_PROJECT_TOKEN: 'phc_abc123',
+        POSTHOG_CAPTURE_HOST: 'https://eu.i.posthog.com',
+      }).live?.posthog.capture?.baseUrl,
+    ).toBe('https://eu.i.posthog.com');
+    const problems = configProblems({
+      POSTHOG_PROJECT_TOKEN: 'phx_personal-secret',
+      POSTHOG_CAPTURE_HOST: 'eu',
+    });
+    expect(problems.filter((p) => p.startsWith('POSTHOG_PROJECT_TOKEN=(hidden)'))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith('POSTHOG_CAPTURE_HOST='))).toHaveLength(1);
+    expect(problems.join('\n')).not.toContain('personal-secret');
+  });
+
   it('refuses a default page size above the maximum', () => {
     expect(configProblems({ PAGE_SIZE_DEFAULT: '50', PAGE_SIZE_MAX: '10' })).toEqual([
       'PAGE_SIZE_DEFAULT=50 is larger than PAGE_SIZE_MAX=10',
