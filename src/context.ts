@@ -2,11 +2,13 @@ import type { PolicyStates } from '../datasources/transport/policy.js';
 import type { Viewer } from './auth/scopes.js';
 import type { Caching } from './cache/index.js';
 import type { Config, ProviderMode } from './config.js';
-import type { Loaders, LoaderProviders } from './loaders.js';
+import { createLoaders, type Loaders, type LoaderProviders } from './loaders.js';
 import type { Observability } from './observability/observability.js';
 import type { ProviderStats } from './observability/provider-stats.js';
 import type { CursorCodec } from './pagination/cursor.js';
 import type { PageSizeLimits } from './pagination/page-args.js';
+import type { EventBus } from './subscriptions/bus.js';
+import type { MutationLedger } from './writes/ledger.js';
 
 /** Everything built once per process that requests share (never per-client data). */
 export interface Services {
@@ -24,15 +26,36 @@ export interface Services {
   config: Config;
   /** Sandbox only: a token with every scope, signed with the process's development secret. */
   devToken?: string;
+  /** Records of mutations run, so a retried one answers again without writing twice. */
+  ledger: MutationLedger;
+  /** Provider changes announced to GraphQL subscriptions. */
+  events: EventBus;
 }
 
 /** Per-request context: a fresh loader set plus the shared services. */
 export interface RequestContext {
   requestId: string;
+  /** Replaced per event in a subscription (see `renewLoaders`), so no event sees the last one's data. */
   loaders: Loaders;
   services: Services;
   /** Who is asking; null only for an anonymous introspection-only request (INTROSPECTION=public). */
   viewer: Viewer | null;
   /** One clock reading per request, so defaults such as "the last 30 days" agree across fields. */
   now: Date;
+}
+
+/** A fresh loader set: per HTTP request, and per event of a subscription. */
+export function requestLoaders(services: Services): Loaders {
+  return createLoaders(services.providers, {
+    batching: services.config.batching,
+    observeBatch: services.observability.observeBatch,
+  });
+}
+
+/**
+ * A subscription keeps one context for its whole life, but DataLoader remembers every record it
+ * loaded: each event starts with a fresh set, or the second event would show the first's state.
+ */
+export function renewLoaders(ctx: RequestContext): void {
+  ctx.loaders = requestLoaders(ctx.services);
 }

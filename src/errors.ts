@@ -12,6 +12,7 @@ export const ErrorCode = {
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   RATE_LIMITED: 'RATE_LIMITED',
   UNSUPPORTED_PAGINATION: 'UNSUPPORTED_PAGINATION',
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -4,6 +4,7 @@ import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
 import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
 import { ConcordError, ErrorCode } from './errors.js';
 import { TrustedDocumentCode } from './trusted-documents.js';
+import { RolledBackError } from './writes/errors.js';
 
 /** Codes Apollo and graphql-js give to mistakes in the client's own request; safe to show as they are. */
 const CLIENT_REQUEST_CODES = new Set([
@@ -50,6 +51,34 @@ function providerMessage(error: ProviderError, domain: string): { code: ErrorCod
   }
 }
 
+/** One error for a write undone part-way: what was not made, which provider failed, whether anything is left. */
+function rolledBack(
+  formatted: GraphQLFormattedError,
+  error: RolledBackError,
+  domainOf: FormatErrorOptions['domainOf'],
+  logUnexpected: FormatErrorOptions['logUnexpected'],
+): GraphQLFormattedError {
+  const { failure } = error;
+  const kept = error.undone
+    ? 'Nothing was kept.'
+    : 'Part of it could not be undone; the operators have been told.';
+  if (!(failure instanceof ProviderError)) {
+    logUnexpected(failure);
+    return keep(formatted, `${error.what}. ${kept}`, {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      rolledBack: error.undone,
+    });
+  }
+  const domain = domainOf(failure.provider);
+  const { code, message } = providerMessage(failure, domain ? DOMAIN_WORDS[domain] : 'upstream');
+  return keep(formatted, `${error.what}: ${message.charAt(0).toLowerCase()}${message.slice(1)} ${kept}`, {
+    code,
+    provider: failure.provider,
+    retryable: failure.retryable,
+    rolledBack: error.undone,
+  });
+}
+
 /**
  * Lets through only errors Concord raised on purpose, with their code; everything else becomes
  * INTERNAL_SERVER_ERROR with a fixed message. Apollo hides stack traces in production but not
@@ -66,6 +95,7 @@ export function createFormatError({ domainOf, logUnexpected }: FormatErrorOption
         code: ErrorCode.UNSUPPORTED_PAGINATION,
       });
     }
+    if (original instanceof RolledBackError) return rolledBack(formatted, original, domainOf, logUnexpected);
     if (original instanceof ProviderError) {
       const domain = domainOf(original.provider);
       const { code, message } = providerMessage(original, domain ? DOMAIN_WORDS[domain] : 'upstream');

@@ -11,6 +11,11 @@ const payments = requireScopes('payments:read');
 const paymentsPii = requireScopes('payments:read', 'pii:read');
 const analytics = requireScopes('analytics:read');
 const analyticsPii = requireScopes('analytics:read', 'pii:read');
+// A customer is a CRM contact and a payment account: writing one writes both.
+const customerWrite = requireScopes('crm:write', 'payments:write');
+const crmWrite = requireScopes('crm:write');
+const paymentsWrite = requireScopes('payments:write');
+const analyticsWrite = requireScopes('analytics:write');
 
 function each(rule: FieldRule, fields: string): Record<string, FieldRule> {
   return Object.fromEntries(
@@ -31,6 +36,21 @@ export const permissions: RuleTree = {
     ...each(crm, 'customer customers companies deals'),
     ...each(payments, 'payments invoices'),
   },
+  Mutation: {
+    ...each(customerWrite, 'createCustomer updateCustomer'),
+    updateDealStage: crmWrite,
+    refundPayment: paymentsWrite,
+    trackEvent: analyticsWrite,
+  },
+  // What a payload returns is read: the reading scope, as for the same record from a query.
+  CreateCustomerPayload: { ...each(signedIn, 'clientMutationId userErrors'), customer: crm },
+  UpdateCustomerPayload: { ...each(signedIn, 'clientMutationId userErrors'), customer: crm },
+  UpdateDealStagePayload: { ...each(signedIn, 'clientMutationId userErrors'), deal: crm },
+  RefundPaymentPayload: { ...each(signedIn, 'clientMutationId userErrors'), payment: payments },
+  TrackEventPayload: each(signedIn, 'clientMutationId userErrors eventId'),
+  UserError: each(signedIn, 'code message field'),
+  // Hearing of a change needs the scope that reads the record; its fields keep their own rules.
+  Subscription: { customerUpdated: crm, paymentUpdated: payments },
   Customer: {
     ...each(crm, 'id name jobTitle lifecycleStage createdAt updatedAt company deals links'),
     ...each(crmPii, 'email phone'),

@@ -1,10 +1,11 @@
-/** What a client may read; a token or API key carries some of these. */
+/** What a client may read and write; a token or API key carries some of these. */
 export const SCOPES = [
   'crm:read',
   'crm:write',
   'payments:read',
   'payments:write',
   'analytics:read',
+  'analytics:write',
   'pii:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -142,6 +142,23 @@ export type CompanyEdge = {
   node: Company;
 };
 
+export type CreateCustomerInput = {
+  clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateCustomerPayload = {
+  __typename?: 'CreateCustomerPayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
+  /** The new customer; null when `userErrors` says why not. */
+  customer?: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
 /**
  * A customer: anchored on the CRM contact (the system of record), with the payments and analytics
  * records linked to it. Fields served by another provider are nullable: when that provider fails,
@@ -307,6 +324,8 @@ export type ErrorCode =
   /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */
   | 'RATE_LIMITED'
   | 'UNAUTHENTICATED'
+  /** Concord itself cannot do this now (e.g. its idempotency store is unreachable); nothing was changed. */
+  | 'UNAVAILABLE'
   | 'UNSUPPORTED_PAGINATION';
 
 export type EventCount = {
@@ -388,6 +407,77 @@ export type Money = {
   currency: Scalars['String']['output'];
   /** Human-readable, e.g. `$1,234.50`. */
   formatted: Scalars['String']['output'];
+};
+
+/** An amount to send: a decimal string in major units (never a float) and its currency. */
+export type MoneyInput = {
+  /** e.g. `12.50`; at most as many decimals as the currency has. */
+  amount: Scalars['String']['input'];
+  /** ISO 4217, e.g. `USD`. */
+  currency: Scalars['String']['input'];
+};
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Creates the CRM contact and its linked payment account; if either fails, neither is kept. */
+  createCustomer: CreateCustomerPayload;
+  /** Refunds all or part of a payment; more than what is left is a userError. */
+  refundPayment: RefundPaymentPayload;
+  /** Records an analytics event for a customer. */
+  trackEvent: TrackEventPayload;
+  /** Changes the customer in the CRM and keeps its payment account's name and email in step. */
+  updateCustomer: UpdateCustomerPayload;
+  /** Moves a deal to another stage of its pipeline. */
+  updateDealStage: UpdateDealStagePayload;
+};
+
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type MutationCreateCustomerArgs = {
+  input: CreateCustomerInput;
+};
+
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type MutationRefundPaymentArgs = {
+  input: RefundPaymentInput;
+};
+
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type MutationTrackEventArgs = {
+  input: TrackEventInput;
+};
+
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type MutationUpdateCustomerArgs = {
+  input: UpdateCustomerInput;
+};
+
+
+/**
+ * Writes. Every input takes a `clientMutationId`: the same id from the same client within 24 hours
+ * answers the first result again without writing twice (the safe way to retry after a timeout).
+ */
+export type MutationUpdateDealStageArgs = {
+  input: UpdateDealStageInput;
 };
 
 /** Anything with a global, opaque id that `node(id)` and `nodes(ids)` can fetch again. */
@@ -576,6 +666,52 @@ export type QueryPaymentsArgs = {
   status?: InputMaybe<PaymentStatus>;
 };
 
+export type RefundPaymentInput = {
+  /** In the payment's currency; left out, everything not yet refunded is refunded. */
+  amount?: InputMaybe<MoneyInput>;
+  clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  paymentId: Scalars['ID']['input'];
+  reason?: InputMaybe<RefundReason>;
+};
+
+export type RefundPaymentPayload = {
+  __typename?: 'RefundPaymentPayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
+  /** The payment after the refund (`amountRefunded`, `status`). */
+  payment?: Maybe<Payment>;
+  userErrors: Array<UserError>;
+};
+
+export type RefundReason =
+  | 'DUPLICATE'
+  | 'FRAUDULENT'
+  | 'REQUESTED_BY_CUSTOMER';
+
+/** Real-time events over graphql-ws at the same `/graphql` URL. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Fires when this customer changes in the CRM or in its payment account, wherever the change was made. */
+  customerUpdated: Customer;
+  /**
+   * Fires when a payment is made, fails or is refunded, as the payments provider reports it: one
+   * payment (`id`), every payment of one customer (`customerId`), or all payments (neither).
+   */
+  paymentUpdated: Payment;
+};
+
+
+/** Real-time events over graphql-ws at the same `/graphql` URL. */
+export type SubscriptionCustomerUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Real-time events over graphql-ws at the same `/graphql` URL. */
+export type SubscriptionPaymentUpdatedArgs = {
+  customerId?: InputMaybe<Scalars['ID']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type SubscriptionStatus =
   | 'ACTIVE'
   | 'CANCELED'
@@ -584,6 +720,86 @@ export type SubscriptionStatus =
   | 'PAUSED'
   | 'TRIALING'
   | 'UNPAID';
+
+export type TrackEventInput = {
+  clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  customerId: Scalars['ID']['input'];
+  /** The event name, e.g. `signed_up`. */
+  name: Scalars['String']['input'];
+  /** When it happened; now when left out. */
+  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  properties?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+export type TrackEventPayload = {
+  __typename?: 'TrackEventPayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
+  /** The event's id; it reaches `Customer.events` once the analytics provider has ingested it. */
+  eventId?: Maybe<Scalars['ID']['output']>;
+  userErrors: Array<UserError>;
+};
+
+/** Fields left out stay as they are; a field given as null is cleared. */
+export type UpdateCustomerInput = {
+  clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateCustomerPayload = {
+  __typename?: 'UpdateCustomerPayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
+  customer?: Maybe<Customer>;
+  userErrors: Array<UserError>;
+};
+
+export type UpdateDealStageInput = {
+  clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  /** The CRM's stage id, e.g. `closedwon`; `Deal.status` follows it. */
+  stage: Scalars['String']['input'];
+};
+
+export type UpdateDealStagePayload = {
+  __typename?: 'UpdateDealStagePayload';
+  clientMutationId?: Maybe<Scalars['String']['output']>;
+  deal?: Maybe<Deal>;
+  userErrors: Array<UserError>;
+};
+
+/**
+ * An expected failure of a mutation that the client can fix or show: the mutation was refused,
+ * nothing was changed, and `field` points at the input at fault. Outages are errors, not userErrors.
+ */
+export type UserError = {
+  __typename?: 'UserError';
+  code: UserErrorCode;
+  /** Path to the input at fault, e.g. `["input", "email"]`; null when no single field is. */
+  field?: Maybe<Array<Scalars['String']['output']>>;
+  message: Scalars['String']['output'];
+};
+
+export type UserErrorCode =
+  /** The payment has already been refunded in full. */
+  | 'ALREADY_REFUNDED'
+  /** The refund is larger than what is left of the payment. */
+  | 'AMOUNT_TOO_LARGE'
+  /** This clientMutationId was used before, by this client, with a different input. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** A value is malformed or out of range. */
+  | 'INVALID'
+  /** A request with this clientMutationId is still running: retry in a moment. */
+  | 'IN_PROGRESS'
+  /** The record named does not exist. */
+  | 'NOT_FOUND'
+  /** The payment cannot be refunded (e.g. it failed). */
+  | 'NOT_REFUNDABLE'
+  /** Another record already holds this value (e.g. the email of another customer). */
+  | 'TAKEN';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -682,6 +898,8 @@ export type ResolversTypes = ResolversObject<{
   Company: ResolverTypeWrapper<CompanyModel>;
   CompanyConnection: ResolverTypeWrapper<Omit<CompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CompanyEdge']> }>;
   CompanyEdge: ResolverTypeWrapper<Omit<CompanyEdge, 'node'> & { node: ResolversTypes['Company'] }>;
+  CreateCustomerInput: CreateCustomerInput;
+  CreateCustomerPayload: ResolverTypeWrapper<Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
   Customer: ResolverTypeWrapper<ContactModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -705,6 +923,8 @@ export type ResolversTypes = ResolversObject<{
   MetricsBucket: ResolverTypeWrapper<MetricsBucketParentModel>;
   MetricsSeries: ResolverTypeWrapper<MetricsSeriesParentModel>;
   Money: ResolverTypeWrapper<MoneyValueModel>;
+  MoneyInput: MoneyInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Payment: ResolverTypeWrapper<PaymentModel>;
@@ -717,8 +937,20 @@ export type ResolversTypes = ResolversObject<{
   ProviderMode: ProviderMode;
   ProviderStatus: ResolverTypeWrapper<ProviderStatus>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefundPaymentInput: RefundPaymentInput;
+  RefundPaymentPayload: ResolverTypeWrapper<Omit<RefundPaymentPayload, 'payment'> & { payment?: Maybe<ResolversTypes['Payment']> }>;
+  RefundReason: RefundReason;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionStatus: SubscriptionStatus;
+  TrackEventInput: TrackEventInput;
+  TrackEventPayload: ResolverTypeWrapper<TrackEventPayload>;
+  UpdateCustomerInput: UpdateCustomerInput;
+  UpdateCustomerPayload: ResolverTypeWrapper<Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
+  UpdateDealStageInput: UpdateDealStageInput;
+  UpdateDealStagePayload: ResolverTypeWrapper<Omit<UpdateDealStagePayload, 'deal'> & { deal?: Maybe<ResolversTypes['Deal']> }>;
+  UserError: ResolverTypeWrapper<UserError>;
+  UserErrorCode: UserErrorCode;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -732,6 +964,8 @@ export type ResolversParentTypes = ResolversObject<{
   Company: CompanyModel;
   CompanyConnection: Omit<CompanyConnection, 'edges'> & { edges: Array<ResolversParentTypes['CompanyEdge']> };
   CompanyEdge: Omit<CompanyEdge, 'node'> & { node: ResolversParentTypes['Company'] };
+  CreateCustomerInput: CreateCustomerInput;
+  CreateCustomerPayload: Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
   Customer: ContactModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -751,6 +985,8 @@ export type ResolversParentTypes = ResolversObject<{
   MetricsBucket: MetricsBucketParentModel;
   MetricsSeries: MetricsSeriesParentModel;
   Money: MoneyValueModel;
+  MoneyInput: MoneyInput;
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
   Payment: PaymentModel;
@@ -760,7 +996,17 @@ export type ResolversParentTypes = ResolversObject<{
   ProviderLink: ProviderRefModel;
   ProviderStatus: ProviderStatus;
   Query: Record<PropertyKey, never>;
+  RefundPaymentInput: RefundPaymentInput;
+  RefundPaymentPayload: Omit<RefundPaymentPayload, 'payment'> & { payment?: Maybe<ResolversParentTypes['Payment']> };
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  TrackEventInput: TrackEventInput;
+  TrackEventPayload: TrackEventPayload;
+  UpdateCustomerInput: UpdateCustomerInput;
+  UpdateCustomerPayload: Omit<UpdateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
+  UpdateDealStageInput: UpdateDealStageInput;
+  UpdateDealStagePayload: Omit<UpdateDealStagePayload, 'deal'> & { deal?: Maybe<ResolversParentTypes['Deal']> };
+  UserError: UserError;
 }>;
 
 export type CacheControlDirectiveArgs = {
@@ -842,6 +1088,12 @@ export type CompanyConnectionResolvers<ContextType = RequestContext, ParentType 
 export type CompanyEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyEdge'] = ResolversParentTypes['CompanyEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Company'], ParentType, ContextType>;
+}>;
+
+export type CreateCustomerPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateCustomerPayload'] = ResolversParentTypes['CreateCustomerPayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type CustomerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = ResolversObject<{
@@ -963,6 +1215,14 @@ export type MoneyResolvers<ContextType = RequestContext, ParentType extends Reso
   formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createCustomer?: Resolver<ResolversTypes['CreateCustomerPayload'], ParentType, ContextType, RequireFields<MutationCreateCustomerArgs, 'input'>>;
+  refundPayment?: Resolver<ResolversTypes['RefundPaymentPayload'], ParentType, ContextType, RequireFields<MutationRefundPaymentArgs, 'input'>>;
+  trackEvent?: Resolver<ResolversTypes['TrackEventPayload'], ParentType, ContextType, RequireFields<MutationTrackEventArgs, 'input'>>;
+  updateCustomer?: Resolver<ResolversTypes['UpdateCustomerPayload'], ParentType, ContextType, RequireFields<MutationUpdateCustomerArgs, 'input'>>;
+  updateDealStage?: Resolver<ResolversTypes['UpdateDealStagePayload'], ParentType, ContextType, RequireFields<MutationUpdateDealStageArgs, 'input'>>;
+}>;
+
 export type NodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
   __resolveType: TypeResolveFn<'AnalyticsEvent' | 'BillingSubscription' | 'Company' | 'Customer' | 'Deal' | 'Invoice' | 'Payment', ParentType, ContextType>;
 }>;
@@ -1038,6 +1298,41 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   providers?: Resolver<Array<ResolversTypes['ProviderStatus']>, ParentType, ContextType>;
 }>;
 
+export type RefundPaymentPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RefundPaymentPayload'] = ResolversParentTypes['RefundPaymentPayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  customerUpdated?: SubscriptionResolver<ResolversTypes['Customer'], "customerUpdated", ParentType, ContextType, RequireFields<SubscriptionCustomerUpdatedArgs, 'id'>>;
+  paymentUpdated?: SubscriptionResolver<ResolversTypes['Payment'], "paymentUpdated", ParentType, ContextType, Partial<SubscriptionPaymentUpdatedArgs>>;
+}>;
+
+export type TrackEventPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TrackEventPayload'] = ResolversParentTypes['TrackEventPayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UpdateCustomerPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateCustomerPayload'] = ResolversParentTypes['UpdateCustomerPayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UpdateDealStagePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateDealStagePayload'] = ResolversParentTypes['UpdateDealStagePayload']> = ResolversObject<{
+  clientMutationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deal?: Resolver<Maybe<ResolversTypes['Deal']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UserErrorResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   ActivitySummary?: ActivitySummaryResolvers<ContextType>;
   AnalyticsEvent?: AnalyticsEventResolvers<ContextType>;
@@ -1047,6 +1342,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   Company?: CompanyResolvers<ContextType>;
   CompanyConnection?: CompanyConnectionResolvers<ContextType>;
   CompanyEdge?: CompanyEdgeResolvers<ContextType>;
+  CreateCustomerPayload?: CreateCustomerPayloadResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
@@ -1062,6 +1358,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   MetricsBucket?: MetricsBucketResolvers<ContextType>;
   MetricsSeries?: MetricsSeriesResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Payment?: PaymentResolvers<ContextType>;
@@ -1071,6 +1368,12 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   ProviderLink?: ProviderLinkResolvers<ContextType>;
   ProviderStatus?: ProviderStatusResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RefundPaymentPayload?: RefundPaymentPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  TrackEventPayload?: TrackEventPayloadResolvers<ContextType>;
+  UpdateCustomerPayload?: UpdateCustomerPayloadResolvers<ContextType>;
+  UpdateDealStagePayload?: UpdateDealStagePayloadResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = RequestContext> = ResolversObject<{

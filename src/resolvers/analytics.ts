@@ -2,8 +2,11 @@ import type {
   ActivitySummaryResolvers,
   AnalyticsEventResolvers,
   MetricsBucketResolvers,
+  MutationResolvers,
   QueryResolvers,
 } from '../generated/resolvers-types.js';
+import { trackEvent } from '../writes/events.js';
+import { mutate, payloadParts } from '../writes/index.js';
 import { toGlobalId } from '../ids.js';
 import { columnValue, loadMetrics } from './metrics.js';
 
@@ -24,4 +27,11 @@ export const ActivitySummary: ActivitySummaryResolvers = {
 export const AnalyticsEvent: AnalyticsEventResolvers = {
   id: (event) => toGlobalId('AnalyticsEvent', event.id),
   customer: (event, _args, ctx) => ctx.loaders.contact.load(event.contactId),
+};
+
+export const analyticsMutations: Pick<MutationResolvers, 'trackEvent'> = {
+  trackEvent: async (_root, { input }, ctx) => {
+    const { record, ...parts } = payloadParts(input, await mutate(ctx, 'trackEvent', input, trackEvent));
+    return { ...parts, eventId: record ? toGlobalId('AnalyticsEvent', record.eventId) : null };
+  },
 };

@@ -1,4 +1,11 @@
-import type { CompanyResolvers, DealResolvers, QueryResolvers } from '../generated/resolvers-types.js';
+import type {
+  CompanyResolvers,
+  DealResolvers,
+  MutationResolvers,
+  QueryResolvers,
+} from '../generated/resolvers-types.js';
+import { updateDealStage } from '../writes/deals.js';
+import { mutate, payloadParts } from '../writes/index.js';
 import { toGlobalId } from '../ids.js';
 import { connectionFromPage, providerCursor } from '../pagination/connection.js';
 import { pageArgs, scopeOf } from './support.js';
@@ -65,4 +72,14 @@ export const Deal: DealResolvers = {
     return companyId ? ctx.loaders.company.load(companyId) : null;
   },
   links: (deal) => [deal.ref],
+};
+
+export const crmMutations: Pick<MutationResolvers, 'updateDealStage'> = {
+  updateDealStage: async (_root, { input }, ctx) => {
+    const { record, ...parts } = payloadParts(
+      input,
+      await mutate(ctx, 'updateDealStage', input, updateDealStage),
+    );
+    return { ...parts, deal: record ? await ctx.loaders.deal.load(record.dealId) : null };
+  },
 };

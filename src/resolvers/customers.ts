@@ -1,10 +1,19 @@
 import { lifetimeValue } from '../../datasources/lifetime-value.js';
 import type { Contact, Deal, Invoice, PaymentAccount } from '../../datasources/model.js';
-import type { RequestContext } from '../context.js';
-import { UserInputError } from '../errors.js';
-import type { CustomerResolvers, QueryResolvers } from '../generated/resolvers-types.js';
+import { renewLoaders, type RequestContext } from '../context.js';
+import { ConcordError, ErrorCode, UserInputError } from '../errors.js';
+import type {
+  CustomerResolvers,
+  MutationResolvers,
+  QueryResolvers,
+  SubscriptionResolvers,
+} from '../generated/resolvers-types.js';
 import { idOfType, toGlobalId } from '../ids.js';
 import { connectionFromList, connectionFromPage, providerCursor } from '../pagination/connection.js';
+import type { ChangeEvent } from '../subscriptions/events.js';
+import { changesFor } from '../subscriptions/listen.js';
+import { createCustomer, updateCustomer } from '../writes/customers.js';
+import { mutate, payloadParts } from '../writes/index.js';
 import { DAY_MS, DEFAULT_ACTIVITY_DAYS, MINUTE_MS, orThrow, pageArgs, scopeOf } from './support.js';
 
 function accountOf(contact: Contact, ctx: RequestContext): Promise<PaymentAccount | null> {
@@ -119,5 +128,42 @@ export const Customer: CustomerResolvers = {
       // The analytics person is keyed by the contact id itself, so its link needs no lookup.
       { domain: 'ANALYTICS' as const, provider: analytics.name, externalId: contact.id, url: null },
     ];
+  },
+};
+
+async function customerPayload(
+  ctx: RequestContext,
+  input: { clientMutationId?: string | null },
+  outcome: Awaited<ReturnType<typeof mutate<{ clientMutationId?: string | null }, { contactId: string }>>>,
+) {
+  const { record, ...parts } = payloadParts(input, outcome);
+  return { ...parts, customer: record ? await ctx.loaders.contact.load(record.contactId) : null };
+}
+
+export const customerMutations: Pick<MutationResolvers, 'createCustomer' | 'updateCustomer'> = {
+  createCustomer: async (_root, { input }, ctx) =>
+    customerPayload(ctx, input, await mutate(ctx, 'createCustomer', input, createCustomer)),
+  updateCustomer: async (_root, { input }, ctx) =>
+    customerPayload(ctx, input, await mutate(ctx, 'updateCustomer', input, updateCustomer)),
+};
+
+type CustomerChange = Extract<ChangeEvent, { topic: 'customer' }>;
+
+export const customerSubscriptions: Pick<SubscriptionResolvers, 'customerUpdated'> = {
+  customerUpdated: {
+    subscribe: (_root, { id }, ctx) => {
+      const contactId = idOfType(id, 'Customer');
+      return changesFor(
+        ctx,
+        'customer',
+        (e): e is CustomerChange => e.topic === 'customer' && e.contactId === contactId,
+      );
+    },
+    resolve: async (event: CustomerChange, _args: unknown, ctx: RequestContext) => {
+      renewLoaders(ctx);
+      const contact = await ctx.loaders.contact.load(event.contactId);
+      if (!contact) throw new ConcordError(ErrorCode.NOT_FOUND, 'This customer no longer exists.');
+      return contact;
+    },
   },
 };

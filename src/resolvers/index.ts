@@ -1,10 +1,23 @@
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { ActivitySummary, AnalyticsEvent, MetricsBucket, analyticsQueries } from './analytics.js';
+import {
+  ActivitySummary,
+  AnalyticsEvent,
+  MetricsBucket,
+  analyticsMutations,
+  analyticsQueries,
+} from './analytics.js';
 import { Node, commonQueries } from './common.js';
-import { Company, Deal, crmQueries } from './crm.js';
-import { Customer, customerQueries } from './customers.js';
+import { Company, Deal, crmMutations, crmQueries } from './crm.js';
+import { Customer, customerMutations, customerQueries, customerSubscriptions } from './customers.js';
 import { Money } from './money.js';
-import { BillingSubscription, Invoice, Payment, paymentQueries } from './payments.js';
+import {
+  BillingSubscription,
+  Invoice,
+  Payment,
+  paymentMutations,
+  paymentQueries,
+  paymentSubscriptions,
+} from './payments.js';
 import { DateTime, JSONScalar } from './scalars.js';
 
 /** Every resolver, one file per schema file; the types come from codegen. */
@@ -12,6 +25,8 @@ export const resolvers: Resolvers = {
   DateTime,
   JSON: JSONScalar,
   Query: { ...commonQueries, ...customerQueries, ...crmQueries, ...paymentQueries, ...analyticsQueries },
+  Mutation: { ...customerMutations, ...crmMutations, ...paymentMutations, ...analyticsMutations },
+  Subscription: { ...customerSubscriptions, ...paymentSubscriptions },
   Node,
   Money,
   Customer,

@@ -1,12 +1,19 @@
 import type { Payment as PaymentModel } from '../../datasources/model.js';
 import type {
   InvoiceResolvers,
+  MutationResolvers,
   PaymentResolvers,
   QueryResolvers,
   BillingSubscriptionResolvers,
+  SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
-import type { RequestContext } from '../context.js';
-import { toGlobalId } from '../ids.js';
+import { renewLoaders, type RequestContext } from '../context.js';
+import { ConcordError, ErrorCode } from '../errors.js';
+import type { ChangeEvent } from '../subscriptions/events.js';
+import { changesFor, requireTopic } from '../subscriptions/listen.js';
+import { mutate, payloadParts } from '../writes/index.js';
+import { refundPayment } from '../writes/refunds.js';
+import { idOfType, toGlobalId } from '../ids.js';
 import { connectionFromPage, providerCursor } from '../pagination/connection.js';
 import { pageArgs, scopeOf } from './support.js';
 
@@ -64,4 +71,45 @@ export const BillingSubscription: BillingSubscriptionResolvers = {
   id: (subscription) => toGlobalId('BillingSubscription', subscription.id),
   customer: (subscription, _args, ctx) => customerOfAccount(subscription.accountId, ctx),
   links: (subscription) => [subscription.ref],
+};
+
+export const paymentMutations: Pick<MutationResolvers, 'refundPayment'> = {
+  refundPayment: async (_root, { input }, ctx) => {
+    const { record, ...parts } = payloadParts(
+      input,
+      await mutate(ctx, 'refundPayment', input, refundPayment),
+    );
+    return { ...parts, payment: record ? await ctx.loaders.payment.load(record.paymentId) : null };
+  },
+};
+
+type PaymentChange = Extract<ChangeEvent, { topic: 'payment' }>;
+
+export const paymentSubscriptions: Pick<SubscriptionResolvers, 'paymentUpdated'> = {
+  paymentUpdated: {
+    subscribe: async (_root, { id, customerId }, ctx) => {
+      requireTopic(ctx, 'payment');
+      const paymentId = id != null ? idOfType(id, 'Payment') : null;
+      // A customer's payments are those of its payment account, looked up once, not per event.
+      const accountId =
+        customerId != null
+          ? ((await ctx.loaders.accountOfContact.load(idOfType(customerId, 'Customer', 'customerId')))?.id ??
+            null)
+          : undefined;
+      return changesFor(
+        ctx,
+        'payment',
+        (e): e is PaymentChange =>
+          e.topic === 'payment' &&
+          (paymentId === null || e.paymentId === paymentId) &&
+          (accountId === undefined || (accountId !== null && e.accountId === accountId)),
+      );
+    },
+    resolve: async (event: PaymentChange, _args: unknown, ctx: RequestContext) => {
+      renewLoaders(ctx);
+      const payment = await ctx.loaders.payment.load(event.paymentId);
+      if (!payment) throw new ConcordError(ErrorCode.NOT_FOUND, 'This payment no longer exists.');
+      return payment;
+    },
+  },
 };

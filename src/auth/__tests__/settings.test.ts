@@ -23,7 +23,15 @@ describe('auth settings from the environment', () => {
     const token = await signDevToken(jwt);
     const viewer = await createJwtVerifier(jwt)(token as string);
     expect([...viewer.scopes].sort()).toEqual(
-      ['analytics:read', 'crm:read', 'crm:write', 'payments:read', 'payments:write', 'pii:read'].sort(),
+      [
+        'analytics:read',
+        'analytics:write',
+        'crm:read',
+        'crm:write',
+        'payments:read',
+        'payments:write',
+        'pii:read',
+      ].sort(),
     );
     expect(config.auth.introspection).toBe('public');
   });
