@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { withCache, type Caching } from './cache/index.js';
@@ -8,6 +9,8 @@ import { startTracing } from './observability/tracing.js';
 import { CursorCodec } from './pagination/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers.js';
 import { startGateway, type Gateway } from './server.js';
+import { openEventBus, type EventBus } from './subscriptions/bus.js';
+import { openLedger } from './writes/ledger.js';
 
 /** A running Concord: the HTTP gateway and the providers behind it (with the sandbox in sandbox mode). */
 export interface Concord {
@@ -29,21 +32,62 @@ export interface StartOptions {
   spanExporter?: SpanExporter;
 }
 
+/**
+ * In sandbox mode, unless told otherwise, the sandbox's webhooks come to this gateway, signed with
+ * secrets made for this process: writes then reach subscriptions and the cache as with real providers.
+ */
+function sandboxWebhooks(
+  config: Config,
+  connected: ConnectedProviders,
+): { config: Config; wire(origin: string): void } {
+  const emitter = connected.sandbox?.webhooks;
+  const configured = config.webhooks.stripeSecrets.length > 0 || config.webhooks.hubspotSecrets.length > 0;
+  if (!emitter || emitter.current.url || configured) return { config, wire: () => {} };
+  const stripeSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const hubspotClientSecret = randomBytes(24).toString('hex');
+  return {
+    config: {
+      ...config,
+      webhooks: { ...config.webhooks, stripeSecrets: [stripeSecret], hubspotSecrets: [hubspotClientSecret] },
+    },
+    wire: (origin) => emitter.configure({ url: origin, stripeSecret, hubspotClientSecret }),
+  };
+}
+
 /** Wires config → providers → services → gateway; the one place that does, for main and tests alike. */
 export async function startConcord(
-  config: Config,
+  given: Config,
   { logger, env = process.env, spanExporter }: StartOptions,
 ): Promise<Concord> {
   const observability = new Observability(
-    config.observability,
+    given.observability,
     logger,
-    startTracing(config.observability.traces, spanExporter),
+    startTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
-  const connected = await connectProviders(config, observability.onCall, env, observability.policyEvents);
+  const connected = await connectProviders(given, observability.onCall, env, observability.policyEvents);
+  const webhooks = sandboxWebhooks(given, connected);
+  const config = webhooks.config;
   const caching = withCache(config.cache, connected, logger);
-  observability.watch({ policies: connected.policies, cache: caching.stats });
+  const { ledger, close: closeLedger } = await openLedger(config.cache.redisUrl, logger);
+  let events: EventBus | null = null;
+  const closeAll = async () => {
+    await Promise.all([
+      connected.close(),
+      caching.close(),
+      observability.close(),
+      closeLedger(),
+      events?.close(),
+    ]);
+  };
   try {
+    events = await openEventBus(config.cache.redisUrl, logger);
+    const bus = events;
+    observability.watch({
+      policies: connected.policies,
+      cache: caching.stats,
+      subscriptions: () => bus.listening(),
+    });
     const devToken = config.auth.jwt ? await signDevToken(config.auth.jwt) : undefined;
     const gateway = await startGateway({
       services: {
@@ -56,12 +100,15 @@ export async function startConcord(
         cursors: new CursorCodec(config.cursorSecret),
         pageSize: config.pageSize,
         config,
+        ledger,
+        events,
         ...(devToken ? { devToken } : {}),
       },
       logger,
       host: config.host,
       port: config.port,
     });
+    webhooks.wire(new URL(gateway.url).origin);
     return {
       gateway,
       connected,
@@ -70,11 +117,11 @@ export async function startConcord(
       devToken,
       stop: async () => {
         await gateway.stop();
-        await Promise.all([connected.close(), caching.close(), observability.close()]);
+        await closeAll();
       },
     };
   } catch (error) {
-    await Promise.all([connected.close(), caching.close(), observability.close()]);
+    await closeAll();
     throw error;
   }
 }

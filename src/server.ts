@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Domain } from '../datasources/model.js';
-import type { RequestContext, Services } from './context.js';
+import { requestLoaders, type RequestContext, type Services } from './context.js';
 import {
   currentRequestScope,
   newRequestScope,
@@ -17,19 +17,20 @@ import {
 import { staleDataPlugin } from './cache/stale-plugin.js';
 import { createCacheStore } from './cache/store.js';
 import { webhookRouter } from './webhooks/receivers.js';
+import { createAuthenticator } from './auth/authenticate.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
-import { createLoaders } from './loaders.js';
 import { accessLog } from './observability/access-log.js';
 import { readiness } from './observability/health.js';
 import { operationPlugin } from './observability/operation-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
+import { serveSubscriptions } from './subscriptions/ws-server.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
@@ -74,24 +75,36 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   const server = createServer(app);
   const domains = domainsOf(services);
 
-  const trusted = trustedDocuments<RequestContext>(
-    await loadTrustedDocuments(services.config.trustedDocuments),
-    services.config.trustedDocuments.mode,
-  );
+  const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
+  const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
+  const schema = protectedSchema(loadTypeDefs(), resolvers);
+  const formatError = createFormatError({
+    domainOf: (provider) => domains.get(provider),
+    logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
+  });
+  // Subscriptions share the HTTP server and path: graphql-ws clients connect to ws://…/graphql.
+  const subscriptions = serveSubscriptions({
+    server,
+    path: '/graphql',
+    schema,
+    services,
+    authenticate: createAuthenticator(services.config.auth),
+    validationRules: queryLimitRules(services.config.queryLimits),
+    formatError,
+    logger,
+    trustedOnly: services.config.trustedDocuments.mode === 'allow-listed-only' ? trustedStore : null,
+  });
   const graphiqlPage = () => ({ endpoint: '/graphql', headers: devHeaders(services) });
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: protectedSchema(loadTypeDefs(), resolvers),
+    schema,
     // Depth, cost, aliases and directives are checked before execution: no provider call for a refusal.
     validationRules: queryLimitRules(services.config.queryLimits),
     parseOptions: queryParseOptions(services.config.queryLimits),
     // Apollo 5's default, stated so nobody turns it off: refuses GETs and simple POSTs a browser
     // could send cross-site without a preflight.
     csrfPrevention: true,
-    formatError: createFormatError({
-      domainOf: (provider) => domains.get(provider),
-      logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
-    }),
+    formatError,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would list field names a client may not be allowed to see.
     hideSchemaDetailsFromClientErrors: true,
@@ -103,6 +116,12 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
         httpServer: server,
         stopGracePeriodMillis: services.config.shutdown.graceMs,
       }),
+      // WebSocket connections are not HTTP requests: the drain above does not see them.
+      {
+        serverWillStart: async () => ({
+          drainServer: () => subscriptions.close(),
+        }),
+      },
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
       staleDataPlugin(),
@@ -133,6 +152,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       caching: services.caching,
       logger,
       seen: services.caching.store ?? createCacheStore({ redisUrl: null }),
+      events: services.events,
     }),
   );
   app.get('/healthz', (_req, res) => {
@@ -174,10 +194,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       context: async ({ req }) => {
         return {
           requestId: currentRequestScope()?.requestId ?? randomUUID(),
-          loaders: createLoaders(services.providers, {
-            batching: services.config.batching,
-            observeBatch: services.observability.observeBatch,
-          }),
+          loaders: requestLoaders(services),
           services,
           viewer: viewerOf(req),
           now: new Date(),

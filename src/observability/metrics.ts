@@ -32,6 +32,8 @@ export function statusClass(status: number | null): string {
 export interface MetricSources {
   policies: PolicyStates;
   cache: CacheStats;
+  /** Open subscription listeners on this replica. */
+  subscriptions?: () => number;
 }
 
 /**
@@ -96,6 +98,17 @@ export class Metrics {
   watch(sources: MetricSources): void {
     this.scrapedFromPolicies(sources.policies);
     this.scrapedFromCache(sources.cache);
+    const { subscriptions } = sources;
+    if (subscriptions) {
+      new Gauge({
+        name: 'concord_subscriptions_active',
+        help: 'GraphQL subscriptions listening for changes on this replica',
+        registers: [this.registry],
+        collect() {
+          this.set(subscriptions());
+        },
+      });
+    }
   }
 
   recordCall = (call: UpstreamCall): void => {

@@ -1,3 +1,5 @@
+import type { ChangeEvent } from '../subscriptions/events.js';
+
 /** What a verified provider event makes stale in the cache. */
 export type Invalidation =
   | { kind: 'contact'; id: string }
@@ -53,4 +55,43 @@ export function hubspotInvalidations(
     else if (type.startsWith('deal.')) out.push({ kind: 'deal', id });
   }
   return out;
+}
+
+/**
+ * What subscribers hear of a Stripe event: a charge's own events (made, failed, refunded) and a
+ * customer's. `refund.*` is left out: Stripe also sends `charge.refunded` for the same change.
+ */
+export function stripeChanges(event: {
+  type?: unknown;
+  data?: { object?: Record<string, unknown> };
+}): ChangeEvent[] {
+  const object = event.data?.object ?? {};
+  const type = text(event.type) ?? '';
+  const id = text(object.id);
+  if (!id) return [];
+  if (type.startsWith('charge.') && !type.startsWith('charge.dispute')) {
+    return [{ topic: 'payment', paymentId: id, accountId: text(object.customer) }];
+  }
+  if (
+    type.startsWith('customer.') &&
+    !type.startsWith('customer.subscription') &&
+    type !== 'customer.deleted'
+  ) {
+    const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+    const contactId = text(metadata.crm_contact_id);
+    return contactId ? [{ topic: 'customer', contactId }] : [];
+  }
+  return [];
+}
+
+/** What subscribers hear of a HubSpot batch: each contact created or changed, once. */
+export function hubspotChanges(
+  events: Array<{ subscriptionType?: unknown; objectId?: unknown }>,
+): ChangeEvent[] {
+  return hubspotInvalidations(
+    events.filter((e) => {
+      const type = text(e.subscriptionType) ?? '';
+      return type === 'contact.creation' || type === 'contact.propertyChange';
+    }),
+  ).flatMap((item) => (item.kind === 'contact' ? [{ topic: 'customer' as const, contactId: item.id }] : []));
 }

@@ -3,7 +3,15 @@ import type { Logger } from 'pino';
 import type { CacheStore } from '../../datasources/cache/store.js';
 import type { Caching } from '../cache/index.js';
 import { verifyHubSpotSignature } from './hubspot-signature.js';
-import { hubspotInvalidations, stripeInvalidations, type Invalidation } from './invalidations.js';
+import { distinctEvents } from '../subscriptions/events.js';
+import type { EventBus } from '../subscriptions/bus.js';
+import {
+  hubspotChanges,
+  hubspotInvalidations,
+  stripeChanges,
+  stripeInvalidations,
+  type Invalidation,
+} from './invalidations.js';
 import { verifyStripeSignature } from './stripe-signature.js';
 
 /** Providers retry a webhook for days; an event id is remembered this long to ignore its replays. */
@@ -24,6 +32,8 @@ export interface WebhookDeps {
   logger: Logger;
   /** Where seen event ids live (Redis when shared, so every replica ignores the same replays). */
   seen: CacheStore;
+  /** Where verified changes are announced to GraphQL subscriptions (after the cache forgot them). */
+  events: EventBus;
   now?: () => number;
 }
 
@@ -63,7 +73,14 @@ function parse<T>(raw: Buffer): T | null {
  * POST /webhooks/stripe and /webhooks/hubspot: verify the signature over the raw bytes, refuse
  * (400, nothing changed) when it fails, ignore replays, and invalidate what the event names.
  */
-export function webhookRouter({ settings, caching, logger, seen, now = Date.now }: WebhookDeps): Router {
+export function webhookRouter({
+  settings,
+  caching,
+  logger,
+  seen,
+  events: bus,
+  now = Date.now,
+}: WebhookDeps): Router {
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }));
 
@@ -85,6 +102,8 @@ export function webhookRouter({ settings, caching, logger, seen, now = Date.now 
     }
     const invalidations = stripeInvalidations(event);
     await apply(caching, invalidations);
+    // Announced after the invalidation, so a subscriber reading the record gets the new state.
+    await bus.publish(stripeChanges(event));
     logger.info(
       { provider: 'stripe', event: event.id, type: event.type, invalidated: invalidations.length },
       'webhook',
@@ -118,6 +137,7 @@ export function webhookRouter({ settings, caching, logger, seen, now = Date.now 
     }
     const invalidations = hubspotInvalidations(events);
     await apply(caching, invalidations);
+    await bus.publish(distinctEvents(hubspotChanges(events)));
     logger.info({ provider: 'hubspot', events: ids.length, invalidated: invalidations.length }, 'webhook');
     res.json({ received: true, invalidated: invalidations.length });
   });

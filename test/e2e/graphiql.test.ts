@@ -7,7 +7,9 @@ import type { RunningSandbox } from '../../sandbox/index.js';
 import type { Concord } from '../../src/app.js';
 import { allowLoopbackOnly, launchChromium, type HeadlessChromium } from '../support/chromium.js';
 import { REPO_ROOT } from '../support/codegen-check.js';
-import { startTestConcord } from '../support/stack.js';
+import { toGlobalId } from '../../src/ids.js';
+import { postQuery, startTestConcord } from '../support/stack.js';
+import { untilSubscribed } from '../support/subscribe.js';
 
 /** Screenshots land here (git-ignored), for a person to look at after the run. */
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -96,6 +98,41 @@ describe('GraphiQL served by Concord, in headless Chromium with the network cut 
 
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'graphiql-docs.png') });
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
+  it(
+    'runs a subscription over WebSocket and shows the event a refund causes',
+    async () => {
+      const charge = sandbox.dataset.charges.find(
+        (c) => c.status === 'succeeded' && c.amountRefunded === 0 && c.currency === 'usd',
+      );
+      const id = toGlobalId('Payment', charge?.stripeId as string);
+      await page.locator('.graphiql-query-editor .monaco-editor').click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(
+        `subscription { paymentUpdated(id: "${id}") { status amountRefunded { amount } } }`,
+      );
+      await page.locator('.graphiql-execute-button').click();
+      await untilSubscribed(new URL(concord.gateway.url).origin, 1, 30_000);
+
+      const refund = await postQuery(
+        concord.gateway,
+        'mutation ($input: RefundPaymentInput!) { refundPayment(input: $input) { userErrors { code } } }',
+        { input: { paymentId: id, amount: { amount: '1.50', currency: 'USD' } } },
+      );
+      expect(refund.errors).toBeUndefined();
+      await page
+        .locator('.graphiql-response .view-lines', { hasText: 'PARTIALLY_REFUNDED' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      expect(await editorText(page, '.graphiql-response')).toContain('"amount": "1.50"');
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'graphiql-subscription.png') });
+      // The execute button stops a running subscription.
+      await page.locator('.graphiql-execute-button').click();
     },
     BROWSER_TIMEOUT_MS,
   );

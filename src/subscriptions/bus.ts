@@ -1,0 +1,127 @@
+import { EventEmitter, on } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+  closeRedis,
+  connectRedis,
+  type RedisConnection,
+} from '../redis-client.js';
+import { parseChangeEvent, type ChangeEvent } from './events.js';
+
+/** The Redis channel every replica publishes to and listens on. */
+export const DEFAULT_CHANNEL = 'concord:changes';
+
+/** Carries change events to every subscriber: of this process (memory) or of every replica (Redis). */
+export interface EventBus {
+  readonly kind: 'redis' | 'memory';
+  publish(events: readonly ChangeEvent[]): Promise<void>;
+  /**
+   * Every event from the moment of the call (not of the first `next()`), until `signal` aborts or
+   * the iterator is returned.
+   */
+  listen(signal?: AbortSignal): AsyncGenerator<ChangeEvent>;
+  /** Listeners open on this replica. */
+  listening(): number;
+  close(): Promise<void>;
+}
+
+/** `on()` registers its listener at once and buffers, so nothing published after the call is lost. */
+function fromEmitter(emitter: EventEmitter, signal?: AbortSignal): AsyncGenerator<ChangeEvent> {
+  const source = on(emitter, 'change', signal ? { signal } : {});
+  return (async function* () {
+    try {
+      for await (const [event] of source) yield event as ChangeEvent;
+    } catch (error) {
+      // An aborted listen simply ends.
+      if ((error as { name?: string }).name !== 'AbortError') throw error;
+    } finally {
+      await source.return?.();
+    }
+  })();
+}
+
+function localEmitter(): EventEmitter {
+  const emitter = new EventEmitter();
+  // One listener per open subscription: many is normal, not a leak.
+  emitter.setMaxListeners(0);
+  return emitter;
+}
+
+export function memoryBus(): EventBus {
+  const emitter = localEmitter();
+  return {
+    kind: 'memory',
+    publish: (events) => {
+      for (const event of events) emitter.emit('change', event);
+      return Promise.resolve();
+    },
+    listen: (signal) => fromEmitter(emitter, signal),
+    listening: () => emitter.listenerCount('change'),
+    close: () => {
+      emitter.removeAllListeners();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Redis pub/sub: a publish reaches every replica's subscribers, this one's included (through its
+ * own subscription). When Redis cannot take a publish, this replica's subscribers still hear it.
+ */
+export async function redisBus(url: string, logger: Logger, channel = DEFAULT_CHANNEL): Promise<EventBus> {
+  const emitter = localEmitter();
+  const publisher: RedisConnection = await connectRedis(url, logger, 'events');
+  // A connection in subscriber mode can do nothing else, so it is a second one.
+  const subscriber: RedisConnection = publisher.duplicate();
+  subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'events subscriber Redis error'));
+  const deliver = (message: string): void => {
+    const event = parseChangeEvent(message);
+    if (event) emitter.emit('change', event);
+  };
+  let subscribed: Promise<boolean> | null = null;
+  // Once only: two listeners on the channel would deliver every event twice.
+  const subscribe = (): void => {
+    subscribed ??= subscriber
+      .subscribe(channel, deliver)
+      .then(() => true)
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'events: could not subscribe to Redis yet');
+        subscribed = null;
+        return false;
+      });
+  };
+  // After a reconnect the client subscribes again by itself; until the first success, try on each ready.
+  subscriber.on('ready', subscribe);
+  await Promise.race([
+    subscriber
+      .connect()
+      .catch((error: unknown) => logger.warn({ err: error }, 'events Redis not reachable yet')),
+    new Promise((resolve) => setTimeout(resolve, DEFAULT_REDIS_CONNECT_TIMEOUT_MS)),
+  ]);
+  if (subscriber.isReady) subscribe();
+  await subscribed;
+  return {
+    kind: 'redis',
+    publish: async (events) => {
+      for (const event of events) {
+        try {
+          await publisher.publish(channel, JSON.stringify(event));
+        } catch (error) {
+          logger.warn({ err: error }, 'events: Redis publish failed, told this replica only');
+          emitter.emit('change', event);
+        }
+      }
+    },
+    listen: (signal) => fromEmitter(emitter, signal),
+    listening: () => emitter.listenerCount('change'),
+    close: async () => {
+      emitter.removeAllListeners();
+      await Promise.all([closeRedis(subscriber), closeRedis(publisher)]);
+    },
+  };
+}
+
+/** Redis pub/sub when REDIS_URL is set, so every replica's subscribers hear each event; else in-process. */
+export function openEventBus(redisUrl: string | null, logger: Logger): Promise<EventBus> {
+  return redisUrl ? redisBus(redisUrl, logger) : Promise.resolve(memoryBus());
+}
