@@ -19,25 +19,41 @@ export interface EventBus {
    * Every event from the moment of the call (not of the first `next()`), until `signal` aborts or
    * the iterator is returned.
    */
-  listen(signal?: AbortSignal): AsyncGenerator<ChangeEvent>;
+  listen(signal?: AbortSignal): AsyncIterableIterator<ChangeEvent>;
   /** Listeners open on this replica. */
   listening(): number;
   close(): Promise<void>;
 }
 
-/** `on()` registers its listener at once and buffers, so nothing published after the call is lost. */
-function fromEmitter(emitter: EventEmitter, signal?: AbortSignal): AsyncGenerator<ChangeEvent> {
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * `on()` registers its listener at once and buffers, so nothing published after the call is lost.
+ * A plain iterator, not an async generator: a generator's `return()` waits behind its pending
+ * `next()`, so a subscriber that leaves while no event comes would keep its listener for good.
+ */
+function fromEmitter(emitter: EventEmitter, signal?: AbortSignal): AsyncIterableIterator<ChangeEvent> {
   const source = on(emitter, 'change', signal ? { signal } : {});
-  return (async function* () {
-    try {
-      for await (const [event] of source) yield event as ChangeEvent;
-    } catch (error) {
-      // An aborted listen simply ends.
-      if ((error as { name?: string }).name !== 'AbortError') throw error;
-    } finally {
+  return {
+    async next() {
+      try {
+        const result = await source.next();
+        return result.done ? DONE : { done: false, value: (result.value as [ChangeEvent])[0] };
+      } catch (error) {
+        // An aborted listen simply ends.
+        if ((error as { name?: string }).name === 'AbortError') return DONE;
+        throw error;
+      }
+    },
+    async return() {
+      // Removes the listener and ends a pending `next()` at once.
       await source.return?.();
-    }
-  })();
+      return DONE;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function localEmitter(): EventEmitter {

@@ -21,14 +21,25 @@ export function changesFor<E extends ChangeEvent>(
   ctx: RequestContext,
   topic: E['topic'],
   wanted: (event: ChangeEvent) => event is E,
-): AsyncGenerator<E> {
+): AsyncIterableIterator<E> {
   requireTopic(ctx, topic);
   const source = ctx.services.events.listen();
-  return (async function* () {
-    try {
-      for await (const event of source) if (mayHear(ctx.viewer, event) && wanted(event)) yield event;
-    } finally {
-      await source.return(undefined);
-    }
-  })();
+  // A plain iterator for the same reason as the bus's: `return()` must not wait for an event.
+  return {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done) return { done: true, value: undefined };
+        if (mayHear(ctx.viewer, result.value) && wanted(result.value))
+          return { done: false, value: result.value };
+      }
+    },
+    async return() {
+      await source.return?.(undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -142,6 +142,19 @@ describe('subscriptions', () => {
     expect(await activeSubscriptions(origin)).toBe(before);
   });
 
+  it('lets go of a subscription the client ends, though no event came', async () => {
+    const before = await activeSubscriptions(origin);
+    const id = toGlobalId('Payment', refundableCharge(2)?.stripeId as string);
+    const sub = subscribe<PaymentEvent>(stack.gateway.url, PAYMENT_UPDATED, { id }, token);
+    await untilSubscribed(origin, before + 1);
+    await sub.close();
+    const deadline = Date.now() + 2_000;
+    while ((await activeSubscriptions(origin)) > before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await activeSubscriptions(origin)).toBe(before);
+  });
+
   it('closes a connection without valid credentials', async () => {
     const none = track(subscribe<PaymentEvent>(stack.gateway.url, PAYMENT_UPDATED, {}, null));
     const forged = track(subscribe<PaymentEvent>(stack.gateway.url, PAYMENT_UPDATED, {}, `${token}x`));
