@@ -49,7 +49,12 @@ export function createJwtVerifier(settings: JwtSettings): VerifyJwt {
         // A token without expiry would be good forever once leaked.
         requiredClaims: ['exp', 'sub'],
       });
-      return { id: `jwt:${String(payload.sub)}`, kind: 'jwt', scopes: parseScopes(payload.scope) };
+      return {
+        id: `jwt:${String(payload.sub)}`,
+        kind: 'jwt',
+        scopes: parseScopes(payload.scope),
+        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+      };
     } catch (error) {
       throw new AuthenticationError(failureOf(error));
     }

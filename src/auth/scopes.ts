@@ -28,4 +28,6 @@ export interface Viewer {
   id: string;
   kind: 'jwt' | 'api-key';
   scopes: ReadonlySet<Scope>;
+  /** When the credential stops being valid (epoch ms); long-lived connections end then. */
+  expiresAt?: number;
 }

@@ -37,11 +37,32 @@ export interface SubscriptionServerOptions {
   maxSubscriptionsPerConnection?: number;
 }
 
-/** Set once the connection is authenticated: who it is, and which operations it has open. */
+/** Set once the connection is authenticated: who it is, which operations it has open, when it must end. */
 type ConnectionState = {
   viewer?: Viewer;
   open?: Set<string>;
+  expiry?: NodeJS.Timeout;
 };
+
+/** The close code graphql-ws gives a connection whose credentials are no longer good. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** setTimeout's longest delay; a later expiry is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Ends the connection when its token expires: a subscription must not outlive its credentials. */
+function closeAtExpiry(state: ConnectionState, socket: { close(code: number, reason: string): void }): void {
+  const expiresAt = state.viewer?.expiresAt;
+  if (expiresAt === undefined) return;
+  const wait = expiresAt - Date.now();
+  state.expiry = setTimeout(
+    () => {
+      if (Date.now() >= expiresAt) socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: the token expired');
+      else closeAtExpiry(state, socket);
+    },
+    Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+  );
+  state.expiry.unref();
+}
 
 /** `connectionParams` as headers: `{authorization: 'Bearer …'}` or `{'x-api-key': …}`, any case. */
 function headersOf(params: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
@@ -81,6 +102,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
           if (!viewer) return false;
           ctx.extra.viewer = viewer;
           ctx.extra.open = new Set();
+          closeAtExpiry(ctx.extra, ctx.extra.socket);
           return true;
         } catch {
           return false;
@@ -139,6 +161,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
       onComplete: (ctx, id) => {
         ctx.extra.open?.delete(id);
+      },
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiry);
       },
     },
     wss,

@@ -162,6 +162,12 @@ describe('subscriptions', () => {
     await expect(forged.next(1, 2_000)).rejects.toThrow(/4403/);
   });
 
+  it('ends a connection when its token expires', async () => {
+    const shortLived = await signTestToken({ expiresInS: 1 });
+    const sub = track(subscribe<PaymentEvent>(stack.gateway.url, PAYMENT_UPDATED, {}, shortLived));
+    await expect(sub.next(1, 4_000)).rejects.toThrow(/4401 Unauthorized: the token expired/);
+  });
+
   it('runs only subscriptions over WebSocket', async () => {
     const sub = track(subscribe<unknown>(stack.gateway.url, '{ providers { name } }', {}, token));
     await expect(sub.next(1, 2_000)).rejects.toThrow(/Only subscriptions/);
