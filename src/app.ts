@@ -10,7 +10,8 @@ import { CursorCodec } from './pagination/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
-import { openLedger } from './writes/ledger.js';
+import { closeRedis, connectRedis } from './redis-client.js';
+import { ledgerFor } from './writes/ledger.js';
 
 /** A running Concord: the HTTP gateway and the providers behind it (with the sandbox in sandbox mode). */
 export interface Concord {
@@ -69,19 +70,17 @@ export async function startConcord(
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
   const caching = withCache(config.cache, connected, logger);
-  const { ledger, close: closeLedger } = await openLedger(config.cache.redisUrl, logger);
+  // One command connection for the ledger, event publishes and rate limits (the cache has keyv's own).
+  const redis = config.cache.redisUrl
+    ? await connectRedis(config.cache.redisUrl, logger, 'shared state')
+    : null;
   let events: EventBus | null = null;
   const closeAll = async () => {
-    await Promise.all([
-      connected.close(),
-      caching.close(),
-      observability.close(),
-      closeLedger(),
-      events?.close(),
-    ]);
+    await Promise.all([connected.close(), caching.close(), observability.close(), events?.close()]);
+    if (redis) await closeRedis(redis);
   };
   try {
-    events = await openEventBus(config.cache.redisUrl, logger);
+    events = await openEventBus(redis, logger);
     const bus = events;
     observability.watch({
       policies: connected.policies,
@@ -100,7 +99,8 @@ export async function startConcord(
         cursors: new CursorCodec(config.cursorSecret),
         pageSize: config.pageSize,
         config,
-        ledger,
+        redis,
+        ledger: ledgerFor(redis),
         events,
         ...(devToken ? { devToken } : {}),
       },

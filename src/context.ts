@@ -7,6 +7,7 @@ import type { Observability } from './observability/observability.js';
 import type { ProviderStats } from './observability/provider-stats.js';
 import type { CursorCodec } from './pagination/cursor.js';
 import type { PageSizeLimits } from './pagination/page-args.js';
+import type { RedisConnection } from './redis-client.js';
 import type { EventBus } from './subscriptions/bus.js';
 import type { MutationLedger } from './writes/ledger.js';
 
@@ -26,6 +27,8 @@ export interface Services {
   config: Config;
   /** Sandbox only: a token with every scope, signed with the process's development secret. */
   devToken?: string;
+  /** The command connection to Redis shared by ledger, events and rate limits; null without REDIS_URL. */
+  redis: RedisConnection | null;
   /** Records of mutations run, so a retried one answers again without writing twice. */
   ledger: MutationLedger;
   /** Provider changes announced to GraphQL subscriptions. */

@@ -82,13 +82,14 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     domainOf: (provider) => domains.get(provider),
     logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
   });
+  const authenticate = createAuthenticator(services.config.auth);
   // Subscriptions share the HTTP server and path: graphql-ws clients connect to ws://…/graphql.
   const subscriptions = serveSubscriptions({
     server,
     path: '/graphql',
     schema,
     services,
-    authenticate: createAuthenticator(services.config.auth),
+    authenticate,
     validationRules: queryLimitRules(services.config.queryLimits),
     formatError,
     logger,
@@ -133,7 +134,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const guards = await requestGuards(services, logger);
+  const guards = requestGuards(services, authenticate, logger);
 
   app.get('/readyz', async (_req, res) => {
     // Draining: a load balancer stops sending while in-flight requests finish.
@@ -216,7 +217,6 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     stop: async () => {
       draining = true;
       await apollo.stop();
-      await guards.close();
     },
   };
 }

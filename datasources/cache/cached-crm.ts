@@ -14,6 +14,8 @@ import type {
 import type { ReadThroughCache } from './read-through.js';
 
 const EMAIL = 'email:';
+/** Deal ids of one contact, cached under this prefix. */
+const OF_CONTACT = 'of-contact:';
 
 function emailKey(email: string): string {
   return EMAIL + email.trim().toLowerCase();
@@ -127,8 +129,8 @@ export class CachedCrm implements CrmProvider {
   dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
     return this.cache.batch(
       'deals',
-      contactIds.map((id) => `of-contact:${id}`),
-      (missing) => this.inner.dealIdsOfContacts(missing.map((m) => m.slice('of-contact:'.length))),
+      contactIds.map((id) => OF_CONTACT + id),
+      (missing) => this.inner.dealIdsOfContacts(missing.map((m) => m.slice(OF_CONTACT.length))),
     );
   }
 
@@ -143,36 +145,36 @@ export class CachedCrm implements CrmProvider {
   /** Also drops the new email's pointer, which may hold a cached "no such email". */
   async createContact(input: ContactChanges, options: WriteOptions): Promise<Contact> {
     const contact = await this.inner.createContact(input, options);
-    await this.cache.invalidate('contacts', [contact.id, ...emailKeys(input.email, contact.email)]);
+    await this.invalidateContact(contact.id, input.email, contact.email);
     return contact;
   }
 
   /** The old email's pointer heals on its next read (see getContactsByEmail); the new one is dropped now. */
   async updateContact(id: string, changes: ContactChanges, options: WriteOptions): Promise<Contact> {
     const contact = await this.inner.updateContact(id, changes, options);
-    await this.cache.invalidate('contacts', [id, ...emailKeys(changes.email, contact.email)]);
+    await this.invalidateContact(id, changes.email, contact.email);
     return contact;
   }
 
   async deleteContact(id: string, options: WriteOptions): Promise<void> {
     await this.inner.deleteContact(id, options);
-    await this.cache.invalidate('contacts', [id]);
-    await this.cache.invalidate('deals', [`of-contact:${id}`]);
+    await this.invalidateContact(id);
+    await this.cache.invalidate('deals', [OF_CONTACT + id]);
   }
 
   async updateDealStage(id: string, stage: string, options: WriteOptions): Promise<Deal> {
     const deal = await this.inner.updateDealStage(id, stage, options);
-    await this.cache.invalidate('deals', [id]);
+    await this.invalidateDeal(id);
     return deal;
   }
 
-  /** Forgets a contact and every cached list, after a write or a webhook; `email` also drops its lookup. */
-  async invalidateContact(id: string, email?: string | null): Promise<void> {
-    await this.cache.invalidate('contacts', [id, ...emailKeys(email)]);
+  /** Forgets a contact and every cached list, after a write or a webhook; `emails` also drop their lookups. */
+  async invalidateContact(id: string, ...emails: ReadonlyArray<string | null | undefined>): Promise<void> {
+    await this.cache.invalidate('contacts', [id, ...emailKeys(...emails)]);
   }
 
   async invalidateDeal(id: string, contactIds: readonly string[] = []): Promise<void> {
-    await this.cache.invalidate('deals', [id, `parties:${id}`, ...contactIds.map((c) => `of-contact:${c}`)]);
+    await this.cache.invalidate('deals', [id, `parties:${id}`, ...contactIds.map((c) => OF_CONTACT + c)]);
   }
 
   async invalidateCompany(id: string): Promise<void> {

@@ -94,7 +94,7 @@ export class CachedPayments implements PaymentsProvider {
   /** Also drops the contact's account lookup, which may hold a cached "no account". */
   async createAccount(input: AccountInput, options: WriteOptions): Promise<PaymentAccount> {
     const account = await this.inner.createAccount(input, options);
-    await this.invalidateAccounts(account.id, [input.contactId, account.contactId]);
+    await this.invalidateAccount(account.id, account.contactId ?? input.contactId);
     return account;
   }
 
@@ -104,7 +104,7 @@ export class CachedPayments implements PaymentsProvider {
     options: WriteOptions,
   ): Promise<PaymentAccount> {
     const account = await this.inner.updateAccount(id, changes, options);
-    await this.invalidateAccounts(id, [account.contactId]);
+    await this.invalidateAccount(id, account.contactId);
     return account;
   }
 
@@ -117,11 +117,6 @@ export class CachedPayments implements PaymentsProvider {
       await this.invalidatePayments(payment.accountId, paymentIds);
     }
     return payment;
-  }
-
-  private async invalidateAccounts(id: string, contactIds: ReadonlyArray<string | null>): Promise<void> {
-    const linked = [...new Set(contactIds.filter((c): c is string => c !== null && c !== ''))];
-    await this.cache.invalidate('accounts', [id, ...linked.map((c) => OF_CONTACT + c)]);
   }
 
   /** Forgets an account's payments (after a refund or a payment webhook) and every cached list. */

@@ -1,8 +1,7 @@
-import { createClient } from '@redis/client';
 import type { Request, RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import type { Viewer } from '../auth/scopes.js';
 import { ErrorCode } from '../errors.js';
+import type { RedisConnection } from '../redis-client.js';
 import { sendErrors } from './respond.js';
 import { MemoryBuckets, RedisBuckets, type BucketStore } from './token-bucket.js';
 
@@ -14,14 +13,11 @@ export interface RateLimitSettings {
 
 /** Keys in Redis start with this, so a shared Redis can tell our counters from the cache's. */
 const KEY_PREFIX = 'concord:ratelimit';
-/** A Redis that answers slower than this is skipped for the per-replica memory fallback. */
-const REDIS_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface RateLimiter {
   middleware: RequestHandler;
   /** Where counts live: shared across replicas (redis) or this process only (memory). */
   store: 'redis' | 'memory';
-  close(): Promise<void>;
 }
 
 /** Per-client key: the API key's name or the JWT subject; callers without credentials by address. */
@@ -35,42 +31,19 @@ function clientKey(viewer: Viewer | null, req: Request): string {
  * otherwise. When Redis fails, each replica falls back to its own buckets rather than refusing
  * everyone or limiting no one.
  */
-export async function createRateLimiter(
+export function createRateLimiter(
   settings: RateLimitSettings,
-  {
-    redisUrl,
-    logger,
-    viewerOf,
-  }: { redisUrl: string | null; logger: Logger; viewerOf: (req: Request) => Viewer | null },
-): Promise<RateLimiter> {
+  { redis, viewerOf }: { redis: RedisConnection | null; viewerOf: (req: Request) => Viewer | null },
+): RateLimiter {
   const bucket = { capacity: settings.points, windowS: settings.durationS };
   const memory = new MemoryBuckets();
   let store: BucketStore = memory;
-  let close = async (): Promise<void> => {};
-  if (redisUrl) {
-    const client = createClient({
-      url: redisUrl,
-      // Fail at once while disconnected (the memory buckets take over) instead of queueing.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-        reconnectStrategy: (n: number) => Math.min(100 * 2 ** n, 2_000),
-      },
-    });
-    client.on('error', (error: unknown) => logger.warn({ err: error }, 'rate-limit Redis error'));
-    // Wait a moment for Redis, but never block start-up on it: a Redis that is down must not stop
-    // Concord from starting (the memory buckets serve until it is back).
-    const connecting = client
-      .connect()
-      .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error }, 'rate-limit Redis not reachable yet'));
-    await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, REDIS_CONNECT_TIMEOUT_MS))]);
-    const shared = new RedisBuckets(client, KEY_PREFIX);
+  if (redis) {
+    // The connection fails at once while Redis is down (see redis-client.ts): the memory buckets
+    // take over until it is back.
+    const shared = new RedisBuckets(redis, KEY_PREFIX);
     store = {
       take: (key, s) => shared.take(key, s).catch(() => memory.take(key, s)),
-    };
-    close = async () => {
-      if (client.isOpen) await client.close();
     };
   }
   const middleware: RequestHandler = (req, res, next) => {
@@ -92,5 +65,5 @@ export async function createRateLimiter(
       (error: unknown) => next(error),
     );
   };
-  return { middleware, store: redisUrl ? 'redis' : 'memory', close };
+  return { middleware, store: redis ? 'redis' : 'memory' };
 }

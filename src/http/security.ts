@@ -3,7 +3,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { createAuthenticator } from '../auth/authenticate.js';
+import type { Authenticate } from '../auth/authenticate.js';
 import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
 import { permissions } from '../auth/permissions.js';
 import { applyPermissions } from '../auth/shield.js';
@@ -39,13 +39,13 @@ export interface RequestGuards {
   parse: RequestHandler;
   /** After parsing, before GraphQL: credentials (401), then the client's rate limit (429). */
   admit: RequestHandler[];
-  close(): Promise<void>;
 }
 
-export async function requestGuards(services: Services, logger: Logger): Promise<RequestGuards> {
+/** `authenticate` is the gateway's one authenticator (its JWKS cache is shared with WebSocket connections). */
+export function requestGuards(services: Services, authenticate: Authenticate, logger: Logger): RequestGuards {
   const { config } = services;
   const rateLimiter = config.rateLimit
-    ? await createRateLimiter(config.rateLimit, { redisUrl: config.cache.redisUrl, logger, viewerOf })
+    ? createRateLimiter(config.rateLimit, { redis: services.redis, viewerOf })
     : null;
   return {
     parse: express.Router().use(
@@ -68,15 +68,12 @@ export async function requestGuards(services: Services, logger: Logger): Promise
     ),
     admit: [
       authenticationMiddleware({
-        authenticate: createAuthenticator(config.auth),
+        authenticate,
         introspection: config.auth.introspection,
         maxTokens: config.queryLimits.maxTokens,
         logger,
       }),
       ...(rateLimiter ? [rateLimiter.middleware] : []),
     ],
-    close: async () => {
-      await rateLimiter?.close();
-    },
   };
 }

@@ -1,6 +1,7 @@
 import type { PageArgs } from '../pagination/page-args.js';
 import { readPageArgs, type PageDirection } from '../pagination/page-args.js';
 import type { RequestContext } from '../context.js';
+import { stableJson } from '../stable-json.js';
 
 /** Validated page arguments for a connection field, checked before any provider call. */
 export function pageArgs(ctx: RequestContext, args: PageArgs, backwardSupported: boolean): PageDirection {
@@ -14,13 +15,7 @@ export function orThrow<T>(values: ReadonlyArray<T | Error>): T[] {
 }
 
 /** Stable text of a filter for cursor scopes: the same filter always gives the same scope. */
-export function scopeOf(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
-}
+export const scopeOf = stableJson;
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;

@@ -1,11 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import type { Logger } from 'pino';
-import {
-  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
-  closeRedis,
-  connectRedis,
-  type RedisConnection,
-} from '../redis-client.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis-client.js';
 import { parseChangeEvent, type ChangeEvent } from './events.js';
 
 /** The Redis channel every replica publishes to and listens on. */
@@ -84,10 +79,14 @@ export function memoryBus(): EventBus {
  * Redis pub/sub: a publish reaches every replica's subscribers, this one's included (through its
  * own subscription). When Redis cannot take a publish, this replica's subscribers still hear it.
  */
-export async function redisBus(url: string, logger: Logger, channel = DEFAULT_CHANNEL): Promise<EventBus> {
+export async function redisBus(
+  publisher: RedisConnection,
+  logger: Logger,
+  channel = DEFAULT_CHANNEL,
+): Promise<EventBus> {
   const emitter = localEmitter();
-  const publisher: RedisConnection = await connectRedis(url, logger, 'events');
-  // A connection in subscriber mode can do nothing else, so it is a second one.
+  // A connection in subscriber mode can do nothing else, so it is a second one (publishes share the
+  // process's command connection, which its owner closes).
   const subscriber: RedisConnection = publisher.duplicate();
   subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'events subscriber Redis error'));
   const deliver = (message: string): void => {
@@ -132,12 +131,12 @@ export async function redisBus(url: string, logger: Logger, channel = DEFAULT_CH
     listening: () => emitter.listenerCount('change'),
     close: async () => {
       emitter.removeAllListeners();
-      await Promise.all([closeRedis(subscriber), closeRedis(publisher)]);
+      await closeRedis(subscriber);
     },
   };
 }
 
 /** Redis pub/sub when REDIS_URL is set, so every replica's subscribers hear each event; else in-process. */
-export function openEventBus(redisUrl: string | null, logger: Logger): Promise<EventBus> {
-  return redisUrl ? redisBus(redisUrl, logger) : Promise.resolve(memoryBus());
+export function openEventBus(redis: RedisConnection | null, logger: Logger): Promise<EventBus> {
+  return redis ? redisBus(redis, logger) : Promise.resolve(memoryBus());
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/scopes.js';
 import { ConcordError, ErrorCode } from '../errors.js';
+import { stableJson } from '../stable-json.js';
 import type { MutationLedger } from './ledger.js';
 import { userError, type Outcome } from './user-errors.js';
 
@@ -8,15 +9,6 @@ import { userError, type Outcome } from './user-errors.js';
 export interface WriteKeys {
   /** `step` names the write (e.g. `payments-account`), so two writes of one mutation never share a key. */
   for(step: string): string;
-}
-
-/** JSON with object keys sorted, so the same input always hashes the same. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -53,7 +45,7 @@ export async function idempotent<R>({
     return run(keysFrom(sha256(randomUUID())));
   const { clientMutationId: _omitted, ...rest } = input;
   const key = sha256(`${viewer.id}\u0000${mutation}\u0000${clientKey}`);
-  const inputHash = sha256(canonical(rest));
+  const inputHash = sha256(stableJson(rest));
 
   let claim;
   try {

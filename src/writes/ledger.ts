@@ -1,5 +1,4 @@
-import type { Logger } from 'pino';
-import { closeRedis, connectRedis, type RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis-client.js';
 
 /** A claim lives this long without an answer; then a retry may run again (provider keys still guard it). */
 export const DEFAULT_PENDING_MS = 60_000;
@@ -117,11 +116,6 @@ export class RedisLedger implements MutationLedger {
 }
 
 /** The ledger in Redis when REDIS_URL is set (shared by every replica), else in this process. */
-export async function openLedger(
-  redisUrl: string | null,
-  logger: Logger,
-): Promise<{ ledger: MutationLedger; close(): Promise<void> }> {
-  if (!redisUrl) return { ledger: new MemoryLedger(), close: async () => {} };
-  const client = await connectRedis(redisUrl, logger, 'mutation ledger');
-  return { ledger: new RedisLedger(client), close: () => closeRedis(client) };
+export function ledgerFor(redis: RedisConnection | null): MutationLedger {
+  return redis ? new RedisLedger(redis) : new MemoryLedger();
 }
