@@ -19,16 +19,13 @@ ENV NODE_ENV=production \
     PORT=4000
 WORKDIR /app
 COPY package.json package-lock.json ./
-# dev dependencies (the node@24 runtime package, TypeScript, Jest) are left out, so their install
-# scripts never run; esbuild stays, for the GraphiQL bundle built at run time.
+# dev dependencies (the node@24 runtime package, TypeScript, Jest, esbuild, React, GraphiQL's sources)
+# are left out, so their install scripts never run; GraphiQL ships prebuilt in dist/graphiql-assets/.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Read at run time from the package root (src/package-root.ts): the SDL, the trusted-documents
-# manifest, and the GraphiQL browser sources with the tsconfig they extend.
+# Read at run time from the package root (src/package-root.ts): the SDL and the trusted-documents manifest.
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/client/generated/persisted-documents.json ./client/generated/persisted-documents.json
-COPY --from=build /app/src/graphiql/browser ./src/graphiql/browser
-COPY --from=build /app/tsconfig.json ./tsconfig.json
 # Files stay root-owned and read-only to the process; it writes nothing to disk.
 USER node
 EXPOSE 4000

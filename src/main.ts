@@ -1,6 +1,5 @@
-import { ConfigError as SandboxConfigError } from '../sandbox/config.js';
 import { startConcord } from './app.js';
-import { ConfigError, readConfig } from './config.js';
+import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 
@@ -35,7 +34,12 @@ async function main(): Promise<void> {
   exitGracefullyOnSignals(concord, config.shutdown, { logger });
 }
 
+/** Concord's and the sandbox's config errors (the sandbox is not imported in live mode) print as lines. */
+function isConfigError(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'BAD_CONFIG';
+}
+
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof SandboxConfigError ? error.message : error);
+  console.error(isConfigError(error) ? error.message : error);
   process.exit(1);
 });

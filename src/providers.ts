@@ -3,8 +3,7 @@ import { createPostHogAnalytics } from '../datasources/posthog/index.js';
 import { createStripePayments } from '../datasources/stripe/index.js';
 import type { UpstreamCall } from '../datasources/transport/http-client.js';
 import type { PolicyEvents, ProviderPolicies } from '../datasources/transport/policy.js';
-import { readSandboxConfig } from '../sandbox/config.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/index.js';
+import type { RunningSandbox } from '../sandbox/index.js';
 import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from './config.js';
 import type { LoaderProviders } from './loaders.js';
 import { createProviderPolicies } from './transport-policies.js';
@@ -84,6 +83,11 @@ export async function connectProviders(
     const live = adapters(config.live, config.providerTimeoutMs, onCall, policies);
     return { ...live, mode: 'live', sandbox: null, credentials: credentialsOf(config.live), policies };
   }
+  // Imported only here: live mode loads no simulator code and no seeded data generator.
+  const [{ readSandboxConfig }, { startSandbox }] = await Promise.all([
+    import('../sandbox/config.js'),
+    import('../sandbox/index.js'),
+  ]);
   const sandbox = await startSandbox(readSandboxConfig(env, 0));
   const { urls, credentials } = sandbox;
   const endpoints: LiveProviders = {

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
- * The browser sources the bundle is built from (TypeScript + React, see browser/). From the package
- * root, because the build (dist/) does not compile them: a production install ships
- * src/graphiql/browser/ and tsconfig.json beside dist/ and bundles them at run time with esbuild.
+ * The browser sources the bundle is built from (TypeScript + React, see browser/). `npm run build`
+ * bundles them once into dist/graphiql-assets/ (build-assets.ts); only a run from source bundles
+ * them in memory, so a production install needs neither esbuild nor React.
  */
 export const DEFAULT_BROWSER_DIR = join(PACKAGE_ROOT, 'src', 'graphiql', 'browser');
 
@@ -28,6 +28,8 @@ const CONTENT_TYPES: Record<string, string> = {
  * fetched from anywhere at run time; the page loads only these files from Concord.
  */
 export async function buildGraphiQLBundle(browserDir = DEFAULT_BROWSER_DIR): Promise<AssetBundle> {
+  // A development dependency: imported only when a build is actually made.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: {
       graphiql: join(browserDir, 'main.tsx'),
@@ -59,21 +61,50 @@ export async function buildGraphiQLBundle(browserDir = DEFAULT_BROWSER_DIR): Pro
   const assets = new Map<string, Asset>();
   for (const file of result.outputFiles) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    const extension = name.slice(name.lastIndexOf('.'));
-    const contentType = CONTENT_TYPES[extension];
+    const contentType = CONTENT_TYPES[extname(name)];
     if (contentType) assets.set(name, { contentType, body: file.contents });
   }
   return assets;
 }
 
+/** Where `npm run build` writes the bundle, beside the compiled code. */
+export const BUILT_ASSETS_DIR = join(PACKAGE_ROOT, 'dist', 'graphiql-assets');
+
+/** Compiled (dist/…/*.js) rather than run from source by tsx. */
+const RUNNING_FROM_BUILD = !import.meta.filename.endsWith('.ts');
+
+/** The files `npm run build` wrote; a missing folder is a broken build, said plainly. */
+export async function readBuiltBundle(dir = BUILT_ASSETS_DIR): Promise<AssetBundle> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new Error(`the GraphiQL bundle is missing from ${dir}: run npm run build`, { cause: error });
+  }
+  const assets = new Map<string, Asset>();
+  for (const name of names) {
+    const contentType = CONTENT_TYPES[extname(name)];
+    if (contentType) assets.set(name, { contentType, body: await readFile(join(dir, name)) });
+  }
+  return assets;
+}
+
+/** Writes a bundle as files (what `npm run build` ships). */
+export async function writeBundle(bundle: AssetBundle, dir = BUILT_ASSETS_DIR): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const [name, asset] of bundle) await writeFile(join(dir, name), asset.body);
+}
+
 let cached: Promise<AssetBundle> | null = null;
 
 /**
- * The bundle, built once per process on first use (a few seconds) and kept in memory. A failed
- * build is not cached, so the next request tries again.
+ * The bundle, loaded once per process on first use and kept in memory: read from the build's files,
+ * or (from source) built with esbuild in a few seconds. A failure is not cached, so the next
+ * request tries again.
  */
 export function graphiqlBundle(): Promise<AssetBundle> {
-  cached ??= buildGraphiQLBundle().catch((error: unknown) => {
+  cached ??= (RUNNING_FROM_BUILD ? readBuiltBundle() : buildGraphiQLBundle()).catch((error: unknown) => {
     cached = null;
     throw error;
   });
