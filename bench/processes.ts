@@ -79,6 +79,36 @@ export function peakRssMiB(pid: number): number | null {
   }
 }
 
+/** RSS of a process sampled on an interval, for the peak through a run (not only at its end). */
+export class RssSampler {
+  peakMiB = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => {
+      this.peakMiB = Math.max(this.peakMiB, RssSampler.currentMiB(this.pid) ?? 0);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** The process's resident memory now (VmRSS), in MiB, or null once it is gone. */
+  static currentMiB(pid: number): number | null {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 /** A port free on loopback right now (for Redis, which cannot pick its own and report it). */
 export async function freePort(): Promise<number> {
   const server = createServer();

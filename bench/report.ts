@@ -8,6 +8,15 @@ import { join } from 'node:path';
 import type { LatencyStats } from './measure.js';
 import type { Calls, Scenario } from './scenarios.js';
 
+/** Plain graphql-js serving Concord's own warm answer from memory (bench/floor/server.ts). */
+export interface FloorResult {
+  latency: LatencyStats;
+  rps: number;
+  errors: number;
+  /** The floor served exactly Concord's data (else its numbers mean nothing). */
+  same: boolean;
+}
+
 export interface ScenarioResult {
   scenario: Scenario;
   pages: number;
@@ -18,7 +27,11 @@ export interface ScenarioResult {
     warm: LatencyStats;
     rps: number;
     errors: number;
+    /** Upstream calls during the whole warm throughput run. */
+    warmLoadCalls: Calls | null;
   };
+  /** Null where the floor cannot stand in (the walk pages through cursors). */
+  floor: FloorResult | null;
   baseline: { calls: Calls | null; latency: LatencyStats; rps: number; errors: number };
 }
 
@@ -31,6 +44,10 @@ export interface Report {
   connections: number;
   durationS: number;
   peakRssMiB: number | null;
+  /** RSS a second after ready, before any query. */
+  idleRssMiB: number | null;
+  /** Concord ran through tsx (`--source`) rather than from the production build. */
+  fromSource: boolean;
   results: ScenarioResult[];
   elapsedS: number;
 }
@@ -61,6 +78,18 @@ function goals(r: Report): string[] {
       `- Dashboard ≥ 10× fewer calls than the naive build: ${ratio(sum(d.baseline.calls), sum(d.concord.coldCalls))} fewer: ${goal(tenfold)}.`,
     );
   }
+  if (d?.floor) {
+    const f = d.floor;
+    const calls0 = d.concord.warmLoadCalls !== null && sum(d.concord.warmLoadCalls) === 0;
+    lines.push(
+      `- Warm dashboard throughput ≥ 150 req/s: ${d.concord.rps.toFixed(1)}: ${goal(d.concord.rps >= 150)}; within 1.5× of the floor's ${f.rps.toFixed(1)} req/s: ${ratio(f.rps, d.concord.rps)} below it: ${goal(d.concord.rps * 1.5 >= f.rps)}.`,
+      `- Warm dashboard p50 within 1.3× of the floor's: ${ms(d.concord.warm.p50)} ms against ${ms(f.latency.p50)} ms (${ratio(d.concord.warm.p50, f.latency.p50)}): ${goal(d.concord.warm.p50 <= 1.3 * f.latency.p50)}.`,
+      `- No upstream call during the whole warm dashboard load run: ${calls(d.concord.warmLoadCalls)}: ${goal(calls0)}.`,
+    );
+  }
+  lines.push(
+    `- Concord peak RSS through the run ≤ 250 MiB: ${r.peakRssMiB === null ? '–' : r.peakRssMiB.toFixed(0)} MiB: ${goal(r.peakRssMiB !== null && r.peakRssMiB <= 250)}; idle RSS in live mode ≤ 120 MiB: ${r.idleRssMiB === null ? '–' : r.idleRssMiB.toFixed(0)} MiB: ${goal(r.idleRssMiB !== null && r.idleRssMiB <= 120)}.`,
+  );
   for (const x of r.results) {
     const path = x.scenario.levels * r.latencyMs;
     const over = x.concord.cold.p50 - path;
@@ -89,6 +118,13 @@ function markdown(r: Report): string {
     (x) =>
       `| ${x.scenario.title}${x.scenario.key === 'walk' ? ' (page 1)' : ''} | ${x.concord.rps.toFixed(1)} | ${x.baseline.rps.toFixed(1)} | ${ratio(x.concord.rps, x.baseline.rps)} | ${x.concord.errors} / ${x.baseline.errors} |`,
   );
+  const floorRows = r.results.flatMap((x) => {
+    const f = x.floor;
+    if (!f) return [];
+    return [
+      `| ${x.scenario.title} | ${ms(f.latency.p50)} | ${ms(x.concord.warm.p50)} | ${ratio(x.concord.warm.p50, f.latency.p50)} | ${f.rps.toFixed(1)} | ${x.concord.rps.toFixed(1)} | ${ratio(x.concord.rps, f.rps)} | ${calls(x.concord.warmLoadCalls)} | ${f.same ? 'yes' : '**no**'} |`,
+    ];
+  });
   const notes = r.results.map(
     (x) =>
       `- ${x.scenario.title}: ${x.scenario.levelsNote}.${x.scenario.key === 'walk' ? ` One sample is the whole walk, ${x.pages} pages.` : ''}`,
@@ -100,9 +136,9 @@ Rewritten by every \`npm run bench\`; do not edit by hand. ${r.quick ? '**This i
 - Date: ${new Date().toISOString()} (the run took ${r.elapsedS.toFixed(0)} s)
 - Machine: ${machine()}
 - Data: sandbox ${r.size} size (${r.dataset.contacts} contacts, ${r.dataset.charges} charges, ${r.dataset.events} events), seed 42; every provider answers after ${r.latencyMs} ms ± ${r.jitterMs} ms of injected latency
-- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`), Redis (\`redis-server\`, no persistence), Concord (\`src/main.ts\` run through tsx with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), and the bench process itself (fetch for latency, autocannon for throughput)
+- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`), Redis (\`redis-server\`, no persistence), Concord (${r.fromSource ? '`src/main.ts` run through tsx (`--source`)' : 'the production build, `node dist/src/main.js` after `npm run build`'} with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), the floor (\`bench/floor/server.ts\`: plain graphql-js over HTTP serving Concord's own warm answer from memory), and the bench process itself (fetch for latency, autocannon for throughput)
 - Commands: \`npm run bench\` (full) or \`npm run bench -- --quick\` / \`BENCH_QUICK=1 npm run bench\`
-- Concord peak RSS (VmHWM at the end of the run): ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`}
+- Concord RSS: ${r.idleRssMiB === null ? '–' : `${r.idleRssMiB.toFixed(0)} MiB`} idle after start, ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`} at the peak (sampled every 200 ms through the run)
 
 Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway). Warm: the same query repeated with the cache filled. The naive build has no cache, so it has only one column.
 
@@ -129,6 +165,14 @@ ${notes.join('\n')}
 | scenario | Concord | naive | Concord ÷ naive | errors (Concord / naive) |
 | --- | --- | --- | --- | --- |
 ${tput.join('\n')}
+
+## The warm path against the floor
+
+The floor is plain graphql-js over node:http executing the same query over Concord's own warm answer held in memory (checked equal): what an answer costs when nothing is fetched. Upstream calls are counted over the whole warm throughput run.
+
+| scenario | floor p50 ms | Concord warm p50 ms | Concord ÷ floor | floor req/s | Concord req/s | Concord ÷ floor | upstream calls in the warm load run | same answer |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${floorRows.join('\n')}
 
 ## Against the goals (reported, not asserted)
 

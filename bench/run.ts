@@ -16,8 +16,10 @@ import {
   type LatencyStats,
   type Target,
 } from './measure.js';
-import { freePort, peakRssMiB, startChild, stopAll } from './processes.js';
-import { writeReport, type ScenarioResult } from './report.js';
+import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
+import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
+import { writeReport, type FloorResult, type ScenarioResult } from './report.js';
 import { pickContact, scenarios, type Calls } from './scenarios.js';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
@@ -30,6 +32,8 @@ export const DEFAULT_CONNECTIONS = 10;
 export const DEFAULT_SEED = 42;
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+/** `--source` runs Concord through tsx instead of the production build (skips `npm run build`). */
+const fromSource = process.argv.includes('--source');
 const settings = quick
   ? { size: 'demo' as const, samples: 5, budgetMs: 5_000, durationS: 3 }
   : { size: 'bench' as const, samples: 20, budgetMs: 12_000, durationS: 8 };
@@ -41,6 +45,10 @@ const tsx = ['--import', 'tsx'];
 
 async function main(): Promise<void> {
   const anchor = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  if (!fromSource) {
+    log('npm run build (Concord runs from dist/, as in production)');
+    execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
+  }
   log(
     `${quick ? 'quick' : 'full'} run: ${settings.size} data, ${settings.samples} samples, ${settings.durationS} s at ${DEFAULT_CONNECTIONS} connections`,
   );
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
   const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
-    [...tsx, 'src/main.ts'],
+    fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'],
     {
       ...providerEnv,
       ...TEST_JWT,
@@ -115,6 +123,10 @@ async function main(): Promise<void> {
     /Concord ready at (\S+)/,
   );
   log(`concord up (NODE_ENV=production, pid ${concordChild.pid}) at ${cm[1]}`);
+  // Idle: ready, nothing asked yet. Then sampled through the whole run, every 200 ms.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleRssMiB = RssSampler.currentMiB(concordChild.pid);
+  const rssSampler = new RssSampler(concordChild.pid, 200);
   const { match: bm } = await startChild(
     'baseline',
     process.execPath,
@@ -123,6 +135,15 @@ async function main(): Promise<void> {
     /Baseline ready at (\S+)/,
   );
   log(`baseline up at ${bm[1]}`);
+  const { match: fm } = await startChild(
+    'floor',
+    process.execPath,
+    [...tsx, 'bench/floor/server.ts'],
+    {},
+    /Floor ready at (\S+)/,
+  );
+  const floorTarget: Target = { name: 'floor', url: fm[1] ?? '', headers: {} };
+  log(`floor (graphql-js over one answer in memory) up at ${fm[1]}`);
 
   const token = await signTestToken({ expiresInS: 4 * 3600 });
   const concord: Target = {
@@ -174,7 +195,10 @@ async function main(): Promise<void> {
     const naive = await measure(baseline, b.variables);
     log(`  baseline p50 ${naive.latency.p50.toFixed(1)} ms, ${JSON.stringify(naive.calls)}; throughput`);
     const tVars = walk ? { ...s.variables, after: null } : s.variables;
+    await counters.reset();
     const tConcord = await throughput(concord, s.query, tVars, DEFAULT_CONNECTIONS, settings.durationS);
+    // Every upstream call of the whole warm load run, not one sample: a busy process must still hit.
+    const warmLoadCalls = await counters.total();
     const tBaseline = await throughput(
       baseline,
       b.query,
@@ -182,7 +206,14 @@ async function main(): Promise<void> {
       DEFAULT_CONNECTIONS,
       settings.durationS,
     );
-    log(`  concord warm ${tConcord.rps.toFixed(1)} req/s, baseline ${tBaseline.rps.toFixed(1)} req/s`);
+    log(
+      `  concord warm ${tConcord.rps.toFixed(1)} req/s (${JSON.stringify(warmLoadCalls)} upstream), baseline ${tBaseline.rps.toFixed(1)} req/s`,
+    );
+    const floor = walk ? null : await measureFloor(floorTarget, concord, s.query, s.variables);
+    if (floor)
+      log(
+        `  floor p50 ${floor.latency.p50.toFixed(1)} ms, ${floor.rps.toFixed(1)} req/s (same answer: ${floor.same})`,
+      );
     results.push({
       scenario: s,
       pages: cold.pages,
@@ -193,11 +224,14 @@ async function main(): Promise<void> {
         warm: warm.latency,
         rps: tConcord.rps,
         errors: tConcord.errors,
+        warmLoadCalls,
       },
+      floor,
       baseline: { calls: naive.calls, latency: naive.latency, rps: tBaseline.rps, errors: tBaseline.errors },
     });
   }
-  const rss = peakRssMiB(concordChild.pid);
+  rssSampler.stop();
+  const rss = Math.max(rssSampler.peakMiB, peakRssMiB(concordChild.pid) ?? 0);
   await redis.quit();
   await writeReport({
     quick,
@@ -212,10 +246,33 @@ async function main(): Promise<void> {
     connections: DEFAULT_CONNECTIONS,
     durationS: settings.durationS,
     peakRssMiB: rss,
+    idleRssMiB,
+    fromSource,
     results,
     elapsedS: (performance.now() - t0) / 1000,
   });
   log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
+}
+
+/**
+ * The floor for one scenario: the floor server is handed Concord's own warm answer, checked to serve
+ * the same data, then timed the same way (sequential samples, then autocannon).
+ */
+async function measureFloor(
+  floor: Target,
+  concord: Target,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<FloorResult> {
+  const answer = await post(concord, query, variables);
+  await fetch(floor.url.replace(/\/graphql$/, '/answer'), { method: 'PUT', body: JSON.stringify(answer) });
+  const same = isDeepStrictEqual((await post(floor, query, variables)).data, answer.data);
+  const values = await sample(settings.samples, settings.budgetMs, 3, async () => {
+    const r = await runOnce(floor, query, variables, false);
+    return r.ms;
+  });
+  const t = await throughput(floor, query, variables, DEFAULT_CONNECTIONS, settings.durationS);
+  return { latency: stats(values), rps: t.rps, errors: t.errors, same };
 }
 
 export type { LatencyStats };
