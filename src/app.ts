@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { withCache, type Caching } from './cache/index.js';
+import { openInvalidationFeed, type InvalidationFeed } from './cache/invalidation-feed.js';
 import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
 import { Observability } from './observability/observability.js';
@@ -70,16 +71,29 @@ export async function startConcord(
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
   const caching = withCache(config.cache, connected, logger);
-  // One command connection for the ledger, event publishes and rate limits (the cache has keyv's own).
+  // One command connection for the ledger, event publishes, rate limits and cache invalidations
+  // (cache reads and writes have their own, src/cache/store.ts).
   const redis = config.cache.redisUrl
     ? await connectRedis(config.cache.redisUrl, logger, 'shared state')
     : null;
   let events: EventBus | null = null;
+  let feed: InvalidationFeed | null = null;
   const closeAll = async () => {
-    await Promise.all([connected.close(), caching.close(), observability.close(), events?.close()]);
+    await Promise.all([
+      connected.close(),
+      caching.close(),
+      observability.close(),
+      events?.close(),
+      feed?.close(),
+    ]);
     if (redis) await closeRedis(redis);
   };
   try {
+    // With replicas, a local tier is only safe while it hears their invalidations.
+    if (redis && caching.local) {
+      feed = await openInvalidationFeed(redis, caching.local, logger);
+      caching.announceWith(feed.publish);
+    }
     events = await openEventBus(redis, logger);
     const bus = events;
     observability.watch({

@@ -23,7 +23,7 @@ import {
   DEFAULT_TTL_SECONDS,
   type CacheKind,
 } from '../datasources/cache/ttl.js';
-import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
 import type { WebhookSettings } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
@@ -126,6 +126,8 @@ export interface CacheConfig {
   /** Shared Redis for every replica; null means an in-memory cache per process. */
   redisUrl: string | null;
   readTimeoutMs: number;
+  /** The in-process tier of decoded entries (maxBytes 0: off). */
+  local: { maxBytes: number; maxAgeMs: number };
   ttlSeconds: Record<CacheKind, number>;
   staleSeconds: number;
 }
@@ -263,6 +265,8 @@ const EnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
   CACHE: bool.optional(),
   CACHE_READ_TIMEOUT_MS: int(1, 10_000).optional(),
+  CACHE_LOCAL_MAX_MB: int(0, 65_536).optional(),
+  CACHE_LOCAL_MAX_AGE_S: int(1, 86_400).optional(),
   STRIPE_WEBHOOK_SECRETS: z
     .string()
     .regex(/^whsec_\w+(,whsec_\w+)*$/, 'expected whsec_… secrets, comma-separated')
@@ -428,6 +432,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled: e.CACHE ?? true,
       redisUrl: e.REDIS_URL ?? null,
       readTimeoutMs: e.CACHE_READ_TIMEOUT_MS ?? DEFAULT_READ_TIMEOUT_MS,
+      local: {
+        maxBytes: (e.CACHE_LOCAL_MAX_MB ?? DEFAULT_LOCAL_MAX_MB) * 2 ** 20,
+        maxAgeMs: (e.CACHE_LOCAL_MAX_AGE_S ?? DEFAULT_LOCAL_MAX_AGE_S) * 1000,
+      },
       staleSeconds: e.CACHE_STALE_S ?? DEFAULT_STALE_SECONDS,
       ttlSeconds: Object.fromEntries(
         CACHE_KINDS.map((kind) => [

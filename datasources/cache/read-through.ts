@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ProviderError } from '../transport/errors.js';
 import { currentRequestScope } from '../transport/request-scope.js';
 import { decode, encode } from './codec.js';
+import type { LocalTier } from './local-tier.js';
 import type { CacheStats } from './stats.js';
 import type { CacheStore } from './store.js';
 import { NEGATIVE_TTL_SECONDS, type CacheKind, type TtlPolicy } from './ttl.js';
@@ -25,6 +26,10 @@ export interface ReadThroughOptions {
   provider: string;
   /** A fingerprint of the credential in use: two keys or tenants never share an entry. */
   credentialFingerprint: string;
+  /** Decoded entries in this process, in front of the store (optional). */
+  local?: LocalTier;
+  /** Told the keys an invalidation removed, so other replicas drop their local copies too. */
+  onInvalidate?: (keys: readonly string[]) => Promise<void>;
   now?: () => number;
 }
 
@@ -170,7 +175,10 @@ export class ReadThroughCache {
     ids: readonly string[],
     listKinds: readonly CacheKind[] = ['lists'],
   ): Promise<void> {
-    await this.options.store.deleteMany(ids.map((id) => this.key(kind, id)));
+    const keys = ids.map((id) => this.key(kind, id));
+    const generationKeys = listKinds.map((k) => this.key(k, 'generation'));
+    this.options.local?.delete([...keys, ...generationKeys]);
+    await this.options.store.deleteMany(keys);
     // A new generation makes every list page stored under the old one unreachable at once.
     await this.options.store.setMany(
       listKinds.map((k) => ({
@@ -179,14 +187,31 @@ export class ReadThroughCache {
         ttlMs: this.options.policy.staleMs + this.options.policy.ttlMs[k],
       })),
     );
+    await this.options.onInvalidate?.([...keys, ...generationKeys]);
   }
 
+  /** Fresh entries from this process's tier; the rest (and every stale one) from the store. */
   private async read<V>(keys: readonly string[]): Promise<Array<Entry<V> | undefined>> {
-    const raw = await this.options.store.getMany(keys);
-    return raw.map((text) => {
+    const { local } = this.options;
+    const now = this.now();
+    const entries: Array<Entry<V> | undefined> = keys.map((key) => {
+      const held = local?.get(key) as Entry<V> | undefined;
+      return held && held.f > now ? held : undefined;
+    });
+    const missing = keys.filter((_, i) => entries[i] === undefined);
+    if (local && missing.length < keys.length)
+      this.options.stats.add(this.options.provider, 'localHits', keys.length - missing.length);
+    if (missing.length === 0) return entries;
+    const raw = await this.options.store.getMany(missing);
+    let next = 0;
+    return entries.map((held, i) => {
+      if (held) return held;
+      const text = raw[next++];
       if (text === undefined) return undefined;
       try {
-        return decode<Entry<V>>(text);
+        const entry = decode<Entry<V>>(text);
+        local?.set(keys[i] as string, entry, text.length, entry.f);
+        return entry;
       } catch {
         return undefined;
       }
@@ -198,6 +223,7 @@ export class ReadThroughCache {
     items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
   ): Promise<void> {
     const { ttlMs, staleMs } = this.options.policy;
+    const { local } = this.options;
     const now = this.now();
     await this.options.store.setMany(
       items.map(({ key, value, generation }) => {
@@ -207,7 +233,9 @@ export class ReadThroughCache {
           f: now + fresh,
           ...(generation === undefined ? {} : { g: generation }),
         };
-        return { key, value: encode(entry), ttlMs: fresh + staleMs };
+        const text = encode(entry);
+        local?.set(key, entry, text.length, entry.f);
+        return { key, value: text, ttlMs: fresh + staleMs };
       }),
     );
   }

@@ -5,6 +5,8 @@ export interface CacheCounts {
   staleServed: number;
   /** Reads that failed or timed out in the store (counted as misses too). */
   errors: number;
+  /** Entries read from this process's local tier, with no store round trip or decode. */
+  localHits: number;
 }
 
 /** Counters per provider, for tests, readiness and (later) metrics. */
@@ -12,7 +14,7 @@ export class CacheStats {
   private readonly counts = new Map<string, CacheCounts>();
 
   add(provider: string, field: keyof CacheCounts, n = 1): void {
-    const c = this.counts.get(provider) ?? { hits: 0, misses: 0, staleServed: 0, errors: 0 };
+    const c = this.counts.get(provider) ?? { hits: 0, misses: 0, staleServed: 0, errors: 0, localHits: 0 };
     c[field] += n;
     this.counts.set(provider, c);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { LocalTier } from '../../datasources/cache/local-tier.js';
 import {
   CacheStats,
   CachedAnalytics,
@@ -20,6 +21,10 @@ export interface Caching {
   /** Null when caching is off. */
   store: ManagedCacheStore | null;
   stats: CacheStats;
+  /** Decoded entries in this process (null when caching or the tier is off). */
+  local: LocalTier | null;
+  /** Announces every invalidation through `publish` (to other replicas' local tiers) from now on. */
+  announceWith(publish: (keys: readonly string[]) => Promise<void>): void;
   /** Entity invalidation, for writes and webhooks. */
   invalidate: {
     crm: Pick<CachedCrm, 'invalidateContact' | 'invalidateDeal' | 'invalidateCompany'> | null;
@@ -43,6 +48,8 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
       providers: connected.providers,
       store: null,
       stats,
+      local: null,
+      announceWith: () => {},
       invalidate: { crm: null, payments: null },
       close: async () => {},
     };
@@ -61,6 +68,8 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
     },
   });
   const policy = policyOf(config);
+  const local = config.local.maxBytes > 0 ? new LocalTier(config.local) : null;
+  let announce = async (_keys: readonly string[]): Promise<void> => {};
   const cacheFor = (provider: string, credential: string) =>
     new ReadThroughCache({
       store,
@@ -68,6 +77,7 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
       policy,
       provider,
       credentialFingerprint: credentialFingerprint(provider, credential),
+      ...(local ? { local, onInvalidate: (keys: readonly string[]) => announce(keys) } : {}),
     });
   const { crm, payments, analytics } = connected.providers;
   const cachedCrm = new CachedCrm(crm, cacheFor(crm.name, connected.credentials.crm));
@@ -83,6 +93,10 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
     providers: { crm: cachedCrm, payments: cachedPayments, analytics: cachedAnalytics },
     store,
     stats,
+    local,
+    announceWith: (publish) => {
+      announce = publish;
+    },
     invalidate: { crm: cachedCrm, payments: cachedPayments },
     close: () => store.close(),
   };

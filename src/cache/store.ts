@@ -1,12 +1,16 @@
-import type KeyvRedis from '@keyv/redis';
-import { createKeyv } from '@keyv/redis';
-import { Keyv } from 'keyv';
+import { createClient } from '@redis/client';
 import type { CacheStore } from '../../datasources/cache/store.js';
 
 /** A cache read slower than this counts as a miss: the provider may well be faster than a sick Redis. */
 export const DEFAULT_READ_TIMEOUT_MS = 50;
 /** Redis connection attempts back off up to this, and keep going: Redis back means caching again. */
 export const MAX_RECONNECT_DELAY_MS = 2_000;
+/** JSON megabytes of decoded entries each process keeps in front of the store (0: none). */
+export const DEFAULT_LOCAL_MAX_MB = 32;
+/** The longest a process keeps a decoded entry, whatever its freshness: a bound on a missed invalidation. */
+export const DEFAULT_LOCAL_MAX_AGE_S = 60;
+/** Entries the in-memory store (no REDIS_URL) holds before it forgets the least recently used. */
+export const DEFAULT_MEMORY_MAX_ENTRIES = 50_000;
 
 export interface ManagedCacheStore extends CacheStore {
   readonly kind: 'redis' | 'memory';
@@ -20,114 +24,157 @@ export interface CacheStoreOptions {
   readTimeoutMs?: number;
   /** Told about every store failure; the caller counts and logs it. */
   onError?: (error: unknown) => void;
+  memoryMaxEntries?: number;
 }
 
-async function within<T>(
+/**
+ * `promise`, or `fallback` once Redis has had `ms` to answer and has not. A timer alone cannot tell
+ * a slow Redis from a busy process: after a long task it fires overdue, while the command may only
+ * just have been written or its answer be waiting unread in the socket. So an overdue timer starts
+ * the wait again (at most twice), and the last one gives up only after the loop has read its
+ * sockets once more (setImmediate runs after that phase).
+ */
+export function within<T>(
   promise: Promise<T>,
   ms: number,
   fallback: T,
   onError: (e: unknown) => void,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => {
+  return new Promise<T>((resolve) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (value: T) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const giveUp = () => {
+      if (settled) return;
       onError(new Error(`cache store did not answer within ${ms} ms`));
-      resolve(fallback);
-    }, ms);
+      settle(fallback);
+    };
+    const arm = (rearms: number) => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        const overdue = performance.now() - due > ms / 2;
+        if (overdue && rearms > 0) arm(rearms - 1);
+        else setImmediate(giveUp);
+      }, ms);
+    };
+    arm(2);
+    promise.then(settle, (error: unknown) => {
+      if (!settled) onError(error);
+      settle(fallback);
+    });
   });
-  try {
-    return await Promise.race([
-      promise.catch((error: unknown) => {
-        onError(error);
-        return fallback;
-      }),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
-function redisKeyv(url: string): Keyv {
-  const keyv = createKeyv(
-    {
-      url,
-      // Fail commands at once while disconnected instead of queueing them behind a dead socket.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 1_000,
-        reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
-      },
+function redisStore(url: string, readTimeoutMs: number, onError: (e: unknown) => void): ManagedCacheStore {
+  const client = createClient({
+    url,
+    // Fail commands at once while disconnected instead of queueing them behind a dead socket.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 1_000,
+      reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
     },
-    // keyv and the Redis store would both prefix the namespace; createKeyv sets it up once.
-    { namespace: 'concord', throwOnErrors: true, throwOnConnectError: false, connectionTimeout: 1_000 },
-  );
-  return keyv;
-}
-
-/** keyv with @keyv/redis when REDIS_URL is set, in-memory keyv otherwise; never throws to callers. */
-export function createCacheStore({
-  redisUrl,
-  readTimeoutMs = DEFAULT_READ_TIMEOUT_MS,
-  onError = () => {},
-}: CacheStoreOptions): ManagedCacheStore {
-  // Our keys already start with `concord:`; a keyv namespace on top mangles them in getMany (the
-  // double-prefix trap), so the memory store takes keys as they are.
-  const keyv = redisUrl ? redisKeyv(redisUrl) : new Keyv({ useKeyPrefix: false });
-  keyv.on('error', onError);
+  });
+  client.on('error', onError);
+  // Connects in the background: a Redis that is down at start is a run of misses, not a failed start.
+  client.connect().catch(onError);
   const writeTimeoutMs = readTimeoutMs * 4;
   return {
-    kind: redisUrl ? 'redis' : 'memory',
+    kind: 'redis',
     getMany: async (keys) => {
       if (keys.length === 0) return [];
-      const misses = keys.map(() => undefined);
-      const values = await within(keyv.getMany<string>([...keys]), readTimeoutMs, misses, onError);
+      if (!client.isReady) return keys.map(() => undefined);
+      const values = await within(
+        client.mGet([...keys]),
+        readTimeoutMs,
+        keys.map(() => null),
+        onError,
+      );
       return values.map((v) => (typeof v === 'string' ? v : undefined));
     },
     setMany: async (entries) => {
-      if (entries.length === 0) return;
+      if (entries.length === 0 || !client.isReady) return;
+      const multi = client.multi();
+      for (const { key, value, ttlMs } of entries)
+        multi.set(key, value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
+      // A pipeline, not a transaction: entries are independent, and MULTI would hold Redis for all of them.
       await within(
-        keyv
-          .setMany(entries.map((e) => ({ key: e.key, value: e.value, ttl: e.ttlMs })))
-          .then(() => undefined),
+        multi.execAsPipeline().then(() => undefined),
         writeTimeoutMs,
         undefined,
         onError,
       );
     },
     deleteMany: async (keys) => {
-      if (keys.length === 0) return;
+      if (keys.length === 0 || !client.isReady) return;
       await within(
-        keyv.deleteMany([...keys]).then(() => undefined),
+        client.unlink([...keys]).then(() => undefined),
         writeTimeoutMs,
         undefined,
         onError,
       );
     },
-    healthy: async () => {
-      if (!redisUrl) return true;
-      const store = keyv.store as KeyvRedis<string>;
-      try {
-        const client = await within(store.getClient(), readTimeoutMs * 4, null, () => {});
-        if (!client) return false;
-        return (
-          (await within(
-            client.ping().then(() => true),
-            readTimeoutMs * 4,
-            false,
-            () => {},
-          )) === true
-        );
-      } catch {
-        return false;
-      }
-    },
+    healthy: async () =>
+      client.isReady &&
+      (await within(
+        client.ping().then(() => true),
+        writeTimeoutMs,
+        false,
+        () => {},
+      )),
     close: async () => {
-      try {
-        await keyv.disconnect();
-      } catch {
-        // Closing a store that never connected is not worth failing a shutdown over.
-      }
+      // Still connecting (or reconnecting) means nothing to flush: stop the attempts at once.
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
     },
   };
+}
+
+/** One process's store: a bounded map, least recently used forgotten first, expired on read. */
+function memoryStore(maxEntries: number, now: () => number = Date.now): ManagedCacheStore {
+  const entries = new Map<string, { value: string; expiresAt: number }>();
+  return {
+    kind: 'memory',
+    getMany: async (keys) =>
+      keys.map((key) => {
+        const entry = entries.get(key);
+        if (!entry) return undefined;
+        entries.delete(key);
+        if (entry.expiresAt <= now()) return undefined;
+        entries.set(key, entry);
+        return entry.value;
+      }),
+    setMany: async (items) => {
+      for (const { key, value, ttlMs } of items) {
+        entries.delete(key);
+        entries.set(key, { value, expiresAt: now() + ttlMs });
+      }
+      for (const key of entries.keys()) {
+        if (entries.size <= maxEntries) break;
+        entries.delete(key);
+      }
+    },
+    deleteMany: async (keys) => {
+      for (const key of keys) entries.delete(key);
+    },
+    healthy: async () => true,
+    close: async () => {
+      entries.clear();
+    },
+  };
+}
+
+/** Redis (@redis/client, one encoding: our own JSON) when REDIS_URL is set, else memory; never throws to callers. */
+export function createCacheStore({
+  redisUrl,
+  readTimeoutMs = DEFAULT_READ_TIMEOUT_MS,
+  onError = () => {},
+  memoryMaxEntries = DEFAULT_MEMORY_MAX_ENTRIES,
+}: CacheStoreOptions): ManagedCacheStore {
+  return redisUrl ? redisStore(redisUrl, readTimeoutMs, onError) : memoryStore(memoryMaxEntries);
 }

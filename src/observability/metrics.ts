@@ -21,6 +21,7 @@ const CACHE_FIELDS: ReadonlyArray<[keyof CacheCounts, string]> = [
   ['misses', 'miss'],
   ['staleServed', 'stale'],
   ['errors', 'error'],
+  ['localHits', 'local'],
 ];
 
 /** `2xx`, `4xx`, `5xx`, or `network` for a call that got no HTTP answer (timeout, refused). */
@@ -202,7 +203,7 @@ export class Metrics {
     const seen = new Map<string, number>();
     new Counter({
       name: 'concord_cache_requests_total',
-      help: 'Cache reads by provider and result: hit, miss, stale (served past freshness), error',
+      help: 'Cache reads by provider and result: hit, miss, stale (served past freshness), error; local: entries read in-process without Redis (a part of the reads)',
       labelNames: ['provider', 'result'],
       registers: [this.registry],
       collect() {

@@ -17,8 +17,11 @@ async function loadNode(globalId: string, ctx: RequestContext, argument: string)
     AnalyticsEvent: () => ctx.loaders.event.load(id),
   };
   const node = await loaders[type]();
-  // The type travels with the object, so Node.__resolveType never has to guess from its fields.
-  return node ? Object.assign(node, { [NODE_TYPE]: type }) : null;
+  // The type travels with a copy (cached objects are shared and frozen), so Node.__resolveType
+  // never has to guess from its fields.
+  if (!node) return null;
+  const typed: NodeParent & { [NODE_TYPE]: NodeType } = { ...node, [NODE_TYPE]: type };
+  return typed;
 }
 
 const NODE_TYPE = Symbol('nodeType');

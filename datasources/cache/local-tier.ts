@@ -1,0 +1,93 @@
+/**
+ * Decoded cache entries kept in this process, in front of the shared store: a warm read then needs
+ * neither a Redis round trip nor a decode. Bounded by the size the entries had as JSON, least
+ * recently used forgotten first. Entries are frozen: every request of the process shares them.
+ *
+ * Consistency: an entry is served only until the freshness it had in the store (or `maxAgeMs`,
+ * whichever is first). Invalidations (writes, webhooks) delete it here and, through the gateway's
+ * feed, on every other replica; while that feed is down the tier is off and empty, so a replica
+ * never misses an invalidation it could not hear.
+ */
+export interface LocalTierOptions {
+  /** Sum of the entries' JSON sizes kept at most. */
+  maxBytes: number;
+  /** No entry is kept longer than this, whatever its freshness. */
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+interface Held {
+  value: unknown;
+  expiresAt: number;
+  bytes: number;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+export class LocalTier {
+  private readonly held = new Map<string, Held>();
+  private bytes = 0;
+  private enabled = true;
+  private readonly now: () => number;
+
+  constructor(private readonly options: LocalTierOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get(key: string): unknown {
+    const held = this.held.get(key);
+    if (!held) return undefined;
+    this.forget(key, held);
+    if (held.expiresAt <= this.now()) return undefined;
+    // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
+    this.held.set(key, held);
+    this.bytes += held.bytes;
+    return held.value;
+  }
+
+  set(key: string, value: unknown, bytes: number, freshUntil: number): void {
+    if (!this.enabled || bytes > this.options.maxBytes) return;
+    const expiresAt = Math.min(freshUntil, this.now() + this.options.maxAgeMs);
+    if (expiresAt <= this.now()) return;
+    deepFreeze(value);
+    const old = this.held.get(key);
+    if (old) this.forget(key, old);
+    this.held.set(key, { value, expiresAt, bytes });
+    this.bytes += bytes;
+    for (const [oldest, entry] of this.held) {
+      if (this.bytes <= this.options.maxBytes) break;
+      this.forget(oldest, entry);
+    }
+  }
+
+  delete(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const held = this.held.get(key);
+      if (held) this.forget(key, held);
+    }
+  }
+
+  /** Off while invalidations cannot arrive; on again (empty) once they can. */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+    this.clear();
+  }
+
+  clear(): void {
+    this.held.clear();
+    this.bytes = 0;
+  }
+
+  size(): { entries: number; bytes: number } {
+    return { entries: this.held.size, bytes: this.bytes };
+  }
+
+  private forget(key: string, held: Held): void {
+    this.held.delete(key);
+    this.bytes -= held.bytes;
+  }
+}
