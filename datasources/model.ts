@@ -204,6 +204,16 @@ export interface Subscription {
   ref: ProviderRef;
 }
 
+/** An account's payments as a customer card reads them (see payment-summary.ts). */
+export interface PaymentSummary {
+  /** The newest payments, newest first. */
+  recent: Payment[];
+  /** Payments in all; `recent` is the whole history when it holds this many. */
+  count: number;
+  /** Settled minus refunded, per currency that has a settled payment. */
+  paid: MoneyValue[];
+}
+
 /** What Concord needs from a payments provider. */
 export interface PaymentsProvider extends PaymentsWriter {
   readonly name: string;
@@ -218,6 +228,8 @@ export interface PaymentsProvider extends PaymentsWriter {
   ): Promise<Page<Payment>>;
   /** Every payment of each account, newest first, in the order asked (recent payments and lifetime value derive from it). */
   paymentsOfAccounts(accountIds: readonly string[]): Promise<Payment[][]>;
+  /** Each account's summary, in the order asked: what a customer card needs without the whole history. */
+  paymentSummaries(accountIds: readonly string[]): Promise<PaymentSummary[]>;
   getInvoices(ids: readonly string[]): Promise<Array<Invoice | null>>;
   listInvoices(page: PageRequest, filter: { accountId?: string }): Promise<Page<Invoice>>;
   getSubscriptions(ids: readonly string[]): Promise<Array<Subscription | null>>;

@@ -10,6 +10,7 @@ import type {
   DealParties,
   Invoice,
   Payment,
+  PaymentSummary,
   PaymentAccount,
   PaymentsProvider,
   Subscription,
@@ -49,6 +50,7 @@ export interface Loaders {
   account: DataLoader<string, PaymentAccount | null>;
   accountOfContact: DataLoader<string, PaymentAccount | null>;
   paymentsOfAccount: DataLoader<string, Payment[]>;
+  paymentSummary: DataLoader<string, PaymentSummary>;
   payment: DataLoader<string, Payment | null>;
   invoice: DataLoader<string, Invoice | null>;
   subscription: DataLoader<string, Subscription | null>;
@@ -164,6 +166,12 @@ export function createLoaders(
     paymentsOfAccount: loader(
       'paymentsOfAccount',
       (ids) => payments.paymentsOfAccounts(ids),
+      BATCH_LIMITS.stripeSearchClauses,
+      options,
+    ),
+    paymentSummary: loader(
+      'paymentSummary',
+      (ids) => payments.paymentSummaries(ids),
       BATCH_LIMITS.stripeSearchClauses,
       options,
     ),

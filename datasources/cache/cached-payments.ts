@@ -7,6 +7,7 @@ import type {
   Payment,
   PaymentAccount,
   PaymentStatus,
+  PaymentSummary,
   PaymentsProvider,
   RefundInput,
   Subscription,
@@ -16,6 +17,7 @@ import type { ReadThroughCache } from './read-through.js';
 
 const OF_CONTACT = 'of-contact:';
 const OF_ACCOUNT = 'of-account:';
+const SUMMARY_OF_ACCOUNT = 'summary-of-account:';
 
 function strip(prefix: string, keys: readonly string[]): string[] {
   return keys.map((k) => k.slice(prefix.length));
@@ -49,6 +51,15 @@ export class CachedPayments implements PaymentsProvider {
       'payments',
       accountIds.map((id) => OF_ACCOUNT + id),
       (missing) => this.inner.paymentsOfAccounts(strip(OF_ACCOUNT, missing)),
+    );
+  }
+
+  /** Small entries (newest payments and totals): the warm path reads these, not whole histories. */
+  paymentSummaries(accountIds: readonly string[]): Promise<PaymentSummary[]> {
+    return this.cache.batch(
+      'payments',
+      accountIds.map((id) => SUMMARY_OF_ACCOUNT + id),
+      (missing) => this.inner.paymentSummaries(strip(SUMMARY_OF_ACCOUNT, missing)),
     );
   }
 
@@ -121,7 +132,11 @@ export class CachedPayments implements PaymentsProvider {
 
   /** Forgets an account's payments (after a refund or a payment webhook) and every cached list. */
   async invalidatePayments(accountId: string, paymentIds: readonly string[] = []): Promise<void> {
-    await this.cache.invalidate('payments', [OF_ACCOUNT + accountId, ...paymentIds], ['lists', 'metrics']);
+    await this.cache.invalidate(
+      'payments',
+      [OF_ACCOUNT + accountId, SUMMARY_OF_ACCOUNT + accountId, ...paymentIds],
+      ['lists', 'metrics'],
+    );
   }
 
   async invalidateAccount(accountId: string, contactId?: string | null): Promise<void> {

@@ -9,11 +9,13 @@ import {
   type Payment,
   type PaymentAccount,
   type PaymentStatus,
+  type PaymentSummary,
   type PaymentsProvider,
   type RefundInput,
   type Subscription,
   type WriteOptions,
 } from '../model.js';
+import { summarizePayments } from '../payment-summary.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import type { RequestPolicy, UpstreamCall } from '../transport/http-client.js';
 import { BucketSums } from './buckets.js';
@@ -289,6 +291,11 @@ export class StripePayments implements PaymentsProvider {
         .sort((a, b) => b.created - a.created)
         .map((charge) => chargeToPayment(charge, this.ctx)),
     );
+  }
+
+  async paymentSummaries(accountIds: readonly string[]): Promise<PaymentSummary[]> {
+    // Stripe has no per-customer totals: the summary is made from the whole history, once.
+    return (await this.paymentsOfAccounts(accountIds)).map(summarizePayments);
   }
 
   async listPayments(

@@ -1,4 +1,4 @@
-import { lifetimeValue } from '../../datasources/lifetime-value.js';
+import { RECENT_PAYMENTS, lifetimeValueOf } from '../../datasources/payment-summary.js';
 import type { Contact, Deal, Invoice, PaymentAccount } from '../../datasources/model.js';
 import { renewLoaders, type RequestContext } from '../context.js';
 import { ConcordError, ErrorCode, UserInputError } from '../errors.js';
@@ -68,12 +68,27 @@ export const Customer: CustomerResolvers = {
   payments: async (contact, args, ctx) => {
     const request = pageArgs(ctx, args, true);
     const account = await accountOf(contact, ctx);
-    const payments = account ? await ctx.loaders.paymentsOfAccount.load(account.id) : [];
-    const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
     const scope = {
       kind: 'Customer.payments',
       scope: scopeOf({ contact: contact.id, status: args.status ?? null }),
     };
+    const newestOnly =
+      request.direction === 'forward' &&
+      request.cursor === null &&
+      args.status == null &&
+      request.size <= RECENT_PAYMENTS;
+    if (account && newestOnly) {
+      // The first page needs only the summary (small, cached), not the whole history.
+      const summary = await ctx.loaders.paymentSummary.load(account.id);
+      const page = connectionFromList(summary.recent, (p) => p.id, request, ctx.services.cursors, scope);
+      return {
+        ...page,
+        totalCount: summary.count,
+        pageInfo: { ...page.pageInfo, hasNextPage: page.edges.length < summary.count },
+      };
+    }
+    const payments = account ? await ctx.loaders.paymentsOfAccount.load(account.id) : [];
+    const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
     return connectionFromList(wanted, (p) => p.id, request, ctx.services.cursors, scope);
   },
   invoices: async (contact, args, ctx) => {
@@ -97,7 +112,7 @@ export const Customer: CustomerResolvers = {
   lifetimeValue: async (contact, _args, ctx) => {
     const account = await accountOf(contact, ctx);
     if (!account?.currency) return null;
-    return lifetimeValue(await ctx.loaders.paymentsOfAccount.load(account.id), account.currency);
+    return lifetimeValueOf(await ctx.loaders.paymentSummary.load(account.id), account.currency);
   },
   activity: (contact, args, ctx) => {
     // The default window ends on a whole minute, so repeated requests share one cache entry.
