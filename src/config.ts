@@ -27,6 +27,7 @@ import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
 import type { WebhookSettings } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
+import { readWritesSettings, type WritesSettings } from './writes/settings.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
 import {
   DEFAULT_RETRIES,
@@ -179,6 +180,8 @@ export interface Config {
   observability: ObservabilityConfig;
   /** SIGTERM/SIGINT: drain deadline and unready delay (src/shutdown.ts). */
   shutdown: ShutdownConfig;
+  /** Mutations: how a half-made write is undone (src/writes/settings.ts). */
+  writes: WritesSettings;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -348,6 +351,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: given.length < LIVE_KEYS.length,
     problems,
   });
+  const writes = readWritesSettings(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const live: LiveProviders | null =
@@ -419,6 +423,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
       delayMs: e.SHUTDOWN_DELAY_MS ?? DEFAULT_SHUTDOWN_DELAY_MS,
     },
+    writes,
     webhooks: {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],
