@@ -1,4 +1,6 @@
 import type { Contact, ContactChanges } from '../../datasources/model.js';
+import { ProviderError } from '../../datasources/transport/errors.js';
+import { isLocalRefusal } from '../../datasources/transport/policy-errors.js';
 import type { RequestContext } from '../context.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../generated/resolvers-types.js';
 import { idOfType } from '../ids.js';
@@ -66,7 +68,13 @@ export async function createCustomer(
     );
     ctx.loaders.accountOfContact.prime(contact.id, account);
   } catch (failure) {
-    // Also when the account was made but answered after the deadline: docs/decisions/compensations.md.
+    if (failure instanceof ProviderError && failure.status === null && !isLocalRefusal(failure)) {
+      // No answer: the account may still have been made; the undo leaves it (docs/decisions/0014).
+      ctx.services.observability.logger.warn(
+        { requestId: ctx.requestId, contactId: contact.id, idempotencyKey: keys.for('payments-account') },
+        'a payment account may have been made after its request gave up; if so it stays, unlinked',
+      );
+    }
     return keys.compensate(
       'The customer was not created',
       { kind: 'delete-contact', contactId: contact.id },
