@@ -114,16 +114,24 @@ export class Compensator {
         .renew(SWEEPER_LEASE, this.owner, settings.leaseMs)
         .then((renewed) => renewed || leases.acquire(SWEEPER_LEASE, this.owner, settings.leaseMs));
     if (!(await hold())) return;
-    const { pending, expired } = await ledger.pendingCompensations();
-    for (const key of expired) {
-      logger.error({ key }, 'gave up an undo: its ledger record lapsed before it could be finished');
-    }
-    for (const owed of pending) {
-      if (this.stopping.signal.aborted) return;
-      // Renewed while working; lost means another replica sweeps now.
-      if (!(await hold())) return;
-      if (!(await leases.acquire(runLease(owed.key), this.owner, settings.leaseMs))) continue;
-      await this.track(this.run(owed, { leased: true, recorded: true }));
+    // Renewed while working, also during a long undo; lost means another replica sweeps now.
+    const renewal = setInterval(() => {
+      leases.renew(SWEEPER_LEASE, this.owner, settings.leaseMs).catch(() => undefined);
+    }, settings.leaseMs / 3);
+    renewal.unref();
+    try {
+      const { pending, expired } = await ledger.pendingCompensations();
+      for (const key of expired) {
+        logger.error({ key }, 'gave up an undo: its ledger record lapsed before it could be finished');
+      }
+      for (const owed of pending) {
+        if (this.stopping.signal.aborted) return;
+        if (!(await hold())) return;
+        if (!(await leases.acquire(runLease(owed.key), this.owner, settings.leaseMs))) continue;
+        await this.track(this.run(owed, { leased: true, recorded: true }));
+      }
+    } finally {
+      clearInterval(renewal);
     }
   }
 
