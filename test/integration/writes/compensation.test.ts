@@ -29,8 +29,8 @@ type Created = { createCustomer: Payload };
 type Updated = { updateCustomer: Payload };
 
 // Generous, so the contact is made well inside it on a loaded machine; Stripe answers long after it.
-const DEADLINE_MS = 2_000;
-const STRIPE_LATENCY_MS = 6_000;
+const DEADLINE_MS = 3_000;
+const STRIPE_LATENCY_MS = 7_000;
 const LEASE_MS = 1_500;
 
 const CONTACT_CREATE = 'POST /crm/v3/objects/{objectType}';
@@ -81,7 +81,7 @@ describe('undoing a half-made customer', () => {
     concord = await startTestConcord({
       REDIS_URL: redis.url,
       REQUEST_DEADLINE_MS: String(DEADLINE_MS),
-      COMPENSATION_WAIT_MS: '1000',
+      COMPENSATION_WAIT_MS: '3000',
       COMPENSATION_RETRY_BASE_MS: '50',
       COMPENSATION_RETRY_MAX_MS: '500',
       COMPENSATION_SWEEP_MS: '200',
