@@ -63,7 +63,7 @@ async function hubspotContact(
   return (await res.json()) as { id: string; properties: Record<string, string | null> };
 }
 
-/** Message and extensions only (paths and locations differ by nothing here, but need not be compared). */
+/** What a client reads of each error: its message and extensions. */
 const told = (res: GraphQLResponse<unknown>) =>
   res.errors?.map(({ message, extensions }) => ({ message, extensions }));
 
