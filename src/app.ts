@@ -12,6 +12,8 @@ import { connectProviders, type ConnectedProviders } from './providers.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
 import { closeRedis, connectRedis } from './redis-client.js';
+import { Compensator } from './writes/compensator.js';
+import { leasesFor } from './writes/leases.js';
 import { ledgerFor } from './writes/ledger.js';
 
 /** A running Concord: the HTTP gateway and the providers behind it (with the sandbox in sandbox mode). */
@@ -78,7 +80,17 @@ export async function startConcord(
     : null;
   let events: EventBus | null = null;
   let feed: InvalidationFeed | null = null;
+  const ledger = ledgerFor(redis);
+  const compensator = new Compensator({
+    ledger,
+    leases: leasesFor(redis),
+    crm: caching.providers.crm,
+    settings: config.writes.compensation,
+    logger,
+  });
   const closeAll = async () => {
+    // Undos first: they still need the providers and Redis; one cut short stays owed in the ledger.
+    await compensator.stop();
     await Promise.all([
       connected.close(),
       caching.close(),
@@ -114,7 +126,8 @@ export async function startConcord(
         pageSize: config.pageSize,
         config,
         redis,
-        ledger: ledgerFor(redis),
+        ledger,
+        compensator,
         events,
         ...(devToken ? { devToken } : {}),
       },
@@ -123,6 +136,7 @@ export async function startConcord(
       port: config.port,
     });
     webhooks.wire(new URL(gateway.url).origin);
+    compensator.start();
     return {
       gateway,
       connected,

@@ -27,6 +27,7 @@ import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS 
 import type { WebhookSettings } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
+import { readWritesSettings, type WritesSettings } from './writes/settings.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
 import {
   DEFAULT_RETRIES,
@@ -181,6 +182,8 @@ export interface Config {
   observability: ObservabilityConfig;
   /** SIGTERM/SIGINT: drain deadline and unready delay (src/shutdown.ts). */
   shutdown: ShutdownConfig;
+  /** Mutations: how a half-made write is undone (src/writes/settings.ts). */
+  writes: WritesSettings;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -352,6 +355,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: given.length < LIVE_KEYS.length,
     problems,
   });
+  const writes = readWritesSettings(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const live: LiveProviders | null =
@@ -423,6 +427,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
       delayMs: e.SHUTDOWN_DELAY_MS ?? DEFAULT_SHUTDOWN_DELAY_MS,
     },
+    writes,
     webhooks: {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],

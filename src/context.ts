@@ -9,6 +9,7 @@ import type { CursorCodec } from './pagination/cursor.js';
 import type { PageSizeLimits } from './pagination/page-args.js';
 import type { RedisConnection } from './redis-client.js';
 import type { EventBus } from './subscriptions/bus.js';
+import type { Compensator } from './writes/compensator.js';
 import type { MutationLedger } from './writes/ledger.js';
 
 /** Everything built once per process that requests share (never per-client data). */
@@ -31,6 +32,8 @@ export interface Services {
   redis: RedisConnection | null;
   /** Records of mutations run, so a retried one answers again without writing twice. */
   ledger: MutationLedger;
+  /** Runs (and sweeps for) the undos of mutations that failed part-way. */
+  compensator: Compensator;
   /** Provider changes announced to GraphQL subscriptions. */
   events: EventBus;
 }

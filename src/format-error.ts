@@ -59,9 +59,11 @@ function rolledBack(
   logUnexpected: FormatErrorOptions['logUnexpected'],
 ): GraphQLFormattedError {
   const { failure } = error;
-  const kept = error.undone
-    ? 'Nothing was kept.'
-    : 'Part of it could not be undone; the operators have been told.';
+  const kept = {
+    undone: 'Nothing was kept.',
+    pending: 'What was written is being undone; a retry with the same clientMutationId tells when it is.',
+    failed: 'Part of it could not be undone; the operators have been told.',
+  }[error.state];
   if (!(failure instanceof ProviderError)) {
     logUnexpected(failure);
     return keep(formatted, `${error.what}. ${kept}`, {

@@ -1,11 +1,11 @@
 import type { Contact, ContactChanges } from '../../datasources/model.js';
-import { WriteRejectedError } from '../../datasources/model.js';
+import { ProviderError } from '../../datasources/transport/errors.js';
+import { isLocalRefusal } from '../../datasources/transport/policy-errors.js';
 import type { RequestContext } from '../context.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../generated/resolvers-types.js';
 import { idOfType } from '../ids.js';
-import { RolledBackError } from './errors.js';
 import type { WriteKeys } from './idempotency.js';
-import { refusable, refusalOf, userError, type Outcome, type UserErrorValue } from './user-errors.js';
+import { refusable, userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
 /** Loose on purpose: the CRM checks addresses itself; this only catches text that is plainly not one. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -40,23 +40,10 @@ function badEmail(changes: ContactChanges): UserErrorValue | null {
     : null;
 }
 
-/** Logs and reports whether an undo worked: a failed undo leaves something half-made that a person must see. */
-async function undo(ctx: RequestContext, what: string, run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (error) {
-    ctx.services.observability.logger.error(
-      { err: error, requestId: ctx.requestId },
-      `could not undo a half-made write: ${what}`,
-    );
-    return false;
-  }
-}
-
 /**
  * The CRM contact first (the system of record), then the payment account linked to it. If the
- * second write fails, the contact is deleted again, so no customer exists on one side only.
+ * second write fails, the contact is deleted again (see compensator.ts), so no customer exists on
+ * one side only.
  */
 export async function createCustomer(
   ctx: RequestContext,
@@ -81,13 +68,18 @@ export async function createCustomer(
     );
     ctx.loaders.accountOfContact.prime(contact.id, account);
   } catch (failure) {
-    const undone = await undo(
-      ctx,
-      `CRM contact ${contact.id} of a customer whose payment account failed`,
-      () => crm.deleteContact(contact.id, { idempotencyKey: keys.for('crm-contact-undo') }),
+    if (failure instanceof ProviderError && failure.status === null && !isLocalRefusal(failure)) {
+      // No answer: the account may still have been made; the undo leaves it (docs/decisions/0014).
+      ctx.services.observability.logger.warn(
+        { requestId: ctx.requestId, contactId: contact.id, idempotencyKey: keys.for('payments-account') },
+        'a payment account may have been made after its request gave up; if so it stays, unlinked',
+      );
+    }
+    return keys.compensate(
+      'The customer was not created',
+      { kind: 'delete-contact', contactId: contact.id },
+      failure,
     );
-    if (undone && failure instanceof WriteRejectedError) return { userErrors: [refusalOf(failure)] };
-    throw new RolledBackError('The customer was not created', failure, undone);
   }
   ctx.loaders.contact.prime(contact.id, contact);
   return { record: { contactId: contact.id } };
@@ -110,14 +102,15 @@ export async function updateCustomer(
   const before = await ctx.loaders.contact.load(contactId);
   if (!before) return { userErrors: [userError('NOT_FOUND', 'There is no customer with this id.', 'id')] };
   if (Object.keys(changes).length === 0) return { record: { contactId } };
+  const touchesAccount = 'email' in changes || 'firstName' in changes || 'lastName' in changes;
+  // Read before writing: a lookup that fails after the CRM write would leave it changed alone.
+  const account = touchesAccount ? await ctx.loaders.accountOfContact.load(contactId) : null;
 
   const updated = await refusable(() =>
     crm.updateContact(contactId, changes, { idempotencyKey: keys.for('crm-contact') }),
   );
   if ('userErrors' in updated) return updated;
   const contact = updated.value;
-  const touchesAccount = 'email' in changes || 'firstName' in changes || 'lastName' in changes;
-  const account = touchesAccount ? await ctx.loaders.accountOfContact.load(contactId) : null;
   if (account) {
     try {
       await payments.updateAccount(
@@ -128,13 +121,11 @@ export async function updateCustomer(
     } catch (failure) {
       const previous: ContactChanges = {};
       for (const field of CONTACT_FIELDS) if (field in changes) previous[field] = before[field];
-      const undone = await undo(
-        ctx,
-        `CRM contact ${contactId} changed while its payment account failed`,
-        () => crm.updateContact(contactId, previous, { idempotencyKey: keys.for('crm-contact-undo') }),
+      return keys.compensate(
+        'The customer was not updated',
+        { kind: 'restore-contact', contactId, previous },
+        failure,
       );
-      if (undone && failure instanceof WriteRejectedError) return { userErrors: [refusalOf(failure)] };
-      throw new RolledBackError('The customer was not updated', failure, undone);
     }
   }
   ctx.loaders.contact.clear(contactId).prime(contactId, contact);

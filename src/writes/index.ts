@@ -19,6 +19,8 @@ export function mutate<I extends { clientMutationId?: string | null }, R>(
   if (!viewer) throw new ConcordError(ErrorCode.UNAUTHENTICATED, 'Writes need credentials.');
   return idempotent({
     ledger: ctx.services.ledger,
+    compensator: ctx.services.compensator,
+    requestId: ctx.requestId,
     viewer,
     mutation,
     input,

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../redis-client.js';
+import type { Compensation, RolledBack } from './compensation.js';
 
 /** A claim lives this long without an answer; then a retry may run again (provider keys still guard it). */
 export const DEFAULT_PENDING_MS = 60_000;
@@ -10,11 +11,22 @@ export type Claim =
   | { state: 'claimed' }
   | { state: 'replay'; record: unknown }
   | { state: 'in-progress' }
+  /** It failed part-way and what it wrote is still being undone. */
+  | { state: 'compensating' }
+  | { state: 'rolled-back'; rolledBack: RolledBack }
   | { state: 'mismatch' };
+
+/** An undo still owed, as the ledger holds it. */
+export interface PendingCompensation {
+  key: string;
+  inputHash: string;
+  compensation: Compensation;
+}
 
 /**
  * Where mutations record that they ran, keyed by client and clientMutationId: the dedupe record for
- * providers without an idempotency key of their own (HubSpot), and the stored answer for retries.
+ * providers without an idempotency key of their own (HubSpot), the stored answer for retries, and
+ * the undos still owed by mutations that failed part-way (so any replica can finish them).
  */
 export interface MutationLedger {
   readonly kind: 'redis' | 'memory';
@@ -24,23 +36,52 @@ export interface MutationLedger {
   complete(key: string, inputHash: string, record: unknown): Promise<void>;
   /** Lets the key run again (a run that failed or was refused changed nothing). */
   release(key: string): Promise<void>;
+  /** Records an undo as owed, before it runs: retries answer "in progress" and sweepers find it. */
+  beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void>;
+  /** Records how the undo ended; retries answer that from now on. */
+  finishCompensation(key: string, inputHash: string, rolledBack: RolledBack): Promise<void>;
+  /**
+   * The undos still owed. `expired`: keys whose record lapsed before their undo finished (given up;
+   * the caller logs them), dropped from the list.
+   */
+  pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }>;
 }
 
 interface Entry {
-  state: 'pending' | 'done';
+  state: 'pending' | 'done' | 'compensating' | 'rolled-back';
   inputHash: string;
   record?: unknown;
+  compensation?: Compensation;
+  rolledBack?: RolledBack;
 }
 
 function verdict(entry: Entry | null, inputHash: string): Claim {
   if (!entry) return { state: 'in-progress' };
   if (entry.inputHash !== inputHash) return { state: 'mismatch' };
-  return entry.state === 'done' ? { state: 'replay', record: entry.record } : { state: 'in-progress' };
+  switch (entry.state) {
+    case 'done':
+      return { state: 'replay', record: entry.record };
+    case 'compensating':
+      return { state: 'compensating' };
+    case 'rolled-back':
+      return entry.rolledBack
+        ? { state: 'rolled-back', rolledBack: entry.rolledBack }
+        : { state: 'compensating' };
+    default:
+      return { state: 'in-progress' };
+  }
+}
+
+function pendingOf(key: string, entry: Entry | null): PendingCompensation | null {
+  return entry?.state === 'compensating' && entry.compensation
+    ? { key, inputHash: entry.inputHash, compensation: entry.compensation }
+    : null;
 }
 
 export class MemoryLedger implements MutationLedger {
   readonly kind = 'memory';
   private readonly entries = new Map<string, { entry: Entry; expiresAt: number }>();
+  private readonly owed = new Set<string>();
 
   constructor(
     private readonly ttl = { pendingMs: DEFAULT_PENDING_MS, recordMs: DEFAULT_RECORD_MS },
@@ -57,27 +98,52 @@ export class MemoryLedger implements MutationLedger {
     return held.entry;
   }
 
+  private write(key: string, entry: Entry, ms: number): void {
+    this.entries.set(key, { entry, expiresAt: this.now() + ms });
+  }
+
   claim(key: string, inputHash: string): Promise<Claim> {
     const existing = this.read(key);
     if (existing) return Promise.resolve(verdict(existing, inputHash));
-    this.entries.set(key, {
-      entry: { state: 'pending', inputHash },
-      expiresAt: this.now() + this.ttl.pendingMs,
-    });
+    this.write(key, { state: 'pending', inputHash }, this.ttl.pendingMs);
     return Promise.resolve({ state: 'claimed' });
   }
 
   complete(key: string, inputHash: string, record: unknown): Promise<void> {
-    this.entries.set(key, {
-      entry: { state: 'done', inputHash, record },
-      expiresAt: this.now() + this.ttl.recordMs,
-    });
+    this.write(key, { state: 'done', inputHash, record }, this.ttl.recordMs);
     return Promise.resolve();
   }
 
   release(key: string): Promise<void> {
     this.entries.delete(key);
     return Promise.resolve();
+  }
+
+  beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void> {
+    this.write(key, { state: 'compensating', inputHash, compensation }, this.ttl.recordMs);
+    this.owed.add(key);
+    return Promise.resolve();
+  }
+
+  finishCompensation(key: string, inputHash: string, rolledBack: RolledBack): Promise<void> {
+    this.write(key, { state: 'rolled-back', inputHash, rolledBack }, this.ttl.recordMs);
+    this.owed.delete(key);
+    return Promise.resolve();
+  }
+
+  pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }> {
+    const pending: PendingCompensation[] = [];
+    const expired: string[] = [];
+    for (const key of this.owed) {
+      const entry = this.read(key);
+      const owed = pendingOf(key, entry);
+      if (owed) pending.push(owed);
+      else {
+        this.owed.delete(key);
+        if (!entry) expired.push(key);
+      }
+    }
+    return Promise.resolve({ pending, expired });
   }
 }
 
@@ -89,6 +155,8 @@ export class RedisLedger implements MutationLedger {
     private readonly client: RedisConnection,
     private readonly prefix = 'concord:mutation:',
     private readonly ttl = { pendingMs: DEFAULT_PENDING_MS, recordMs: DEFAULT_RECORD_MS },
+    /** The set of keys whose undo is owed, scanned by the sweeper. */
+    private readonly owedKey = 'concord:compensations',
   ) {}
 
   async claim(key: string, inputHash: string): Promise<Claim> {
@@ -103,15 +171,47 @@ export class RedisLedger implements MutationLedger {
     return verdict(raw ? (JSON.parse(raw) as Entry) : null, inputHash);
   }
 
-  async complete(key: string, inputHash: string, record: unknown): Promise<void> {
-    const done: Entry = { state: 'done', inputHash, record };
-    await this.client.set(this.prefix + key, JSON.stringify(done), {
+  private async write(key: string, entry: Entry): Promise<void> {
+    await this.client.set(this.prefix + key, JSON.stringify(entry), {
       expiration: { type: 'PX', value: this.ttl.recordMs },
     });
   }
 
+  async complete(key: string, inputHash: string, record: unknown): Promise<void> {
+    await this.write(key, { state: 'done', inputHash, record });
+  }
+
   async release(key: string): Promise<void> {
     await this.client.del(this.prefix + key);
+  }
+
+  async beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void> {
+    // The record first: a sweeper that finds the key in the set always finds what to run.
+    await this.write(key, { state: 'compensating', inputHash, compensation });
+    await this.client.sAdd(this.owedKey, key);
+  }
+
+  async finishCompensation(key: string, inputHash: string, rolledBack: RolledBack): Promise<void> {
+    await this.write(key, { state: 'rolled-back', inputHash, rolledBack });
+    await this.client.sRem(this.owedKey, key);
+  }
+
+  async pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }> {
+    const keys = await this.client.sMembers(this.owedKey);
+    if (keys.length === 0) return { pending: [], expired: [] };
+    const raws = await this.client.mGet(keys.map((key) => this.prefix + key));
+    const pending: PendingCompensation[] = [];
+    const expired: string[] = [];
+    const settled: string[] = [];
+    keys.forEach((key, i) => {
+      const raw = raws[i];
+      const owed = pendingOf(key, raw ? (JSON.parse(raw) as Entry) : null);
+      if (owed) pending.push(owed);
+      else (raw ? settled : expired).push(key);
+    });
+    const gone = [...settled, ...expired];
+    if (gone.length > 0) await this.client.sRem(this.owedKey, gone);
+    return { pending, expired };
   }
 }
 

@@ -181,11 +181,20 @@ describe('mutations', () => {
       );
       expect(lookup.errors).toBeUndefined();
       expect(lookup.data?.customer).toBeNull();
-      // Nothing was recorded for the key: the same request now succeeds.
+      // A retry with the same key is told the same outcome, and writes nothing again.
       const retried = await stack.query<Created>(CREATE, {
         input: { clientMutationId: 'create-outage', email },
       });
-      expect(retried.data?.createCustomer.customer?.email).toBe(email);
+      expect(retried.data).toBeNull();
+      expect(retried.errors?.map(({ message, extensions }) => ({ message, extensions }))).toEqual(
+        errors?.map(({ message, extensions }) => ({ message, extensions })),
+      );
+      expect(calls('hubspot', 'POST /crm/v3/objects/{objectType}')).toBe(1);
+      // Trying again is a new mutation: a new clientMutationId.
+      const again = await stack.query<Created>(CREATE, {
+        input: { clientMutationId: 'create-outage-2', email },
+      });
+      expect(again.data?.createCustomer.customer?.email).toBe(email);
     });
 
     it('needs both write scopes, and refuses without calling a provider', async () => {

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { Logger } from 'pino';
+import { WriteRejectedError, type CrmWriter } from '../../datasources/model.js';
+import { newRequestScope, runInRequestScope } from '../../datasources/transport/request-scope.js';
+import { runUndoStep, type Compensation, type UndoStep } from './compensation.js';
+import type { UndoState } from './errors.js';
+import type { Leases } from './leases.js';
+import type { MutationLedger, PendingCompensation } from './ledger.js';
+import type { CompensationSettings } from './settings.js';
+
+/** Shutdown waits this long at most for undos under way; one cut short stays owed and is swept elsewhere. */
+const STOP_WAIT_MS = 5_000;
+const SWEEPER_LEASE = 'compensation-sweeper';
+const runLease = (key: string) => `compensation:${key}`;
+
+export interface CompensatorOptions {
+  ledger: MutationLedger;
+  leases: Leases;
+  crm: CrmWriter;
+  settings: CompensationSettings;
+  logger: Logger;
+  /** This replica's name on leases; random per process unless a test names it. */
+  owner?: string;
+}
+
+function describe(step: UndoStep): string {
+  return step.kind === 'delete-contact'
+    ? `delete CRM contact ${step.contactId}`
+    : `restore the changed fields of CRM contact ${step.contactId}`;
+}
+
+/** No further attempt: the undo's own deadline passed, or the process is stopping. */
+class CutShortError extends Error {
+  constructor() {
+    super('the undo ran out of time, or the process is stopping');
+    this.name = 'CutShortError';
+  }
+}
+
+/**
+ * Runs the undos of mutations that failed part-way, past the client request's deadline: each in a
+ * request scope of its own (COMPENSATION_DEADLINE_MS), retried with backoff, recorded in the
+ * mutation ledger until it is done. A sweeper on every replica finishes undos left owed, by a run
+ * that gave up or a replica that died; a lease lets one replica sweep at a time, and a lease per
+ * undo keeps two replicas from running the same one (each undo is safe to repeat all the same).
+ */
+export class Compensator {
+  private readonly owner: string;
+  private readonly running = new Set<Promise<UndoState>>();
+  private readonly stopping = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(private readonly options: CompensatorOptions) {
+    this.owner = options.owner ?? randomUUID();
+  }
+
+  /**
+   * Records the undo as owed and starts it; answers its state once it ends, or `pending` after
+   * COMPENSATION_WAIT_MS (it goes on in the background). Never throws: an undo the ledger could not
+   * record still runs here, it just cannot be resumed by another replica.
+   */
+  async begin(key: string, inputHash: string, compensation: Compensation): Promise<UndoState> {
+    const { ledger, leases, settings, logger } = this.options;
+    let leased = false;
+    let recorded = false;
+    try {
+      // The lease before the record: no sweeper may pick up an undo its own request is running.
+      leased = await leases.acquire(runLease(key), this.owner, settings.leaseMs);
+      await ledger.beginCompensation(key, inputHash, compensation);
+      recorded = true;
+    } catch (error) {
+      logger.error(
+        { err: error, requestId: compensation.requestId },
+        `could not record an undo in the mutation ledger; running it in this process only: ${describe(compensation.step)}`,
+      );
+    }
+    const run = this.track(this.run({ key, inputHash, compensation }, { leased, recorded }));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), settings.waitMs);
+    });
+    try {
+      return await Promise.race([run, waited]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sweeps every COMPENSATION_SWEEP_MS until stop(). */
+  start(): void {
+    if (this.stopping.signal.aborted || this.timer) return;
+    const schedule = () => {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.sweeping = this.sweep()
+          .catch((error: unknown) => this.options.logger.warn({ err: error }, 'compensation sweep failed'))
+          .finally(() => {
+            this.sweeping = null;
+            if (!this.stopping.signal.aborted) schedule();
+          });
+      }, this.options.settings.sweepIntervalMs);
+      this.timer.unref();
+    };
+    schedule();
+  }
+
+  /** One sweep: when this replica holds (or takes) the sweeper lease, runs every undo still owed that nobody runs. */
+  async sweep(): Promise<void> {
+    const { ledger, leases, settings, logger } = this.options;
+    const hold = () =>
+      leases
+        .renew(SWEEPER_LEASE, this.owner, settings.leaseMs)
+        .then((renewed) => renewed || leases.acquire(SWEEPER_LEASE, this.owner, settings.leaseMs));
+    if (!(await hold())) return;
+    // Renewed while working, also during a long undo; lost means another replica sweeps now.
+    const renewal = setInterval(() => {
+      leases.renew(SWEEPER_LEASE, this.owner, settings.leaseMs).catch(() => undefined);
+    }, settings.leaseMs / 3);
+    renewal.unref();
+    try {
+      const { pending, expired } = await ledger.pendingCompensations();
+      for (const key of expired) {
+        logger.error({ key }, 'gave up an undo: its ledger record lapsed before it could be finished');
+      }
+      for (const owed of pending) {
+        if (this.stopping.signal.aborted) return;
+        if (!(await hold())) return;
+        if (!(await leases.acquire(runLease(owed.key), this.owner, settings.leaseMs))) continue;
+        await this.track(this.run(owed, { leased: true, recorded: true }));
+      }
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Stops sweeping and starting retries; waits a little for undos under way (the rest stay owed). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_WAIT_MS);
+    });
+    await Promise.race([Promise.allSettled([...this.running, this.sweeping]), bound]);
+    clearTimeout(timer);
+  }
+
+  private track(run: Promise<UndoState>): Promise<UndoState> {
+    const safe = run.catch((error: unknown) => {
+      this.options.logger.error({ err: error }, 'an undo failed unexpectedly');
+      return 'pending' as const;
+    });
+    this.running.add(safe);
+    void safe.finally(() => this.running.delete(safe));
+    return safe;
+  }
+
+  private async run(
+    { key, inputHash, compensation }: PendingCompensation,
+    { leased, recorded }: { leased: boolean; recorded: boolean },
+  ): Promise<UndoState> {
+    const { ledger, leases, settings, logger } = this.options;
+    const { requestId, step, what, failure } = compensation;
+    const renewal = leased
+      ? setInterval(() => {
+          leases.renew(runLease(key), this.owner, settings.leaseMs).catch(() => undefined);
+        }, settings.leaseMs / 3)
+      : null;
+    renewal?.unref();
+    const finish = async (undone: boolean) => {
+      if (!recorded) return;
+      try {
+        await ledger.finishCompensation(key, inputHash, { what, failure, undone });
+      } catch (error) {
+        // The undo is safe to repeat: the next sweep runs it again and records it then.
+        logger.warn({ err: error, requestId }, `an undo ended but could not be recorded: ${describe(step)}`);
+      }
+    };
+    try {
+      try {
+        await this.undo(compensation);
+      } catch (error) {
+        if (error instanceof WriteRejectedError) {
+          logger.error(
+            { err: error, requestId },
+            `could not undo a half-made write, and will not retry: ${describe(step)} was refused (${error.reason})`,
+          );
+          await finish(false);
+          return 'failed';
+        }
+        logger.error(
+          { err: error, requestId },
+          `could not undo a half-made write yet: ${describe(step)}; a sweep retries it`,
+        );
+        return 'pending';
+      }
+      await finish(true);
+      return 'undone';
+    } finally {
+      if (renewal) clearInterval(renewal);
+      if (leased) await leases.release(runLease(key), this.owner).catch(() => undefined);
+    }
+  }
+
+  /** The undo write in a request scope of its own, so the client request's deadline does not cut it. */
+  private undo({ requestId, step, writeKey }: Compensation): Promise<void> {
+    const { crm, settings } = this.options;
+    const policy = retry(
+      handleWhen((error) => !(error instanceof WriteRejectedError)),
+      {
+        maxAttempts: settings.retries,
+        backoff: new ExponentialBackoff({
+          initialDelay: settings.retryBaseMs,
+          maxDelay: settings.retryMaxMs,
+        }),
+      },
+    );
+    const deadline = Date.now() + settings.deadlineMs;
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(settings.deadlineMs)]);
+    return runInRequestScope(newRequestScope(requestId, deadline), () =>
+      policy.execute(async () => {
+        if (signal.aborted) throw new CutShortError();
+        await runUndoStep(crm, step, writeKey);
+      }, signal),
+    );
+  }
+}
