@@ -24,7 +24,11 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
-import type { WebhookSettings } from './webhooks/receivers.js';
+import {
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+  DEFAULT_WEBHOOK_RATE_LIMIT,
+  type WebhookSettings,
+} from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
@@ -247,10 +251,12 @@ const EnvSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_CLOCK_SKEW_S: int(0, 300).optional(),
+  JWT_MAX_LIFETIME_S: int(60, 366 * 86_400).optional(),
   API_KEYS: ApiKeysSchema.optional(),
   INTROSPECTION: z.enum(['off', 'authenticated', 'public']).optional(),
   CORS_ORIGINS: CorsOriginsSchema.optional(),
   RATE_LIMIT: RateLimitSchema.optional(),
+  AUTH_FAILURE_LIMIT: RateLimitSchema.optional(),
   MAX_DEPTH: int(1, 100).optional(),
   MAX_COST: int(1, 10_000_000).optional(),
   MAX_ALIASES: int(0, 1000).optional(),
@@ -267,6 +273,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^whsec_\w+(,whsec_\w+)*$/, 'expected whsec_… secrets, comma-separated')
     .optional(),
+  WEBHOOK_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
+  WEBHOOK_RATE_LIMIT: RateLimitSchema.optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(8, 'must be the app’s client secret').optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) origin providers call' }).optional(),
   CACHE_STALE_S: int(0, 30 * 86_400).optional(),
@@ -423,6 +431,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],
       publicUrl: e.PUBLIC_URL ?? null,
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+      rateLimit: e.WEBHOOK_RATE_LIMIT === undefined ? DEFAULT_WEBHOOK_RATE_LIMIT : e.WEBHOOK_RATE_LIMIT,
     },
     cache: {
       enabled: e.CACHE ?? true,
