@@ -101,7 +101,7 @@ export async function startConcord(
         stats,
         observability,
         resilience: connected.policies,
-        cursors: new CursorCodec(config.cursorSecret),
+        cursors: new CursorCodec(config.cursorSecrets),
         pageSize: config.pageSize,
         config,
         redis,

@@ -30,6 +30,7 @@ import {
   type WebhookSettings,
 } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
+import { CursorSecretsSchema } from './pagination/settings.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
 import {
@@ -156,8 +157,8 @@ export interface Config {
   /** Sandbox settings when mode is sandbox (seed, size), read by the sandbox's own config. */
   pageSize: { defaultSize: number; maxSize: number };
   providerTimeoutMs: number;
-  /** Signs pagination cursors; must be the same on every replica. */
-  cursorSecret: string;
+  /** Encrypt pagination cursors (the first) and open them (all); the same on every replica. */
+  cursorSecrets: string[];
   /** True when no CURSOR_SECRET was given and a random one is used (cursors die with the process). */
   cursorSecretIsEphemeral: boolean;
   /** DataLoader batching; off only to measure what batching saves. */
@@ -242,7 +243,7 @@ const EnvSchema = z.object({
   PAGE_SIZE_DEFAULT: int(1, 1000).optional(),
   PAGE_SIZE_MAX: int(1, 1000).optional(),
   PROVIDER_TIMEOUT_MS: int(1, 600_000).optional(),
-  CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CURSOR_SECRET: CursorSecretsSchema.optional(),
   BATCHING: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits for HS256)').optional(),
@@ -392,7 +393,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     live,
     pageSize,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS ?? DEFAULT_PROVIDER_TIMEOUT_MS,
-    cursorSecret: e.CURSOR_SECRET ?? randomBytes(32).toString('base64url'),
+    cursorSecrets: e.CURSOR_SECRET ?? [randomBytes(32).toString('base64url')],
     cursorSecretIsEphemeral: !e.CURSOR_SECRET,
     batching: e.BATCHING ?? true,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
