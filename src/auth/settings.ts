@@ -165,7 +165,8 @@ export function buildAuthSettings(
       clockSkewS: claims.clockSkewS,
       maxLifetimeS: claims.maxLifetimeS,
     };
-  } else if (apiKeys.length === 0) {
+  } else if (apiKeys.length === 0 && !problems.some((p) => /^(JWT_SECRET|JWT_JWKS_URL|API_KEYS)=/.test(p))) {
+    // (A credential setting refused on its own has said what is wrong already.)
     problems.push('no credentials could be verified: set JWT_SECRET, JWT_JWKS_URL or API_KEYS');
   }
   const madeUp = jwt?.key.kind === 'secret' && jwt.key.ephemeral;
