@@ -78,6 +78,7 @@ function bodyErrors(logger: Logger, maxBodyBytes: number): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : 0;
     if (status === 413) {
+      res.setHeader('connection', 'close');
       res.status(413).json({ error: 'invalid webhook', reason: `body larger than ${maxBodyBytes} bytes` });
     } else if (typeof status === 'number' && status >= 400 && status < 500) {
       refuse(res, 'unreadable body');
@@ -111,7 +112,12 @@ export function webhookRouter({
   if (throttle) {
     router.use((req, res, next) => {
       throttle.take(req).then(
-        (taken) => (taken.allowed ? next() : sendRateLimited(res, taken.retryAfterMs)),
+        (taken) => {
+          if (taken.allowed) return next();
+          // The body stays unread: closing the connection spares reading (and discarding) it.
+          res.setHeader('connection', 'close');
+          sendRateLimited(res, taken.retryAfterMs);
+        },
         (error: unknown) => next(error),
       );
     });
