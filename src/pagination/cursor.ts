@@ -2,9 +2,9 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   createSecretKey,
   hkdfSync,
-  randomBytes,
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
@@ -31,10 +31,20 @@ export interface CursorPayload {
   position: string;
 }
 
-/** One AES-256 key per secret, derived once (HKDF-SHA256): decoding runs for every edge a client sends back. */
-function deriveKey(secret: string): KeyObject {
-  const key = hkdfSync('sha256', secret, 'concord/cursor', `aes-256-gcm v${CURSOR_VERSION}`, 32);
-  return createSecretKey(Buffer.from(key));
+interface Keys {
+  /** AES-256-GCM. */
+  encrypt: KeyObject;
+  /** HMAC-SHA256 that makes the nonce from the plaintext. */
+  nonce: KeyObject;
+}
+
+/** Two keys per secret, derived once (HKDF-SHA256): cursors are made and read for every edge. */
+function deriveKeys(secret: string): Keys {
+  const derive = (use: string) =>
+    createSecretKey(
+      Buffer.from(hkdfSync('sha256', secret, 'concord/cursor', `${use} v${CURSOR_VERSION}`, 32)),
+    );
+  return { encrypt: derive('aes-256-gcm'), nonce: derive('nonce hmac-sha256') };
 }
 
 function listOf(kind: string, scope: string): Buffer {
@@ -49,27 +59,29 @@ function listOf(kind: string, scope: string): Buffer {
  * Layout, base64url: version (1 byte, authenticated as associated data) · nonce (12) · ciphertext of
  * [list fingerprint (8) · provider position] · tag (16). Only a fingerprint of the list goes in, so a
  * long filter does not make a long cursor. Several secrets rotate: the first encrypts, each decrypts.
+ *
+ * The nonce is synthetic: an HMAC of the plaintext under a key of its own (the SIV idea), so the same
+ * position in the same list always gives the same cursor (equal answers stay equal, cacheable) and a
+ * nonce repeats only with its plaintext, which reveals nothing but that equality.
  */
 export class CursorCodec {
-  private readonly keys: readonly KeyObject[];
+  private readonly keys: readonly Keys[];
 
   constructor(secrets: string | readonly string[]) {
     const list = typeof secrets === 'string' ? [secrets] : secrets;
     if (list.length === 0) throw new Error('at least one cursor secret is needed');
     if (list.some((s) => s.length < MIN_CURSOR_SECRET_LENGTH))
       throw new Error(`cursor secrets must be at least ${MIN_CURSOR_SECRET_LENGTH} characters`);
-    this.keys = list.map(deriveKey);
+    this.keys = list.map(deriveKeys);
   }
 
   encode(payload: CursorPayload): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.keys[0] as KeyObject, iv, { authTagLength: TAG_BYTES });
+    const keys = this.keys[0] as Keys;
+    const plain = Buffer.concat([listOf(payload.kind, payload.scope), Buffer.from(payload.position, 'utf8')]);
+    const iv = createHmac('sha256', keys.nonce).update(HEADER).update(plain).digest().subarray(0, IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', keys.encrypt, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(HEADER);
-    const sealed = Buffer.concat([
-      cipher.update(listOf(payload.kind, payload.scope)),
-      cipher.update(payload.position, 'utf8'),
-      cipher.final(),
-    ]);
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
     return Buffer.concat([HEADER, iv, sealed, cipher.getAuthTag()]).toString('base64url');
   }
 
@@ -100,8 +112,8 @@ export class CursorCodec {
     const iv = bytes.subarray(1, 1 + IV_BYTES);
     const sealed = bytes.subarray(1 + IV_BYTES, bytes.length - TAG_BYTES);
     const tag = bytes.subarray(bytes.length - TAG_BYTES);
-    for (const key of this.keys) {
-      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    for (const { encrypt } of this.keys) {
+      const decipher = createDecipheriv('aes-256-gcm', encrypt, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(bytes.subarray(0, 1));
       decipher.setAuthTag(tag);
       try {

@@ -132,9 +132,10 @@ describe('auth settings from the environment', () => {
   it('knows the example secrets the repository publishes', () => {
     const compose = readFileSync(join(PACKAGE_ROOT, 'deploy', 'docker-compose.yml'), 'utf8');
     const k8s = readFileSync(join(PACKAGE_ROOT, 'deploy', 'k8s', 'secret.example.yaml'), 'utf8');
-    const published = [...`${compose}\n${k8s}`.matchAll(/JWT_SECRET:\s*(?:\$\{JWT_SECRET:-)?([^\s}?:]+)/g)]
-      .map((m) => m[1] as string)
-      .filter((v) => !v.startsWith('$'));
+    // `JWT_SECRET: value` or `JWT_SECRET: ${JWT_SECRET:-value}`; `${JWT_SECRET:?…}` (required) publishes none.
+    const published = [
+      ...`${compose}\n${k8s}`.matchAll(/^\s*JWT_SECRET:\s*'?(?:\$\{JWT_SECRET:-)?([^\s}'$]+)/gm),
+    ].map((m) => m[1] as string);
     expect(published.length).toBeGreaterThan(0);
     for (const value of published) expect(EXAMPLE_JWT_SECRETS.has(value)).toBe(true);
   });
