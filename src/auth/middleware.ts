@@ -4,12 +4,26 @@ import { ErrorCode } from '../errors.js';
 import { sendRateLimited, type SourceThrottle } from '../http/rate-limit.js';
 import { sendErrors } from '../http/respond.js';
 import type { Authenticate, CredentialHeaders } from './authenticate.js';
-import { AuthenticationError } from './errors.js';
+import { AuthenticationError, type AuthFailure } from './errors.js';
 import { isIntrospectionOnly } from './introspection.js';
 import type { Viewer } from './scopes.js';
 import type { IntrospectionMode } from './settings.js';
 
 const viewers = new WeakMap<Request, Viewer>();
+
+/**
+ * Refusals that count against the source address: credentials that are missing, garbled or not
+ * ours. A token refused for its claims (expired, wrong audience…) carries a valid signature, so it
+ * is no guess, and its client needs the 401 to know to fetch a new one; a JWKS outage is ours.
+ */
+const COUNTED: ReadonlySet<AuthFailure> = new Set<AuthFailure>([
+  'missing_credentials',
+  'malformed_credentials',
+  'multiple_credentials',
+  'bad_signature',
+  'algorithm_not_allowed',
+  'unknown_api_key',
+]);
 
 /** The authenticated viewer of a request; null for an anonymous introspection request. */
 export function viewerOf(req: Request): Viewer | null {
@@ -36,9 +50,9 @@ function operationOf(req: Request): { query: unknown; operationName: unknown } {
 /**
  * Every GraphQL request needs valid credentials (HTTP 401 for the whole request otherwise), except
  * introspection-only queries when INTROSPECTION=public. Bad credentials are refused even then: a
- * client that sent a token expects it to count. Each refusal draws on the source address's
- * `failures` bucket; once it is empty, refusals are 429 until it refills (good credentials from the
- * same address still pass: only failures are counted and throttled).
+ * client that sent a token expects it to count. Each refusal of missing or unverifiable credentials
+ * draws on the source address's `failures` bucket; once it is empty, such refusals are 429 until it
+ * refills (good credentials from the same address still pass: only failures are counted and throttled).
  */
 export function authenticationMiddleware({
   authenticate,
@@ -60,7 +74,7 @@ export function authenticationMiddleware({
     sendErrors(res, 401, error.message, { code: ErrorCode.UNAUTHENTICATED, reason: error.reason });
   };
   const refuse = (req: Request, res: Response, error: AuthenticationError): void => {
-    if (!failures) {
+    if (!failures || !COUNTED.has(error.reason)) {
       unauthorized(res, error);
       return;
     }

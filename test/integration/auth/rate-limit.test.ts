@@ -118,6 +118,12 @@ describe('failed authentication per source address (memory store)', () => {
       expectLimited(await rawQuery(stack.gateway, QUERY, headers));
     }
     expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    // A validly signed token refused for its claims is no guess: its client still hears 401 expired.
+    const expired = await rawQuery(stack.gateway, QUERY, {
+      authorization: `Bearer ${await signTestToken({ expiresInS: -120 })}`,
+    });
+    expect(expired.status).toBe(401);
+    expect(expired.body.errors?.[0]?.extensions?.reason).toBe('expired');
     // Successful requests from the same address are unaffected, and are not counted.
     for (let i = 0; i < 5; i++) {
       const ok = await rawQuery(stack.gateway, QUERY, {
