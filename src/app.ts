@@ -5,6 +5,7 @@ import { withCache, type Caching } from './cache/index.js';
 import { openInvalidationFeed, type InvalidationFeed } from './cache/invalidation-feed.js';
 import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
+import type { RuleTree } from './auth/shield.js';
 import { Observability } from './observability/observability.js';
 import { startTracing } from './observability/tracing.js';
 import { CursorCodec } from './pagination/cursor.js';
@@ -34,6 +35,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the exporter OTEL_TRACES_EXPORTER chooses, and turns tracing on (tests: in-memory). */
   spanExporter?: SpanExporter;
+  /** The clock webhook signatures are checked against (tests fix it); default Date.now. */
+  clock?: () => number;
+  /** The field rules; default src/auth/permissions.ts. */
+  permissions?: RuleTree;
 }
 
 /**
@@ -61,7 +66,7 @@ function sandboxWebhooks(
 /** Wires config → providers → services → gateway; the one place that does, for main and tests alike. */
 export async function startConcord(
   given: Config,
-  { logger, env = process.env, spanExporter }: StartOptions,
+  { logger, env = process.env, spanExporter, clock, permissions }: StartOptions,
 ): Promise<Concord> {
   const observability = new Observability(
     given.observability,
@@ -122,7 +127,7 @@ export async function startConcord(
         stats,
         observability,
         resilience: connected.policies,
-        cursors: new CursorCodec(config.cursorSecret),
+        cursors: new CursorCodec(config.cursorSecrets),
         pageSize: config.pageSize,
         config,
         redis,
@@ -134,6 +139,8 @@ export async function startConcord(
       logger,
       host: config.host,
       port: config.port,
+      ...(clock ? { clock } : {}),
+      ...(permissions ? { permissions } : {}),
     });
     webhooks.wire(new URL(gateway.url).origin);
     compensator.start();

@@ -24,8 +24,13 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
-import type { WebhookSettings } from './webhooks/receivers.js';
+import {
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+  DEFAULT_WEBHOOK_RATE_LIMIT,
+  type WebhookSettings,
+} from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
+import { CursorSecretsSchema } from './pagination/settings.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
 import { readWritesSettings, type WritesSettings } from './writes/settings.js';
 import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
@@ -155,8 +160,8 @@ export interface Config {
   /** Sandbox settings when mode is sandbox (seed, size), read by the sandbox's own config. */
   pageSize: { defaultSize: number; maxSize: number };
   providerTimeoutMs: number;
-  /** Signs pagination cursors; must be the same on every replica. */
-  cursorSecret: string;
+  /** Encrypt pagination cursors (the first) and open them (all); the same on every replica. */
+  cursorSecrets: string[];
   /** True when no CURSOR_SECRET was given and a random one is used (cursors die with the process). */
   cursorSecretIsEphemeral: boolean;
   /** DataLoader batching; off only to measure what batching saves. */
@@ -243,7 +248,7 @@ const EnvSchema = z.object({
   PAGE_SIZE_DEFAULT: int(1, 1000).optional(),
   PAGE_SIZE_MAX: int(1, 1000).optional(),
   PROVIDER_TIMEOUT_MS: int(1, 600_000).optional(),
-  CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CURSOR_SECRET: CursorSecretsSchema.optional(),
   BATCHING: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits for HS256)').optional(),
@@ -252,10 +257,12 @@ const EnvSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_CLOCK_SKEW_S: int(0, 300).optional(),
+  JWT_MAX_LIFETIME_S: int(60, 366 * 86_400).optional(),
   API_KEYS: ApiKeysSchema.optional(),
   INTROSPECTION: z.enum(['off', 'authenticated', 'public']).optional(),
   CORS_ORIGINS: CorsOriginsSchema.optional(),
   RATE_LIMIT: RateLimitSchema.optional(),
+  AUTH_FAILURE_LIMIT: RateLimitSchema.optional(),
   MAX_DEPTH: int(1, 100).optional(),
   MAX_COST: int(1, 10_000_000).optional(),
   MAX_ALIASES: int(0, 1000).optional(),
@@ -274,6 +281,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^whsec_\w+(,whsec_\w+)*$/, 'expected whsec_… secrets, comma-separated')
     .optional(),
+  WEBHOOK_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
+  WEBHOOK_RATE_LIMIT: RateLimitSchema.optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(8, 'must be the app’s client secret').optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) origin providers call' }).optional(),
   CACHE_STALE_S: int(0, 30 * 86_400).optional(),
@@ -392,7 +401,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     live,
     pageSize,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS ?? DEFAULT_PROVIDER_TIMEOUT_MS,
-    cursorSecret: e.CURSOR_SECRET ?? randomBytes(32).toString('base64url'),
+    cursorSecrets: e.CURSOR_SECRET ?? [randomBytes(32).toString('base64url')],
     cursorSecretIsEphemeral: !e.CURSOR_SECRET,
     batching: e.BATCHING ?? true,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -432,6 +441,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],
       publicUrl: e.PUBLIC_URL ?? null,
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+      rateLimit: e.WEBHOOK_RATE_LIMIT === undefined ? DEFAULT_WEBHOOK_RATE_LIMIT : e.WEBHOOK_RATE_LIMIT,
     },
     cache: {
       enabled: e.CACHE ?? true,

@@ -20,6 +20,7 @@ import { httpCachePolicyPlugin } from './cache/http-cache-policy.js';
 import { createCacheStore } from './cache/store.js';
 import { webhookRouter } from './webhooks/receivers.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import type { RuleTree } from './auth/shield.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { protectedSchema, requestGuards } from './http/security.js';
@@ -52,6 +53,10 @@ export interface GatewayOptions {
   logger: Logger;
   host: string;
   port: number;
+  /** The clock webhook signatures are checked against (epoch ms); tests fix it. Default: Date.now. */
+  clock?: () => number;
+  /** The field rules; default src/auth/permissions.ts (tests take one out to show the fallback denies). */
+  permissions?: RuleTree;
 }
 
 function domainsOf(services: Services): Map<string, Domain> {
@@ -64,7 +69,14 @@ function domainsOf(services: Services): Map<string, Domain> {
 }
 
 /** Express 5 + Apollo Server 5 at /graphql, and /healthz. */
-export async function startGateway({ services, logger, host, port }: GatewayOptions): Promise<Gateway> {
+export async function startGateway({
+  services,
+  logger,
+  host,
+  port,
+  clock = Date.now,
+  permissions,
+}: GatewayOptions): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
   app.use(accessLog(logger));
@@ -79,7 +91,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
 
   const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
-  const schema = protectedSchema(loadTypeDefs(), resolvers);
+  const schema = protectedSchema(loadTypeDefs(), resolvers, permissions);
   const formatError = createFormatError({
     domainOf: (provider) => domains.get(provider),
     logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
@@ -161,6 +173,8 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       logger,
       seen: services.caching.store ?? createCacheStore({ redisUrl: null }),
       events: services.events,
+      redis: services.redis,
+      now: clock,
     }),
   );
   app.get('/healthz', (_req, res) => {

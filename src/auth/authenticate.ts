@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { createApiKeyVerifier } from './api-keys.js';
 import { AuthenticationError } from './errors.js';
 import { createJwtVerifier } from './jwt.js';
@@ -9,13 +8,20 @@ import type { AuthSettings } from './settings.js';
 const MAX_CREDENTIAL_LENGTH = 8_192;
 const BEARER = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/;
 
-/** The viewer behind the request's credentials; null when it sent none; throws when they are bad. */
-export type Authenticate = (headers: IncomingHttpHeaders) => Promise<Viewer | null>;
+/** The credential headers of a request, every copy of each (see `credentialHeaders` in middleware.ts). */
+export interface CredentialHeaders {
+  authorization?: string | readonly string[] | undefined;
+  'x-api-key'?: string | readonly string[] | undefined;
+}
 
-function single(value: string | string[] | undefined): string | undefined {
+/** The viewer behind the request's credentials; null when it sent none; throws when they are bad. */
+export type Authenticate = (headers: CredentialHeaders) => Promise<Viewer | null>;
+
+function single(value: string | readonly string[] | undefined): string | undefined {
+  if (typeof value === 'string' || value === undefined) return value;
   // A header sent twice is ambiguous: which one would a proxy in front of us have checked?
-  if (Array.isArray(value)) throw new AuthenticationError('multiple_credentials');
-  return value;
+  if (value.length !== 1) throw new AuthenticationError('malformed_credentials');
+  return value[0];
 }
 
 export function createAuthenticator(settings: AuthSettings): Authenticate {

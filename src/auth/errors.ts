@@ -7,6 +7,8 @@ export type AuthFailure =
   | 'multiple_credentials'
   | 'expired'
   | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'lifetime_too_long'
   | 'bad_signature'
   | 'algorithm_not_allowed'
   | 'bad_claims'
@@ -19,6 +21,8 @@ const MESSAGES: Record<AuthFailure, string> = {
   multiple_credentials: 'Send either a bearer token or an API key, not both.',
   expired: 'The token has expired.',
   not_yet_valid: 'The token is not valid yet.',
+  issued_in_future: 'The token says it was issued in the future (iat).',
+  lifetime_too_long: 'The token lives longer than this server accepts (exp is too far after iat).',
   bad_signature: 'The token signature does not verify.',
   algorithm_not_allowed: 'The token is signed with an algorithm this server does not accept.',
   bad_claims: 'The token was not issued for this server (issuer, audience or subject).',

@@ -1,9 +1,20 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AuthenticationError, type AuthFailure } from './errors.js';
 import { parseScopes, type Viewer } from './scopes.js';
 import type { JwtSettings } from './settings.js';
 
 export type VerifyJwt = (token: string) => Promise<Viewer>;
+
+/** Claims jose leaves to us: a subject that names someone, no issue date in the future, a bounded lifetime. */
+function checkClaims(payload: JWTPayload, settings: JwtSettings, nowS: number): AuthFailure | null {
+  if (typeof payload.sub !== 'string' || payload.sub.trim() === '') return 'bad_claims';
+  // jose checked that exp (and iat, when present) are numbers.
+  const exp = payload.exp as number;
+  const iat = payload.iat;
+  if (iat !== undefined && iat > nowS + settings.clockSkewS) return 'issued_in_future';
+  if (exp - (iat ?? nowS) > settings.maxLifetimeS) return 'lifetime_too_long';
+  return null;
+}
 
 /** A JWKS answer is cached this long; a rotated key is picked up on the next unknown `kid` anyway. */
 const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
@@ -30,7 +41,7 @@ function failureOf(error: unknown): AuthFailure {
  * Verifies bearer tokens with jose. The accepted algorithm comes from config alone: the token's
  * own `alg` header is never trusted (no `none`, no HS/RS confusion).
  */
-export function createJwtVerifier(settings: JwtSettings): VerifyJwt {
+export function createJwtVerifier(settings: JwtSettings, now: () => number = Date.now): VerifyJwt {
   const algorithms = [settings.algorithm];
   const key: Uint8Array | JWTVerifyGetKey =
     settings.key.kind === 'secret'
@@ -40,23 +51,28 @@ export function createJwtVerifier(settings: JwtSettings): VerifyJwt {
           timeoutDuration: JWKS_TIMEOUT_MS,
         });
   return async (token) => {
+    let payload: JWTPayload;
+    const at = now();
     try {
-      const { payload } = await jwtVerify(token, key, {
+      ({ payload } = await jwtVerify(token, key, {
         algorithms,
+        currentDate: new Date(at),
         ...(settings.issuer ? { issuer: settings.issuer } : {}),
         ...(settings.audience ? { audience: settings.audience } : {}),
         clockTolerance: settings.clockSkewS,
         // A token without expiry would be good forever once leaked.
         requiredClaims: ['exp', 'sub'],
-      });
-      return {
-        id: `jwt:${String(payload.sub)}`,
-        kind: 'jwt',
-        scopes: parseScopes(payload.scope),
-        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
-      };
+      }));
     } catch (error) {
       throw new AuthenticationError(failureOf(error));
     }
+    const failure = checkClaims(payload, settings, Math.floor(at / 1000));
+    if (failure) throw new AuthenticationError(failure);
+    return {
+      id: `jwt:${String(payload.sub)}`,
+      kind: 'jwt',
+      scopes: parseScopes(payload.scope),
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    };
   };
 }

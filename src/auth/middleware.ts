@@ -1,18 +1,42 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../errors.js';
+import { sendRateLimited, type SourceThrottle } from '../http/rate-limit.js';
 import { sendErrors } from '../http/respond.js';
-import type { Authenticate } from './authenticate.js';
-import { AuthenticationError } from './errors.js';
+import type { Authenticate, CredentialHeaders } from './authenticate.js';
+import { AuthenticationError, type AuthFailure } from './errors.js';
 import { isIntrospectionOnly } from './introspection.js';
 import type { Viewer } from './scopes.js';
 import type { IntrospectionMode } from './settings.js';
 
 const viewers = new WeakMap<Request, Viewer>();
 
+/**
+ * Refusals that count against the source address: credentials that are missing, garbled or not
+ * ours. A token refused for its claims (expired, wrong audience…) carries a valid signature, so it
+ * is no guess, and its client needs the 401 to know to fetch a new one; a JWKS outage is ours.
+ */
+const COUNTED: ReadonlySet<AuthFailure> = new Set<AuthFailure>([
+  'missing_credentials',
+  'malformed_credentials',
+  'multiple_credentials',
+  'bad_signature',
+  'algorithm_not_allowed',
+  'unknown_api_key',
+]);
+
 /** The authenticated viewer of a request; null for an anonymous introspection request. */
 export function viewerOf(req: Request): Viewer | null {
   return viewers.get(req) ?? null;
+}
+
+/**
+ * Every copy of each credential header. Node keeps only the first of two `Authorization` headers
+ * in `req.headers` (and joins two `X-API-Key` with a comma), which would hide the ambiguity.
+ */
+export function credentialHeaders(req: Request): CredentialHeaders {
+  const distinct = req.headersDistinct;
+  return { authorization: distinct.authorization, 'x-api-key': distinct['x-api-key'] };
 }
 
 function operationOf(req: Request): { query: unknown; operationName: unknown } {
@@ -26,26 +50,45 @@ function operationOf(req: Request): { query: unknown; operationName: unknown } {
 /**
  * Every GraphQL request needs valid credentials (HTTP 401 for the whole request otherwise), except
  * introspection-only queries when INTROSPECTION=public. Bad credentials are refused even then: a
- * client that sent a token expects it to count.
+ * client that sent a token expects it to count. Each refusal of missing or unverifiable credentials
+ * draws on the source address's `failures` bucket; once it is empty, such refusals are 429 until it
+ * refills (good credentials from the same address still pass: only failures are counted and throttled).
  */
 export function authenticationMiddleware({
   authenticate,
   introspection,
   maxTokens,
   logger,
+  failures = null,
 }: {
   authenticate: Authenticate;
   introspection: IntrospectionMode;
   maxTokens: number;
   logger: Logger;
+  /** Failed attempts allowed per source address (AUTH_FAILURE_LIMIT); null: unthrottled. */
+  failures?: SourceThrottle | null;
 }): RequestHandler {
-  const refuse = (res: Parameters<RequestHandler>[1], error: AuthenticationError): void => {
+  const unauthorized = (res: Response, error: AuthenticationError): void => {
     const detail = error.reason === 'missing_credentials' ? '' : ', error="invalid_token"';
     res.setHeader('WWW-Authenticate', `Bearer realm="concord"${detail}`);
     sendErrors(res, 401, error.message, { code: ErrorCode.UNAUTHENTICATED, reason: error.reason });
   };
+  const refuse = (req: Request, res: Response, error: AuthenticationError): void => {
+    if (!failures || !COUNTED.has(error.reason)) {
+      unauthorized(res, error);
+      return;
+    }
+    failures.take(req).then(
+      (taken) => (taken.allowed ? unauthorized(res, error) : sendRateLimited(res, taken.retryAfterMs)),
+      (failure: unknown) => {
+        // The memory fallback does not fail; should it anyway, the request is still refused.
+        logger.error({ err: failure }, 'authentication failure throttle failed');
+        unauthorized(res, error);
+      },
+    );
+  };
   return (req, res, next) => {
-    authenticate(req.headers).then(
+    authenticate(credentialHeaders(req)).then(
       (viewer) => {
         if (viewer) {
           viewers.set(req, viewer);
@@ -63,16 +106,16 @@ export function authenticationMiddleware({
           next();
           return;
         }
-        refuse(res, new AuthenticationError('missing_credentials'));
+        refuse(req, res, new AuthenticationError('missing_credentials'));
       },
       (error: unknown) => {
         if (error instanceof AuthenticationError) {
-          refuse(res, error);
+          refuse(req, res, error);
           return;
         }
         // Fail closed: an unexpected failure while checking credentials lets nobody in.
         logger.error({ err: error }, 'authentication failed unexpectedly');
-        refuse(res, new AuthenticationError('malformed_credentials'));
+        refuse(req, res, new AuthenticationError('malformed_credentials'));
       },
     );
   };

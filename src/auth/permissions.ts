@@ -1,4 +1,11 @@
-import { requireScopes, signedIn, type FieldRule, type RuleTree } from './shield.js';
+import type { Scope } from './scopes.js';
+import {
+  requireScopes,
+  requireScopesWhenArguments,
+  signedIn,
+  type FieldRule,
+  type RuleTree,
+} from './shield.js';
 
 /**
  * Who may read what: every field of every object type, by name. There is no wildcard on purpose:
@@ -17,6 +24,20 @@ const crmWrite = requireScopes('crm:write');
 const paymentsWrite = requireScopes('payments:write');
 const analyticsWrite = requireScopes('analytics:write');
 
+/**
+ * Arguments that hold personal data, by field (dotted paths into input objects). Filtering or
+ * looking up by one tells whether that person is a customer, as reading the field would: it needs
+ * `pii:read` besides the field's own scope.
+ */
+export const PII_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
+  'Query.customer': ['email'],
+  'Query.customers': ['filter.email'],
+};
+
+function piiLookup(field: string, ...scopes: Scope[]): FieldRule {
+  return requireScopesWhenArguments(scopes, { paths: PII_ARGUMENTS[field] ?? [], extra: ['pii:read'] });
+}
+
 function each(rule: FieldRule, fields: string): Record<string, FieldRule> {
   return Object.fromEntries(
     fields
@@ -33,7 +54,9 @@ export const permissions: RuleTree = {
   Query: {
     // Lookups by id and provider health: the objects they return carry their own rules.
     ...each(signedIn, 'node nodes providers metrics'),
-    ...each(crm, 'customer customers companies deals'),
+    customer: piiLookup('Query.customer', 'crm:read'),
+    customers: piiLookup('Query.customers', 'crm:read'),
+    ...each(crm, 'companies deals'),
     ...each(payments, 'payments invoices'),
   },
   Mutation: {

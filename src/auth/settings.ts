@@ -1,9 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { RateLimitSettings } from '../http/rate-limit.js';
 import { isScope, type Scope } from './scopes.js';
 
 /** Seconds of clock difference tolerated on exp and nbf; small, so a stolen expired token stays dead. */
 export const DEFAULT_JWT_CLOCK_SKEW_S = 30;
+/** The longest a token may live (exp − iat, or exp − now without iat): a leaked token dies within a day. */
+export const DEFAULT_JWT_MAX_LIFETIME_S = 24 * 3600;
+/**
+ * Refused credentials allowed per source address: a burst of 30, then one every 2 s. A client with
+ * a wrong key notices long before; a guessing script gets 429s.
+ */
+export const DEFAULT_AUTH_FAILURE_LIMIT: RateLimitSettings = { points: 30, durationS: 60 };
+/** Secrets published as examples (deploy/, README); anyone can sign tokens with them, so production refuses them. */
+export const EXAMPLE_JWT_SECRETS: ReadonlySet<string> = new Set([
+  'compose-jwt-secret-change-me-0123456789abcdef',
+  'replace-me-with-32-or-more-characters-of-entropy',
+]);
 /** HS256 with a shared secret unless a JWKS URL says the issuer signs with its own keys. */
 export const DEFAULT_JWT_SECRET_ALG = 'HS256';
 /** The usual algorithm of identity providers that publish a JWKS. */
@@ -40,6 +53,8 @@ export interface JwtSettings {
   issuer: string | null;
   audience: string | null;
   clockSkewS: number;
+  /** Longest accepted exp − iat (or exp − now when the token has no iat). */
+  maxLifetimeS: number;
 }
 
 export interface ApiKeyEntry {
@@ -56,6 +71,8 @@ export interface AuthSettings {
   jwt: JwtSettings | null;
   apiKeys: ApiKeyEntry[];
   introspection: IntrospectionMode;
+  /** Refused credentials per source address before refusals become 429; null: off. */
+  failureLimit: RateLimitSettings | null;
 }
 
 /** `name:sha256hex:scope scope;name2:…`, checked whole so a typo in one key is one clear line. */
@@ -98,8 +115,10 @@ export interface AuthEnv {
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
   JWT_CLOCK_SKEW_S?: number | undefined;
+  JWT_MAX_LIFETIME_S?: number | undefined;
   API_KEYS?: ApiKeyEntry[] | undefined;
   INTROSPECTION?: IntrospectionMode | undefined;
+  AUTH_FAILURE_LIMIT?: RateLimitSettings | null | undefined;
 }
 
 /**
@@ -121,7 +140,14 @@ export function buildAuthSettings(
     issuer: e.JWT_ISSUER ?? null,
     audience: e.JWT_AUDIENCE ?? null,
     clockSkewS: e.JWT_CLOCK_SKEW_S ?? DEFAULT_JWT_CLOCK_SKEW_S,
+    maxLifetimeS: e.JWT_MAX_LIFETIME_S ?? DEFAULT_JWT_MAX_LIFETIME_S,
   };
+  if (e.JWT_SECRET && production) {
+    // Anyone who read the example can mint tokens for a server that kept it.
+    // (A secret under 32 characters is refused in every environment, by config.ts's schema.)
+    if (EXAMPLE_JWT_SECRETS.has(e.JWT_SECRET))
+      problems.push('JWT_SECRET is a published example value: production needs a secret of its own');
+  }
   if (e.JWT_SECRET) {
     // An HMAC secret with an asymmetric algorithm is the classic key-confusion setup: refuse it.
     if (!hmac)
@@ -137,8 +163,10 @@ export function buildAuthSettings(
       issuer: claims.issuer ?? 'concord-sandbox',
       audience: claims.audience ?? 'concord',
       clockSkewS: claims.clockSkewS,
+      maxLifetimeS: claims.maxLifetimeS,
     };
-  } else if (apiKeys.length === 0) {
+  } else if (apiKeys.length === 0 && !problems.some((p) => /^(JWT_SECRET|JWT_JWKS_URL|API_KEYS)=/.test(p))) {
+    // (A credential setting refused on its own has said what is wrong already.)
     problems.push('no credentials could be verified: set JWT_SECRET, JWT_JWKS_URL or API_KEYS');
   }
   const madeUp = jwt?.key.kind === 'secret' && jwt.key.ephemeral;
@@ -146,5 +174,10 @@ export function buildAuthSettings(
     // Without both, a token the same issuer minted for another service would be accepted here.
     problems.push('JWT_ISSUER and JWT_AUDIENCE are required in production');
   }
-  return { jwt, apiKeys, introspection: e.INTROSPECTION ?? (production ? 'off' : 'public') };
+  return {
+    jwt,
+    apiKeys,
+    introspection: e.INTROSPECTION ?? (production ? 'off' : 'public'),
+    failureLimit: e.AUTH_FAILURE_LIMIT === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : e.AUTH_FAILURE_LIMIT,
+  };
 }

@@ -27,7 +27,29 @@ interface ShieldedContext {
   viewer?: Viewer | null;
 }
 
-const byScopes = new Map<string, FieldRule>();
+const byName = new Map<string, FieldRule>();
+
+/** Sorted and without repeats, so equal policies get one rule (and one cache entry). */
+function normalized(scopes: readonly Scope[]): Scope[] {
+  return [...new Set(scopes)].sort();
+}
+
+/** True, or why not: FORBIDDEN naming every scope the field needs. False without a viewer. */
+function verdict(
+  viewer: Viewer | null | undefined,
+  needed: readonly Scope[],
+  what = 'This',
+): true | Error | false {
+  if (!viewer) return false;
+  const missing = needed.filter((scope) => !viewer.scopes.has(scope));
+  if (missing.length === 0) return true;
+  return new ForbiddenError(
+    `${what} needs the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''}.`,
+    {
+      requiredScopes: needed.join(' '),
+    },
+  );
+}
 
 /**
  * A rule that passes when the viewer holds every one of `scopes`. Cached 'contextual': the answer
@@ -35,27 +57,49 @@ const byScopes = new Map<string, FieldRule>();
  * rule. ('contextual' ignores parent and args: it would be wrong for a per-object rule.)
  */
 export function requireScopes(...scopes: Scope[]): FieldRule {
-  const sorted = [...new Set(scopes)].sort();
+  const sorted = normalized(scopes);
   const name = `scopes:${sorted.join('+') || 'signed-in'}`;
-  const existing = byScopes.get(name);
+  const existing = byName.get(name);
   if (existing) return existing;
-  const made = rule(name, { cache: 'contextual' })((
-    _parent: unknown,
-    _args: unknown,
-    ctx: ShieldedContext,
-  ) => {
-    const viewer = ctx.viewer;
-    if (!viewer) return false;
-    const missing = sorted.filter((scope) => !viewer.scopes.has(scope));
-    if (missing.length === 0) return true;
-    return new ForbiddenError(
-      `This needs the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''}.`,
-      {
-        requiredScopes: sorted.join(' '),
-      },
-    );
+  const made = rule(name, { cache: 'contextual' })((_parent: unknown, _args: unknown, ctx: ShieldedContext) =>
+    verdict(ctx.viewer, sorted),
+  );
+  byName.set(name, made);
+  return made;
+}
+
+/** The value at a dotted path (`filter.email`) of a field's resolved arguments. */
+function argumentAt(args: unknown, path: string): unknown {
+  let value: unknown = args;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * `scopes`, and also `extra` when the field is called with any of `paths` (dotted argument paths,
+ * e.g. `filter.email`) set to a value. For lookups by personal data: whoever may ask "is this
+ * address a customer?" learns as much as whoever may read the address. Checked on the arguments
+ * as resolved (literals and variables alike), before the resolver runs, so a refusal makes no
+ * provider call. Cached 'strict' (per arguments), since the answer depends on them.
+ */
+export function requireScopesWhenArguments(
+  scopes: Scope[],
+  { paths, extra }: { paths: readonly string[]; extra: Scope[] },
+): FieldRule {
+  const base = normalized(scopes);
+  const all = normalized([...scopes, ...extra]);
+  const name = `scopes:${base.join('+')}|${all.join('+')}-when:${[...paths].sort().join(',')}`;
+  const existing = byName.get(name);
+  if (existing) return existing;
+  const made = rule(name, { cache: 'strict' })((_parent: unknown, args: unknown, ctx: ShieldedContext) => {
+    const given = paths.filter((path) => argumentAt(args, path) != null);
+    if (given.length === 0) return verdict(ctx.viewer, base);
+    return verdict(ctx.viewer, all, `Looking up by ${given.join(' and ')}`);
   });
-  byScopes.set(name, made);
+  byName.set(name, made);
   return made;
 }
 

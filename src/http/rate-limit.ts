@@ -1,9 +1,9 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Viewer } from '../auth/scopes.js';
 import { ErrorCode } from '../errors.js';
 import type { RedisConnection } from '../redis-client.js';
 import { sendErrors } from './respond.js';
-import { MemoryBuckets, RedisBuckets, type BucketStore } from './token-bucket.js';
+import { MemoryBuckets, RedisBuckets, type BucketStore, type TakeResult } from './token-bucket.js';
 
 /** Requests a client may make per window: `points` per `durationS` seconds. */
 export interface RateLimitSettings {
@@ -26,6 +26,44 @@ function clientKey(viewer: Viewer | null, req: Request): string {
 }
 
 /**
+ * Buckets in Redis when there is one (every replica draws from the same bucket per key), falling
+ * back to this process's own while Redis fails rather than refusing everyone or limiting no one.
+ */
+export function bucketStore(redis: RedisConnection | null, prefix: string): BucketStore {
+  const memory = new MemoryBuckets();
+  if (!redis) return memory;
+  // The connection fails at once while Redis is down (see redis-client.ts): memory takes over until it is back.
+  const shared = new RedisBuckets(redis, prefix);
+  return { take: (key, s) => shared.take(key, s).catch(() => memory.take(key, s)) };
+}
+
+/** HTTP 429 with Retry-After (whole seconds, at least 1) and a GraphQL-shaped RATE_LIMITED error. */
+export function sendRateLimited(res: Response, retryAfterMs: number): void {
+  const retryAfterS = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  res.setHeader('Retry-After', String(retryAfterS));
+  sendErrors(res, 429, 'Too many requests: slow down and retry after the time in Retry-After.', {
+    code: ErrorCode.RATE_LIMITED,
+    retryAfterSeconds: retryAfterS,
+  });
+}
+
+/** A token bucket per source address, for what one address may do however it identifies itself. */
+export interface SourceThrottle {
+  /** Takes one token from the bucket of the request's source address. */
+  take(req: Request): Promise<TakeResult>;
+}
+
+/** `settings.points` per `settings.durationS` per source address, under its own `name` in the store. */
+export function createSourceThrottle(
+  settings: RateLimitSettings,
+  { redis, name }: { redis: RedisConnection | null; name: string },
+): SourceThrottle {
+  const store = bucketStore(redis, `${KEY_PREFIX}:${name}`);
+  const bucket = { capacity: settings.points, windowS: settings.durationS };
+  return { take: (req) => store.take(req.ip ?? 'unknown', bucket) };
+}
+
+/**
  * A token bucket per client (a burst of `points`, refilled at `points` per `durationS`), in Redis
  * when REDIS_URL is set (so every replica draws from one bucket per client) and in memory
  * otherwise. When Redis fails, each replica falls back to its own buckets rather than refusing
@@ -36,16 +74,7 @@ export function createRateLimiter(
   { redis, viewerOf }: { redis: RedisConnection | null; viewerOf: (req: Request) => Viewer | null },
 ): RateLimiter {
   const bucket = { capacity: settings.points, windowS: settings.durationS };
-  const memory = new MemoryBuckets();
-  let store: BucketStore = memory;
-  if (redis) {
-    // The connection fails at once while Redis is down (see redis-client.ts): the memory buckets
-    // take over until it is back.
-    const shared = new RedisBuckets(redis, KEY_PREFIX);
-    store = {
-      take: (key, s) => shared.take(key, s).catch(() => memory.take(key, s)),
-    };
-  }
+  const store = bucketStore(redis, KEY_PREFIX);
   const middleware: RequestHandler = (req, res, next) => {
     store.take(clientKey(viewerOf(req), req), bucket).then(
       (taken) => {
@@ -55,12 +84,7 @@ export function createRateLimiter(
           next();
           return;
         }
-        const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-        res.setHeader('Retry-After', String(retryAfterS));
-        sendErrors(res, 429, 'Too many requests: slow down and retry after the time in Retry-After.', {
-          code: ErrorCode.RATE_LIMITED,
-          retryAfterSeconds: retryAfterS,
-        });
+        sendRateLimited(res, taken.retryAfterMs);
       },
       (error: unknown) => next(error),
     );

@@ -6,18 +6,22 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
 import { permissions } from '../auth/permissions.js';
-import { applyPermissions } from '../auth/shield.js';
+import { applyPermissions, type RuleTree } from '../auth/shield.js';
 import type { Services } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createRateLimiter, createSourceThrottle } from './rate-limit.js';
 import { sendErrors } from './respond.js';
 
 /** Browsers may cache a CORS preflight this long (seconds). */
 const CORS_MAX_AGE_S = 600;
 
-/** The schema with every field behind its access rule (src/auth/permissions.ts). */
-export function protectedSchema(typeDefs: string[], resolvers: Resolvers): GraphQLSchema {
-  return applyPermissions(makeExecutableSchema({ typeDefs, resolvers }), permissions);
+/** The schema with every field behind its access rule (src/auth/permissions.ts unless `tree` is given). */
+export function protectedSchema(
+  typeDefs: string[],
+  resolvers: Resolvers,
+  tree: RuleTree = permissions,
+): GraphQLSchema {
+  return applyPermissions(makeExecutableSchema({ typeDefs, resolvers }), tree);
 }
 
 /** A body too large or not JSON gets a GraphQL-shaped error, not express's HTML page. */
@@ -72,6 +76,9 @@ export function requestGuards(services: Services, authenticate: Authenticate, lo
         introspection: config.auth.introspection,
         maxTokens: config.queryLimits.maxTokens,
         logger,
+        failures: config.auth.failureLimit
+          ? createSourceThrottle(config.auth.failureLimit, { redis: services.redis, name: 'auth-failures' })
+          : null,
       }),
       ...(rateLimiter ? [rateLimiter.middleware] : []),
     ],

@@ -1,7 +1,9 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { CacheStore } from '../../datasources/cache/store.js';
 import type { Caching } from '../cache/index.js';
+import { createSourceThrottle, sendRateLimited, type RateLimitSettings } from '../http/rate-limit.js';
+import type { RedisConnection } from '../redis-client.js';
 import { verifyHubSpotSignature } from './hubspot-signature.js';
 import { distinctEvents } from '../subscriptions/events.js';
 import type { EventBus } from '../subscriptions/bus.js';
@@ -12,18 +14,25 @@ import {
   stripeInvalidations,
   type Invalidation,
 } from './invalidations.js';
+import { readHubSpotBatch, readStripeEvent } from './payloads.js';
 import { verifyStripeSignature } from './stripe-signature.js';
 
 /** Providers retry a webhook for days; an event id is remembered this long to ignore its replays. */
 export const DEFAULT_REPLAY_WINDOW_MS = 7 * 86_400_000;
-/** Webhook bodies are small JSON; anything bigger is not a provider's. */
-export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+/** One event (Stripe) or a batch of up to 100 (HubSpot) is a few KB to tens of KB; bigger is not a provider's. */
+export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+/** Per source address, before the body is read: room for a provider's bursts, not for a flood. */
+export const DEFAULT_WEBHOOK_RATE_LIMIT: RateLimitSettings = { points: 300, durationS: 60 };
 
 export interface WebhookSettings {
   stripeSecrets: readonly string[];
   hubspotSecrets: readonly string[];
   /** The public origin providers call (behind a proxy, Concord's own view of the URL differs). */
   publicUrl: string | null;
+  /** Larger bodies get 413 unread (WEBHOOK_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** Requests per source address, counted before the body is read or the signature checked; null: off. */
+  rateLimit: RateLimitSettings | null;
 }
 
 export interface WebhookDeps {
@@ -34,6 +43,9 @@ export interface WebhookDeps {
   seen: CacheStore;
   /** Where verified changes are announced to GraphQL subscriptions (after the cache forgot them). */
   events: EventBus;
+  /** Where the per-address counts live (shared when there is Redis). */
+  redis: RedisConnection | null;
+  /** The verifiers' clock (epoch ms); tests fix it to check the tolerance edges exactly. */
   now?: () => number;
 }
 
@@ -61,17 +73,28 @@ function refuse(res: Response, reason: string): void {
   res.status(400).json({ error: 'invalid webhook', reason });
 }
 
-function parse<T>(raw: Buffer): T | null {
-  try {
-    return JSON.parse(raw.toString('utf8')) as T;
-  } catch {
-    return null;
-  }
+/** A body too large or unreadable is the sender's fault (4xx); anything else fails closed as 500, said in JSON. */
+function bodyErrors(logger: Logger, maxBodyBytes: number): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : 0;
+    if (status === 413) {
+      res.setHeader('connection', 'close');
+      res.status(413).json({ error: 'invalid webhook', reason: `body larger than ${maxBodyBytes} bytes` });
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      refuse(res, 'unreadable body');
+    } else {
+      logger.error({ err: error }, 'webhook failed');
+      // The provider retries later; by then the cache or Redis may be back.
+      res.status(500).json({ error: 'webhook failed' });
+    }
+  };
 }
 
 /**
- * POST /webhooks/stripe and /webhooks/hubspot: verify the signature over the raw bytes, refuse
- * (400, nothing changed) when it fails, ignore replays, and invalidate what the event names.
+ * POST /webhooks/stripe and /webhooks/hubspot: count the request against its source address (429
+ * past WEBHOOK_RATE_LIMIT, body unread), read at most WEBHOOK_MAX_BODY_BYTES (413), verify the
+ * signature over the raw bytes, refuse (400, nothing changed) when it fails or the body is not an
+ * event, ignore replays, and invalidate what the event names.
  */
 export function webhookRouter({
   settings,
@@ -79,10 +102,27 @@ export function webhookRouter({
   logger,
   seen,
   events: bus,
+  redis,
   now = Date.now,
 }: WebhookDeps): Router {
   const router = express.Router();
-  router.use(express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }));
+  const throttle = settings.rateLimit
+    ? createSourceThrottle(settings.rateLimit, { redis, name: 'webhooks' })
+    : null;
+  if (throttle) {
+    router.use((req, res, next) => {
+      throttle.take(req).then(
+        (taken) => {
+          if (taken.allowed) return next();
+          // The body stays unread: closing the connection spares reading (and discarding) it.
+          res.setHeader('connection', 'close');
+          sendRateLimited(res, taken.retryAfterMs);
+        },
+        (error: unknown) => next(error),
+      );
+    });
+  }
+  router.use(express.raw({ type: () => true, limit: settings.maxBodyBytes }));
 
   router.post('/stripe', async (req: Request, res: Response) => {
     if (settings.stripeSecrets.length === 0) return refuse(res, 'Stripe webhooks are not configured');
@@ -94,8 +134,8 @@ export function webhookRouter({
       Math.floor(now() / 1000),
     );
     if (!verdict.ok) return refuse(res, verdict.reason);
-    const event = parse<{ id?: unknown; type?: unknown; data?: { object?: Record<string, unknown> } }>(raw);
-    if (!event || typeof event.id !== 'string') return refuse(res, 'not a Stripe event');
+    const event = readStripeEvent(raw);
+    if (!event) return refuse(res, 'not a Stripe event');
     if (!(await firstSighting(seen, 'stripe', [event.id]))) {
       res.json({ received: true, replay: true });
       return;
@@ -127,10 +167,9 @@ export function webhookRouter({
       now(),
     );
     if (!verdict.ok) return refuse(res, verdict.reason);
-    const events = parse<Array<{ eventId?: unknown; subscriptionType?: unknown; objectId?: unknown }>>(raw);
-    if (!Array.isArray(events)) return refuse(res, 'not a HubSpot event batch');
-    const ids = events.map((e) => String(e.eventId ?? ''));
-    if (ids.some((id) => id === '')) return refuse(res, 'an event without eventId');
+    const events = readHubSpotBatch(raw);
+    if (!events) return refuse(res, 'not a HubSpot event batch');
+    const ids = events.map((e) => String(e.eventId));
     if (!(await firstSighting(seen, 'hubspot', ids))) {
       res.json({ received: true, replay: true });
       return;
@@ -141,5 +180,6 @@ export function webhookRouter({
     logger.info({ provider: 'hubspot', events: ids.length, invalidated: invalidations.length }, 'webhook');
     res.json({ received: true, invalidated: invalidations.length });
   });
+  router.use(bodyErrors(logger, settings.maxBodyBytes));
   return router;
 }

@@ -14,13 +14,14 @@ import {
   isScalarType,
   parse,
   type GraphQLArgument,
+  type GraphQLField,
   type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
 import { loadTypeDefs } from '../../schema.js';
-import { permissions } from '../permissions.js';
+import { PII_ARGUMENTS, permissions } from '../permissions.js';
 import { SCOPES, type Scope, type Viewer } from '../scopes.js';
 import { applyPermissions, fieldsWithoutRule, signedIn, type RuleTree } from '../shield.js';
 
@@ -297,5 +298,99 @@ describe('the permission matrix, generated from the schema', () => {
     });
     expect(broken.errors?.[0]?.originalError).toMatchObject({ code: 'FORBIDDEN' });
     expect(broken.data).toEqual({ customers: null });
+  });
+});
+
+/** Where an argument (or a field of an input object inside one) holds personal data, by its name. */
+const PII_NAME = /^(email|phone)$/i;
+
+function piiPaths(prefix: string, type: GraphQLInputType, seen: Set<string>): string[] {
+  const inner = getNamedType(type);
+  if (!isInputObjectType(inner) || seen.has(inner.name)) return [];
+  const next = new Set(seen).add(inner.name);
+  return Object.values(inner.getFields()).flatMap((f) => [
+    ...(PII_NAME.test(f.name) ? [`${prefix}.${f.name}`] : []),
+    ...piiPaths(`${prefix}.${f.name}`, f.type, next),
+  ]);
+}
+
+function argumentPiiPaths(field: GraphQLField<unknown, unknown>): string[] {
+  return field.args.flatMap((a) => [
+    ...(PII_NAME.test(a.name) ? [a.name] : []),
+    ...piiPaths(a.name, a.type, new Set()),
+  ]);
+}
+
+describe('lookups by personal data', () => {
+  const { schema, objects } = probeSchema();
+  const shielded = applyPermissions(schema, withProbes(permissions, objects));
+  const PII: Scope[] = ['crm:read', 'pii:read'];
+
+  async function outcome(query: string, variables: Record<string, unknown>, scopes: Scope[]) {
+    const viewer: Viewer = { id: 'jwt:matrix', kind: 'jwt', scopes: new Set(scopes) };
+    const result = await execute({
+      schema: shielded,
+      document: parse(query),
+      variableValues: variables,
+      contextValue: { viewer },
+    });
+    const error = result.errors?.[0];
+    if (!error) return 'returned';
+    const original = error.originalError as { code?: string; details?: Record<string, string> } | undefined;
+    return original?.code === 'FORBIDDEN'
+      ? `forbidden (${String(original.details?.requiredScopes)})`
+      : error.message;
+  }
+
+  it.each<[string, string, Record<string, unknown>, Scope[]]>([
+    ['customer by email', '{ customer(email: "ada@example.com") { __typename } }', {}, PII],
+    [
+      'customer by email in a variable',
+      'query ($e: String) { customer(email: $e) { __typename } }',
+      { e: 'a@b.c' },
+      PII,
+    ],
+    [
+      'customers filtered by email',
+      '{ customers(filter: { email: "ada@example.com" }) { totalCount } }',
+      {},
+      PII,
+    ],
+    [
+      'customers filtered by email in a variable',
+      'query ($f: CustomerFilter) { customers(filter: $f) { totalCount } }',
+      { f: { email: 'a@b.c', companyId: 'x' } },
+      PII,
+    ],
+    ['customer by id', '{ customer(id: "x") { __typename } }', {}, CRM],
+    [
+      'customer with a null email',
+      'query ($e: String) { customer(id: "x", email: $e) { __typename } }',
+      { e: null },
+      CRM,
+    ],
+    ['customers filtered by company', '{ customers(filter: { companyId: "x" }) { totalCount } }', {}, CRM],
+    ['customers unfiltered', '{ customers { totalCount } }', {}, CRM],
+  ])('%s needs exactly its scopes, for every scope set', async (_name, query, variables, needed) => {
+    for (const scopes of SCOPE_SETS) {
+      const allowed = needed.every((s) => scopes.includes(s));
+      // The probe resolvers return stubs: a refusal is the rule's, never the resolver's.
+      const expected = allowed ? 'returned' : `forbidden (${[...needed].sort().join(' ')})`;
+      expect(`${query} with [${scopes.join(' ')}]: ${await outcome(query, variables, scopes)}`).toBe(
+        `${query} with [${scopes.join(' ')}]: ${expected}`,
+      );
+    }
+  });
+
+  it('lists every argument of a query or subscription that holds personal data', () => {
+    const real = buildSchema(loadTypeDefs().join('\n'));
+    const found: Record<string, string[]> = {};
+    for (const root of [real.getQueryType(), real.getSubscriptionType()]) {
+      for (const field of Object.values(root?.getFields() ?? {})) {
+        const paths = argumentPiiPaths(field);
+        if (paths.length > 0) found[`${root?.name}.${field.name}`] = paths;
+      }
+    }
+    expect(found).toEqual(PII_ARGUMENTS);
   });
 });

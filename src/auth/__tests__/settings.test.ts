@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { readConfig } from '../../config.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { createApiKeyVerifier } from '../api-keys.js';
 import { signDevToken } from '../dev-token.js';
 import { createJwtVerifier } from '../jwt.js';
+import { EXAMPLE_JWT_SECRETS } from '../settings.js';
 import { configProblems } from '../../../test/support/config.js';
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -103,5 +108,91 @@ describe('auth settings from the environment', () => {
         API_KEYS: `a:${hash('k')}:crm:read`,
       }).auth.introspection,
     ).toBe('off');
+  });
+
+  it('refuses a published example JWT_SECRET in production only, one line that does not echo it', () => {
+    const production = {
+      NODE_ENV: 'production',
+      CURSOR_SECRET: 'c'.repeat(16),
+      JWT_ISSUER: 'i',
+      JWT_AUDIENCE: 'a',
+    } as const;
+    for (const example of EXAMPLE_JWT_SECRETS) {
+      expect(configProblems({ ...production, JWT_SECRET: example })).toEqual([
+        'JWT_SECRET is a published example value: production needs a secret of its own',
+      ]);
+      expect(configProblems({ JWT_SECRET: example })).toEqual([]);
+    }
+    expect(configProblems({ ...production, JWT_SECRET: 's'.repeat(31) })).toEqual([
+      'JWT_SECRET=(hidden): must be at least 32 characters (256 bits for HS256)',
+    ]);
+    expect(configProblems({ ...production, JWT_SECRET: 's'.repeat(32) })).toEqual([]);
+  });
+
+  it('knows the example secrets the repository publishes', () => {
+    const compose = readFileSync(join(PACKAGE_ROOT, 'deploy', 'docker-compose.yml'), 'utf8');
+    const k8s = readFileSync(join(PACKAGE_ROOT, 'deploy', 'k8s', 'secret.example.yaml'), 'utf8');
+    // `JWT_SECRET: value` or `JWT_SECRET: ${JWT_SECRET:-value}`; `${JWT_SECRET:?…}` (required) publishes none.
+    const published = [
+      ...`${compose}\n${k8s}`.matchAll(/^\s*JWT_SECRET:\s*'?(?:\$\{JWT_SECRET:-)?([^\s}'$]+)/gm),
+    ].map((m) => m[1] as string);
+    expect(published.length).toBeGreaterThan(0);
+    for (const value of published) expect(EXAMPLE_JWT_SECRETS.has(value)).toBe(true);
+  });
+
+  it('reads JWT_MAX_LIFETIME_S and AUTH_FAILURE_LIMIT, with their defaults', () => {
+    const defaults = readConfig({ JWT_SECRET: 's'.repeat(32) }).auth;
+    expect(defaults.jwt?.maxLifetimeS).toBe(86_400);
+    expect(defaults.failureLimit).toEqual({ points: 30, durationS: 60 });
+    const set = readConfig({
+      JWT_SECRET: 's'.repeat(32),
+      JWT_MAX_LIFETIME_S: '3600',
+      AUTH_FAILURE_LIMIT: '5/1m',
+    });
+    expect(set.auth.jwt?.maxLifetimeS).toBe(3600);
+    expect(set.auth.failureLimit).toEqual({ points: 5, durationS: 60 });
+    expect(readConfig({ AUTH_FAILURE_LIMIT: 'off' }).auth.failureLimit).toBeNull();
+    expect(configProblems({ JWT_MAX_LIFETIME_S: '10' })).toEqual([
+      'JWT_MAX_LIFETIME_S="10": Too small: expected number to be >=60',
+    ]);
+  });
+});
+
+describe('the JWT verifier on a fixed clock', () => {
+  const NOW_S = 1_800_000_000;
+  const settings = readConfig({
+    JWT_SECRET: 'k'.repeat(32),
+    JWT_CLOCK_SKEW_S: '30',
+    JWT_MAX_LIFETIME_S: '3600',
+  }).auth.jwt as NonNullable<ReturnType<typeof readConfig>['auth']['jwt']>;
+  const verify = createJwtVerifier(settings, () => NOW_S * 1000);
+  const sign = (claims: { iat?: number; exp: number; sub?: string }) =>
+    new SignJWT({ sub: 'x', ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('k'.repeat(32)));
+  async function reason(claims: { iat?: number; exp: number; sub?: string }): Promise<string> {
+    try {
+      await verify(await sign(claims));
+      return 'accepted';
+    } catch (error) {
+      return (error as { reason: string }).reason;
+    }
+  }
+
+  it('accepts iat up to the clock skew ahead, and refuses one second more', async () => {
+    expect(await reason({ iat: NOW_S + 30, exp: NOW_S + 600 })).toBe('accepted');
+    expect(await reason({ iat: NOW_S + 31, exp: NOW_S + 600 })).toBe('issued_in_future');
+  });
+
+  it('accepts a lifetime of exactly the maximum, and refuses one second more (from iat, or from now without it)', async () => {
+    expect(await reason({ iat: NOW_S - 100, exp: NOW_S - 100 + 3600 })).toBe('accepted');
+    expect(await reason({ iat: NOW_S - 100, exp: NOW_S - 100 + 3601 })).toBe('lifetime_too_long');
+    expect(await reason({ exp: NOW_S + 3600 })).toBe('accepted');
+    expect(await reason({ exp: NOW_S + 3601 })).toBe('lifetime_too_long');
+  });
+
+  it('refuses an empty or blank subject', async () => {
+    expect(await reason({ sub: '', exp: NOW_S + 60 })).toBe('bad_claims');
+    expect(await reason({ sub: ' ', exp: NOW_S + 60 })).toBe('bad_claims');
   });
 });

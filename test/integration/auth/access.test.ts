@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rawQuery } from '../../support/http.js';
+import { permissions } from '../../../src/auth/permissions.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
 
@@ -64,6 +65,57 @@ describe('field rules over HTTP', () => {
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
+  it('refuses lookups by email without pii:read, before any provider call, and keeps the rest', async () => {
+    const email = stack.sandbox.dataset.contacts[0]?.email as string;
+    const lookups = [
+      ['query ($e: String) { customer(email: $e) { id name } providers { name } }', 'customer'],
+      [
+        'query ($e: String) { customers(first: 5, filter: { email: $e }) { totalCount edges { node { id } } } providers { name } }',
+        'customers',
+      ],
+    ] as const;
+    for (const [query, field] of lookups) {
+      stack.sandbox.counters.reset();
+      const res = await fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': CRM_KEY },
+        body: JSON.stringify({ query, variables: { e: email } }),
+      });
+      const body = (await res.json()) as {
+        data: Record<string, unknown>;
+        errors?: Array<{ path?: string[]; extensions?: Record<string, unknown> }>;
+      };
+      expect(res.status).toBe(200);
+      // Neither a record nor a count: nothing tells whether the address is a customer's.
+      expect(body.data[field]).toBeNull();
+      expect((body.data.providers as unknown[]).length).toBe(3);
+      expect(body.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
+        { path: [field], extensions: { code: 'FORBIDDEN', requiredScopes: 'crm:read pii:read' } },
+      ]);
+      expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    }
+    // With pii:read the same lookups answer; without an email filter crm:read alone still lists.
+    const pii = await signTestToken({ scopes: ['crm:read', 'pii:read'] });
+    const found = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${pii}` },
+      body: JSON.stringify({
+        query:
+          'query ($e: String) { customer(email: $e) { name } customers(filter: { email: $e }) { totalCount } }',
+        variables: { e: email },
+      }),
+    });
+    const answer = (await found.json()) as {
+      data: { customer: { name: string }; customers: { totalCount: number } };
+    };
+    expect(answer.data.customer.name).toEqual(expect.any(String));
+    expect(answer.data.customers.totalCount).toBe(1);
+    const plain = await rawQuery(stack.gateway, '{ customers(first: 1) { totalCount } }', {
+      'x-api-key': CRM_KEY,
+    });
+    expect(plain.body.errors).toBeUndefined();
+  });
+
   it('lets introspection through without credentials (INTROSPECTION=public), and nothing else', async () => {
     const schema = await rawQuery(stack.gateway, INTROSPECTION);
     expect(schema.status).toBe(200);
@@ -96,6 +148,27 @@ describe('field rules over HTTP', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/CSRF/i);
+  });
+});
+
+describe('a field without a rule', () => {
+  it('is denied through the real gateway (the shield falls back to deny, not allow)', async () => {
+    // The real policy with one rule taken out, as when a field is added to the schema and forgotten here.
+    const { jobTitle: _dropped, ...customer } = permissions.Customer ?? {};
+    const stack = await startTestStack({}, { permissions: { ...permissions, Customer: customer } });
+    try {
+      const res = await stack.query<{ customers: { edges: Array<{ node: Record<string, unknown> }> } }>(
+        '{ customers(first: 1) { edges { node { name jobTitle } } } }',
+      );
+      const node = res.data?.customers.edges[0]?.node;
+      expect(node?.name).toEqual(expect.any(String));
+      expect(node?.jobTitle).toBeNull();
+      expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+        ['customers.edges.0.node.jobTitle', 'FORBIDDEN'],
+      ]);
+    } finally {
+      await stack.stop();
+    }
   });
 });
 

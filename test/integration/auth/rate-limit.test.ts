@@ -58,8 +58,8 @@ describe('per-client rate limits shared through Redis', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    first = await startTestStack({ RATE_LIMIT: '3/60s', REDIS_URL: redis.url });
-    second = await startTestStack({ RATE_LIMIT: '3/60s', REDIS_URL: redis.url });
+    first = await startTestStack({ RATE_LIMIT: '3/60s', AUTH_FAILURE_LIMIT: '3/60s', REDIS_URL: redis.url });
+    second = await startTestStack({ RATE_LIMIT: '3/60s', AUTH_FAILURE_LIMIT: '3/60s', REDIS_URL: redis.url });
   });
   afterAll(async () => {
     await first.stop();
@@ -77,5 +77,60 @@ describe('per-client rate limits shared through Redis', () => {
     expectLimited(await rawQuery(second.gateway, QUERY, client));
     const someoneElse = { authorization: `Bearer ${await signTestToken({ sub: `other-${randomUUID()}` })}` };
     expect((await rawQuery(second.gateway, QUERY, someoneElse)).status).toBe(200);
+  });
+
+  it('counts failed authentication per source address across two gateways', async () => {
+    const wrong = { 'x-api-key': 'ck_test_guessed_0000' };
+    expect((await rawQuery(first.gateway, QUERY, wrong)).status).toBe(401);
+    expect((await rawQuery(second.gateway, QUERY, wrong)).status).toBe(401);
+    expect((await rawQuery(first.gateway, QUERY, wrong)).status).toBe(401);
+    expectLimited(await rawQuery(second.gateway, QUERY, wrong));
+    const good = { authorization: `Bearer ${await signTestToken({ sub: `good-${randomUUID()}` })}` };
+    expect((await rawQuery(first.gateway, QUERY, good)).status).toBe(200);
+  });
+});
+
+describe('failed authentication per source address (memory store)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ AUTH_FAILURE_LIMIT: '3/60s' });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('answers 429 with Retry-After once an address has failed too often, and still lets good credentials in', async () => {
+    const failures: Array<Record<string, string>> = [
+      { 'x-api-key': 'ck_test_guessed_0001' },
+      {
+        authorization: `Bearer ${await signTestToken({ secret: 'another-secret-0123456789-0123456789-abcdef' })}`,
+      },
+      {},
+    ];
+    for (const headers of failures) {
+      const refused = await rawQuery(stack.gateway, QUERY, headers);
+      expect(refused.status).toBe(401);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    stack.sandbox.counters.reset();
+    for (const headers of [...failures, { 'x-api-key': 'ck_test_guessed_0002' }]) {
+      expectLimited(await rawQuery(stack.gateway, QUERY, headers));
+    }
+    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    // A validly signed token refused for its claims is no guess: its client still hears 401 expired.
+    const expired = await rawQuery(stack.gateway, QUERY, {
+      authorization: `Bearer ${await signTestToken({ expiresInS: -120 })}`,
+    });
+    expect(expired.status).toBe(401);
+    expect(expired.body.errors?.[0]?.extensions?.reason).toBe('expired');
+    // Successful requests from the same address are unaffected, and are not counted.
+    for (let i = 0; i < 5; i++) {
+      const ok = await rawQuery(stack.gateway, QUERY, {
+        authorization: `Bearer ${await signTestToken({ sub: 'fine' })}`,
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.body.errors).toBeUndefined();
+    }
   });
 });

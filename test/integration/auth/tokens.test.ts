@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { rawQuery } from '../../support/http.js';
@@ -14,7 +15,11 @@ describe('credentials', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack({ API_KEYS: `reporting:${sha256(RAW_KEY)}:crm:read` });
+    stack = await startTestStack({
+      API_KEYS: `reporting:${sha256(RAW_KEY)}:crm:read`,
+      // This suite reads each refusal's reason; throttling refusals is rate-limit.test.ts's.
+      AUTH_FAILURE_LIMIT: 'off',
+    });
   });
   afterAll(async () => {
     await stack.stop();
@@ -123,5 +128,96 @@ describe('credentials', () => {
     expect(await refused({ 'x-api-key': RAW_KEY, ...bearer(await signTestToken()) })).toBe(
       'multiple_credentials',
     );
+  });
+
+  /** Signs `claims` as TEST_JWT's issuer would, with exactly the iat/exp given (none when undefined). */
+  async function tokenWith(claims: { sub?: string; iat?: number; exp: number }): Promise<string> {
+    const jwt = new SignJWT({ scope: 'crm:read', ...claims })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(TEST_JWT.JWT_ISSUER)
+      .setAudience(TEST_JWT.JWT_AUDIENCE);
+    return jwt.sign(new TextEncoder().encode(TEST_JWT.JWT_SECRET));
+  }
+
+  it('refuses a token issued in the future (beyond the clock skew), an empty subject and a lifetime over a day', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const year = 365 * 86_400;
+    expect(await refused(bearer(await tokenWith({ sub: 'x', iat: now + year, exp: now + year + 60 })))).toBe(
+      'issued_in_future',
+    );
+    expect(await refused(bearer(await tokenWith({ sub: '', iat: now, exp: now + 60 })))).toBe('bad_claims');
+    expect(await refused(bearer(await tokenWith({ sub: '  ', iat: now, exp: now + 60 })))).toBe('bad_claims');
+    expect(await refused(bearer(await tokenWith({ sub: 'x', iat: now, exp: now + 50 * year })))).toBe(
+      'lifetime_too_long',
+    );
+    // Without iat, the lifetime is measured from now.
+    expect(await refused(bearer(await tokenWith({ sub: 'x', exp: now + 50 * year })))).toBe(
+      'lifetime_too_long',
+    );
+    expect(await refused(bearer(await tokenWith({ sub: 'x', iat: now - 3600, exp: now + 86_400 })))).toBe(
+      'lifetime_too_long',
+    );
+    // Nothing else is affected: a day's token, one without iat, and a few seconds of skew still pass.
+    for (const claims of [
+      { sub: 'x', iat: now, exp: now + 86_400 },
+      { sub: 'x', exp: now + 3600 },
+      { sub: 'x', iat: now + 10, exp: now + 3600 },
+    ]) {
+      const ok = await rawQuery(stack.gateway, QUERY, bearer(await tokenWith(claims)));
+      expect(ok.status).toBe(200);
+      expect(ok.body.errors).toBeUndefined();
+    }
+  });
+
+  /** POSTs QUERY with header lines exactly as given: the same name may repeat (fetch would join them). */
+  function postWithRepeatedHeaders(
+    lines: Array<[string, string]>,
+  ): Promise<{ status: number; body: string }> {
+    const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+    for (const [name, value] of lines) {
+      const had = headers[name];
+      headers[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+    }
+    return new Promise((resolve, reject) => {
+      const req = request(stack.gateway.url, { method: 'POST', headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: QUERY }));
+    });
+  }
+
+  it('refuses two Authorization headers, or two X-API-Key headers, even when the first is valid', async () => {
+    const good = `Bearer ${await signTestToken()}`;
+    const other = `Bearer ${await signTestToken({ sub: 'someone-else' })}`;
+    for (const lines of [
+      [
+        ['authorization', good],
+        ['authorization', other],
+      ],
+      [
+        ['authorization', good],
+        ['authorization', good],
+      ],
+      [
+        ['x-api-key', RAW_KEY],
+        ['x-api-key', 'ck_test_guessed_0000'],
+      ],
+    ] as Array<Array<[string, string]>>) {
+      const answer = await postWithRepeatedHeaders(lines);
+      expect(answer.status).toBe(401);
+      const body = JSON.parse(answer.body) as { errors: Array<{ extensions: Record<string, unknown> }> };
+      expect(body.errors[0]?.extensions).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'malformed_credentials',
+      });
+    }
+    // One of each is still fine.
+    expect((await postWithRepeatedHeaders([['authorization', good]])).status).toBe(200);
+    expect((await postWithRepeatedHeaders([['x-api-key', RAW_KEY]])).status).toBe(200);
   });
 });

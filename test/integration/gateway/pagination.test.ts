@@ -111,6 +111,54 @@ describe('Relay pagination over the providers', () => {
     expect(backward).toEqual(chargeIds);
   });
 
+  it('refuses a cursor from another list (another customer, another filter, another kind) as BAD_USER_INPUT', async () => {
+    const dataset = stack.sandbox.dataset;
+    const { contactId, chargeIds } = busiestCustomer(dataset);
+    const id = Buffer.from(`v1:Customer:${contactId}`).toString('base64url');
+    const own = await stack.query<{ customer: { payments: Connection } }>(PAYMENTS, { id, first: 2 });
+    const paymentCursor = own.data?.customer.payments.pageInfo.endCursor as string;
+    // Opaque: neither the Stripe charge id nor the contact id can be read from it.
+    for (const hidden of [chargeIds[1] as string, contactId]) {
+      expect(paymentCursor).not.toContain(hidden);
+      expect(Buffer.from(paymentCursor, 'base64url').toString('latin1')).not.toContain(hidden);
+    }
+    const other = dataset.contacts.find((c) => c.crmId !== contactId)?.crmId as string;
+    const otherId = Buffer.from(`v1:Customer:${other}`).toString('base64url');
+
+    const email = dataset.contacts[0]?.email as string;
+    const FILTERED = `query ($email: String, $after: String) { customers(first: 1, after: $after, filter: { email: $email }) {
+      edges { cursor } } }`;
+    const filtered = await stack.query<{ customers: { edges: Array<{ cursor: string }> } }>(FILTERED, {
+      email,
+    });
+    const filterCursor = filtered.data?.customers.edges[0]?.cursor as string;
+    expect(filterCursor).toEqual(expect.any(String));
+    expect(Buffer.from(filterCursor, 'base64url').toString('latin1')).not.toContain(email);
+
+    const misuses: Array<[string, Record<string, unknown>]> = [
+      [PAYMENTS, { id: otherId, first: 2, after: paymentCursor }],
+      [CUSTOMERS, { after: paymentCursor }],
+      [CUSTOMERS, { after: filterCursor }],
+      [FILTERED, { email: dataset.contacts[1]?.email, after: filterCursor }],
+    ];
+    for (const [query, variables] of misuses) {
+      const res = await stack.query(query, variables);
+      expect(res.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['BAD_USER_INPUT', 'Invalid cursor in `after`: it belongs to a different list.'],
+      ]);
+    }
+    // The same cursors still page their own lists.
+    const next = await stack.query<{ customer: { payments: Connection } }>(PAYMENTS, {
+      id,
+      first: 2,
+      after: paymentCursor,
+    });
+    expect(next.errors).toBeUndefined();
+    expect(next.data?.customer.payments.edges.map((e) => fromGlobalId(e.node.id).id)).toEqual(
+      chargeIds.slice(2, 4),
+    );
+  });
+
   it('says clearly that customers cannot be paged backwards', async () => {
     const res = await stack.query(`{ customers(last: 5) { edges { node { id } } } }`);
     expect(res.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_PAGINATION');

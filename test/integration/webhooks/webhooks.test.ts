@@ -156,3 +156,165 @@ describe('signed provider webhooks', () => {
     expect((await warmQuery()).hubspot).toBe(0);
   });
 });
+
+describe('webhook timestamps at the edges of the tolerance, on a fixed clock', () => {
+  // The gateway's verifiers read this clock, so an edge is exactly the edge, however slow the machine.
+  const NOW_MS = Date.UTC(2026, 10, 24, 12, 0, 0);
+  const NOW_S = NOW_MS / 1000;
+  let concord: Concord;
+
+  beforeAll(async () => {
+    concord = await startTestConcord(
+      { STRIPE_WEBHOOK_SECRETS: STRIPE_SECRET, HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET },
+      { clock: () => NOW_MS },
+    );
+  });
+  afterAll(async () => {
+    await concord.stop();
+  });
+
+  let n = 0;
+  const stripeEvent = () =>
+    JSON.stringify({
+      id: `evt_edge_${++n}`,
+      object: 'event',
+      type: 'customer.updated',
+      data: { object: { id: 'cus_edge', object: 'customer', metadata: {} } },
+    });
+  const hubspotEvent = () =>
+    JSON.stringify([{ eventId: 9000 + ++n, subscriptionType: 'contact.propertyChange', objectId: 1 }]);
+
+  it.each([
+    ['300 s old (the edge)', -300, 200],
+    ['301 s old', -301, 400],
+    ['300 s in the future (the edge)', 300, 200],
+    ['301 s in the future', 301, 400],
+    ['a year in the future', 365 * 86_400, 400],
+  ])('Stripe: a signature %s (%i s) answers %i', async (_name, offsetS, status) => {
+    const payload = stripeEvent();
+    const res = await postStripe(concord, payload, stripeHeader(payload, STRIPE_SECRET, NOW_S + offsetS));
+    expect(res.status).toBe(status);
+    if (status === 400)
+      expect(res.body).toEqual({ error: 'invalid webhook', reason: 'timestamp outside the tolerance' });
+  });
+
+  it.each([
+    ['five minutes old (the edge)', -300_000, 200],
+    ['five minutes and 1 ms old', -300_001, 400],
+    ['five minutes in the future (the edge)', 300_000, 200],
+    ['five minutes and 1 ms in the future', 300_001, 400],
+    ['a day in the future', 86_400_000, 400],
+  ])('HubSpot: a signature %s (%i ms) answers %i', async (_name, offsetMs, status) => {
+    const body = hubspotEvent();
+    const res = await fetch(`${origin(concord)}/webhooks/hubspot`, {
+      method: 'POST',
+      headers: hubspotHeaders(concord, body, HUBSPOT_SECRET, NOW_MS + offsetMs),
+      body,
+    });
+    expect(res.status).toBe(status);
+  });
+});
+
+describe('webhook abuse', () => {
+  let concord: Concord;
+
+  beforeAll(async () => {
+    concord = await startTestConcord({
+      STRIPE_WEBHOOK_SECRETS: STRIPE_SECRET,
+      HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+    });
+  });
+  afterAll(async () => {
+    await concord.stop();
+  });
+
+  async function postHubSpot(body: string) {
+    const res = await fetch(`${origin(concord)}/webhooks/hubspot`, {
+      method: 'POST',
+      headers: hubspotHeaders(concord, body),
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('refuses correctly signed bodies that are not events with 400, not 500, and changes nothing', async () => {
+    for (const body of [
+      '[null]',
+      '[]',
+      '{}',
+      '[{"eventId":1}]',
+      '[{"subscriptionType":"contact.creation"}]',
+      'null',
+    ]) {
+      expect(await postHubSpot(body)).toEqual({
+        status: 400,
+        body: { error: 'invalid webhook', reason: 'not a HubSpot event batch' },
+      });
+    }
+    for (const payload of [
+      'null',
+      '[]',
+      '{"id":"evt_1"}',
+      '{"id":"evt_2","type":"charge.refunded","data":null}',
+    ]) {
+      expect(await postStripe(concord, payload, stripeHeader(payload))).toEqual({
+        status: 400,
+        body: { error: 'invalid webhook', reason: 'not a Stripe event' },
+      });
+    }
+    // A known shape with an event type Concord does not use is acknowledged and ignored.
+    expect(
+      await postHubSpot(JSON.stringify([{ eventId: 77, subscriptionType: 'ticket.creation', objectId: 5 }])),
+    ).toEqual({ status: 200, body: { received: true, invalidated: 0 } });
+  });
+});
+
+describe('webhook bodies and rates, bounded before the signature check', () => {
+  let concord: Concord;
+
+  beforeAll(async () => {
+    concord = await startTestConcord({
+      STRIPE_WEBHOOK_SECRETS: STRIPE_SECRET,
+      HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+      WEBHOOK_RATE_LIMIT: '4/60s',
+    });
+  });
+  afterAll(async () => {
+    await concord.stop();
+  });
+
+  it('refuses a body over WEBHOOK_MAX_BODY_BYTES with 413, then a source over WEBHOOK_RATE_LIMIT with 429', async () => {
+    const big = JSON.stringify({
+      id: 'evt_big',
+      type: 'charge.refunded',
+      data: { object: { pad: 'x'.repeat(300 * 1024) } },
+    });
+    const tooBig = await postStripe(concord, big, stripeHeader(big));
+    expect(tooBig).toEqual({
+      status: 413,
+      body: { error: 'invalid webhook', reason: 'body larger than 262144 bytes' },
+    });
+    // Three more unsigned posts use up the address's four; the fifth, even correctly signed, waits.
+    for (let i = 0; i < 3; i++) expect((await postStripe(concord, '{}', 't=1,v1=00')).status).toBe(400);
+    const payload = JSON.stringify({
+      id: 'evt_late',
+      type: 'customer.updated',
+      data: { object: { id: 'cus_1' } },
+    });
+    const res = await fetch(`${origin(concord)}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripeHeader(payload) },
+      body: payload,
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await res.json()) as { errors: Array<{ extensions: unknown }> }).errors[0]?.extensions).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: Number(res.headers.get('retry-after')),
+    });
+    // GraphQL and health from the same address are not affected.
+    expect((await fetch(`${origin(concord)}/healthz`)).status).toBe(200);
+    const query = await postQuery(concord.gateway, '{ providers { name } }');
+    expect(query.errors).toBeUndefined();
+  });
+});
