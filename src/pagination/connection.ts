@@ -23,18 +23,50 @@ export interface CursorScope {
   scope: string;
 }
 
-function pageInfoOf<T>(edges: Array<Edge<T>>, hasNextPage: boolean, hasPreviousPage: boolean) {
+/**
+ * An edge whose cursor is encrypted only if a client selects it (and then once): a dashboard that
+ * asks for no cursor makes none, and encrypting one is most of an edge's cost.
+ */
+class LazyEdge<T> implements Edge<T> {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly node: T,
+    private readonly encode: () => string,
+  ) {}
+
+  get cursor(): string {
+    this.encoded ??= this.encode();
+    return this.encoded;
+  }
+}
+
+function edgeOf<T>(node: T, position: string, codec: CursorCodec, scope: CursorScope): Edge<T> {
+  return new LazyEdge(node, () => codec.encode({ ...scope, position }));
+}
+
+function pageInfoOf<T>(
+  edges: Array<Edge<T>>,
+  hasNextPage: boolean,
+  hasPreviousPage: boolean,
+): Connection<T>['pageInfo'] {
   return {
     hasNextPage,
     hasPreviousPage,
-    startCursor: edges[0]?.cursor ?? null,
-    endCursor: edges[edges.length - 1]?.cursor ?? null,
+    // Getters: the edges' cursors are made only when these are selected.
+    get startCursor() {
+      return edges[0]?.cursor ?? null;
+    },
+    get endCursor() {
+      return edges[edges.length - 1]?.cursor ?? null;
+    },
   };
 }
 
 /**
  * Pages through a list already in memory (e.g. a customer's deals, loaded in one batch). Positions
- * are item keys, not offsets, so a cursor still points at the same item if the list grows.
+ * are item keys, not offsets, so a cursor still points at the same item if the list grows. `total`
+ * says how long the whole list is when `items` is only its beginning (a summary's newest payments).
  */
 export function connectionFromList<T>(
   items: readonly T[],
@@ -42,6 +74,7 @@ export function connectionFromList<T>(
   request: PageDirection,
   codec: CursorCodec,
   scope: CursorScope,
+  total = items.length,
 ): Connection<T> {
   const argument = request.direction === 'forward' ? 'after' : 'before';
   let anchor = request.direction === 'forward' ? -1 : items.length;
@@ -53,10 +86,8 @@ export function connectionFromList<T>(
   }
   const from = request.direction === 'forward' ? anchor + 1 : Math.max(0, anchor - request.size);
   const to = request.direction === 'forward' ? Math.min(items.length, from + request.size) : anchor;
-  const edges = items
-    .slice(from, to)
-    .map((node) => ({ node, cursor: codec.encode({ ...scope, position: keyOf(node) }) }));
-  return { edges, pageInfo: pageInfoOf(edges, to < items.length, from > 0), totalCount: items.length };
+  const edges = items.slice(from, to).map((node) => edgeOf(node, keyOf(node), codec, scope));
+  return { edges, pageInfo: pageInfoOf(edges, to < total, from > 0), totalCount: total };
 }
 
 /** Wraps one provider page: each edge's cursor carries that item's provider cursor. */
@@ -66,10 +97,7 @@ export function connectionFromPage<T>(
   codec: CursorCodec,
   scope: CursorScope,
 ): Connection<T> {
-  const edges = page.items.map((node, i) => ({
-    node,
-    cursor: codec.encode({ ...scope, position: page.cursors[i] ?? '' }),
-  }));
+  const edges = page.items.map((node, i) => edgeOf(node, page.cursors[i] ?? '', codec, scope));
   const forward = request.direction === 'forward';
   return {
     edges,

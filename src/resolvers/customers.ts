@@ -80,12 +80,8 @@ export const Customer: CustomerResolvers = {
     if (account && newestOnly) {
       // The first page needs only the summary (small, cached), not the whole history.
       const summary = await ctx.loaders.paymentSummary.load(account.id);
-      const page = connectionFromList(summary.recent, (p) => p.id, request, ctx.services.cursors, scope);
-      return {
-        ...page,
-        totalCount: summary.count,
-        pageInfo: { ...page.pageInfo, hasNextPage: page.edges.length < summary.count },
-      };
+      const { cursors } = ctx.services;
+      return connectionFromList(summary.recent, (p) => p.id, request, cursors, scope, summary.count);
     }
     const payments = account ? await ctx.loaders.paymentsOfAccount.load(account.id) : [];
     const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
