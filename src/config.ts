@@ -24,6 +24,11 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import {
+  SubscriptionEnv,
+  buildSubscriptionSettings,
+  type SubscriptionSettings,
+} from './subscriptions/settings.js';
 import type { WebhookSettings } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
@@ -179,6 +184,8 @@ export interface Config {
   observability: ObservabilityConfig;
   /** SIGTERM/SIGINT: drain deadline and unready delay (src/shutdown.ts). */
   shutdown: ShutdownConfig;
+  /** WebSocket limits: operations per connection and per client, event fan-out, init timeout, keepalive. */
+  subscriptions: SubscriptionSettings;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -280,6 +287,7 @@ const EnvSchema = z.object({
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  ...SubscriptionEnv,
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -419,6 +427,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
       delayMs: e.SHUTDOWN_DELAY_MS ?? DEFAULT_SHUTDOWN_DELAY_MS,
     },
+    subscriptions: buildSubscriptionSettings(e),
     webhooks: {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],

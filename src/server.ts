@@ -20,6 +20,7 @@ import { webhookRouter } from './webhooks/receivers.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
+import { jsonErrors, notFound } from './http/refusals.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
 import { devHeaders } from './graphiql/dev-headers.js';
@@ -30,6 +31,7 @@ import { operationPlugin } from './observability/operation-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
+import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 
@@ -78,9 +80,13 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
   const schema = protectedSchema(loadTypeDefs(), resolvers);
+  const { config } = services;
+  // "Did you mean …" names what the schema holds: shown only where introspection shows it anyway.
+  const hideSchemaHints = config.env === 'production' || config.auth.introspection === 'off';
   const formatError = createFormatError({
     domainOf: (provider) => domains.get(provider),
     logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
+    hideSchemaHints,
   });
   const authenticate = createAuthenticator(services.config.auth);
   // Subscriptions share the HTTP server and path: graphql-ws clients connect to ws://…/graphql.
@@ -91,6 +97,13 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     services,
     authenticate,
     validationRules: queryLimitRules(services.config.queryLimits),
+    cost: {
+      maxCost: config.queryLimits.maxCost,
+      defaultPageSize: config.pageSize.defaultSize,
+      maxPageSize: config.pageSize.maxSize,
+    },
+    settings: config.subscriptions,
+    maxPayload: config.maxBodyBytes,
     formatError,
     logger,
     trustedOnly: services.config.trustedDocuments.mode === 'allow-listed-only' ? trustedStore : null,
@@ -108,7 +121,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     formatError,
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would list field names a client may not be allowed to see.
-    hideSchemaDetailsFromClientErrors: true,
+    hideSchemaDetailsFromClientErrors: hideSchemaHints,
     introspection: services.config.auth.introspection !== 'off',
     persistedQueries: trusted.persistedQueries,
     plugins: [
@@ -125,6 +138,7 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       },
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
+      subscriptionsOverWebSocketOnly('/graphql'),
       staleDataPlugin(),
       operationPlugin(services.observability),
       trusted.plugin,
@@ -203,6 +217,10 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       },
     }),
   );
+
+  // Every refusal is JSON with a public code, in every mode: never express's HTML page with a stack.
+  app.use(notFound);
+  app.use(jsonErrors(logger, config.maxBodyBytes));
 
   server.listen(port, host);
   await once(server, 'listening');

@@ -11,16 +11,17 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Viewer } from '../auth/scopes.js';
 import { requestLoaders, type RequestContext, type Services } from '../context.js';
+import { ErrorCode } from '../errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOver } from '../http/refusals.js';
+import { costRefusal, type CostOptions } from '../limits/cost.js';
 import { TrustedDocumentCode, type TrustedDocumentStore } from '../trusted-documents.js';
-
-/** Operations one connection may have open at once: each holds a listener and loads per event. */
-export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 25;
+import { Gate, gatedSubscribe } from './fan-out.js';
+import type { SubscriptionSettings } from './settings.js';
+import { serveGraphqlWs, type SocketExtra } from './ws-transport.js';
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -30,19 +31,47 @@ export interface SubscriptionServerOptions {
   authenticate: Authenticate;
   /** The same pre-execution checks as HTTP queries (depth, aliases, directives). */
   validationRules: readonly ValidationRule[];
+  /** The same cost limit as HTTP queries, with the subscription's variables. */
+  cost: CostOptions;
+  settings: SubscriptionSettings;
+  /** The largest WebSocket message read (the HTTP body limit). */
+  maxPayload: number;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   logger: Logger;
   /** Allow-listed-only mode: only these documents may run, over WebSocket as over HTTP. */
   trustedOnly: TrustedDocumentStore | null;
-  maxSubscriptionsPerConnection?: number;
 }
 
 /** Set once the connection is authenticated: who it is, which operations it has open, when it must end. */
-type ConnectionState = {
+type ConnectionState = SocketExtra & {
   viewer?: Viewer;
   open?: Set<string>;
   expiry?: NodeJS.Timeout;
 };
+
+/**
+ * Open subscriptions per client (API key name or JWT subject) on this replica, over all the
+ * client's connections: one token cannot hold thousands of listeners by opening many sockets.
+ */
+export class ClientSubscriptions {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly max: number) {}
+
+  /** Takes a place for `client`; false when it already has `max`. */
+  take(client: string): boolean {
+    const held = this.open.get(client) ?? 0;
+    if (held >= this.max) return false;
+    this.open.set(client, held + 1);
+    return true;
+  }
+
+  release(client: string): void {
+    const held = this.open.get(client) ?? 0;
+    if (held <= 1) this.open.delete(client);
+    else this.open.set(client, held - 1);
+  }
+}
 
 /** The close code graphql-ws gives a connection whose credentials are no longer good. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -79,9 +108,10 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Recor
  * Operations pass the same schema (so the same field rules) and the same limits as HTTP ones.
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { schema, services, authenticate, validationRules, formatError, logger } = options;
-  const maxOpen = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
-  const wss = new WebSocketServer({ server: options.server, path: options.path });
+  const { schema, services, authenticate, validationRules, formatError, logger, settings } = options;
+  const maxOpen = settings.maxPerConnection;
+  const perClient = new ClientSubscriptions(settings.maxPerClient);
+  const gate = new Gate(settings.eventConcurrency);
   const rules = [...specifiedRules, ...validationRules];
 
   const format = (error: GraphQLError): GraphQLError => {
@@ -93,9 +123,18 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
     });
   };
 
-  const disposable = useServer<Record<string, unknown>, ConnectionState>(
+  /** Ends an operation's hold on its connection's and its client's places (once). */
+  const release = (state: ConnectionState, id: string): void => {
+    if (!state.open?.delete(id)) return;
+    if (state.viewer) perClient.release(state.viewer.id);
+  };
+
+  return serveGraphqlWs<ConnectionState>(
     {
       schema,
+      // Not `ws`'s default 3 s by accident: a socket that says nothing is closed (4408) this soon.
+      connectionInitWaitTimeout: settings.initTimeoutMs,
+      subscribe: (args) => gatedSubscribe(gate, args),
       onConnect: async (ctx) => {
         try {
           const viewer = await authenticate(headersOf(ctx.connectionParams));
@@ -113,7 +152,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         if (open.size >= maxOpen) {
           return [
             new GraphQLError(`At most ${maxOpen} operations per connection.`, {
-              extensions: { code: 'RATE_LIMITED' },
+              extensions: { code: ErrorCode.RATE_LIMITED },
             }),
           ];
         }
@@ -132,12 +171,33 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors.map(format);
-        // Queries and mutations go over HTTP, where rate limits and the cost check apply.
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+        // Queries and mutations go over HTTP, where rate limits apply.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation !== 'subscription') {
           return [
             new GraphQLError('Only subscriptions run over WebSocket; send queries and mutations over HTTP.', {
-              extensions: { code: 'BAD_REQUEST' },
+              extensions: { code: ErrorCode.BAD_REQUEST },
             }),
+          ];
+        }
+        const variables = payload.variables ?? {};
+        if (jsonDepthOver(variables, DEFAULT_MAX_JSON_DEPTH)) {
+          return [
+            new GraphQLError(`The variables nest deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`, {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
+        }
+        // Each event resolves the whole selection again, for every subscriber: the same cost limit as HTTP.
+        const tooCostly = costRefusal(schema, document, operation, variables, options.cost);
+        if (tooCostly) return [format(tooCostly)];
+        const viewer = ctx.extra.viewer;
+        if (viewer && !perClient.take(viewer.id)) {
+          return [
+            new GraphQLError(
+              `At most ${perClient.max} subscriptions per client at once; end one before starting another.`,
+              { extensions: { code: ErrorCode.RATE_LIMITED } },
+            ),
           ];
         }
         open.add(id);
@@ -159,20 +219,20 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map(format) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
-      onComplete: (ctx, id) => {
-        ctx.extra.open?.delete(id);
-      },
+      onComplete: (ctx, id) => release(ctx.extra, id),
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiry);
+        for (const id of [...(ctx.extra.open ?? [])]) release(ctx.extra, id);
       },
     },
-    wss,
-  );
-  wss.on('error', (error) => logger.error({ err: error }, 'subscription server error'));
-  return {
-    close: async () => {
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    (base) => base,
+    {
+      server: options.server,
+      path: options.path,
+      maxPayload: options.maxPayload,
+      keepAliveMs: settings.keepAliveMs,
+      maxBufferedBytes: settings.maxBufferedBytes,
+      logger,
     },
-  };
+  );
 }
