@@ -24,6 +24,7 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { AdminEnv, buildAdminSettings, type AdminSettings } from './observability/settings.js';
 import {
   SubscriptionEnv,
   buildSubscriptionSettings,
@@ -96,7 +97,7 @@ export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 /** The `service.name` resource attribute of every span. */
 export const DEFAULT_OTEL_SERVICE_NAME = 'concord';
 
-export interface ObservabilityConfig {
+export interface ObservabilityConfig extends AdminSettings {
   /** Prometheus text at /metrics. */
   metrics: boolean;
   /** The live provider status page at /status (and its JSON at /status.json). */
@@ -288,6 +289,7 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ...SubscriptionEnv,
+  ...AdminEnv,
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -356,6 +358,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: given.length < LIVE_KEYS.length,
     problems,
   });
+  const port = e.PORT ?? DEFAULT_PORT;
+  if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT !== 0 && e.ADMIN_PORT === port) {
+    problems.push(`ADMIN_PORT=${e.ADMIN_PORT} is also PORT: the admin listener needs a port of its own`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const live: LiveProviders | null =
@@ -387,7 +393,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: nodeEnv,
     host: e.HOST ?? DEFAULT_HOST,
-    port: e.PORT ?? DEFAULT_PORT,
+    port,
     mode: live ? 'live' : 'sandbox',
     live,
     pageSize,
@@ -415,6 +421,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxBodyBytes: e.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES,
     observability: {
+      ...buildAdminSettings(e, { production: nodeEnv === 'production' }),
       metrics: e.METRICS ?? true,
       statusPage: e.STATUS_PAGE ?? true,
       traces: {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -20,6 +18,7 @@ import { webhookRouter } from './webhooks/receivers.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
+import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
@@ -28,6 +27,7 @@ import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './grap
 import { accessLog } from './observability/access-log.js';
 import { readiness } from './observability/health.js';
 import { operationPlugin } from './observability/operation-plugin.js';
+import { operationNamesIn } from './observability/operation-labels.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
@@ -42,6 +42,8 @@ export interface Gateway {
   app: express.Express;
   server: Server;
   url: string;
+  /** Origin of the admin listener (/metrics, /status, probes), or null when they are on `url`'s port. */
+  adminUrl: string | null;
   /** Shutdown's first step: /readyz answers 503 and responses ask clients to close the connection. */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -78,6 +80,8 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   const domains = domainsOf(services);
 
   const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
+  // The operator's own operations keep their metrics label whatever clients name theirs.
+  services.observability.operationLabels.trust(operationNamesIn(trustedStore.documents()));
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
   const schema = protectedSchema(loadTypeDefs(), resolvers);
   const { config } = services;
@@ -150,7 +154,9 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   await apollo.start();
   const guards = requestGuards(services, authenticate, logger);
 
-  app.get('/readyz', async (_req, res) => {
+  // Probes answer on the public port (orchestrators) and on the admin one.
+  const probes = express.Router();
+  probes.get('/readyz', async (_req, res) => {
     // Draining: a load balancer stops sending while in-flight requests finish.
     if (draining) {
       res.status(503).json({ status: 'draining' });
@@ -159,6 +165,10 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
     res.set('cache-control', 'no-store').json(await readiness(services.caching.store, services.resilience));
   });
+  probes.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(probes);
   // Providers authenticate webhooks by signature, not by our tokens: mounted before auth.
   app.use(
     '/webhooks',
@@ -170,10 +180,16 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       events: services.events,
     }),
   );
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.use(observabilityRoutes(services));
+  // /metrics and /status tell what the gateway knows of its providers and clients: in production on
+  // their own listener (ADMIN_PORT), not on the port the internet reaches.
+  const { adminPort } = config.observability;
+  const admin = adminPort === null ? null : express();
+  if (admin) {
+    admin.disable('x-powered-by');
+    admin.use(probes, observabilityRoutes(services), notFound, jsonErrors(logger, config.maxBodyBytes));
+  } else {
+    app.use(observabilityRoutes(services));
+  }
   if (services.config.graphiql) {
     app.use('/graphiql', graphiqlRouter(graphiqlPage, logger));
     app.get('/graphql', graphiqlForBrowsers(graphiqlPage));
@@ -222,18 +238,35 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
   app.use(notFound);
   app.use(jsonErrors(logger, config.maxBodyBytes));
 
-  server.listen(port, host);
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
+  const adminServer = admin ? createServer(admin) : null;
+  let adminUrl: string | null = null;
+  let url: string;
+  try {
+    const address = await listenOn(server, host, port, 'PORT');
+    if (adminServer && adminPort !== null) {
+      const adminAddress = await listenOn(adminServer, host, adminPort, 'ADMIN_PORT');
+      adminUrl = `http://${adminAddress.address}:${adminAddress.port}`;
+    }
+    url = `http://${address.address}:${address.port}/graphql`;
+  } catch (error) {
+    server.close();
+    adminServer?.close();
+    await apollo.stop().catch(() => {});
+    throw error;
+  }
   return {
     app,
     server,
-    url: `http://${address.address}:${address.port}/graphql`,
+    url,
+    adminUrl,
     beginDrain: () => {
       draining = true;
     },
     stop: async () => {
       draining = true;
+      // Scrapes are short: the admin listener closes at once, the public one drains (Apollo's plugin).
+      adminServer?.closeAllConnections();
+      adminServer?.close();
       await apollo.stop();
     },
   };
