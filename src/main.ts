@@ -1,16 +1,23 @@
 import { ConfigError as SandboxConfigError } from '../sandbox/config.js';
+import { ListenError as SandboxListenError } from '../sandbox/http/serve.js';
 import { startConcord } from './app.js';
 import { ConfigError, readConfig } from './config.js';
+import { ListenError } from './http/listen.js';
 import { createLogger } from './observability/logger.js';
-import { exitGracefullyOnSignals } from './shutdown.js';
+import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
+
+/** Start-up failures the operator fixes with a setting: their message is the whole story. */
+const EXPLAINED = [ConfigError, SandboxConfigError, ListenError, SandboxListenError];
 
 async function main(): Promise<void> {
+  tolerateClosedStdout();
   const config = readConfig();
   // JSON lines with redaction and each request's id (src/observability/logger.ts).
   const logger = createLogger(config.logLevel);
   const concord = await startConcord(config, { logger });
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
+  if (gateway.adminUrl) lines.push(`  metrics, status and probes at ${gateway.adminUrl} (ADMIN_PORT)`);
   if (connected.sandbox) {
     const { urls } = connected.sandbox;
     lines.push(
@@ -36,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof SandboxConfigError ? error.message : error);
+  console.error(EXPLAINED.some((kind) => error instanceof kind) ? (error as Error).message : error);
   process.exit(1);
 });
