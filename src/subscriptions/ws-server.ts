@@ -114,7 +114,15 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   const gate = new Gate(settings.eventConcurrency);
   const rules = [...specifiedRules, ...validationRules];
 
+  /** Refusals made here carry their public code already; masking must not turn them into internal errors. */
+  const refusals = new WeakSet<GraphQLError>();
+  const refuse = (code: ErrorCode | string, message: string): GraphQLError[] => {
+    const error = new GraphQLError(message, { extensions: { code } });
+    refusals.add(error);
+    return [error];
+  };
   const format = (error: GraphQLError): GraphQLError => {
+    if (refusals.has(error)) return error;
     const formatted = formatError(error.toJSON(), error);
     return new GraphQLError(formatted.message, {
       ...(error.nodes ? { nodes: error.nodes } : {}),
@@ -150,18 +158,10 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const open = ctx.extra.open ?? new Set<string>();
         if (open.size >= maxOpen) {
-          return [
-            new GraphQLError(`At most ${maxOpen} operations per connection.`, {
-              extensions: { code: ErrorCode.RATE_LIMITED },
-            }),
-          ];
+          return refuse(ErrorCode.RATE_LIMITED, `At most ${maxOpen} operations per connection.`);
         }
         if (options.trustedOnly && !options.trustedOnly.hasText(payload.query)) {
-          return [
-            new GraphQLError('Only trusted documents may run on this server.', {
-              extensions: { code: TrustedDocumentCode.NOT_FOUND },
-            }),
-          ];
+          return refuse(TrustedDocumentCode.NOT_FOUND, 'Only trusted documents may run on this server.');
         }
         let document;
         try {
@@ -174,31 +174,27 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         // Queries and mutations go over HTTP, where rate limits apply.
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation !== 'subscription') {
-          return [
-            new GraphQLError('Only subscriptions run over WebSocket; send queries and mutations over HTTP.', {
-              extensions: { code: ErrorCode.BAD_REQUEST },
-            }),
-          ];
+          return refuse(
+            ErrorCode.BAD_REQUEST,
+            'Only subscriptions run over WebSocket; send queries and mutations over HTTP.',
+          );
         }
         const variables = payload.variables ?? {};
         if (jsonDepthOver(variables, DEFAULT_MAX_JSON_DEPTH)) {
-          return [
-            new GraphQLError(`The variables nest deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`, {
-              extensions: { code: ErrorCode.BAD_USER_INPUT },
-            }),
-          ];
+          return refuse(
+            ErrorCode.BAD_USER_INPUT,
+            `The variables nest deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+          );
         }
         // Each event resolves the whole selection again, for every subscriber: the same cost limit as HTTP.
         const tooCostly = costRefusal(schema, document, operation, variables, options.cost);
         if (tooCostly) return [format(tooCostly)];
         const viewer = ctx.extra.viewer;
         if (viewer && !perClient.take(viewer.id)) {
-          return [
-            new GraphQLError(
-              `At most ${perClient.max} subscriptions per client at once; end one before starting another.`,
-              { extensions: { code: ErrorCode.RATE_LIMITED } },
-            ),
-          ];
+          return refuse(
+            ErrorCode.RATE_LIMITED,
+            `At most ${perClient.max} subscriptions per client at once; end one before starting another.`,
+          );
         }
         open.add(id);
         const contextValue: RequestContext = {

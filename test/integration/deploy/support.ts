@@ -21,6 +21,8 @@ export function liveEnv(sandbox: RunningSandbox): Record<string, string> {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Production's admin listener (metrics, status) on a free port: replicas share this machine.
+    ADMIN_PORT: '0',
     LOG_LEVEL: 'info',
     CURSOR_SECRET: 'deploy-test-cursor-secret-0123456789',
     ...TEST_JWT,
