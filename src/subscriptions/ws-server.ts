@@ -131,6 +131,16 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
     });
   };
 
+  /** graphql-js's own parse and validation errors carry no code; Apollo gives them these over HTTP. */
+  const coded = (error: GraphQLError, code: ErrorCode): GraphQLError =>
+    format(
+      new GraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        ...(error.source && error.positions ? { source: error.source, positions: error.positions } : {}),
+        extensions: { ...error.extensions, code },
+      }),
+    );
+
   /** Ends an operation's hold on its connection's and its client's places (once). */
   const release = (state: ConnectionState, id: string): void => {
     if (!state.open?.delete(id)) return;
@@ -167,10 +177,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         try {
           document = parse(payload.query, { maxTokens: services.config.queryLimits.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
+          const parseError =
+            error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.');
+          return [coded(parseError, ErrorCode.GRAPHQL_PARSE_FAILED)];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors.map(format);
+        if (errors.length > 0) return errors.map((e) => coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         // Queries and mutations go over HTTP, where rate limits apply.
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation !== 'subscription') {
