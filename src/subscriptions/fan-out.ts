@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 /** At most `slots` tasks at once; the rest wait their turn in arrival order. */
@@ -30,8 +31,8 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
  * graphql-js's `subscribe`, with each event's execution run through `gate`: one provider change
- * heard by many subscribers is resolved a few subscribers at a time, so the event loop keeps
- * serving other requests between them. (graphql-js's own version executes every subscriber's
+ * heard by many subscribers is resolved a few subscribers at a time, each after a turn of the
+ * event loop, so other requests are served between them. (graphql-js's own version executes every subscriber's
  * event as soon as it arrives.) A plain iterator, so `return()` ends a pending wait at once.
  */
 export async function gatedSubscribe(
@@ -45,7 +46,12 @@ export async function gatedSubscribe(
     async next() {
       const event = await source.next();
       if (event.done) return DONE;
-      const value = await gate.run(() => execute({ ...args, rootValue: event.value }));
+      const value = await gate.run(async () => {
+        // A turn of the event loop first: with the data cached, an execution is one long run of
+        // microtasks, and the next subscriber's would follow it before any waiting request got in.
+        await nextTurn();
+        return execute({ ...args, rootValue: event.value });
+      });
       return { done: false, value };
     },
     async return() {
