@@ -1,13 +1,16 @@
-import { ConfigError as SandboxConfigError } from '../sandbox/config.js';
-import { ListenError as SandboxListenError } from '../sandbox/http/serve.js';
 import { startConcord } from './app.js';
-import { ConfigError, readConfig } from './config.js';
-import { ListenError } from './http/listen.js';
+import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
 
-/** Start-up failures the operator fixes with a setting: their message is the whole story. */
-const EXPLAINED = [ConfigError, SandboxConfigError, ListenError, SandboxListenError];
+/**
+ * Start-up failures the operator fixes with a setting, Concord's or the sandbox's (by code: the
+ * sandbox is not imported in live mode): bad values, a port that is taken. Their message is the story.
+ */
+function isExplained(error: unknown): error is Error {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === 'BAD_CONFIG' || code === 'LISTEN_FAILED';
+}
 
 async function main(): Promise<void> {
   tolerateClosedStdout();
@@ -43,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(EXPLAINED.some((kind) => error instanceof kind) ? (error as Error).message : error);
+  console.error(isExplained(error) ? error.message : error);
   process.exit(1);
 });
