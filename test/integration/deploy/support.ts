@@ -10,6 +10,8 @@ export interface Replica {
   child: ChildProcess;
   /** http://host:port, without /graphql. */
   origin: string;
+  /** Where /metrics and /status answer: the admin listener in production (ADMIN_PORT), else `origin`. */
+  adminOrigin: string;
   output(): string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
@@ -62,7 +64,8 @@ export async function spawnReplica(
     child.kill('SIGKILL');
     throw new Error(`Concord did not start:\n${output}`);
   }
-  return { child, origin: url, output: () => output, exited };
+  const adminOrigin = /metrics, status and probes at (http:\/\/\S+)/.exec(output)?.[1] ?? url;
+  return { child, origin: url, adminOrigin, output: () => output, exited };
 }
 
 /** SIGTERM, then the exit code (SIGKILL after `timeoutMs`, so a hung test still ends). */
