@@ -113,6 +113,8 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
+      // The admin listener (metrics, status) on a free port, not production's fixed 9464.
+      ADMIN_PORT: '0',
       LOG_LEVEL: 'warn',
       CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
       REDIS_URL: redisUrl,

@@ -5,7 +5,7 @@ import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
 import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
-import { serveSimulator, type SimulatorServer } from './http/serve.js';
+import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
 import { createHubSpotProtocol } from './hubspot/index.js';
 import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
 import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
@@ -90,12 +90,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   try {
     for (const provider of PROVIDERS) {
       const protocol = factories[provider]({ dataset, credentials, webhooks });
+      const host = options.host ?? '127.0.0.1';
+      const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
         protocol,
         knobs,
         counters,
-        host: options.host ?? '127.0.0.1',
-        port: options.ports?.[provider] ?? 0,
+        host,
+        port,
         admin: (router) => {
           router.get('/info', (_req, res) => {
             res.json({
@@ -111,6 +113,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           });
           if (provider === 'stripe') stripe?.admin(router);
         },
+      }).catch((error: unknown) => {
+        throw listenFailure(error, `SANDBOX_${provider.toUpperCase()}_PORT`, host, port);
       });
       servers.push(server);
       urls[provider] = server.url;

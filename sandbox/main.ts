@@ -1,4 +1,5 @@
 import { ConfigError, readSandboxConfig } from './config.js';
+import { ListenError } from './http/serve.js';
 import { startSandbox } from './index.js';
 
 /** Ports `npm run sandbox` uses unless SANDBOX_<PROVIDER>_PORT says otherwise: hubspot, stripe, posthog in turn. */
@@ -33,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof ListenError ? error.message : error);
   process.exit(1);
 });

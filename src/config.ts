@@ -24,6 +24,12 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { AdminEnv, buildAdminSettings, type AdminSettings } from './observability/settings.js';
+import {
+  SubscriptionEnv,
+  buildSubscriptionSettings,
+  type SubscriptionSettings,
+} from './subscriptions/settings.js';
 import {
   DEFAULT_WEBHOOK_MAX_BODY_BYTES,
   DEFAULT_WEBHOOK_RATE_LIMIT,
@@ -97,7 +103,7 @@ export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 /** The `service.name` resource attribute of every span. */
 export const DEFAULT_OTEL_SERVICE_NAME = 'concord';
 
-export interface ObservabilityConfig {
+export interface ObservabilityConfig extends AdminSettings {
   /** Prometheus text at /metrics. */
   metrics: boolean;
   /** The live provider status page at /status (and its JSON at /status.json). */
@@ -189,6 +195,8 @@ export interface Config {
   shutdown: ShutdownConfig;
   /** Mutations: how a half-made write is undone (src/writes/settings.ts). */
   writes: WritesSettings;
+  /** WebSocket limits: operations per connection and per client, event fan-out, init timeout, keepalive. */
+  subscriptions: SubscriptionSettings;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -296,6 +304,8 @@ const EnvSchema = z.object({
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  ...SubscriptionEnv,
+  ...AdminEnv,
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -365,6 +375,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems,
   });
   const writes = readWritesSettings(env, problems);
+  const port = e.PORT ?? DEFAULT_PORT;
+  if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT !== 0 && e.ADMIN_PORT === port) {
+    problems.push(`ADMIN_PORT=${e.ADMIN_PORT} is also PORT: the admin listener needs a port of its own`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const live: LiveProviders | null =
@@ -396,7 +410,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: nodeEnv,
     host: e.HOST ?? DEFAULT_HOST,
-    port: e.PORT ?? DEFAULT_PORT,
+    port,
     mode: live ? 'live' : 'sandbox',
     live,
     pageSize,
@@ -424,6 +438,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxBodyBytes: e.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES,
     observability: {
+      ...buildAdminSettings(e, { production: nodeEnv === 'production' }),
       metrics: e.METRICS ?? true,
       statusPage: e.STATUS_PAGE ?? true,
       traces: {
@@ -437,6 +452,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       delayMs: e.SHUTDOWN_DELAY_MS ?? DEFAULT_SHUTDOWN_DELAY_MS,
     },
     writes,
+    subscriptions: buildSubscriptionSettings(e),
     webhooks: {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],

@@ -1,3 +1,5 @@
+import type { ErrorCode as GeneratedErrorCode } from './generated/resolvers-types.js';
+
 /**
  * Errors Concord raises on purpose. Each has a public `code` (the schema's ErrorCode enum) and a
  * message written for the client; `formatError` lets these through and masks everything else.
@@ -14,7 +16,18 @@ export const ErrorCode = {
   UNSUPPORTED_PAGINATION: 'UNSUPPORTED_PAGINATION',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
-} as const;
+  BAD_REQUEST: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  // Apollo's and graphql-js's own codes for mistakes in the request, kept as they are.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
+  TRUSTED_DOCUMENT_NOT_FOUND: 'TRUSTED_DOCUMENT_NOT_FOUND',
+} as const satisfies Record<GeneratedErrorCode, GeneratedErrorCode>;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export class ConcordError extends Error {

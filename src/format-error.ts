@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
 import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
 import { ConcordError, ErrorCode } from './errors.js';
@@ -25,6 +25,22 @@ export interface FormatErrorOptions {
   domainOf: (provider: string) => Domain | undefined;
   /** Where masked errors go; they carry details the client must not see. */
   logUnexpected: (error: unknown) => void;
+  /**
+   * Drops graphql-js's "Did you mean …?" from messages (validation and variable coercion alike):
+   * a suggestion names fields, enum values and input fields the schema has, which production keeps
+   * to itself. Off where introspection is public anyway, so a typo gets its hint.
+   */
+  hideSchemaHints?: boolean;
+}
+
+/** graphql-js's suggestion sentence: ` Did you mean "a", "b", or "c"?`, ` Did you mean the enum value "X"?`. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** Apollo's own refusals that carry no code but an HTTP 4xx (e.g. an APQ hash that does not match its document). */
+function isApolloClientRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function keep(formatted: GraphQLFormattedError, message: string, extensions: Record<string, unknown>) {
@@ -86,7 +102,7 @@ function rolledBack(
  * INTERNAL_SERVER_ERROR with a fixed message. Apollo hides stack traces in production but not
  * messages, and a message can carry hostnames, provider bodies or customer data.
  */
-export function createFormatError({ domainOf, logUnexpected }: FormatErrorOptions) {
+export function createFormatError({ domainOf, logUnexpected, hideSchemaHints = true }: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof ConcordError) {
@@ -108,8 +124,11 @@ export function createFormatError({ domainOf, logUnexpected }: FormatErrorOption
     if (typeof code === 'string' && CLIENT_REQUEST_CODES.has(code)) {
       // Which query limit refused the request (depth, cost, aliases, directives), when one did.
       const limit = formatted.extensions?.limit;
-      return keep(formatted, formatted.message, typeof limit === 'string' ? { code, limit } : { code });
+      const message = hideSchemaHints ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+      return keep(formatted, message, typeof limit === 'string' ? { code, limit } : { code });
     }
+    if (isApolloClientRefusal(original))
+      return keep(formatted, formatted.message, { code: ErrorCode.BAD_REQUEST });
     logUnexpected(original);
     return keep(formatted, 'Internal server error.', { code: ErrorCode.INTERNAL_SERVER_ERROR });
   };

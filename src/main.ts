@@ -1,15 +1,26 @@
 import { startConcord } from './app.js';
 import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
-import { exitGracefullyOnSignals } from './shutdown.js';
+import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
+
+/**
+ * Start-up failures the operator fixes with a setting, Concord's or the sandbox's (by code: the
+ * sandbox is not imported in live mode): bad values, a port that is taken. Their message is the story.
+ */
+function isExplained(error: unknown): error is Error {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === 'BAD_CONFIG' || code === 'LISTEN_FAILED';
+}
 
 async function main(): Promise<void> {
+  tolerateClosedStdout();
   const config = readConfig();
   // JSON lines with redaction and each request's id (src/observability/logger.ts).
   const logger = createLogger(config.logLevel);
   const concord = await startConcord(config, { logger });
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
+  if (gateway.adminUrl) lines.push(`  metrics, status and probes at ${gateway.adminUrl} (ADMIN_PORT)`);
   if (connected.sandbox) {
     const { urls } = connected.sandbox;
     lines.push(
@@ -34,12 +45,7 @@ async function main(): Promise<void> {
   exitGracefullyOnSignals(concord, config.shutdown, { logger });
 }
 
-/** Concord's and the sandbox's config errors (the sandbox is not imported in live mode) print as lines. */
-function isConfigError(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === 'BAD_CONFIG';
-}
-
 main().catch((error: unknown) => {
-  console.error(isConfigError(error) ? error.message : error);
+  console.error(isExplained(error) ? error.message : error);
   process.exit(1);
 });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -23,6 +21,8 @@ import { createAuthenticator } from './auth/authenticate.js';
 import type { RuleTree } from './auth/shield.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
+import { listenOn } from './http/listen.js';
+import { jsonErrors, notFound } from './http/refusals.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
 import { devHeaders } from './graphiql/dev-headers.js';
@@ -30,9 +30,11 @@ import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './grap
 import { accessLog } from './observability/access-log.js';
 import { readiness } from './observability/health.js';
 import { operationPlugin } from './observability/operation-plugin.js';
+import { operationNamesIn } from './observability/operation-labels.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
+import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 
@@ -43,6 +45,8 @@ export interface Gateway {
   app: express.Express;
   server: Server;
   url: string;
+  /** Origin of the admin listener (/metrics, /status, probes), or null when they are on `url`'s port. */
+  adminUrl: string | null;
   /** Shutdown's first step: /readyz answers 503 and responses ask clients to close the connection. */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -90,11 +94,17 @@ export async function startGateway({
   const domains = domainsOf(services);
 
   const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
+  // The operator's own operations keep their metrics label whatever clients name theirs.
+  services.observability.operationLabels.trust(operationNamesIn(trustedStore.documents()));
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
   const schema = protectedSchema(loadTypeDefs(), resolvers, permissions);
+  const { config } = services;
+  // "Did you mean …" names what the schema holds: shown only where introspection shows it anyway.
+  const hideSchemaHints = config.env === 'production' || config.auth.introspection === 'off';
   const formatError = createFormatError({
     domainOf: (provider) => domains.get(provider),
     logUnexpected: (error) => logger.error({ err: error }, 'masked an unexpected error'),
+    hideSchemaHints,
   });
   const authenticate = createAuthenticator(services.config.auth);
   // Subscriptions share the HTTP server and path: graphql-ws clients connect to ws://…/graphql.
@@ -105,6 +115,13 @@ export async function startGateway({
     services,
     authenticate,
     validationRules: queryLimitRules(services.config.queryLimits),
+    cost: {
+      maxCost: config.queryLimits.maxCost,
+      defaultPageSize: config.pageSize.defaultSize,
+      maxPageSize: config.pageSize.maxSize,
+    },
+    settings: config.subscriptions,
+    maxPayload: config.maxBodyBytes,
     formatError,
     logger,
     trustedOnly: services.config.trustedDocuments.mode === 'allow-listed-only' ? trustedStore : null,
@@ -124,7 +141,7 @@ export async function startGateway({
     stringifyResult: (result) => JSON.stringify(result),
     includeStacktraceInErrorResponses: false,
     // "Did you mean …" suggestions would list field names a client may not be allowed to see.
-    hideSchemaDetailsFromClientErrors: true,
+    hideSchemaDetailsFromClientErrors: hideSchemaHints,
     introspection: services.config.auth.introspection !== 'off',
     persistedQueries: trusted.persistedQueries,
     plugins: [
@@ -141,6 +158,7 @@ export async function startGateway({
       },
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
+      subscriptionsOverWebSocketOnly('/graphql'),
       staleDataPlugin(),
       // Cache-Control decided once per document (Apollo's own plugin would wrap every field).
       ApolloServerPluginCacheControlDisabled(),
@@ -155,7 +173,9 @@ export async function startGateway({
   await apollo.start();
   const guards = requestGuards(services, authenticate, logger);
 
-  app.get('/readyz', async (_req, res) => {
+  // Probes answer on the public port (orchestrators) and on the admin one.
+  const probes = express.Router();
+  probes.get('/readyz', async (_req, res) => {
     // Draining: a load balancer stops sending while in-flight requests finish.
     if (draining) {
       res.status(503).json({ status: 'draining' });
@@ -164,6 +184,10 @@ export async function startGateway({
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
     res.set('cache-control', 'no-store').json(await readiness(services.caching.store, services.resilience));
   });
+  probes.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(probes);
   // Providers authenticate webhooks by signature, not by our tokens: mounted before auth.
   app.use(
     '/webhooks',
@@ -177,10 +201,16 @@ export async function startGateway({
       now: clock,
     }),
   );
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.use(observabilityRoutes(services));
+  // /metrics and /status tell what the gateway knows of its providers and clients: in production on
+  // their own listener (ADMIN_PORT), not on the port the internet reaches.
+  const { adminPort } = config.observability;
+  const admin = adminPort === null ? null : express();
+  if (admin) {
+    admin.disable('x-powered-by');
+    admin.use(probes, observabilityRoutes(services), notFound, jsonErrors(logger, config.maxBodyBytes));
+  } else {
+    app.use(observabilityRoutes(services));
+  }
   if (services.config.graphiql) {
     app.use('/graphiql', graphiqlRouter(graphiqlPage, logger));
     app.get('/graphql', graphiqlForBrowsers(graphiqlPage));
@@ -225,18 +255,39 @@ export async function startGateway({
     }),
   );
 
-  server.listen(port, host);
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
+  // Every refusal is JSON with a public code, in every mode: never express's HTML page with a stack.
+  app.use(notFound);
+  app.use(jsonErrors(logger, config.maxBodyBytes));
+
+  const adminServer = admin ? createServer(admin) : null;
+  let adminUrl: string | null = null;
+  let url: string;
+  try {
+    const address = await listenOn(server, host, port, 'PORT');
+    if (adminServer && adminPort !== null) {
+      const adminAddress = await listenOn(adminServer, host, adminPort, 'ADMIN_PORT');
+      adminUrl = `http://${adminAddress.address}:${adminAddress.port}`;
+    }
+    url = `http://${address.address}:${address.port}/graphql`;
+  } catch (error) {
+    server.close();
+    adminServer?.close();
+    await apollo.stop().catch(() => {});
+    throw error;
+  }
   return {
     app,
     server,
-    url: `http://${address.address}:${address.port}/graphql`,
+    url,
+    adminUrl,
     beginDrain: () => {
       draining = true;
     },
     stop: async () => {
       draining = true;
+      // Scrapes are short: the admin listener closes at once, the public one drains (Apollo's plugin).
+      adminServer?.closeAllConnections();
+      adminServer?.close();
       await apollo.stop();
     },
   };

@@ -92,3 +92,13 @@ export function exitGracefullyOnSignals(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/**
+ * A closed stdout (the reader went away: `| head -1`, a crashed log shipper) is no reason to stop
+ * serving or to hang at exit: its EPIPE is dropped, and what would have been printed is lost.
+ */
+export function tolerateClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}

@@ -66,6 +66,11 @@ export class TrustedDocumentStore {
     return hash === null ? undefined : this.byHash.get(hash);
   }
 
+  /** Every trusted document's text. */
+  documents(): Iterable<string> {
+    return this.byHash.values();
+  }
+
   /** Whether this exact text is a trusted document. */
   hasText(text: string): boolean {
     return this.byHash.get(sha256(text)) === text;

@@ -187,6 +187,28 @@ async function answer(
   }
 }
 
+/** A simulator that could not listen, named by its port variable: one line for whoever started it. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+const LISTEN_REASONS: Record<string, string> = {
+  EADDRINUSE: 'is already in use; stop what holds it or choose another port',
+  EACCES: 'needs privileges this process lacks; choose a port above 1023',
+  EADDRNOTAVAIL: 'is not an address of this machine; check SANDBOX_HOST',
+};
+
+/** The one-line error for a listen failure of `variable`'s port, or the error itself when it is not one. */
+export function listenFailure(error: unknown, variable: string, host: string, port: number): unknown {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const reason = typeof code === 'string' ? LISTEN_REASONS[code] : undefined;
+  return reason ? new ListenError(`${variable}=${port}: ${host}:${port} ${reason}`) : error;
+}
+
 /** Starts a simulator on loopback; port 0 picks a free port. */
 export async function serveSimulator(options: ServeOptions): Promise<SimulatorServer> {
   const app = buildSimulatorApp(options);

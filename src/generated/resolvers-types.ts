@@ -314,18 +314,38 @@ export type DealStatus =
 
 /** The codes in `errors[].extensions.code`. Clients can rely on these; anything else is an internal error. */
 export type ErrorCode =
+  /** The request itself is malformed (not valid JSON, a subscription sent over HTTP, a persisted query whose hash does not match); HTTP 400. */
+  | 'BAD_REQUEST'
   | 'BAD_USER_INPUT'
   | 'FORBIDDEN'
+  /** The document is not valid GraphQL, or has more tokens than `MAX_TOKENS`. */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The document does not validate against the schema, or exceeds a query limit (`extensions.limit`: depth, cost, aliases, directives). */
+  | 'GRAPHQL_VALIDATION_FAILED'
   | 'INTERNAL_SERVER_ERROR'
   | 'NOT_FOUND'
+  /** The operation named in `operationName` is not in the document, or the document has several and none was named. */
+  | 'OPERATION_RESOLUTION_FAILURE'
+  /** The request body is larger than `MAX_BODY_BYTES` (HTTP 413), or a WebSocket message larger than that (close 1009). */
+  | 'PAYLOAD_TOO_LARGE'
+  /** An automatic persisted query's hash is not known yet: send the document with it once. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** Automatic persisted queries are off on this server. */
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
   | 'PROVIDER_ERROR'
   | 'PROVIDER_RATE_LIMITED'
   | 'PROVIDER_UNAVAILABLE'
   /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */
   | 'RATE_LIMITED'
+  /** The document id is not in this server's manifest. */
+  | 'TRUSTED_DOCUMENT_NOT_FOUND'
+  /** Only trusted documents run here (`TRUSTED_DOCUMENTS=allow-listed-only`): send the document's id, not its text. */
+  | 'TRUSTED_DOCUMENT_REQUIRED'
   | 'UNAUTHENTICATED'
   /** Concord itself cannot do this now (e.g. its idempotency store is unreachable); nothing was changed. */
   | 'UNAVAILABLE'
+  /** The request body is not JSON in a charset or encoding Concord reads (HTTP 415). */
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNSUPPORTED_PAGINATION';
 
 export type EventCount = {

@@ -1,6 +1,6 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
@@ -10,7 +10,7 @@ import { applyPermissions, type RuleTree } from '../auth/shield.js';
 import type { Services } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createRateLimiter, createSourceThrottle } from './rate-limit.js';
-import { sendErrors } from './respond.js';
+import { jsonErrors, refuseDeepJson } from './refusals.js';
 
 /** Browsers may cache a CORS preflight this long (seconds). */
 const CORS_MAX_AGE_S = 600;
@@ -24,22 +24,8 @@ export function protectedSchema(
   return applyPermissions(makeExecutableSchema({ typeDefs, resolvers }), tree);
 }
 
-/** A body too large or not JSON gets a GraphQL-shaped error, not express's HTML page. */
-function bodyErrors(maxBodyBytes: number): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
-    const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-    if (type === 'entity.too.large') {
-      sendErrors(res, 413, `The request body is larger than ${maxBodyBytes} bytes.`, { code: 'BAD_REQUEST' });
-    } else if (type === 'entity.parse.failed') {
-      sendErrors(res, 400, 'The request body is not valid JSON.', { code: 'BAD_REQUEST' });
-    } else {
-      next(error);
-    }
-  };
-}
-
 export interface RequestGuards {
-  /** Before anything reads the body: CORS, then the size-limited JSON parser. */
+  /** Before anything reads the body: CORS, then the size-limited JSON parser and its depth check. */
   parse: RequestHandler;
   /** After parsing, before GraphQL: credentials (401), then the client's rate limit (429). */
   admit: RequestHandler[];
@@ -68,7 +54,9 @@ export function requestGuards(services: Services, authenticate: Authenticate, lo
         maxAge: CORS_MAX_AGE_S,
       }),
       express.json({ limit: config.maxBodyBytes }),
-      bodyErrors(config.maxBodyBytes),
+      // Too large (413), wrong charset or encoding (415), not JSON (400): JSON answers, never HTML.
+      jsonErrors(logger, config.maxBodyBytes),
+      refuseDeepJson(),
     ),
     admit: [
       authenticationMiddleware({

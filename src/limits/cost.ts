@@ -155,8 +155,31 @@ export function operationCost(
 }
 
 /**
+ * The refusal for an operation over the cost limit, or null: reported like a validation failure,
+ * with `limit: 'cost'`. HTTP (the plugin below) and WebSocket subscriptions share it.
+ */
+export function costRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+  options: CostOptions,
+): GraphQLError | null {
+  const cost = operationCost(schema, document, operation, variables, options);
+  if (cost <= options.maxCost) return null;
+  return new GraphQLError(`Query cost limit of ${options.maxCost} exceeded, found ${cost}.`, {
+    nodes: [operation],
+    extensions: {
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      limit: 'cost',
+      http: { status: 400 },
+    },
+  });
+}
+
+/**
  * Refuses a costly operation once Apollo has resolved it (so the variables are known) and before
- * it executes: no provider is called. Reported like a validation failure, with `limit: 'cost'`.
+ * it executes: no provider is called.
  */
 export function costLimitPlugin<TContext extends object>(options: CostOptions): ApolloServerPlugin<TContext> {
   return {
@@ -164,16 +187,8 @@ export function costLimitPlugin<TContext extends object>(options: CostOptions): 
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const cost = operationCost(schema, document, operation, request.variables ?? {}, options);
-          if (cost <= options.maxCost) return;
-          throw new GraphQLError(`Query cost limit of ${options.maxCost} exceeded, found ${cost}.`, {
-            nodes: [operation],
-            extensions: {
-              code: 'GRAPHQL_VALIDATION_FAILED',
-              limit: 'cost',
-              http: { status: 400 },
-            },
-          });
+          const refusal = costRefusal(schema, document, operation, request.variables ?? {}, options);
+          if (refusal) throw refusal;
         },
       };
     },

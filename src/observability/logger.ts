@@ -47,5 +47,8 @@ export function createLogger(level: LoggerOptions['level'], destination?: Destin
       return scope ? { requestId: scope.requestId } : {};
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // stdout written synchronously: pino's default asynchronous stdout flushes at exit in a loop that
+  // retries a closed pipe (EPIPE, e.g. `| head -1`) for ever, so the process never ends. In sync
+  // mode a broken pipe simply turns the logger off.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -4,6 +4,7 @@ import type { PolicyEvents } from '../../datasources/transport/policy.js';
 import type { ObservabilityConfig } from '../config.js';
 import type { BatchObserver } from '../loaders.js';
 import { Metrics, type MetricSources } from './metrics.js';
+import { OperationLabels } from './operation-labels.js';
 import { ProviderStats } from './provider-stats.js';
 import type { Tracing } from './tracing.js';
 
@@ -15,6 +16,8 @@ import type { Tracing } from './tracing.js';
 export class Observability {
   readonly stats = new ProviderStats();
   readonly metrics: Metrics | null;
+  /** Operation names as metric labels and span names: bounded, since clients choose them. */
+  readonly operationLabels: OperationLabels;
 
   constructor(
     readonly config: ObservabilityConfig,
@@ -22,6 +25,7 @@ export class Observability {
     readonly tracing: Tracing | null,
   ) {
     this.metrics = config.metrics ? new Metrics() : null;
+    this.operationLabels = new OperationLabels(config.operationLabels);
   }
 
   /** The scrape-time sources, known once providers and cache are built (after the listeners). */

@@ -15,7 +15,8 @@ export function operationPlugin<T extends object>(observability: Observability):
         async willSendResponse({ response, operationName, operation }) {
           if (response.body.kind !== 'single') return;
           const seconds = (performance.now() - started) / 1000;
-          const operationNameLabel = operationLabel(operationName);
+          // Metrics and spans get a bounded label; the log line keeps the name itself.
+          const operationNameLabel = observability.operationLabels.of(operationName);
           const outcome = outcomeOf(response.body.singleResult);
           const scope = currentRequestScope();
           const upstreamCalls = scope?.upstreamCalls ?? 0;
@@ -24,7 +25,7 @@ export function operationPlugin<T extends object>(observability: Observability):
           observability.tracing?.describeOperation(operationNameLabel, operation?.operation, outcome);
           observability.logger.info(
             {
-              operation: operationNameLabel,
+              operation: operationLabel(operationName),
               durationMs: Math.round(seconds * 1000),
               outcome,
               upstreamCalls,

@@ -1,7 +1,27 @@
-import express, { type Router } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type RequestHandler, type Router } from 'express';
+import { ErrorCode } from '../errors.js';
+import { sendErrors } from '../http/respond.js';
 import type { Services } from '../context.js';
 import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page.js';
 import { statusReport } from './status-report.js';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time (as digests, so lengths never differ). */
+function bearerOnly(token: string): RequestHandler {
+  const expected = digest(`Bearer ${token}`);
+  return (req, res, next) => {
+    if (timingSafeEqual(digest(req.headers.authorization ?? ''), expected)) {
+      next();
+      return;
+    }
+    res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+    sendErrors(res, 401, 'Metrics need the metrics token: Authorization: Bearer <METRICS_TOKEN>.', {
+      code: ErrorCode.UNAUTHENTICATED,
+    });
+  };
+}
 
 /** /metrics, /status and /status.json, each when configured on (/healthz and /readyz are in server.ts). */
 export function observabilityRoutes(services: Services): Router {
@@ -16,7 +36,8 @@ export function observabilityRoutes(services: Services): Router {
 
   const { metrics } = observability;
   if (metrics) {
-    router.get('/metrics', async (_req, res) => {
+    const guard = observability.config.metricsToken ? [bearerOnly(observability.config.metricsToken)] : [];
+    router.get('/metrics', ...guard, async (_req, res) => {
       // prom-client writes a not-yet-sampled gauge (the event-loop lag, just after start) as `Nan`,
       // which Prometheus's text format does not accept; `NaN` is the spelling it does.
       const text = (await metrics.registry.metrics()).replace(/ Nan$/gm, ' NaN');

@@ -11,16 +11,17 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Viewer } from '../auth/scopes.js';
 import { requestLoaders, type RequestContext, type Services } from '../context.js';
+import { ErrorCode } from '../errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOver } from '../http/refusals.js';
+import { costRefusal, type CostOptions } from '../limits/cost.js';
 import { TrustedDocumentCode, type TrustedDocumentStore } from '../trusted-documents.js';
-
-/** Operations one connection may have open at once: each holds a listener and loads per event. */
-export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 25;
+import { Gate, gatedSubscribe } from './fan-out.js';
+import type { SubscriptionSettings } from './settings.js';
+import { serveGraphqlWs, type SocketExtra } from './ws-transport.js';
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -30,19 +31,47 @@ export interface SubscriptionServerOptions {
   authenticate: Authenticate;
   /** The same pre-execution checks as HTTP queries (depth, aliases, directives). */
   validationRules: readonly ValidationRule[];
+  /** The same cost limit as HTTP queries, with the subscription's variables. */
+  cost: CostOptions;
+  settings: SubscriptionSettings;
+  /** The largest WebSocket message read (the HTTP body limit). */
+  maxPayload: number;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   logger: Logger;
   /** Allow-listed-only mode: only these documents may run, over WebSocket as over HTTP. */
   trustedOnly: TrustedDocumentStore | null;
-  maxSubscriptionsPerConnection?: number;
 }
 
 /** Set once the connection is authenticated: who it is, which operations it has open, when it must end. */
-type ConnectionState = {
+type ConnectionState = SocketExtra & {
   viewer?: Viewer;
   open?: Set<string>;
   expiry?: NodeJS.Timeout;
 };
+
+/**
+ * Open subscriptions per client (API key name or JWT subject) on this replica, over all the
+ * client's connections: one token cannot hold thousands of listeners by opening many sockets.
+ */
+export class ClientSubscriptions {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly max: number) {}
+
+  /** Takes a place for `client`; false when it already has `max`. */
+  take(client: string): boolean {
+    const held = this.open.get(client) ?? 0;
+    if (held >= this.max) return false;
+    this.open.set(client, held + 1);
+    return true;
+  }
+
+  release(client: string): void {
+    const held = this.open.get(client) ?? 0;
+    if (held <= 1) this.open.delete(client);
+    else this.open.set(client, held - 1);
+  }
+}
 
 /** The close code graphql-ws gives a connection whose credentials are no longer good. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -79,12 +108,21 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Recor
  * Operations pass the same schema (so the same field rules) and the same limits as HTTP ones.
  */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { schema, services, authenticate, validationRules, formatError, logger } = options;
-  const maxOpen = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
-  const wss = new WebSocketServer({ server: options.server, path: options.path });
+  const { schema, services, authenticate, validationRules, formatError, logger, settings } = options;
+  const maxOpen = settings.maxPerConnection;
+  const perClient = new ClientSubscriptions(settings.maxPerClient);
+  const gate = new Gate(settings.eventConcurrency);
   const rules = [...specifiedRules, ...validationRules];
 
+  /** Refusals made here carry their public code already; masking must not turn them into internal errors. */
+  const refusals = new WeakSet<GraphQLError>();
+  const refuse = (code: ErrorCode | string, message: string): GraphQLError[] => {
+    const error = new GraphQLError(message, { extensions: { code } });
+    refusals.add(error);
+    return [error];
+  };
   const format = (error: GraphQLError): GraphQLError => {
+    if (refusals.has(error)) return error;
     const formatted = formatError(error.toJSON(), error);
     return new GraphQLError(formatted.message, {
       ...(error.nodes ? { nodes: error.nodes } : {}),
@@ -93,9 +131,28 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
     });
   };
 
-  const disposable = useServer<Record<string, unknown>, ConnectionState>(
+  /** graphql-js's own parse and validation errors carry no code; Apollo gives them these over HTTP. */
+  const coded = (error: GraphQLError, code: ErrorCode): GraphQLError =>
+    format(
+      new GraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        ...(error.source && error.positions ? { source: error.source, positions: error.positions } : {}),
+        extensions: { ...error.extensions, code },
+      }),
+    );
+
+  /** Ends an operation's hold on its connection's and its client's places (once). */
+  const release = (state: ConnectionState, id: string): void => {
+    if (!state.open?.delete(id)) return;
+    if (state.viewer) perClient.release(state.viewer.id);
+  };
+
+  return serveGraphqlWs<ConnectionState>(
     {
       schema,
+      // Not `ws`'s default 3 s by accident: a socket that says nothing is closed (4408) this soon.
+      connectionInitWaitTimeout: settings.initTimeoutMs,
+      subscribe: (args) => gatedSubscribe(gate, args),
       onConnect: async (ctx) => {
         try {
           const viewer = await authenticate(headersOf(ctx.connectionParams));
@@ -111,34 +168,45 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const open = ctx.extra.open ?? new Set<string>();
         if (open.size >= maxOpen) {
-          return [
-            new GraphQLError(`At most ${maxOpen} operations per connection.`, {
-              extensions: { code: 'RATE_LIMITED' },
-            }),
-          ];
+          return refuse(ErrorCode.RATE_LIMITED, `At most ${maxOpen} operations per connection.`);
         }
         if (options.trustedOnly && !options.trustedOnly.hasText(payload.query)) {
-          return [
-            new GraphQLError('Only trusted documents may run on this server.', {
-              extensions: { code: TrustedDocumentCode.NOT_FOUND },
-            }),
-          ];
+          return refuse(TrustedDocumentCode.NOT_FOUND, 'Only trusted documents may run on this server.');
         }
         let document;
         try {
           document = parse(payload.query, { maxTokens: services.config.queryLimits.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
+          const parseError =
+            error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.');
+          return [coded(parseError, ErrorCode.GRAPHQL_PARSE_FAILED)];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors.map(format);
-        // Queries and mutations go over HTTP, where rate limits and the cost check apply.
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          return [
-            new GraphQLError('Only subscriptions run over WebSocket; send queries and mutations over HTTP.', {
-              extensions: { code: 'BAD_REQUEST' },
-            }),
-          ];
+        if (errors.length > 0) return errors.map((e) => coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        // Queries and mutations go over HTTP, where rate limits apply.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation !== 'subscription') {
+          return refuse(
+            ErrorCode.BAD_REQUEST,
+            'Only subscriptions run over WebSocket; send queries and mutations over HTTP.',
+          );
+        }
+        const variables = payload.variables ?? {};
+        if (jsonDepthOver(variables, DEFAULT_MAX_JSON_DEPTH)) {
+          return refuse(
+            ErrorCode.BAD_USER_INPUT,
+            `The variables nest deeper than ${DEFAULT_MAX_JSON_DEPTH} levels.`,
+          );
+        }
+        // Each event resolves the whole selection again, for every subscriber: the same cost limit as HTTP.
+        const tooCostly = costRefusal(schema, document, operation, variables, options.cost);
+        if (tooCostly) return [format(tooCostly)];
+        const viewer = ctx.extra.viewer;
+        if (viewer && !perClient.take(viewer.id)) {
+          return refuse(
+            ErrorCode.RATE_LIMITED,
+            `At most ${perClient.max} subscriptions per client at once; end one before starting another.`,
+          );
         }
         open.add(id);
         const contextValue: RequestContext = {
@@ -159,20 +227,20 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map(format) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
-      onComplete: (ctx, id) => {
-        ctx.extra.open?.delete(id);
-      },
+      onComplete: (ctx, id) => release(ctx.extra, id),
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiry);
+        for (const id of [...(ctx.extra.open ?? [])]) release(ctx.extra, id);
       },
     },
-    wss,
-  );
-  wss.on('error', (error) => logger.error({ err: error }, 'subscription server error'));
-  return {
-    close: async () => {
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    (base) => base,
+    {
+      server: options.server,
+      path: options.path,
+      maxPayload: options.maxPayload,
+      keepAliveMs: settings.keepAliveMs,
+      maxBufferedBytes: settings.maxBufferedBytes,
+      logger,
     },
-  };
+  );
 }

@@ -87,7 +87,7 @@ describe('query limits, before any provider call', () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({
       errors: [
-        { message: 'The request body is larger than 4096 bytes.', extensions: { code: 'BAD_REQUEST' } },
+        { message: 'The request body is larger than 4096 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } },
       ],
     });
     expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });

@@ -50,6 +50,7 @@ describe('in production, errors reach the client without stack, provider body or
     proxy = await inflatingProxy(sandbox.urls.posthog);
     concord = await startTestConcord({
       NODE_ENV: 'production',
+      ADMIN_PORT: '0',
       HUBSPOT_ACCESS_TOKEN: sandbox.credentials.hubspotAccessToken,
       HUBSPOT_BASE_URL: sandbox.urls.hubspot,
       STRIPE_SECRET_KEY: sandbox.credentials.stripeSecretKey,

@@ -10,6 +10,8 @@ export interface Replica {
   child: ChildProcess;
   /** http://host:port, without /graphql. */
   origin: string;
+  /** Where /metrics and /status answer: the admin listener in production (ADMIN_PORT), else `origin`. */
+  adminOrigin: string;
   output(): string;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
@@ -21,6 +23,8 @@ export function liveEnv(sandbox: RunningSandbox): Record<string, string> {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Production's admin listener (metrics, status) on a free port: replicas share this machine.
+    ADMIN_PORT: '0',
     LOG_LEVEL: 'info',
     CURSOR_SECRET: 'deploy-test-cursor-secret-0123456789',
     ...TEST_JWT,
@@ -60,7 +64,8 @@ export async function spawnReplica(
     child.kill('SIGKILL');
     throw new Error(`Concord did not start:\n${output}`);
   }
-  return { child, origin: url, output: () => output, exited };
+  const adminOrigin = /metrics, status and probes at (http:\/\/\S+)/.exec(output)?.[1] ?? url;
+  return { child, origin: url, adminOrigin, output: () => output, exited };
 }
 
 /** SIGTERM, then the exit code (SIGKILL after `timeoutMs`, so a hung test still ends). */

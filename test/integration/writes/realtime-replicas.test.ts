@@ -82,7 +82,7 @@ describe('real time across two replicas and one Redis', () => {
       token,
     );
     subscriptions.push(sub as TestSubscription<unknown>);
-    await untilSubscribed(a.origin, 1);
+    await untilSubscribed(a.adminOrigin, 1);
 
     const input = {
       clientMutationId: 'replicas-refund',
@@ -141,7 +141,7 @@ describe('real time across two replicas and one Redis', () => {
       token,
     );
     subscriptions.push(sub as TestSubscription<unknown>);
-    await untilSubscribed(b.origin, 1);
+    await untilSubscribed(b.adminOrigin, 1);
 
     const updated = await query<{ updateCustomer: { userErrors: unknown[] } }>(
       a.origin,

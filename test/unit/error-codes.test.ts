@@ -1,0 +1,18 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildSchema, isEnumType } from 'graphql';
+import { ErrorCode } from '../../src/errors.js';
+import { loadTypeDefs } from '../../src/schema.js';
+import { TrustedDocumentCode } from '../../src/trusted-documents.js';
+
+describe('public error codes', () => {
+  it('are the same list in the schema’s ErrorCode enum and in src/errors.ts', () => {
+    const type = buildSchema(loadTypeDefs().join('\n')).getType('ErrorCode');
+    if (!isEnumType(type)) throw new Error('ErrorCode is not an enum');
+    const inSchema = type.getValues().map((v) => v.name);
+    expect([...inSchema].sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it('include the codes the trusted-documents refusals send', () => {
+    for (const code of Object.values(TrustedDocumentCode)) expect(Object.values(ErrorCode)).toContain(code);
+  });
+});
