@@ -28,7 +28,8 @@ COPY --from=build /app/schema ./schema
 COPY --from=build /app/client/generated/persisted-documents.json ./client/generated/persisted-documents.json
 # Files stay root-owned and read-only to the process; it writes nothing to disk.
 USER node
-EXPOSE 4000
+# 4000: GraphQL and probes; 9464: /metrics and /status (ADMIN_PORT), for the scraper, not the internet.
+EXPOSE 4000 9464
 # Slim images have no curl: node's own fetch checks liveness.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -22,6 +22,7 @@ const env = {
   CURSOR_SECRET: 'profile-cursor-secret-0123456789abcdef',
   REDIS_URL: redis.url,
   RATE_LIMIT: 'off',
+  ADMIN_PORT: '0',
   ...TEST_JWT,
   HUBSPOT_ACCESS_TOKEN: sandbox.credentials.hubspotAccessToken,
   HUBSPOT_BASE_URL: sandbox.urls.hubspot,

@@ -40,7 +40,7 @@ describe('Dockerfile', () => {
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
     expect(runtime.indexOf(user ?? '')).toBeLessThan(runtime.findIndex((line) => line.startsWith('CMD ')));
-    expect(runtime).toContain('EXPOSE 4000');
+    expect(runtime).toContain('EXPOSE 4000 9464');
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK '));
     expect(healthcheck).toMatch(/CMD \["node", "-e", .*\/healthz/);
     expect(healthcheck).not.toMatch(/curl|wget/);
