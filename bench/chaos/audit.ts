@@ -27,7 +27,8 @@ const c = DEFAULT_SANDBOX_CREDENTIALS;
 
 async function json<T>(url: string, init: RequestInit): Promise<T> {
   const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`audit ${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(`audit ${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
@@ -36,7 +37,11 @@ export function providerId(globalId: string): string {
   return Buffer.from(globalId, 'base64url').toString('utf8').split(':').slice(2).join(':');
 }
 
-async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 
@@ -60,7 +65,10 @@ export async function settle(sandbox: SandboxProcess, quietMs = 1_500, maxMs = 2
   return false;
 }
 
-export async function auditWrites(sandbox: SandboxProcess, writes: readonly WriteRecord[]): Promise<WriteAudit> {
+export async function auditWrites(
+  sandbox: SandboxProcess,
+  writes: readonly WriteRecord[],
+): Promise<WriteAudit> {
   const audit: WriteAudit = {
     attempted: writes.length,
     acknowledged: writes.filter((w) => w.acknowledged).length,
@@ -117,7 +125,7 @@ export async function auditWrites(sandbox: SandboxProcess, writes: readonly Writ
         audit.duplicated += 1;
         audit.problems.push(`createCustomer ${w.cmid}: ${inCrm} contacts, ${inPayments} payment accounts`);
       }
-      if ((inCrm > 0) !== (inPayments > 0)) {
+      if (inCrm > 0 !== inPayments > 0) {
         audit.halfMade += 1;
         audit.problems.push(
           `createCustomer ${w.cmid}: half-made (${inCrm} contact, ${inPayments} payment account) after "${w.last}"`,

@@ -63,8 +63,9 @@ export function classify(answer: Answer): Classified {
   return {
     kind: 'partial',
     codes: errors.map(errorKind),
-    uncoded: errors.filter((e) => typeof e.extensions?.code !== 'string' || typeof e.extensions.provider !== 'string')
-      .length,
+    uncoded: errors.filter(
+      (e) => typeof e.extensions?.code !== 'string' || typeof e.extensions.provider !== 'string',
+    ).length,
     stale,
   };
 }
@@ -87,7 +88,8 @@ export function intactAgainst(
   if (actual === null && healthy !== null && errorPaths.some((p) => startsWith(p, here)))
     return { intact: true };
   if (Array.isArray(healthy)) {
-    if (!Array.isArray(actual) || actual.length !== healthy.length) return { intact: false, at: here.join('.') };
+    if (!Array.isArray(actual) || actual.length !== healthy.length)
+      return { intact: false, at: here.join('.') };
     for (let i = 0; i < healthy.length; i++) {
       const r = intactAgainst(actual[i], healthy[i], errorPaths, [...here, i]);
       if (!r.intact) return r;

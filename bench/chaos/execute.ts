@@ -6,8 +6,22 @@
 import type { ProviderName } from '../../sandbox/http/provider.js';
 import { auditWrites, settle, type WriteAudit } from './audit.js';
 import { DOCUMENTED_LIMITS, type Goal, type ScenarioDef } from './scenarios.js';
-import { PROVIDERS, startConcord, type ConcordProcess, type Counters, type RedisProcess, type SandboxProcess } from './stack.js';
-import { WRITE_OPS, send, startWorkload, type Plan, type RequestRecord } from './workload.js';
+import {
+  PROVIDERS,
+  startConcord,
+  type ConcordProcess,
+  type Counters,
+  type RedisProcess,
+  type SandboxProcess,
+} from './stack.js';
+import {
+  WRITE_OPS,
+  collectBaselines,
+  send,
+  startWorkload,
+  type Plan,
+  type RequestRecord,
+} from './workload.js';
 import { percentile } from '../measure.js';
 
 export interface Tally {
@@ -55,6 +69,7 @@ export interface RunContext {
   sandbox: SandboxProcess;
   redis: RedisProcess;
   plan: Plan;
+  /** Healthy answers to the narrow reads (takeBaselines). */
   baselines: ReadonlyMap<string, unknown>;
   /** Distinguishes this run's writes from any earlier run's against the same sandbox. */
   runTag: string;
@@ -80,11 +95,16 @@ function tally(records: readonly RequestRecord[]): Tally {
 
 function countCodes(records: readonly RequestRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const r of records) for (const code of new Set(r.classified.codes)) counts[code] = (counts[code] ?? 0) + 1;
+  for (const r of records)
+    for (const code of new Set(r.classified.codes)) counts[code] = (counts[code] ?? 0) + 1;
   return counts;
 }
 
-function upstream(def: ScenarioDef, counters: Counters, elapsedMs: number): Record<ProviderName, UpstreamUse> {
+function upstream(
+  def: ScenarioDef,
+  counters: Counters,
+  elapsedMs: number,
+): Record<ProviderName, UpstreamUse> {
   const use = {} as Record<ProviderName, UpstreamUse>;
   for (const p of PROVIDERS) {
     const byStatus = counters.byStatus[p];
@@ -113,7 +133,11 @@ async function ledgerReplay(concord: ConcordProcess, ctx: RunContext, tag: strin
   const chargeId = ctx.plan.nextCharge();
   if (!chargeId) return 'no charge left';
   const query = `mutation ($input: RefundPaymentInput!) { refundPayment(input: $input) { payment { amountRefunded { amount } } userErrors { code } } }`;
-  const input = { clientMutationId: `${tag}-replay`, paymentId: chargeId, amount: { amount: '1.00', currency: 'USD' } };
+  const input = {
+    clientMutationId: `${tag}-replay`,
+    paymentId: chargeId,
+    amount: { amount: '1.00', currency: 'USD' },
+  };
   const token = ctx.plan.tokens[0] ?? '';
   const first = await send(concord.url, token, query, { input });
   const second = await send(concord.url, token, query, { input });
@@ -129,6 +153,21 @@ async function ledgerReplay(concord: ConcordProcess, ctx: RunContext, tag: strin
   return audit.duplicated === 0 && audit.lost === 0 ? 'ok' : audit.problems.join('; ');
 }
 
+/** A Concord of its own, with nothing failing, answers every narrow read once: the answers to compare with. */
+export async function takeBaselines(
+  sandbox: SandboxProcess,
+  redis: RedisProcess,
+  plan: Plan,
+): Promise<Map<string, unknown>> {
+  await sandbox.resetKnobs();
+  const concord = await startConcord(sandbox, redis.url);
+  try {
+    return await collectBaselines(concord.url, plan);
+  } finally {
+    await concord.stop();
+  }
+}
+
 export async function runScenario(
   def: ScenarioDef,
   ctx: RunContext,
@@ -138,7 +177,9 @@ export async function runScenario(
   const tag = `${ctx.runTag}-${def.key}`;
   await ctx.sandbox.resetKnobs();
   await ctx.redis.flush();
+  const phase = performance.now();
   const concord = await startConcord(ctx.sandbox, ctx.redis.url);
+  log(`  concord up in ${((performance.now() - phase) / 1000).toFixed(1)} s (pid ${concord.pid})`);
   try {
     for (const [p, patch] of Object.entries(def.knobs)) await ctx.sandbox.setKnobs(p as ProviderName, patch);
     await ctx.sandbox.resetCounters();
@@ -175,7 +216,9 @@ export async function runScenario(
 
     // Knobs back to normal so compensations can finish; then what is left is what stays.
     await ctx.sandbox.resetKnobs();
+    const settling = performance.now();
     const settled = await settle(ctx.sandbox);
+    log(`  settled ${settled ? '' : 'NOT '}in ${((performance.now() - settling) / 1000).toFixed(1)} s`);
     let redis: ScenarioResult['redis'];
     if (def.event === 'redis-kill') {
       redis = {
@@ -194,7 +237,10 @@ export async function runScenario(
         : (() => {
             const at = sigtermAt;
             const inFlight = records.filter((r) => r.sentAt <= at && r.sentAt + r.ms >= at);
-            return { inFlight: inFlight.length, cut: inFlight.filter((r) => r.classified.kind === 'failed').length };
+            return {
+              inFlight: inFlight.length,
+              cut: inFlight.filter((r) => r.classified.kind === 'failed').length,
+            };
           })();
     const partial: RequestRecord[] = records.filter((r) => r.classified.kind === 'partial');
     const failed: RequestRecord[] = records.filter((r) => r.classified.kind === 'failed');

@@ -88,17 +88,24 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
   lines.push('| scenario | goal | measured | met |');
   lines.push('| --- | --- | --- | --- |');
   for (const r of run.results) {
-    for (const g of r.goals) lines.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${g.met ? 'met' : '**not met**'} |`);
+    for (const g of r.goals)
+      lines.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${g.met ? 'met' : '**not met**'} |`);
   }
   const all = run.results.flatMap((r) => r.goals);
   lines.push('');
   lines.push(`${all.filter((g) => g.met).length} of ${all.length} goals met.`);
   const notes = run.results.flatMap((r) => [
-    ...(r.process.exit && r.key !== 'sigterm' ? [`- ${r.title}: Concord exited; its last lines:\n\n\`\`\`\n${r.process.tail}\n\`\`\``] : []),
-    ...(r.writes.problems.length
-      ? [`- ${r.title}: ${r.writes.problems.slice(0, 5).join('; ')}${r.writes.problems.length > 5 ? ` (+${r.writes.problems.length - 5} more)` : ''}`]
+    ...(r.process.exit && r.key !== 'sigterm'
+      ? [`- ${r.title}: Concord exited; its last lines:\n\n\`\`\`\n${r.process.tail}\n\`\`\``]
       : []),
-    ...(r.differences.length ? [`- ${r.title}: answers that differ from the healthy one: ${r.differences.join('; ')}`] : []),
+    ...(r.writes.problems.length
+      ? [
+          `- ${r.title}: ${r.writes.problems.slice(0, 5).join('; ')}${r.writes.problems.length > 5 ? ` (+${r.writes.problems.length - 5} more)` : ''}`,
+        ]
+      : []),
+    ...(r.differences.length
+      ? [`- ${r.title}: answers that differ from the healthy one: ${r.differences.join('; ')}`]
+      : []),
   ]);
   if (notes.length) {
     lines.push('');

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos` (every scenario, 15 s each) or `npm run chaos -- --quick` / CHAOS_QUICK=1 (4 s
+ * `npm run chaos` (every scenario, 12 s each) or `npm run chaos -- --quick` / CHAOS_QUICK=1 (4 s
  * each); `-- --only=5xx-all,sigterm` runs some. Loopback only, bounded in time and in count.
  * Rewrites bench/CHAOS.md. Exits 0 whatever the goals say: the report is the result.
  */
@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { generateDataset } from '../../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../../sandbox/data/sizes.js';
 import { stopAll } from '../processes.js';
-import { runScenario, type ScenarioResult } from './execute.js';
+import { runScenario, takeBaselines, type ScenarioResult } from './execute.js';
 import { writeReport } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { startConcord, startRedisProcess, startSandboxProcess, type RedisProcess } from './stack.js';
-import { DEFAULT_CLIENTS, buildPlan, collectBaselines } from './workload.js';
+import { startRedisProcess, startSandboxProcess, type RedisProcess } from './stack.js';
+import { DEFAULT_CLIENTS, buildPlan } from './workload.js';
 
 const SEED = 42;
 const quick = process.argv.includes('--quick') || process.env.CHAOS_QUICK === '1';
@@ -19,11 +19,14 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const settings = quick ? { durationMs: 4_000, maxRequests: 2_000 } : { durationMs: 15_000, maxRequests: 6_000 };
+const settings = quick
+  ? { durationMs: 4_000, maxRequests: 2_000 }
+  : { durationMs: 12_000, maxRequests: 6_000 };
 const size = 'demo' as const;
 
 const t0 = performance.now();
-const log = (line: string) => console.log(`[chaos ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+const log = (line: string) =>
+  console.log(`[chaos ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
 
 let redis: RedisProcess | undefined;
 
@@ -34,11 +37,8 @@ async function main(): Promise<void> {
   redis = await startRedisProcess();
   log(`sandbox (${size}) and Redis up`);
   const plan = await buildPlan(dataset, DEFAULT_CLIENTS);
-  const healthy = await startConcord(sandbox, redis.url);
-  const baselines = await collectBaselines(healthy.url, plan);
-  await healthy.stop();
+  const baselines = await takeBaselines(sandbox, redis, plan);
   log(`${baselines.size} healthy answers to compare with`);
-
   const ctx = { sandbox, redis, plan, baselines, runTag: Date.now().toString(36) };
   const results: ScenarioResult[] = [];
   for (const [i, def] of SCENARIOS.entries()) {

@@ -48,7 +48,9 @@ function common(r: ScenarioResult, expectExit = false): Goal[] {
   const processGoal: Goal = expectExit
     ? {
         goal: 'SIGTERM: drains, then exits 0',
-        measured: exit ? `exit code ${exit.code ?? '–'}${exit.signal ? ` (${exit.signal})` : ''}` : 'still running',
+        measured: exit
+          ? `exit code ${exit.code ?? '–'}${exit.signal ? ` (${exit.signal})` : ''}`
+          : 'still running',
         met: exit !== null && exit.code === 0,
       }
     : {
@@ -59,7 +61,11 @@ function common(r: ScenarioResult, expectExit = false): Goal[] {
   return [
     processGoal,
     { goal: '0 writes duplicated', measured: String(r.writes.duplicated), met: r.writes.duplicated === 0 },
-    { goal: '0 writes half-made', measured: String(r.writes.halfMade), met: r.writes.halfMade === 0 && r.settled },
+    {
+      goal: '0 writes half-made',
+      measured: String(r.writes.halfMade),
+      met: r.writes.halfMade === 0 && r.settled,
+    },
   ];
 }
 

@@ -6,6 +6,7 @@
  */
 import { createClient } from '@redis/client';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../../sandbox/context.js';
+import { POSTHOG_PROJECT_TOKEN } from '../../sandbox/posthog/index.js';
 import type { KnobsPatch } from '../../sandbox/http/knobs.js';
 import type { ProviderName } from '../../sandbox/http/provider.js';
 import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
@@ -71,7 +72,8 @@ export async function startSandboxProcess(options: {
       for (const p of PROVIDERS) await admin(`${urls[p]}/__sandbox/knobs/reset`, 'POST');
     },
     // One counter board serves all three simulators.
-    counters: async () => (await (await admin(`${urls.hubspot}/__sandbox/counters`, 'GET')).json()) as Counters,
+    counters: async () =>
+      (await (await admin(`${urls.hubspot}/__sandbox/counters`, 'GET')).json()) as Counters,
     resetCounters: async () => {
       await admin(`${urls.hubspot}/__sandbox/counters`, 'DELETE');
     },
@@ -93,10 +95,15 @@ export interface RedisProcess {
 export async function startRedisProcess(): Promise<RedisProcess> {
   const redis: TestRedis = await startTestRedis();
   if (!redis.owned) throw new Error('the chaos run kills and restarts Redis: unset REDIS_URL');
-  const withClient = async <T>(run: (client: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => {
+  const connect = async () => {
     const client = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
     client.on('error', () => undefined);
     await client.connect();
+    return client;
+  };
+  type Client = Awaited<ReturnType<typeof connect>>;
+  const withClient = async <T>(run: (client: Client) => Promise<T>): Promise<T> => {
+    const client = await connect();
     try {
       return await run(client);
     } finally {
@@ -155,11 +162,13 @@ export async function startConcord(
       POSTHOG_HOST: sandbox.urls.posthog,
       POSTHOG_API_KEY: c.posthogApiKey,
       POSTHOG_PROJECT_ID: String(c.posthogProjectId),
+      POSTHOG_PROJECT_TOKEN: POSTHOG_PROJECT_TOKEN,
+      POSTHOG_CAPTURE_HOST: sandbox.urls.posthog,
       ...TEST_JWT,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
       CURSOR_SECRET: 'chaos-cursor-secret-0123456789abcdef',
       REDIS_URL: redisUrl,
       CACHE: 'true',
@@ -186,7 +195,14 @@ function concordHandle(child: Child, url: string): ConcordProcess {
         ? null
         : { code: proc.exitCode, signal: proc.signalCode },
     exited: () => ended,
-    tail: (lines = 8) => child.output().trimEnd().split('\n').slice(-lines).join('\n'),
+    tail: (lines = 12) =>
+      child
+        .output()
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .map((line) => (line.length > 400 ? `${line.slice(0, 400)} …` : line))
+        .join('\n'),
     signal: (signal) => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     },

@@ -23,46 +23,158 @@ const DAY = 86_400_000;
 const CUSTOMER = /* GraphQL */ `
   query Customer($id: ID!, $since: DateTime!, $until: DateTime!) {
     customer(id: $id) {
-      id name email phone jobTitle createdAt company { name domain }
-      deals(status: OPEN) { totalCount edges { node { name stage amount { amount currency } } } }
-      payments(first: 5) { edges { node { id status createdAt amount { amount currency } } } }
-      invoices(first: 5) { edges { node { number status amountDue { amount currency } } } }
-      subscriptions { id status planName }
-      lifetimeValue { amount currency }
-      activity(since: $since, until: $until) { eventCount activeDays lastSeenAt }
+      id
+      name
+      email
+      phone
+      jobTitle
+      createdAt
+      company {
+        name
+        domain
+      }
+      deals(status: OPEN) {
+        totalCount
+        edges {
+          node {
+            name
+            stage
+            amount {
+              amount
+              currency
+            }
+          }
+        }
+      }
+      payments(first: 5) {
+        edges {
+          node {
+            id
+            status
+            createdAt
+            amount {
+              amount
+              currency
+            }
+          }
+        }
+      }
+      invoices(first: 5) {
+        edges {
+          node {
+            number
+            status
+            amountDue {
+              amount
+              currency
+            }
+          }
+        }
+      }
+      subscriptions {
+        id
+        status
+        planName
+      }
+      lifetimeValue {
+        amount
+        currency
+      }
+      activity(since: $since, until: $until) {
+        eventCount
+        activeDays
+        lastSeenAt
+      }
     }
   }
 `;
 const PAYMENTS_PAGE = /* GraphQL */ `
   query PaymentsPage($id: ID!, $after: String) {
-    node(id: $id) { ... on Customer { id payments(first: 20, after: $after) {
-      edges { cursor node { id status createdAt amount { amount currency } } }
-      pageInfo { hasNextPage endCursor } } } }
+    node(id: $id) {
+      ... on Customer {
+        id
+        payments(first: 20, after: $after) {
+          edges {
+            cursor
+            node {
+              id
+              status
+              createdAt
+              amount {
+                amount
+                currency
+              }
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
   }
 `;
 const REFUND = /* GraphQL */ `
   mutation Refund($input: RefundPaymentInput!) {
-    refundPayment(input: $input) { payment { id amountRefunded { amount } } userErrors { code } }
+    refundPayment(input: $input) {
+      payment {
+        id
+        amountRefunded {
+          amount
+        }
+      }
+      userErrors {
+        code
+      }
+    }
   }
 `;
 const CREATE_CUSTOMER = /* GraphQL */ `
   mutation CreateCustomer($input: CreateCustomerInput!) {
-    createCustomer(input: $input) { customer { id email } userErrors { code } }
+    createCustomer(input: $input) {
+      customer {
+        id
+        email
+      }
+      userErrors {
+        code
+      }
+    }
   }
 `;
 const TRACK_EVENT = /* GraphQL */ `
   mutation TrackEvent($input: TrackEventInput!) {
-    trackEvent(input: $input) { eventId userErrors { code } }
+    trackEvent(input: $input) {
+      eventId
+      userErrors {
+        code
+      }
+    }
   }
 `;
 const DEAL_STAGE = /* GraphQL */ `
   mutation DealStage($input: UpdateDealStageInput!) {
-    updateDealStage(input: $input) { deal { id stage } userErrors { code } }
+    updateDealStage(input: $input) {
+      deal {
+        id
+        stage
+      }
+      userErrors {
+        code
+      }
+    }
   }
 `;
 
-export type OpName = 'dashboard' | 'customer' | 'walk' | 'refund' | 'createCustomer' | 'trackEvent' | 'dealStage';
-export const WRITE_OPS: ReadonlySet<OpName> = new Set(['refund', 'createCustomer', 'trackEvent', 'dealStage']);
+export type OpName =
+  'dashboard' | 'customer' | 'walk' | 'refund' | 'createCustomer' | 'trackEvent' | 'dealStage';
+export const WRITE_OPS: ReadonlySet<OpName> = new Set([
+  'refund',
+  'createCustomer',
+  'trackEvent',
+  'dealStage',
+]);
 
 /** How often each operation is picked (out of the sum). */
 export const MIX: Readonly<Record<OpName, number>> = {
@@ -112,7 +224,12 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const OPEN_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin'];
+const OPEN_STAGES = [
+  'appointmentscheduled',
+  'qualifiedtobuy',
+  'presentationscheduled',
+  'decisionmakerboughtin',
+];
 
 /**
  * Which records the load reads and writes. Reads and writes never touch the same customers, so a
@@ -155,7 +272,9 @@ export async function buildPlan(dataset: Dataset, clients: number): Promise<Plan
     .map((c) => toGlobalId('Payment', c.stripeId));
   let nextCharge = 0;
   const tokens = await Promise.all(
-    Array.from({ length: clients }, (_, i) => signTestToken({ sub: `chaos-client-${i}`, expiresInS: 4 * 3600 })),
+    Array.from({ length: clients }, (_, i) =>
+      signTestToken({ sub: `chaos-client-${i}`, expiresInS: 4 * 3600 }),
+    ),
   );
   return {
     anchor: dataset.anchor,
@@ -286,7 +405,8 @@ export function startWorkload(options: WorkloadOptions): Workload {
       const got = await exchange(token, op, query, { input: { clientMutationId: record.cmid, ...input } });
       if (!got) return;
       record.attempts = attempt;
-      const payload = got.answer.body?.data?.[field] as { userErrors?: Array<{ code: string }> } | null | undefined;
+      const payload = got.answer.body?.data?.[field] as
+        { userErrors?: Array<{ code: string }> } | null | undefined;
       const codes = (payload?.userErrors ?? []).map((u) => u.code);
       if (payload && codes.length === 0) {
         record.acknowledged = true;
@@ -320,8 +440,9 @@ export function startWorkload(options: WorkloadOptions): Workload {
           let after: string | null = null;
           for (let page = 0; page < WALK_PAGES; page++) {
             const got = await exchange(token, op, PAYMENTS_PAGE, { id, after });
-            const info = (got?.answer.body?.data?.node as { payments?: { pageInfo?: PageInfo } } | null | undefined)
-              ?.payments?.pageInfo;
+            const info = (
+              got?.answer.body?.data?.node as { payments?: { pageInfo?: PageInfo } } | null | undefined
+            )?.payments?.pageInfo;
             if (!info?.hasNextPage || !info.endCursor) break;
             after = info.endCursor;
           }
@@ -338,11 +459,18 @@ export function startWorkload(options: WorkloadOptions): Workload {
         }
         case 'createCustomer': {
           const email = `${cmid}@chaos.example.com`.toLowerCase();
-          await mutate(token, op, CREATE_CUSTOMER, 'createCustomer', blank({ kind: 'createCustomer', cmid, email }), {
-            email,
-            firstName: 'Chaos',
-            lastName: `Client ${index}`,
-          });
+          await mutate(
+            token,
+            op,
+            CREATE_CUSTOMER,
+            'createCustomer',
+            blank({ kind: 'createCustomer', cmid, email }),
+            {
+              email,
+              firstName: 'Chaos',
+              lastName: `Client ${index}`,
+            },
+          );
           break;
         }
         case 'trackEvent': {
@@ -357,10 +485,17 @@ export function startWorkload(options: WorkloadOptions): Workload {
         case 'dealStage': {
           const dealId = pick(plan.deals);
           const stage = pick(OPEN_STAGES);
-          await mutate(token, op, DEAL_STAGE, 'updateDealStage', blank({ kind: 'dealStage', cmid, dealId, stage }), {
-            id: dealId,
-            stage,
-          });
+          await mutate(
+            token,
+            op,
+            DEAL_STAGE,
+            'updateDealStage',
+            blank({ kind: 'dealStage', cmid, dealId, stage }),
+            {
+              id: dealId,
+              stage,
+            },
+          );
           break;
         }
       }
@@ -415,8 +550,7 @@ export async function collectBaselines(url: string, plan: Plan): Promise<Map<str
       let after: string | null = null;
       for (let page = 0; page < WALK_PAGES; page++) {
         const data = (await healthy('walk', PAYMENTS_PAGE, { id, after })) as
-          | { node?: { payments?: { pageInfo?: PageInfo } } }
-          | undefined;
+          { node?: { payments?: { pageInfo?: PageInfo } } } | undefined;
         const info = data?.node?.payments?.pageInfo;
         if (!info?.hasNextPage || !info.endCursor) break;
         after = info.endCursor;
