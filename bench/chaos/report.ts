@@ -13,6 +13,8 @@ export interface ChaosRun {
   maxRequests: number;
   elapsedS: number;
   results: ScenarioResult[];
+  /** Scenarios left out to keep the run within its time budget. */
+  skipped: string[];
 }
 
 const NAMES: Record<ProviderName, string> = { hubspot: 'HubSpot', stripe: 'Stripe', posthog: 'PostHog' };
@@ -94,6 +96,7 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
   const all = run.results.flatMap((r) => r.goals);
   lines.push('');
   lines.push(`${all.filter((g) => g.met).length} of ${all.length} goals met.`);
+  if (run.skipped.length) lines.push('', `Not run (the run's time budget): ${run.skipped.join(', ')}.`);
   const notes = run.results.flatMap((r) => [
     ...(r.process.exit && r.key !== 'sigterm'
       ? [`- ${r.title}: Concord exited; its last lines:\n\n\`\`\`\n${r.process.tail}\n\`\`\``]

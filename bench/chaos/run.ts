@@ -23,6 +23,9 @@ const settings = quick
   ? { durationMs: 4_000, maxRequests: 2_000 }
   : { durationMs: 12_000, maxRequests: 6_000 };
 const size = 'demo' as const;
+/** The whole run's ceiling (the issue asks for under 6 minutes), and what a scenario costs beyond its load. */
+const RUN_BUDGET_S = 340;
+const SCENARIO_OVERHEAD_S = 25;
 
 const t0 = performance.now();
 const log = (line: string) =>
@@ -41,8 +44,15 @@ async function main(): Promise<void> {
   log(`${baselines.size} healthy answers to compare with`);
   const ctx = { sandbox, redis, plan, baselines, runTag: Date.now().toString(36) };
   const results: ScenarioResult[] = [];
+  const skipped: string[] = [];
   for (const [i, def] of SCENARIOS.entries()) {
     if (only && !only.includes(def.key)) continue;
+    // The whole run stays under its budget: a scenario that might not fit is left out, and said so.
+    if ((performance.now() - t0) / 1000 + settings.durationMs / 1000 + SCENARIO_OVERHEAD_S > RUN_BUDGET_S) {
+      skipped.push(def.title);
+      log(`${def.title}: skipped, it might not fit in the ${RUN_BUDGET_S} s budget`);
+      continue;
+    }
     log(`${def.title}`);
     const r = await runScenario(def, ctx, { ...settings, seed: SEED + i }, log);
     const q = r.requests;
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
     maxRequests: settings.maxRequests,
     elapsedS,
     results,
+    skipped,
   });
   log(`done in ${elapsedS.toFixed(0)} s: bench/CHAOS.md`);
 }
