@@ -81,7 +81,7 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
   }
   lines.push('');
   lines.push(
-    'Provider calls: all calls the sandbox received during the scenario, their rate against the documented limit ' +
+    'Provider calls: the calls the sandbox received during the scenario (PostHog event capture left out: no limit applies to it), their rate against the documented limit ' +
       '(../shared/providers/FACTS.md; HubSpot 190/10 s, Stripe 25/s test mode, PostHog 240/min), and how many it answered 429 or 5xx.',
   );
   lines.push('');

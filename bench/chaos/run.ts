@@ -1,5 +1,5 @@
 /**
- * `npm run chaos` (every scenario, 12 s each) or `npm run chaos -- --quick` / CHAOS_QUICK=1 (4 s
+ * `npm run chaos` (every scenario, 10 s each) or `npm run chaos -- --quick` / CHAOS_QUICK=1 (4 s
  * each); `-- --only=5xx-all,sigterm` runs some. Loopback only, bounded in time and in count.
  * Rewrites bench/CHAOS.md. Exits 0 whatever the goals say: the report is the result.
  */
@@ -21,15 +21,15 @@ const only = process.argv
   .split(',');
 const settings = quick
   ? { durationMs: 4_000, maxRequests: 2_000 }
-  : { durationMs: 12_000, maxRequests: 6_000 };
+  : { durationMs: 10_000, maxRequests: 5_000 };
 const size = 'demo' as const;
 /** The whole run's ceiling (the issue asks for under 6 minutes), and what a scenario costs beyond its load. */
-const RUN_BUDGET_S = 340;
+const RUN_BUDGET_S = 300;
 const SCENARIO_OVERHEAD_S = 25;
 
-const t0 = performance.now();
+// Seconds since the process started (performance.now()'s origin): loading the code counts too.
 const log = (line: string) =>
-  console.log(`[chaos ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
+  console.log(`[chaos ${(performance.now() / 1000).toFixed(0).padStart(3)}s] ${line}`);
 
 let redis: RedisProcess | undefined;
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   for (const [i, def] of SCENARIOS.entries()) {
     if (only && !only.includes(def.key)) continue;
     // The whole run stays under its budget: a scenario that might not fit is left out, and said so.
-    if ((performance.now() - t0) / 1000 + settings.durationMs / 1000 + SCENARIO_OVERHEAD_S > RUN_BUDGET_S) {
+    if (performance.now() / 1000 + settings.durationMs / 1000 + SCENARIO_OVERHEAD_S > RUN_BUDGET_S) {
       skipped.push(def.title);
       log(`${def.title}: skipped, it might not fit in the ${RUN_BUDGET_S} s budget`);
       continue;
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     );
     results.push(r);
   }
-  const elapsedS = (performance.now() - t0) / 1000;
+  const elapsedS = performance.now() / 1000;
   const path = fileURLToPath(new URL('../CHAOS.md', import.meta.url));
   await writeReport(path, {
     quick,
@@ -85,4 +85,5 @@ try {
 } finally {
   await stopAll();
   await redis?.stop();
+  log('stopped');
 }
