@@ -82,7 +82,7 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
   lines.push('');
   lines.push(
     'Provider calls: the calls the sandbox received during the scenario (PostHog event capture left out: no limit applies to it), their rate against the documented limit ' +
-      '(../shared/providers/FACTS.md; HubSpot 190/10 s, Stripe 25/s test mode, PostHog 240/min), and how many it answered 429 or 5xx.',
+      '(../shared/providers/FACTS.md; HubSpot 190/10 s, Stripe 25/s test mode, PostHog 240/min), and how many it answered 429 or 5xx (those two counts include capture).',
   );
   lines.push('');
   lines.push('## Goals');
@@ -90,12 +90,20 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
   lines.push('| scenario | goal | measured | met |');
   lines.push('| --- | --- | --- | --- |');
   for (const r of run.results) {
-    for (const g of r.goals)
-      lines.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${g.met ? 'met' : '**not met**'} |`);
+    for (const g of r.goals) {
+      const met = g.met === null ? 'not exercised' : g.met ? 'met' : '**not met**';
+      lines.push(`| ${r.title} | ${g.goal} | ${g.measured} | ${met} |`);
+    }
   }
   const all = run.results.flatMap((r) => r.goals);
   lines.push('');
-  lines.push(`${all.filter((g) => g.met).length} of ${all.length} goals met.`);
+  const exercised = all.filter((g) => g.met !== null);
+  lines.push(
+    `${exercised.filter((g) => g.met).length} of ${exercised.length} goals met` +
+      (exercised.length < all.length
+        ? ` (${all.length - exercised.length} not exercised at this load).`
+        : '.'),
+  );
   if (run.skipped.length) lines.push('', `Not run (the run's time budget): ${run.skipped.join(', ')}.`);
   const notes = run.results.flatMap((r) => [
     ...(r.process.exit && r.key !== 'sigterm'

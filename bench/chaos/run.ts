@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const q = r.requests;
     log(
       `  ${q.sent} sent: ${q.full} full, ${q.partial} partial, ${q.failed} failed; ${r.process.exit ? 'EXITED' : 'alive'}; ` +
-        `dup ${r.writes.duplicated}, half-made ${r.writes.halfMade}; goals met ${r.goals.filter((g) => g.met).length}/${r.goals.length}`,
+        `dup ${r.writes.duplicated}, half-made ${r.writes.halfMade}; goals met ${r.goals.filter((g) => g.met === true).length}/${r.goals.filter((g) => g.met !== null).length}`,
     );
     results.push(r);
   }

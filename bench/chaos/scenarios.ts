@@ -25,7 +25,8 @@ export const REQUEST_DEADLINE_MS = 10_000;
 export interface Goal {
   goal: string;
   measured: string;
-  met: boolean;
+  /** Null when the scenario's load never brought the fault about (e.g. demand stayed under a limit). */
+  met: boolean | null;
 }
 
 export interface ScenarioDef {
@@ -115,12 +116,16 @@ function rateLimit(provider: ProviderName, name: string): ScenarioDef {
     target: provider,
     goals: (r) => {
       const u = r.upstream[provider];
+      // The sandbox counts in fixed windows: demand under the limit of every window it spanned is no storm.
+      const stormed = u.calls > limit * Math.ceil(r.elapsedMs / windowMs) || u.rateLimited > 0;
       return [
         ...common(r),
         {
           goal: '≥ 90% of allowed calls used',
-          measured: `${u.accepted} of ${u.allowed?.toFixed(0) ?? '–'} (${pct(u.accepted, u.allowed ?? 0)})`,
-          met: u.allowed !== null && u.accepted >= 0.9 * u.allowed,
+          measured:
+            `${u.accepted} of ${u.allowed?.toFixed(0) ?? '–'} (${pct(u.accepted, u.allowed ?? 0)})` +
+            (stormed ? '' : `; no storm: ${u.calls} calls asked, under ${limit} per window`),
+          met: stormed ? u.allowed !== null && u.accepted >= 0.9 * u.allowed : null,
         },
         { goal: 'no call over the limit (429s)', measured: String(u.rateLimited), met: u.rateLimited === 0 },
         codedAs(r, provider, 'PROVIDER_RATE_LIMITED'),
