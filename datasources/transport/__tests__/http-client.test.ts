@@ -117,11 +117,10 @@ describe('ProviderHttpClient', () => {
   });
 
   it('times out a slow answer as a retryable TIMEOUT', async () => {
+    // The answer would come (and succeed) after a second; a TIMEOUT means the client gave up first.
     handler = (_req, res) => setTimeout(() => res.end(JSON.stringify({ id: 'x', n: 1 })), 1000);
-    const started = performance.now();
     const error = await providerFailure(get());
     expect(error).toMatchObject({ code: ProviderErrorCode.TIMEOUT, status: null, retryable: true });
-    expect(performance.now() - started).toBeLessThan(900);
   });
 
   it('reports a refused connection as UNAVAILABLE', async () => {

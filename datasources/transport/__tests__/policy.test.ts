@@ -137,8 +137,8 @@ describe('ProviderPolicy', () => {
     const error = await providerFailure(runInRequestScope(scope, () => p.run(GET, hanging)));
     const elapsed = performance.now() - started;
     expect(error).toMatchObject({ code: ProviderErrorCode.TIMEOUT, providerCode: LocalFailure.DEADLINE });
+    // Not before the deadline; that it ended there is the DEADLINE code and the aborted signal.
     expect(elapsed).toBeGreaterThanOrEqual(95);
-    expect(elapsed).toBeLessThan(400);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.signal?.aborted).toBe(true);
     expect(seen[0]?.headers?.['x-request-id']).toBe('req-123');

@@ -62,9 +62,8 @@ describe('a provider slower than the request deadline', () => {
       expected.map(({ name, company }) => ({ name, company })),
     );
     for (const node of nodes) expect(node.activity).toBeNull();
-    // The deadline, not the provider, ended it: not before the deadline, long before the provider.
+    // The deadline, not the provider, ended it: not before the deadline (how soon after is bench/chaos's).
     expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
-    expect(ms).toBeLessThan(DEADLINE_MS + 1_000);
     // One attempt, cut off by the deadline (so PostHog never finished answering it), and no retry.
     const after = stack.concord.connected.policies.state('posthog');
     expect(after.retries - before.retries).toBe(0);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
 
 const CUSTOMERS = /* GraphQL */ `
@@ -43,7 +43,8 @@ interface Customer {
 type Customers = { customers: { edges: Array<{ node: Customer }> } };
 
 const FAILURES = 3;
-const HALF_OPEN_MS = 400;
+/** Long, so that the open circuit's checks never race it; the test moves the clock past it instead. */
+const HALF_OPEN_MS = 60_000;
 
 /** The fields that do not come from Stripe. */
 const crmAndAnalytics = ({ id, name, company, activity }: Customer) => ({ id, name, company, activity });
@@ -108,9 +109,16 @@ describe('Stripe down', () => {
     await check();
     expect(stack.sandbox.counters.snapshot().total.stripe).toBe(0);
 
-    // After the half-open wait, the next query probes Stripe, closes the circuit, and pays again.
-    await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_MS + 50));
-    const recovered = await stack.query<Customers>(CUSTOMERS, WINDOW);
+    // After the half-open wait (the clock moved on past it, not waited for), the next query probes
+    // Stripe, closes the circuit, and pays again.
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + HALF_OPEN_MS);
+    let recovered;
+    try {
+      recovered = await stack.query<Customers>(CUSTOMERS, WINDOW);
+    } finally {
+      clock.mockRestore();
+    }
     expect(recovered.errors).toBeUndefined();
     expect(recovered.data).toEqual(baseline.data);
     expect(stack.sandbox.counters.snapshot().total.stripe).toBeGreaterThan(0);
