@@ -16,6 +16,9 @@ function checkClaims(payload: JWTPayload, settings: JwtSettings, nowS: number): 
   return null;
 }
 
+/** Verified tokens remembered at once, least recently used forgotten first. */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** A JWKS answer is cached this long; a rotated key is picked up on the next unknown `kid` anyway. */
 const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 /** How long a JWKS fetch may take before the token is refused as unverifiable. */
@@ -50,9 +53,24 @@ export function createJwtVerifier(settings: JwtSettings, now: () => number = Dat
           cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
           timeoutDuration: JWKS_TIMEOUT_MS,
         });
+  // A client sends the same token with every request: its signature and claims are checked once,
+  // and the viewer it names is remembered until the token expires.
+  const verified = new Map<string, Viewer>();
+  const remember = (token: string, viewer: Viewer) => {
+    verified.set(token, viewer);
+    if (verified.size > VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+  };
   return async (token) => {
-    let payload: JWTPayload;
     const at = now();
+    const known = verified.get(token);
+    if (known) {
+      verified.delete(token);
+      if ((known.expiresAt ?? 0) > at) {
+        verified.set(token, known);
+        return known;
+      }
+    }
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, {
         algorithms,
@@ -68,11 +86,14 @@ export function createJwtVerifier(settings: JwtSettings, now: () => number = Dat
     }
     const failure = checkClaims(payload, settings, Math.floor(at / 1000));
     if (failure) throw new AuthenticationError(failure);
-    return {
+    const viewer: Viewer = Object.freeze({
       id: `jwt:${String(payload.sub)}`,
       kind: 'jwt',
       scopes: parseScopes(payload.scope),
-      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
-    };
+      // exp is required: jose refused the token above without it.
+      expiresAt: (payload.exp as number) * 1000,
+    });
+    remember(token, viewer);
+    return viewer;
   };
 }
