@@ -5,7 +5,7 @@ import { withCache, type Caching } from './cache/index.js';
 import { openInvalidationFeed, type InvalidationFeed } from './cache/invalidation-feed.js';
 import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
-import type { RuleTree } from './auth/shield.js';
+import type { RuleTree } from './auth/rules.js';
 import { Observability } from './observability/observability.js';
 import { startTracing } from './observability/tracing.js';
 import { CursorCodec } from './pagination/cursor.js';

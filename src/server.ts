@@ -18,7 +18,7 @@ import { httpCachePolicyPlugin } from './cache/http-cache-policy.js';
 import { createCacheStore } from './cache/store.js';
 import { webhookRouter } from './webhooks/receivers.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import type { RuleTree } from './auth/shield.js';
+import type { RuleTree } from './auth/rules.js';
 import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { listenOn } from './http/listen.js';

@@ -5,7 +5,7 @@ import {
   signedIn,
   type FieldRule,
   type RuleTree,
-} from './shield.js';
+} from './rules.js';
 
 /**
  * Who may read what: every field of every object type, by name. There is no wildcard on purpose:

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
 import { permissions } from '../auth/permissions.js';
-import { applyPermissions, type RuleTree } from '../auth/shield.js';
+import { applyPermissions, type RuleTree } from '../auth/rules.js';
 import type { Services } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createRateLimiter, createSourceThrottle } from './rate-limit.js';

@@ -6,7 +6,7 @@ import type { JwtSettings } from '../settings.js';
 
 const SECRET = 'a-jwt-test-secret-that-is-long-enough-0123';
 const settings: JwtSettings = {
-  key: { kind: 'secret', secret: SECRET },
+  key: { kind: 'secret', secret: SECRET, ephemeral: false },
   algorithm: 'HS256',
   issuer: null,
   audience: null,

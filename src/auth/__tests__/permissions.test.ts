@@ -23,7 +23,7 @@ import {
 import { loadTypeDefs } from '../../schema.js';
 import { PII_ARGUMENTS, permissions } from '../permissions.js';
 import { SCOPES, type Scope, type Viewer } from '../scopes.js';
-import { applyPermissions, fieldsWithoutRule, signedIn, type RuleTree } from '../shield.js';
+import { applyPermissions, fieldsWithoutRule, signedIn, type RuleTree } from '../rules.js';
 
 /**
  * What the access policy says, written out independently of src/auth/permissions.ts: the scopes
@@ -232,8 +232,8 @@ async function matrix(
 describe('the permission matrix, generated from the schema', () => {
   it('returns or forbids every field of every object type for each scope set exactly as the policy says', async () => {
     const { schema, objects } = probeSchema();
-    const shielded = applyPermissions(schema, withProbes(permissions, objects));
-    const { mismatches, undecided, checked } = await matrix(shielded, objects);
+    const guarded = applyPermissions(schema, withProbes(permissions, objects));
+    const { mismatches, undecided, checked } = await matrix(guarded, objects);
     expect(undecided).toEqual([]);
     expect(mismatches).toEqual([]);
     // Every field of every type, times every scope set.
@@ -258,17 +258,17 @@ describe('the permission matrix, generated from the schema', () => {
       'Customer.taxId',
       'Secret.code',
     ]);
-    const shielded = applyPermissions(schema, withProbes(permissions, objects));
+    const guarded = applyPermissions(schema, withProbes(permissions, objects));
     const customer = schema.getType('Customer') as GraphQLObjectType;
     const secret = schema.getType('Secret') as GraphQLObjectType;
     for (const scopes of SCOPE_SETS) {
-      expect(await fieldOutcome(shielded, customer, 'taxId', scopes)).toBe('forbidden');
-      expect(await fieldOutcome(shielded, secret, 'code', scopes)).toBe('forbidden');
+      expect(await fieldOutcome(guarded, customer, 'taxId', scopes)).toBe('forbidden');
+      expect(await fieldOutcome(guarded, secret, 'code', scopes)).toBe('forbidden');
     }
     // The matrix itself refuses to pass while a field's policy is undecided, and says which.
     // A new type is undecided; a new field on a known type shows as a mismatch: denied where the
     // type's usual scope would return it.
-    const { undecided, mismatches } = await matrix(shielded, objects);
+    const { undecided, mismatches } = await matrix(guarded, objects);
     expect(undecided).toEqual(['Secret.code']);
     expect(mismatches).toContain('Customer.taxId with [crm:read]: expected returned, got forbidden');
     expect(mismatches).toContain('Query.secret with []: expected returned, got forbidden');
@@ -283,16 +283,16 @@ describe('the permission matrix, generated from the schema', () => {
     providers.resolve = () => {
       throw new Error('ECONNREFUSED crm.internal:8443');
     };
-    const shielded = applyPermissions(schema, withProbes(permissions, objects));
+    const guarded = applyPermissions(schema, withProbes(permissions, objects));
     const outage = await execute({
-      schema: shielded,
+      schema: guarded,
       document: parse('{ providers { name } }'),
       contextValue: { viewer: { id: 'jwt:x', kind: 'jwt', scopes: new Set(SCOPES) } },
     });
     expect(outage.errors?.[0]?.message).toBe('ECONNREFUSED crm.internal:8443');
     // A viewer whose scopes cannot be read makes the rule throw: denied, not allowed.
     const broken = await execute({
-      schema: shielded,
+      schema: guarded,
       document: parse('{ customers { totalCount } }'),
       contextValue: { viewer: { id: 'jwt:x', kind: 'jwt', scopes: null } },
     });
@@ -323,13 +323,13 @@ function argumentPiiPaths(field: GraphQLField<unknown, unknown>): string[] {
 
 describe('lookups by personal data', () => {
   const { schema, objects } = probeSchema();
-  const shielded = applyPermissions(schema, withProbes(permissions, objects));
+  const guarded = applyPermissions(schema, withProbes(permissions, objects));
   const PII: Scope[] = ['crm:read', 'pii:read'];
 
   async function outcome(query: string, variables: Record<string, unknown>, scopes: Scope[]) {
     const viewer: Viewer = { id: 'jwt:matrix', kind: 'jwt', scopes: new Set(scopes) };
     const result = await execute({
-      schema: shielded,
+      schema: guarded,
       document: parse(query),
       variableValues: variables,
       contextValue: { viewer },
