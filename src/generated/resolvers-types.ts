@@ -319,6 +319,7 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   | 'NOT_FOUND'
   | 'PROVIDER_ERROR'
+  /** A provider is asking Concord to slow down (its 429); `extensions.retryAfterMs` says how long it asked to wait, when it did. */
   | 'PROVIDER_RATE_LIMITED'
   | 'PROVIDER_UNAVAILABLE'
   /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */
