@@ -31,6 +31,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the exporter OTEL_TRACES_EXPORTER chooses, and turns tracing on (tests: in-memory). */
   spanExporter?: SpanExporter;
+  /** The cache's clock for freshness (epoch ms); tests move it instead of waiting for entries to age. */
+  cacheClock?: () => number;
 }
 
 /**
@@ -58,7 +60,7 @@ function sandboxWebhooks(
 /** Wires config → providers → services → gateway; the one place that does, for main and tests alike. */
 export async function startConcord(
   given: Config,
-  { logger, env = process.env, spanExporter }: StartOptions,
+  { logger, env = process.env, spanExporter, cacheClock }: StartOptions,
 ): Promise<Concord> {
   const observability = new Observability(
     given.observability,
@@ -69,7 +71,7 @@ export async function startConcord(
   const connected = await connectProviders(given, observability.onCall, env, observability.policyEvents);
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
-  const caching = withCache(config.cache, connected, logger);
+  const caching = withCache(config.cache, connected, logger, cacheClock);
   // One command connection for the ledger, event publishes and rate limits (the cache has keyv's own).
   const redis = config.cache.redisUrl
     ? await connectRedis(config.cache.redisUrl, logger, 'shared state')

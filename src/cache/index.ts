@@ -35,8 +35,16 @@ function policyOf(config: CacheConfig): TtlPolicy {
   return { ttlMs, staleMs: config.staleSeconds * 1000 };
 }
 
-/** Puts read-through caching in front of the three providers (or passes them through when off). */
-export function withCache(config: CacheConfig, connected: ConnectedProviders, logger: Logger): Caching {
+/**
+ * Puts read-through caching in front of the three providers (or passes them through when off).
+ * `now` is the cache's clock (epoch ms) for freshness; tests move it instead of waiting.
+ */
+export function withCache(
+  config: CacheConfig,
+  connected: ConnectedProviders,
+  logger: Logger,
+  now?: () => number,
+): Caching {
   const stats = new CacheStats();
   if (!config.enabled) {
     return {
@@ -68,6 +76,7 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
       policy,
       provider,
       credentialFingerprint: credentialFingerprint(provider, credential),
+      ...(now ? { now } : {}),
     });
   const { crm, payments, analytics } = connected.providers;
   const cachedCrm = new CachedCrm(crm, cacheFor(crm.name, connected.credentials.crm));

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { RunningSandbox } from '../../sandbox/index.js';
-import { startConcord, type Concord } from '../../src/app.js';
+import { startConcord, type Concord, type StartOptions } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/server.js';
 import { TEST_JWT, signTestToken } from './tokens.js';
@@ -22,7 +22,10 @@ const defaultTokens = new WeakMap<Gateway, string>();
  * verifies tokens with TEST_JWT unless `env` sets JWT settings (`JWT_SECRET: ''` for the sandbox's
  * own development secret), and `postQuery` sends a token with every scope by default.
  */
-export async function startTestConcord(env: Record<string, string> = {}): Promise<Concord> {
+export async function startTestConcord(
+  env: Record<string, string> = {},
+  options: Pick<StartOptions, 'cacheClock'> = {},
+): Promise<Concord> {
   const ownJwt = 'JWT_SECRET' in env || 'JWT_JWKS_URL' in env;
   const full = {
     NODE_ENV: 'test',
@@ -34,7 +37,11 @@ export async function startTestConcord(env: Record<string, string> = {}): Promis
     ...(ownJwt ? {} : TEST_JWT),
     ...env,
   };
-  const concord = await startConcord(readConfig(full), { logger: pino({ level: 'silent' }), env: full });
+  const concord = await startConcord(readConfig(full), {
+    logger: pino({ level: 'silent' }),
+    env: full,
+    ...options,
+  });
   const token = concord.devToken ?? (ownJwt ? undefined : await signTestToken({ expiresInS: 3600 }));
   if (token) defaultTokens.set(concord.gateway, token);
   return concord;
