@@ -34,6 +34,9 @@ const errorKinds = (answer: Answer) => [
   ...new Set((answer.errors ?? []).map((e) => `${e.extensions?.code}/${e.extensions?.provider}`)),
 ];
 
+/** Each test starts a process of its own (sandbox data and all), which on a loaded machine takes a while. */
+const SPAWNED_TEST_TIMEOUT_MS = 90_000;
+
 describe('the gateway process under failing providers', () => {
   let gateway: SpawnedGateway | undefined;
 
@@ -41,46 +44,92 @@ describe('the gateway process under failing providers', () => {
     const code = await gateway?.stop();
     gateway = undefined;
     expect(code).toBe(0);
-  });
+  }, SPAWNED_TEST_TIMEOUT_MS);
 
-  it('logs and counts an unhandled rejection as a bug, and keeps running', async () => {
-    gateway = await spawnGateway({ LOG_LEVEL: 'error' }, 30_000, ['./test/support/reject-on-signal.ts']);
-    expect(await unhandledRejections(gateway)).toBe(0);
-    gateway.child.kill('SIGUSR2');
-    const logged = /"level":50[^\n]*BUG: unhandled promise rejection/;
-    while (!logged.test(gateway.output())) await new Promise((r) => setTimeout(r, 20));
-    expect(gateway.output()).toMatch(/deliberately unhandled/);
-    expect(gateway.child.exitCode).toBeNull();
-    expect(await unhandledRejections(gateway)).toBe(1);
-    expect(await post(gateway, '{ providers { name } }')).toEqual({
-      data: { providers: [{ name: 'hubspot' }, { name: 'stripe' }, { name: 'posthog' }] },
-    });
-  });
+  it(
+    'logs and counts an unhandled rejection as a bug, and keeps running',
+    async () => {
+      gateway = await spawnGateway({ LOG_LEVEL: 'error' }, 30_000, ['./test/support/reject-on-signal.ts']);
+      expect(await unhandledRejections(gateway)).toBe(0);
+      gateway.child.kill('SIGUSR2');
+      const logged = /"level":50[^\n]*BUG: unhandled promise rejection/;
+      while (!logged.test(gateway.output())) await new Promise((r) => setTimeout(r, 20));
+      expect(gateway.output()).toMatch(/deliberately unhandled/);
+      expect(gateway.child.exitCode).toBeNull();
+      expect(await unhandledRejections(gateway)).toBe(1);
+      expect(await post(gateway, '{ providers { name } }')).toEqual({
+        data: { providers: [{ name: 'hubspot' }, { name: 'stripe' }, { name: 'posthog' }] },
+      });
+    },
+    SPAWNED_TEST_TIMEOUT_MS,
+  );
 
-  it('answers overlapping dashboards from concurrent clients with PROVIDER_UNAVAILABLE while Stripe is down, with no unhandled rejection', async () => {
-    // Clients ask for overlapping pages, so one request's Stripe batch joins ids another is
-    // already fetching while fetching others itself: the case that used to end the process.
-    gateway = await spawnGateway({
-      SANDBOX_ANCHOR: '2026-11-24',
-      SANDBOX_STRIPE_OUTAGE: 'true',
-      RATE_LIMIT: 'off',
-      LOG_LEVEL: 'error',
-    });
-    const CLIENTS = 10;
-    const ROUNDS = 6;
-    const answers: Answer[] = [];
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, client) => {
-        for (let round = 0; round < ROUNDS; round++) {
-          const first = 10 + ((client * 7 + round * 13) % 41);
-          answers.push(await post(gateway as SpawnedGateway, DASHBOARD_QUERY, { first, ...WINDOW }));
-        }
-      }),
-    );
-    expect(answers).toHaveLength(CLIENTS * ROUNDS);
-    for (const answer of answers) expect(errorKinds(answer)).toEqual(['PROVIDER_UNAVAILABLE/stripe']);
-    expect(gateway.child.exitCode).toBeNull();
-    expect(await unhandledRejections(gateway)).toBe(0);
-    expect(gateway.output()).not.toMatch(/unhandled/i);
-  });
+  it(
+    'answers overlapping dashboards from concurrent clients with PROVIDER_UNAVAILABLE while Stripe is down, with no unhandled rejection',
+    async () => {
+      // Clients ask for overlapping pages, so one request's Stripe batch joins ids another is
+      // already fetching while fetching others itself: the case that used to end the process.
+      gateway = await spawnGateway({
+        SANDBOX_ANCHOR: '2026-11-24',
+        SANDBOX_STRIPE_OUTAGE: 'true',
+        RATE_LIMIT: 'off',
+        LOG_LEVEL: 'error',
+      });
+      const CLIENTS = 10;
+      const ROUNDS = 6;
+      const answers: Answer[] = [];
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, client) => {
+          for (let round = 0; round < ROUNDS; round++) {
+            const first = 10 + ((client * 7 + round * 13) % 41);
+            answers.push(await post(gateway as SpawnedGateway, DASHBOARD_QUERY, { first, ...WINDOW }));
+          }
+        }),
+      );
+      expect(answers).toHaveLength(CLIENTS * ROUNDS);
+      for (const answer of answers) expect(errorKinds(answer)).toEqual(['PROVIDER_UNAVAILABLE/stripe']);
+      expect(gateway.child.exitCode).toBeNull();
+      expect(await unhandledRejections(gateway)).toBe(0);
+      expect(gateway.output()).not.toMatch(/unhandled/i);
+    },
+    SPAWNED_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'drains on SIGTERM with a slow provider and overlapping requests in flight, and exits 0 with no unhandled rejection',
+    async () => {
+      // A short grace cuts requests still waiting on Stripe: their provider calls end mid-batch.
+      const draining = (gateway = await spawnGateway({
+        SANDBOX_ANCHOR: '2026-11-24',
+        SANDBOX_STRIPE_LATENCY_MS: '2000',
+        SHUTDOWN_GRACE_MS: '300',
+        RATE_LIMIT: 'off',
+        LOG_LEVEL: 'error',
+      }));
+      const inFlight = Array.from({ length: 10 }, (_, client) =>
+        fetch(draining.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${draining.token ?? ''}` },
+          body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { first: 10 + client * 4, ...WINDOW } }),
+        }).then(
+          (res) => res.status,
+          () => 'cut',
+        ),
+      );
+      // Signalled once Stripe (2 s a call) has answered a first call: the next ones are in flight then.
+      const stripe = /Stripe (http:\/\/\S+)/.exec(draining.output())?.[1];
+      if (!stripe) throw new Error('the gateway did not print the sandbox Stripe URL');
+      const stripeAnswered = async () => {
+        const counters = (await (await fetch(`${stripe}/__sandbox/counters`)).json()) as {
+          total: { stripe: number };
+        };
+        return counters.total.stripe > 0;
+      };
+      while (!(await stripeAnswered())) await new Promise((r) => setTimeout(r, 50));
+      expect(await draining.stop()).toBe(0);
+      await Promise.all(inFlight);
+      expect(draining.output()).not.toMatch(/unhandled/i);
+    },
+    SPAWNED_TEST_TIMEOUT_MS,
+  );
 });
