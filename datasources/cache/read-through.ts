@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProviderError } from '../transport/errors.js';
+import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import { currentRequestScope } from '../transport/request-scope.js';
 import { decode, encode } from './codec.js';
 import type { CacheStats } from './stats.js';
@@ -28,9 +28,12 @@ export interface ReadThroughOptions {
   now?: () => number;
 }
 
-/** Failures during which a stale entry is better than no answer. */
+/**
+ * Failures during which a stale entry is better than no answer: the provider failing or slow, its
+ * circuit open, and any rate limit, its own 429 or our refusal to queue more calls for it.
+ */
 function isOutage(error: unknown): boolean {
-  return error instanceof ProviderError && error.retryable;
+  return error instanceof ProviderError && (error.retryable || error.code === ProviderErrorCode.RATE_LIMITED);
 }
 
 export function credentialFingerprint(provider: string, credential: string): string {

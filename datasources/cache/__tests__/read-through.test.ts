@@ -170,6 +170,28 @@ describe('ReadThroughCache when the provider fails', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('serves stale when the call was refused locally for a rate limit (not retryable), but not on a 4xx', async () => {
+    await cache.batch('contacts', ['5', '6'], () => Promise.resolve(['five', 'six']));
+    clock += TTL_MS.contacts + 1;
+    const refused = new ProviderError({
+      provider: 'test',
+      endpoint: 'GET /things',
+      status: null,
+      code: ProviderErrorCode.RATE_LIMITED,
+      retryable: false,
+      providerCode: 'BULKHEAD_FULL',
+    });
+    expect(await cache.batch('contacts', ['5'], () => Promise.reject(refused))).toEqual(['five']);
+    const rejected = new ProviderError({
+      provider: 'test',
+      endpoint: 'GET /things',
+      status: 400,
+      code: ProviderErrorCode.REJECTED,
+      retryable: false,
+    });
+    await expect(cache.batch('contacts', ['6'], () => Promise.reject(rejected))).rejects.toBe(rejected);
+  });
+
   it('turns a fetch that throws before returning a promise into the batch’s own rejection', async () => {
     const error = outage();
     await expect(
