@@ -39,6 +39,8 @@ export interface StartOptions {
   clock?: () => number;
   /** The field rules; default src/auth/permissions.ts. */
   permissions?: RuleTree;
+  /** The cache's clock for freshness (epoch ms); tests move it instead of waiting for entries to age. */
+  cacheClock?: () => number;
 }
 
 /**
@@ -66,7 +68,7 @@ function sandboxWebhooks(
 /** Wires config → providers → services → gateway; the one place that does, for main and tests alike. */
 export async function startConcord(
   given: Config,
-  { logger, env = process.env, spanExporter, clock, permissions }: StartOptions,
+  { logger, env = process.env, spanExporter, clock, permissions, cacheClock }: StartOptions,
 ): Promise<Concord> {
   const observability = new Observability(
     given.observability,
@@ -77,7 +79,8 @@ export async function startConcord(
   const connected = await connectProviders(given, observability.onCall, env, observability.policyEvents);
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
-  const caching = withCache(config.cache, connected, logger);
+  const caching = withCache(config.cache, connected, logger, cacheClock);
+  await caching.store?.connected;
   // One command connection for the ledger, event publishes, rate limits and cache invalidations
   // (cache reads and writes have their own, src/cache/store.ts).
   const redis = config.cache.redisUrl

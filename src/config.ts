@@ -39,7 +39,12 @@ import { PACKAGE_ROOT } from './package-root.js';
 import { CursorSecretsSchema } from './pagination/settings.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
 import { readWritesSettings, type WritesSettings } from './writes/settings.js';
-import { DEFAULT_CIRCUIT_FAILURES, DEFAULT_CIRCUIT_HALF_OPEN_MS } from '../datasources/transport/circuit.js';
+import {
+  DEFAULT_CIRCUIT_HALF_OPEN_MS,
+  DEFAULT_CIRCUIT_MIN_CALLS,
+  DEFAULT_CIRCUIT_THRESHOLD,
+  DEFAULT_CIRCUIT_WINDOW_MS,
+} from '../datasources/transport/circuit.js';
 import {
   DEFAULT_RETRIES,
   DEFAULT_RETRY_BASE_MS,
@@ -119,8 +124,12 @@ export type PolicyProvider = (typeof POLICY_PROVIDERS)[number];
 export interface ProviderPolicyConfig {
   /** Retries after the first attempt, for requests safe to repeat. */
   retries: number;
-  /** Consecutive provider failures that open the circuit. */
-  circuitFailures: number;
+  /** Share of failed calls (0–1, exclusive) over the window that opens the circuit. */
+  circuitThreshold: number;
+  /** The window the failure rate is measured over. */
+  circuitWindowMs: number;
+  /** Calls the window must hold before its failure rate counts. */
+  circuitMinCalls: number;
   /** How long an open circuit fails fast before a probe. */
   circuitHalfOpenMs: number;
   concurrency: number;
@@ -214,11 +223,19 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'expected a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+/** A share strictly between 0 and 1 (a threshold of 0 or 1 would open on anything or never). */
+const share = z
+  .string()
+  .regex(/^(0?\.\d+)$/, 'expected a decimal between 0 and 1, e.g. 0.5')
+  .transform(Number)
+  .pipe(z.number().gt(0, 'must be more than 0').lt(1, 'must be less than 1'));
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 /** `{HUBSPOT,STRIPE,POSTHOG}_<suffix>`: one provider's policy settings, with their bounds. */
 const POLICY_ENV = {
   RETRIES: int(0, 10),
-  CIRCUIT_FAILURES: int(1, 1000),
+  CIRCUIT_THRESHOLD: share,
+  CIRCUIT_WINDOW_MS: int(100, 3_600_000),
+  CIRCUIT_MIN_CALLS: int(1, 100_000),
   CIRCUIT_HALF_OPEN_MS: int(1, 3_600_000),
   CONCURRENCY: int(1, 1000),
   QUEUE: int(0, 100_000),
@@ -364,6 +381,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (retryBaseMs > retryMaxMs) {
     problems.push(`RETRY_BASE_MS=${retryBaseMs} is larger than RETRY_MAX_MS=${retryMaxMs}`);
   }
+  // The breaker judges a failure rate now; a consecutive-failure count left set would silently do nothing.
+  for (const p of POLICY_PROVIDERS) {
+    const name = `${p.toUpperCase()}_CIRCUIT_FAILURES`;
+    if (env[name] !== undefined && env[name] !== '') {
+      problems.push(
+        `${name} is no longer read: the circuit opens on a failure rate (${p.toUpperCase()}_CIRCUIT_THRESHOLD, _CIRCUIT_WINDOW_MS, _CIRCUIT_MIN_CALLS)`,
+      );
+    }
+  }
   const nodeEnv = e.NODE_ENV ?? 'development';
   if (nodeEnv === 'production' && !e.CURSOR_SECRET) {
     problems.push('CURSOR_SECRET is missing: production needs one secret shared by every replica');
@@ -486,7 +512,9 @@ function policyConfig(values: Record<string, unknown>): Record<PolicyProvider, P
     p,
     {
       retries: read(p, 'RETRIES') ?? DEFAULT_RETRIES,
-      circuitFailures: read(p, 'CIRCUIT_FAILURES') ?? DEFAULT_CIRCUIT_FAILURES,
+      circuitThreshold: read(p, 'CIRCUIT_THRESHOLD') ?? DEFAULT_CIRCUIT_THRESHOLD,
+      circuitWindowMs: read(p, 'CIRCUIT_WINDOW_MS') ?? DEFAULT_CIRCUIT_WINDOW_MS,
+      circuitMinCalls: read(p, 'CIRCUIT_MIN_CALLS') ?? DEFAULT_CIRCUIT_MIN_CALLS,
       circuitHalfOpenMs: read(p, 'CIRCUIT_HALF_OPEN_MS') ?? DEFAULT_CIRCUIT_HALF_OPEN_MS,
       concurrency: read(p, 'CONCURRENCY') ?? DEFAULT_PROVIDER_CONCURRENCY[p],
       queue: read(p, 'QUEUE') ?? DEFAULT_PROVIDER_QUEUE[p],

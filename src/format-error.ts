@@ -67,6 +67,15 @@ function providerMessage(error: ProviderError, domain: string): { code: ErrorCod
   }
 }
 
+/**
+ * `retryAfterMs` on PROVIDER_RATE_LIMITED, when the provider (or our own quota) said how long to
+ * wait: whole milliseconds, counted from its last answer.
+ */
+function retryAfter(code: ErrorCode, error: ProviderError): { retryAfterMs?: number } {
+  if (code !== ErrorCode.PROVIDER_RATE_LIMITED || error.retryAfterMs === undefined) return {};
+  return { retryAfterMs: Math.max(0, Math.ceil(error.retryAfterMs)) };
+}
+
 /** One error for a write undone part-way: what was not made, which provider failed, whether anything is left. */
 function rolledBack(
   formatted: GraphQLFormattedError,
@@ -93,6 +102,7 @@ function rolledBack(
     code,
     provider: failure.provider,
     retryable: failure.retryable,
+    ...retryAfter(code, failure),
     rolledBack: error.undone,
   });
 }
@@ -118,7 +128,12 @@ export function createFormatError({ domainOf, logUnexpected, hideSchemaHints = t
       const domain = domainOf(original.provider);
       const { code, message } = providerMessage(original, domain ? DOMAIN_WORDS[domain] : 'upstream');
       if (code === ErrorCode.PROVIDER_ERROR) logUnexpected(original);
-      return keep(formatted, message, { code, provider: original.provider, retryable: original.retryable });
+      return keep(formatted, message, {
+        code,
+        provider: original.provider,
+        retryable: original.retryable,
+        ...retryAfter(code, original),
+      });
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_REQUEST_CODES.has(code)) {

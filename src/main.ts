@@ -1,6 +1,8 @@
 import { startConcord } from './app.js';
 import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import { installProcessErrorHandlers } from './observability/process-errors.js';
 import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
 
 /**
@@ -17,7 +19,14 @@ async function main(): Promise<void> {
   const config = readConfig();
   // JSON lines with redaction and each request's id (src/observability/logger.ts).
   const logger = createLogger(config.logLevel);
+  // Before anything starts: an unhandled rejection is logged (and counted once metrics exist), never an exit.
+  const count: { metrics?: Metrics | null } = {};
+  installProcessErrorHandlers({
+    logger,
+    onUnhandledRejection: () => count.metrics?.recordUnhandledRejection(),
+  });
   const concord = await startConcord(config, { logger });
+  count.metrics = concord.observability.metrics;
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
   if (gateway.adminUrl) lines.push(`  metrics, status and probes at ${gateway.adminUrl} (ADMIN_PORT)`);

@@ -44,13 +44,14 @@ export async function shutDown(
   { logger, closeMarginMs = DEFAULT_CLOSE_MARGIN_MS }: ShutdownOptions,
 ): Promise<number> {
   const started = Date.now();
-  concord.gateway.beginDrain();
-  if (config.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.delayMs));
   let timer: NodeJS.Timeout | undefined;
-  const backstop = new Promise<'hung'>((resolve) => {
-    timer = setTimeout(() => resolve('hung'), config.graceMs + closeMarginMs);
-  });
   try {
+    concord.gateway.beginDrain();
+    if (config.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.delayMs));
+    const backstop = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), config.graceMs + closeMarginMs);
+    });
+    // A stop() that rejects after the backstop won is still handled: race listens to both.
     const outcome = await Promise.race([concord.stop().then(() => 'stopped' as const), backstop]);
     if (outcome === 'hung') {
       logger.error({ ms: Date.now() - started }, 'shutdown: closing hung past the grace period');
@@ -84,6 +85,7 @@ export function exitGracefullyOnSignals(
     }
     shuttingDown = true;
     logger.info({ signal, ...config }, 'shutdown: draining in-flight requests');
+    // shutDown resolves on every path (failures are exit code 1), so this chain never rejects.
     void shutDown(concord, config, {
       logger,
       ...(closeMarginMs === undefined ? {} : { closeMarginMs }),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProviderError } from '../transport/errors.js';
+import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import { currentRequestScope } from '../transport/request-scope.js';
 import { decode, encode } from './codec.js';
 import type { LocalTier } from './local-tier.js';
@@ -33,9 +33,12 @@ export interface ReadThroughOptions {
   now?: () => number;
 }
 
-/** Failures during which a stale entry is better than no answer. */
+/**
+ * Failures during which a stale entry is better than no answer: the provider failing or slow, its
+ * circuit open, and any rate limit, its own 429 or our refusal to queue more calls for it.
+ */
 function isOutage(error: unknown): boolean {
-  return error instanceof ProviderError && error.retryable;
+  return error instanceof ProviderError && (error.retryable || error.code === ProviderErrorCode.RATE_LIMITED);
 }
 
 export function credentialFingerprint(provider: string, credential: string): string {
@@ -79,6 +82,12 @@ export class ReadThroughCache {
     const entries = await this.read<V>(keys);
     const found = new Map<string, V>();
     const stale = new Map<string, V>();
+    // The first failure, thrown only once every joined fetch has settled: a joined promise left
+    // unawaited would reject with no handler and take the process down.
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown) => {
+      failure ??= { error };
+    };
     const waiting: Array<Promise<void>> = [];
     const toFetch: string[] = [];
     unique.forEach((id, i) => {
@@ -90,11 +99,12 @@ export class ReadThroughCache {
       if (entry) stale.set(id, entry.v);
       const pending = this.inflight.get(keys[i] as string) as Promise<V> | undefined;
       if (pending) {
+        // Never rejects: a failure is recorded (or answered from stale) instead.
         waiting.push(
           pending.then(
             (v) => void found.set(id, v),
             (error: unknown) => {
-              if (!isOutage(error) || !stale.has(id)) throw error;
+              if (!isOutage(error) || !stale.has(id)) return fail(error);
               found.set(id, stale.get(id) as V);
               this.flagStale(1);
             },
@@ -106,7 +116,8 @@ export class ReadThroughCache {
     this.count('misses', unique.length - found.size);
 
     if (toFetch.length > 0) {
-      const fetching = fetch(toFetch);
+      // A fetch that throws before returning its promise still goes through the handling below.
+      const fetching = Promise.resolve().then(() => fetch(toFetch));
       toFetch.forEach((id, i) => {
         const key = this.key(kind, id);
         const one = fetching.then((values) => values[i] as V);
@@ -122,12 +133,15 @@ export class ReadThroughCache {
           toFetch.map((id, i) => ({ key: this.key(kind, id), value: values[i] as V })),
         );
       } catch (error) {
-        if (!isOutage(error) || !toFetch.every((id) => stale.has(id))) throw error;
-        for (const id of toFetch) found.set(id, stale.get(id) as V);
-        this.flagStale(toFetch.length);
+        if (!isOutage(error) || !toFetch.every((id) => stale.has(id))) fail(error);
+        else {
+          for (const id of toFetch) found.set(id, stale.get(id) as V);
+          this.flagStale(toFetch.length);
+        }
       }
     }
     await Promise.all(waiting);
+    if (failure) throw failure.error;
     return ids.map((id) => found.get(id) as V);
   }
 
@@ -145,8 +159,17 @@ export class ReadThroughCache {
     }
     this.count('misses');
     const pending = this.inflight.get(key) as Promise<V> | undefined;
-    if (pending) return pending;
-    const fetching = fetch();
+    if (pending) {
+      // Joining another request's fetch: its failure falls back to this request's stale copy too.
+      try {
+        return await pending;
+      } catch (error) {
+        if (!current || !isOutage(error)) throw error;
+        this.flagStale(1);
+        return current.v;
+      }
+    }
+    const fetching = Promise.resolve().then(fetch);
     this.inflight.set(key, fetching);
     try {
       const value = await fetching;

@@ -8,8 +8,9 @@ import { ProviderError, ProviderErrorCode } from './errors.js';
 
 /**
  * `providerCode`s of failures Concord decided itself, without an answer from the provider. They
- * are never retried, and never counted as the provider failing (except DEADLINE, an attempt the
- * provider did not answer in the time the client request had).
+ * are never retried, and never counted by the circuit breaker as the provider failing (except
+ * DEADLINE, an attempt the provider did not answer in the time the client request had). A value
+ * added here is a local refusal by default.
  */
 export const LocalFailure = {
   /** The provider's circuit is open: failed fast, no call made. */
@@ -23,15 +24,12 @@ export const LocalFailure = {
 } as const;
 export type LocalFailure = (typeof LocalFailure)[keyof typeof LocalFailure];
 
-const REFUSALS = new Set<string>([
-  LocalFailure.CIRCUIT_OPEN,
-  LocalFailure.BULKHEAD_FULL,
-  LocalFailure.CANCELLED,
-]);
+const LOCAL_FAILURES = new Set<string>(Object.values(LocalFailure));
 
 /** A call our own policy refused or the caller cancelled: nothing the provider did. */
 export function isLocalRefusal(error: ProviderError): boolean {
-  return error.providerCode !== undefined && REFUSALS.has(error.providerCode);
+  const code = error.providerCode;
+  return code !== undefined && code !== LocalFailure.DEADLINE && LOCAL_FAILURES.has(code);
 }
 
 export function circuitOpenError(provider: string, endpoint: string, cause?: unknown): ProviderError {

@@ -46,7 +46,10 @@ export interface ProviderPolicyOptions {
   /** Retries after the first attempt, for requests that are safe to repeat. */
   retries: number;
   backoff?: Partial<BackoffOptions>;
-  circuitFailures: number;
+  /** Failure rate (0 < threshold < 1) over `circuitWindowMs`, of at least `circuitMinCalls` calls, that opens the circuit. */
+  circuitThreshold: number;
+  circuitWindowMs: number;
+  circuitMinCalls: number;
   circuitHalfOpenMs: number;
   concurrency: number;
   queue: number;
@@ -67,9 +70,10 @@ export interface PolicyState {
 
 /**
  * One provider's transport policy, around each request it makes:
- * deadline → retry (safe requests only) → circuit breaker → bulkhead → one attempt.
- * The breaker sits outside the bulkhead so an open circuit fails fast without waiting for a slot,
- * and the bulkhead inside the retry so a backoff wait holds no slot.
+ * deadline → circuit breaker → retry (safe requests only) → bulkhead → one attempt.
+ * The breaker judges the whole retried operation (a call that succeeded on a retry is a success,
+ * and an open circuit fails fast before any attempt or wait); the bulkhead sits inside the retry
+ * so a backoff wait holds no slot.
  */
 export class ProviderPolicy implements RequestPolicy {
   readonly provider: string;
@@ -87,7 +91,9 @@ export class ProviderPolicy implements RequestPolicy {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.breaker = createCircuit({
-      failures: options.circuitFailures,
+      threshold: options.circuitThreshold,
+      windowMs: options.circuitWindowMs,
+      minCalls: options.circuitMinCalls,
       halfOpenAfterMs: options.circuitHalfOpenMs,
     });
     this.bulkhead = bulkhead(options.concurrency, options.queue);
@@ -109,7 +115,9 @@ export class ProviderPolicy implements RequestPolicy {
     if (left <= 0) throw this.counted(deadlineError(this.provider, req.endpoint));
 
     const tries = (signal: AbortSignal | undefined) =>
-      this.withRetries(tagged, deadline, signal, (s) => this.guarded(tagged, s, attempt));
+      this.throughCircuit(tagged, signal, (s) =>
+        this.withRetries(tagged, deadline, s, (s2) => this.inBulkhead(tagged, s2, attempt)),
+      );
     try {
       if (deadline === null) return await tries(undefined);
       // Aggressive: the deadline answers at once, even for a call still queued for a slot, and
@@ -152,17 +160,34 @@ export class ProviderPolicy implements RequestPolicy {
     return policy.execute(({ signal: s }) => once(s), signal);
   }
 
-  /** One try through the breaker and the bulkhead, with cockatiel's refusals as ProviderErrors. */
-  private async guarded<T>(
+  /** The whole operation through the breaker, with cockatiel's refusals as ProviderErrors. */
+  private async throughCircuit<T>(
+    req: ProviderRequest<T>,
+    signal: AbortSignal | undefined,
+    operation: (signal: AbortSignal) => Promise<ProviderResponse<T>>,
+  ): Promise<ProviderResponse<T>> {
+    try {
+      return await this.breaker.execute(async ({ signal: s }) => {
+        try {
+          return await operation(s);
+        } catch (error) {
+          // What the breaker judges: the deadline cutting off the retries is the provider not answering in time.
+          throw fromPolicyError(error, this.provider, req.endpoint);
+        }
+      }, signal);
+    } catch (error) {
+      throw fromPolicyError(error, this.provider, req.endpoint);
+    }
+  }
+
+  /** One try through the bulkhead, with its refusals as ProviderErrors the retry can judge. */
+  private async inBulkhead<T>(
     req: ProviderRequest<T>,
     signal: AbortSignal | undefined,
     attempt: (req: ProviderRequest<T>) => Promise<ProviderResponse<T>>,
   ): Promise<ProviderResponse<T>> {
     try {
-      return await this.breaker.execute(
-        () => this.bulkhead.execute(({ signal: s }) => this.attemptOnce(req, s, attempt), signal),
-        signal,
-      );
+      return await this.bulkhead.execute(({ signal: s }) => this.attemptOnce(req, s, attempt), signal);
     } catch (error) {
       throw fromPolicyError(error, this.provider, req.endpoint);
     }

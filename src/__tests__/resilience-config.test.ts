@@ -6,8 +6,10 @@ import {
   readConfig,
 } from '../config.js';
 import {
-  DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_MS,
+  DEFAULT_CIRCUIT_MIN_CALLS,
+  DEFAULT_CIRCUIT_THRESHOLD,
+  DEFAULT_CIRCUIT_WINDOW_MS,
 } from '../../datasources/transport/circuit.js';
 import {
   DEFAULT_RETRIES,
@@ -25,7 +27,9 @@ describe('transport policy settings', () => {
     for (const provider of ['hubspot', 'stripe', 'posthog'] as const) {
       expect(config.resilience.providers[provider]).toEqual({
         retries: DEFAULT_RETRIES,
-        circuitFailures: DEFAULT_CIRCUIT_FAILURES,
+        circuitThreshold: DEFAULT_CIRCUIT_THRESHOLD,
+        circuitWindowMs: DEFAULT_CIRCUIT_WINDOW_MS,
+        circuitMinCalls: DEFAULT_CIRCUIT_MIN_CALLS,
         circuitHalfOpenMs: DEFAULT_CIRCUIT_HALF_OPEN_MS,
         concurrency: DEFAULT_PROVIDER_CONCURRENCY[provider],
         queue: DEFAULT_PROVIDER_QUEUE[provider],
@@ -37,7 +41,9 @@ describe('transport policy settings', () => {
     const config = readConfig({
       REQUEST_DEADLINE_MS: '1500',
       STRIPE_RETRIES: '0',
-      STRIPE_CIRCUIT_FAILURES: '3',
+      STRIPE_CIRCUIT_THRESHOLD: '0.25',
+      STRIPE_CIRCUIT_WINDOW_MS: '2000',
+      STRIPE_CIRCUIT_MIN_CALLS: '3',
       STRIPE_CIRCUIT_HALF_OPEN_MS: '250',
       POSTHOG_CONCURRENCY: '1',
       POSTHOG_QUEUE: '0',
@@ -45,7 +51,9 @@ describe('transport policy settings', () => {
     expect(config.requestDeadlineMs).toBe(1500);
     expect(config.resilience.providers.stripe).toMatchObject({
       retries: 0,
-      circuitFailures: 3,
+      circuitThreshold: 0.25,
+      circuitWindowMs: 2000,
+      circuitMinCalls: 3,
       circuitHalfOpenMs: 250,
     });
     expect(config.resilience.providers.posthog).toMatchObject({ concurrency: 1, queue: 0 });
@@ -60,12 +68,20 @@ describe('transport policy settings', () => {
         STRIPE_CONCURRENCY: '0',
         RETRY_BASE_MS: '500',
         RETRY_MAX_MS: '100',
+        HUBSPOT_CIRCUIT_THRESHOLD: '1',
+        STRIPE_CIRCUIT_THRESHOLD: '0.0',
+        POSTHOG_CIRCUIT_MIN_CALLS: '0',
+        STRIPE_CIRCUIT_FAILURES: '5',
       }),
     ).toEqual([
       'REQUEST_DEADLINE_MS="0": Too small: expected number to be >=1',
       'HUBSPOT_RETRIES="many": expected a whole number',
+      'HUBSPOT_CIRCUIT_THRESHOLD="1": expected a decimal between 0 and 1, e.g. 0.5',
+      'STRIPE_CIRCUIT_THRESHOLD="0.0": must be more than 0',
       'STRIPE_CONCURRENCY="0": Too small: expected number to be >=1',
+      'POSTHOG_CIRCUIT_MIN_CALLS="0": Too small: expected number to be >=1',
       'RETRY_BASE_MS=500 is larger than RETRY_MAX_MS=100',
+      'STRIPE_CIRCUIT_FAILURES is no longer read: the circuit opens on a failure rate (STRIPE_CIRCUIT_THRESHOLD, _CIRCUIT_WINDOW_MS, _CIRCUIT_MIN_CALLS)',
     ]);
   });
 });

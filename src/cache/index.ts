@@ -40,8 +40,16 @@ function policyOf(config: CacheConfig): TtlPolicy {
   return { ttlMs, staleMs: config.staleSeconds * 1000 };
 }
 
-/** Puts read-through caching in front of the three providers (or passes them through when off). */
-export function withCache(config: CacheConfig, connected: ConnectedProviders, logger: Logger): Caching {
+/**
+ * Puts read-through caching in front of the three providers (or passes them through when off).
+ * `now` is the cache's clock (epoch ms) for freshness; tests move it instead of waiting.
+ */
+export function withCache(
+  config: CacheConfig,
+  connected: ConnectedProviders,
+  logger: Logger,
+  now?: () => number,
+): Caching {
   const stats = new CacheStats();
   if (!config.enabled) {
     return {
@@ -78,6 +86,7 @@ export function withCache(config: CacheConfig, connected: ConnectedProviders, lo
       provider,
       credentialFingerprint: credentialFingerprint(provider, credential),
       ...(local ? { local, onInvalidate: (keys: readonly string[]) => announce(keys) } : {}),
+      ...(now ? { now } : {}),
     });
   const { crm, payments, analytics } = connected.providers;
   const cachedCrm = new CachedCrm(crm, cacheFor(crm.name, connected.credentials.crm));

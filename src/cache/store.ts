@@ -9,11 +9,18 @@ export const MAX_RECONNECT_DELAY_MS = 2_000;
 export const DEFAULT_LOCAL_MAX_MB = 32;
 /** The longest a process keeps a decoded entry, whatever its freshness: a bound on a missed invalidation. */
 export const DEFAULT_LOCAL_MAX_AGE_S = 60;
+/** How long start-up waits for the cache's Redis before it goes on without it. */
+export const CONNECT_WAIT_MS = 2_000;
 /** Entries the in-memory store (no REDIS_URL) holds before it forgets the least recently used. */
 export const DEFAULT_MEMORY_MAX_ENTRIES = 50_000;
 
 export interface ManagedCacheStore extends CacheStore {
   readonly kind: 'redis' | 'memory';
+  /**
+   * Settles once the store first answers, or after `CONNECT_WAIT_MS` (a Redis that is down at start
+   * is a run of misses, not a failed start). Start-up waits for it, so the first requests can hit.
+   */
+  readonly connected: Promise<void>;
   /** Reachable now (always true for memory); for readiness, never throws. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -81,11 +88,23 @@ function redisStore(url: string, readTimeoutMs: number, onError: (e: unknown) =>
     },
   });
   client.on('error', onError);
-  // Connects in the background: a Redis that is down at start is a run of misses, not a failed start.
-  client.connect().catch(onError);
+  // Connects in the background; `connected` lets start-up wait a little for it.
+  const connecting = client.connect().then(
+    () => undefined,
+    (error: unknown) => onError(error),
+  );
+  const connected = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CONNECT_WAIT_MS);
+    timer.unref();
+    void connecting.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   const writeTimeoutMs = readTimeoutMs * 4;
   return {
     kind: 'redis',
+    connected,
     getMany: async (keys) => {
       if (keys.length === 0) return [];
       if (!client.isReady) return keys.map(() => undefined);
@@ -140,6 +159,7 @@ function memoryStore(maxEntries: number, now: () => number = Date.now): ManagedC
   const entries = new Map<string, { value: string; expiresAt: number }>();
   return {
     kind: 'memory',
+    connected: Promise.resolve(),
     getMany: async (keys) =>
       keys.map((key) => {
         const entry = entries.get(key);

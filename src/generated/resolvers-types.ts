@@ -333,6 +333,7 @@ export type ErrorCode =
   /** Automatic persisted queries are off on this server. */
   | 'PERSISTED_QUERY_NOT_SUPPORTED'
   | 'PROVIDER_ERROR'
+  /** A provider is asking Concord to slow down (its 429); `extensions.retryAfterMs` says how long it asked to wait, when it did. */
   | 'PROVIDER_RATE_LIMITED'
   | 'PROVIDER_UNAVAILABLE'
   /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */

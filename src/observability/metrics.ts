@@ -49,6 +49,7 @@ export class Metrics {
   private readonly providerRequests: Counter<'provider' | 'endpoint' | 'status_class'>;
   private readonly providerSeconds: Histogram<'provider' | 'endpoint' | 'status_class'>;
   private readonly batchSizes: Histogram<'loader'>;
+  private readonly unhandledRejections: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -91,6 +92,11 @@ export class Metrics {
       help: 'Keys per DataLoader batch, by loader',
       labelNames: ['loader'],
       buckets: DEFAULT_BATCH_BUCKETS,
+      registers,
+    });
+    this.unhandledRejections = new Counter({
+      name: 'concord_unhandled_rejections_total',
+      help: 'Promise rejections nothing handled: each one is a bug (logged at error level); the process keeps running',
       registers,
     });
   }
@@ -136,6 +142,10 @@ export class Metrics {
   recordBatch(loader: string, size: number): void {
     this.batchSizes.observe({ loader }, size);
   }
+
+  recordUnhandledRejection = (): void => {
+    this.unhandledRejections.inc();
+  };
 
   /** Circuit, bulkhead, retries and refusals: the policies keep them, read at each scrape. */
   private scrapedFromPolicies(policies: PolicyStates): void {

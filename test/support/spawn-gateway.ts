@@ -12,12 +12,17 @@ export interface SpawnedGateway {
   stop(): Promise<number | null>;
 }
 
-/** Runs `npm start`'s entry (src/main.ts) as its own process, on a free port, and waits for "ready". */
+/**
+ * Runs `npm start`'s entry (src/main.ts) as its own process, on a free port, and waits for "ready".
+ * `preload`: modules loaded before it (`node --import`), e.g. test/support/reject-on-signal.ts.
+ */
 export async function spawnGateway(
   env: Record<string, string> = {},
   timeoutMs = 30_000,
+  preload: readonly string[] = [],
 ): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...imports, 'src/main.ts'], {
     env: { ...process.env, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

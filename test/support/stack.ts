@@ -24,7 +24,7 @@ const defaultTokens = new WeakMap<Gateway, string>();
  */
 export async function startTestConcord(
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'clock' | 'permissions'> = {},
+  options: Pick<StartOptions, 'clock' | 'permissions' | 'cacheClock'> = {},
 ): Promise<Concord> {
   const ownJwt = 'JWT_SECRET' in env || 'JWT_JWKS_URL' in env;
   const full = {

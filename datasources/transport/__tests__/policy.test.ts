@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { ProviderError, ProviderErrorCode } from '../errors.js';
 import type { ProviderRequest, ProviderResponse } from '../http-client.js';
-import { LocalFailure } from '../policy-errors.js';
+import { LocalFailure, isLocalRefusal } from '../policy-errors.js';
 import { ProviderPolicy, type ProviderPolicyOptions } from '../policy.js';
 import { newRequestScope, runInRequestScope } from '../request-scope.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
@@ -20,7 +20,9 @@ function policy(options: Partial<ProviderPolicyOptions> = {}): ProviderPolicy {
     provider: 'acme',
     retries: 2,
     backoff: { baseMs: 1, maxMs: 2 },
-    circuitFailures: 3,
+    circuitThreshold: 0.5,
+    circuitWindowMs: 10_000,
+    circuitMinCalls: 3,
     circuitHalfOpenMs: 60_000,
     concurrency: 4,
     queue: 4,
@@ -92,7 +94,7 @@ describe('ProviderPolicy', () => {
 
   it('probes a half-open circuit once the wait is over, and closes it when the probe succeeds', async () => {
     let now = 1_000_000;
-    const p = policy({ retries: 0, circuitFailures: 1, circuitHalfOpenMs: 50, now: () => now });
+    const p = policy({ retries: 0, circuitMinCalls: 1, circuitHalfOpenMs: 50, now: () => now });
     await providerFailure(p.run(GET, upstream([failing(502, ProviderErrorCode.UNAVAILABLE, true)]).attempt));
     expect(p.state().circuit).toBe('OPEN');
     // cockatiel reads the real clock for the half-open wait.
@@ -102,6 +104,99 @@ describe('ProviderPolicy', () => {
     await expect(p.run(GET, healthy.attempt)).resolves.toBe(ok);
     expect(healthy.seen).toHaveLength(1);
     expect(p.state().circuit).toBe('CLOSED');
+  });
+
+  it('judges the whole retried call: one that succeeds on a retry is a success, however many attempts failed', async () => {
+    const p = policy({ retries: 2, circuitMinCalls: 3 });
+    let attempts = 0;
+    // Two of every three attempts fail: per attempt that is a 67% failure rate, per call none.
+    const flaky = (): Promise<ProviderResponse<unknown>> =>
+      ++attempts % 3 === 0
+        ? Promise.resolve(ok)
+        : Promise.reject(failing(503, ProviderErrorCode.UNAVAILABLE, true));
+    for (let i = 0; i < 20; i++) await expect(p.run(GET, flaky)).resolves.toBe(ok);
+    expect(attempts).toBe(60);
+    expect(p.state()).toMatchObject({ circuit: 'CLOSED', retries: 40 });
+  });
+
+  it('opens on a failure rate over the window only once it holds the minimum number of calls', async () => {
+    const p = policy({ retries: 0, circuitThreshold: 0.5, circuitMinCalls: 6 });
+    const down = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true)]);
+    const healthy = upstream(['ok']);
+    // 3 of 5 failed (60%), but 5 calls are fewer than 6: the rate is not judged yet.
+    for (let i = 0; i < 2; i++) await p.run(GET, healthy.attempt);
+    for (let i = 0; i < 3; i++) await providerFailure(p.run(GET, down.attempt));
+    expect(p.state().circuit).toBe('CLOSED');
+    // 4 of 6: over half.
+    await providerFailure(p.run(GET, down.attempt));
+    expect(p.state().circuit).toBe('OPEN');
+  });
+
+  it('never opens on 429s (the provider asking us to slow down) nor on our own refusals', async () => {
+    const p = policy({ retries: 0, circuitMinCalls: 3 });
+    const limited = upstream([failing(429, ProviderErrorCode.RATE_LIMITED, true)]);
+    for (let i = 0; i < 20; i++) {
+      const error = await providerFailure(p.run(GET, limited.attempt));
+      expect(error.code).toBe(ProviderErrorCode.RATE_LIMITED);
+    }
+    // A refusal decided locally under the policy (a quota stage, say), whatever its providerCode.
+    const refused = new ProviderError({
+      provider: 'acme',
+      endpoint: 'GET /things',
+      status: null,
+      code: ProviderErrorCode.RATE_LIMITED,
+      retryable: false,
+      providerCode: LocalFailure.BULKHEAD_FULL,
+    });
+    const local = upstream([refused]);
+    for (let i = 0; i < 20; i++) await providerFailure(p.run(GET, local.attempt));
+    expect(p.state().circuit).toBe('CLOSED');
+  });
+
+  it('fails fast while open: no attempt, no retry, no wait', async () => {
+    const p = policy({ retries: 2, circuitMinCalls: 1 });
+    const down = upstream([failing(503, ProviderErrorCode.UNAVAILABLE, true)]);
+    await providerFailure(p.run(GET, down.attempt));
+    expect(down.seen).toHaveLength(3);
+    expect(p.state().circuit).toBe('OPEN');
+    const retries = p.state().retries;
+    const fast = await providerFailure(p.run(GET, down.attempt));
+    expect(fast).toMatchObject({
+      code: ProviderErrorCode.UNAVAILABLE,
+      providerCode: LocalFailure.CIRCUIT_OPEN,
+    });
+    expect(down.seen).toHaveLength(3);
+    expect(p.state().retries).toBe(retries);
+  });
+
+  it('reopens when the half-open probe never reached the provider (refused locally)', async () => {
+    const p = policy({ retries: 0, circuitMinCalls: 1, circuitHalfOpenMs: 50 });
+    await providerFailure(p.run(GET, upstream([failing(502, ProviderErrorCode.UNAVAILABLE, true)]).attempt));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const refused = new ProviderError({
+      provider: 'acme',
+      endpoint: 'GET /things',
+      status: null,
+      code: ProviderErrorCode.RATE_LIMITED,
+      retryable: false,
+      providerCode: LocalFailure.BULKHEAD_FULL,
+    });
+    await providerFailure(p.run(GET, upstream([refused]).attempt));
+    expect(p.state().circuit).toBe('OPEN');
+  });
+
+  it('treats every LocalFailure but DEADLINE as a local refusal', () => {
+    for (const code of Object.values(LocalFailure)) {
+      const error = new ProviderError({
+        provider: 'acme',
+        endpoint: 'GET /things',
+        status: null,
+        code: ProviderErrorCode.UNAVAILABLE,
+        retryable: true,
+        providerCode: code,
+      });
+      expect([code, isLocalRefusal(error)]).toEqual([code, code !== LocalFailure.DEADLINE]);
+    }
   });
 
   it('fails fast as RATE_LIMITED (not retryable) when the bulkhead and its queue are full', async () => {

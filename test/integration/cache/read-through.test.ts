@@ -43,6 +43,7 @@ describe.each(['memory', 'redis'] as const)('read-through entity caching (%s sto
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
     redis = kind === 'redis' ? await startTestRedis() : null;
     store = createCacheStore({ redisUrl: redis?.url ?? null });
+    await store.connected;
     hubspot = createHubSpotCrm({
       baseUrl: sandbox.urls.hubspot,
       accessToken: sandbox.credentials.hubspotAccessToken,

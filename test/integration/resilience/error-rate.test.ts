@@ -15,8 +15,6 @@ describe('a provider failing 30% of its calls', () => {
       HUBSPOT_RETRIES: String(RETRIES),
       RETRY_BASE_MS: '5',
       RETRY_MAX_MS: '40',
-      // A run of failures in a row is likely at 30%; the circuit is not what this test is about.
-      HUBSPOT_CIRCUIT_FAILURES: '50',
     });
   });
 
@@ -53,5 +51,66 @@ describe('a provider failing 30% of its calls', () => {
     expect(retries).toBe(failed);
     expect(counters.total.hubspot).toBe(QUERIES * callsPerQuery + failed);
     expect(stack.concord.connected.policies.state('hubspot').circuit).toBe('CLOSED');
+  });
+});
+
+describe('every provider failing 30% of its calls, under concurrent clients', () => {
+  let stack: ResilienceStack;
+  const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
+
+  beforeAll(async () => {
+    stack = await startResilienceStack({
+      // Generous: the point is what the circuit does, not how fast a loaded machine answers.
+      REQUEST_DEADLINE_MS: '30000',
+      // Ten retries leave a call failing for good about twice in a million (0.3^11), so every
+      // answer is whole; the circuit keeps its default settings, which this test is about.
+      ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
+      RETRY_BASE_MS: '5',
+      RETRY_MAX_MS: '40',
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('keeps every circuit closed and answers in full: retries absorb the failures', async () => {
+    const CLIENTS = 10;
+    const ROUNDS = 3;
+    const pages = [10, 25];
+    const baselines = new Map<number, unknown>();
+    for (const first of pages) {
+      const res = await stack.query(DASHBOARD, { first, ...WINDOW });
+      expect(res.errors).toBeUndefined();
+      baselines.set(first, res.data);
+    }
+
+    for (const p of PROVIDERS) stack.sandbox.knobs.set(p, { errorRate: 0.3 });
+    stack.sandbox.counters.reset();
+    const retriesBefore = PROVIDERS.map((p) => stack.concord.connected.policies.state(p).retries);
+    const answers: Array<{ first: number; res: Awaited<ReturnType<ResilienceStack['query']>> }> = [];
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, client) => {
+        for (let round = 0; round < ROUNDS; round++) {
+          const first = pages[(client + round) % pages.length] as number;
+          answers.push({ first, res: await stack.query(DASHBOARD, { first, ...WINDOW }) });
+        }
+      }),
+    );
+
+    expect(answers).toHaveLength(CLIENTS * ROUNDS);
+    for (const { first, res } of answers) {
+      expect(res.errors).toBeUndefined();
+      expect(res.data).toEqual(baselines.get(first));
+    }
+    const counters = stack.sandbox.counters.snapshot();
+    PROVIDERS.forEach((p, i) => {
+      // Failures happened, were retried, and never opened the circuit.
+      expect(serverErrors(counters.byStatus[p])).toBeGreaterThan(0);
+      const state = stack.concord.connected.policies.state(p);
+      expect(state.retries - (retriesBefore[i] as number)).toBe(serverErrors(counters.byStatus[p]));
+      expect(state.circuit).toBe('CLOSED');
+      expect(state.rejected.circuitOpen).toBe(0);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
 
 const ACTIVITY = /* GraphQL */ `
@@ -36,7 +36,8 @@ describe('a 429 storm from PostHog', () => {
     const started = await startResilienceStack({
       REQUEST_DEADLINE_MS: String(deadlineMs),
       POSTHOG_RETRIES: String(RETRIES),
-      POSTHOG_CIRCUIT_FAILURES: '50',
+      // Default circuit settings, but judged after a few calls: were 429s counted, it would open.
+      POSTHOG_CIRCUIT_MIN_CALLS: '2',
     });
     started.sandbox.knobs.set('posthog', { rateLimit: { limit: 0, windowMs: 1_000 } });
     started.sandbox.counters.reset();
@@ -76,5 +77,37 @@ describe('a 429 storm from PostHog', () => {
     const after = stack.concord.connected.policies.state('posthog');
     expect(after.retries - before.retries).toBe(0);
     expect(after.rejected.deadline - before.rejected.deadline).toBe(0);
+  });
+});
+
+describe('a long 429 storm', () => {
+  let stack: ResilienceStack | undefined;
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers PROVIDER_RATE_LIMITED with the wait PostHog asked for, every time, and never opens the circuit', async () => {
+    // The deadline leaves no room for the 1 s Retry-After: one call per query, each a 429.
+    stack = await startResilienceStack({
+      REQUEST_DEADLINE_MS: '800',
+      POSTHOG_CIRCUIT_MIN_CALLS: '2',
+    });
+    stack.sandbox.knobs.set('posthog', { rateLimit: { limit: 0, windowMs: 1_000 } });
+    stack.sandbox.counters.reset();
+    const QUERIES = 8;
+    for (let i = 0; i < QUERIES; i++) {
+      const res = await stack.query<Activity>(ACTIVITY, WINDOW);
+      expect(errorKinds(res.errors)).toEqual(['PROVIDER_RATE_LIMITED/posthog']);
+      for (const error of res.errors ?? []) {
+        expect(error.extensions).toMatchObject({ retryable: true, retryAfterMs: RETRY_AFTER_MS });
+      }
+    }
+    const counters = stack.sandbox.counters.snapshot();
+    expect(counters.byStatus.posthog).toEqual({ '429': QUERIES });
+    expect(stack.concord.connected.policies.state('posthog')).toMatchObject({
+      circuit: 'CLOSED',
+      rejected: { circuitOpen: 0 },
+    });
   });
 });
