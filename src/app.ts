@@ -12,6 +12,7 @@ import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
 import { closeRedis, connectRedis } from './redis-client.js';
 import { ledgerFor } from './writes/ledger.js';
+import { providerQuotaStore } from './limits/provider-quota-redis.js';
 
 /** A running Concord: the HTTP gateway and the providers behind it (with the sandbox in sandbox mode). */
 export interface Concord {
@@ -66,14 +67,23 @@ export async function startConcord(
     startTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
-  const connected = await connectProviders(given, observability.onCall, env, observability.policyEvents);
+  // One command connection for the ledger, event publishes, rate limits and provider quotas (the cache has keyv's own).
+  const redis = given.cache.redisUrl
+    ? await connectRedis(given.cache.redisUrl, logger, 'shared state')
+    : null;
+  const connected = await connectProviders(
+    given,
+    observability.onCall,
+    env,
+    observability.policyEvents,
+    providerQuotaStore(redis),
+  ).catch(async (error: unknown) => {
+    if (redis) await closeRedis(redis);
+    throw error;
+  });
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
   const caching = withCache(config.cache, connected, logger);
-  // One command connection for the ledger, event publishes and rate limits (the cache has keyv's own).
-  const redis = config.cache.redisUrl
-    ? await connectRedis(config.cache.redisUrl, logger, 'shared state')
-    : null;
   let events: EventBus | null = null;
   const closeAll = async () => {
     await Promise.all([connected.close(), caching.close(), observability.close(), events?.close()]);

@@ -24,6 +24,13 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import {
+  QUOTA_VARIABLES,
+  QuotaSchema,
+  UpstreamBudgetSchema,
+  providerQuotaSettings,
+  type ProviderQuotaSettings,
+} from './limits/provider-quota-settings.js';
 import type { WebhookSettings } from './webhooks/receivers.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
@@ -167,6 +174,8 @@ export interface Config {
   /** Per client request, across every upstream call it makes. */
   requestDeadlineMs: number;
   resilience: ResilienceConfig;
+  /** Each provider's rate limit (shared through Redis when set) and the upstream calls a request may make. */
+  providerQuotas: ProviderQuotaSettings;
   /** Who may call: JWT verification, API keys, introspection without credentials or not. */
   auth: AuthSettings;
   /** Origins browsers may call from (CORS); empty: none. */
@@ -280,6 +289,8 @@ const EnvSchema = z.object({
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp', 'console']).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  UPSTREAM_CALL_BUDGET: UpstreamBudgetSchema.optional(),
+  ...Object.fromEntries(QUOTA_VARIABLES.map((name) => [name, QuotaSchema.optional()])),
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -395,6 +406,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.GRAPHIQL ?? nodeEnv !== 'production',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? DEFAULT_REQUEST_DEADLINE_MS,
     resilience: { retryBaseMs, retryMaxMs, providers: policyConfig(values) },
+    providerQuotas: providerQuotaSettings(values as Parameters<typeof providerQuotaSettings>[0], {
+      stripeLive: live !== null && /^(sk|rk)_live_/.test(live.stripe.secretKey),
+    }),
     auth,
     corsOrigins: e.CORS_ORIGINS ?? [],
     rateLimit: e.RATE_LIMIT === undefined ? DEFAULT_RATE_LIMIT : e.RATE_LIMIT,

@@ -22,6 +22,7 @@ import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
+import { upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { accessLog } from './observability/access-log.js';
@@ -125,6 +126,10 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       },
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
+      // Ids of providers without a batch read cost one upstream call each: refused over the budget, unrun.
+      ...(services.config.providerQuotas.upstreamCallBudget === null
+        ? []
+        : [upstreamBudgetPlugin<RequestContext>(services.config.providerQuotas.upstreamCallBudget)]),
       staleDataPlugin(),
       operationPlugin(services.observability),
       trusted.plugin,
@@ -174,7 +179,11 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
       res.setHeader('x-request-id', requestId);
       // The deadline starts when the request arrives: every upstream call it makes must be over by then.
       const deadline = Date.now() + services.config.requestDeadlineMs;
-      const scope = newRequestScope(requestId, deadline);
+      const scope = newRequestScope(
+        requestId,
+        deadline,
+        services.config.providerQuotas.upstreamCallBudget ?? undefined,
+      );
       const { tracing } = services.observability;
       if (!tracing) {
         runInRequestScope(scope, next);
@@ -193,11 +202,15 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
     ...guards.admit,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
+        const scope = currentRequestScope();
+        const viewer = viewerOf(req);
+        // Known only after authentication: each client waits in its own lane for a provider's quota.
+        if (scope && viewer) scope.clientId = viewer.id;
         return {
-          requestId: currentRequestScope()?.requestId ?? randomUUID(),
+          requestId: scope?.requestId ?? randomUUID(),
           loaders: requestLoaders(services),
           services,
-          viewer: viewerOf(req),
+          viewer,
           now: new Date(),
         };
       },

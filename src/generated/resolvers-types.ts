@@ -326,7 +326,13 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   /** Concord itself cannot do this now (e.g. its idempotency store is unreachable); nothing was changed. */
   | 'UNAVAILABLE'
-  | 'UNSUPPORTED_PAGINATION';
+  | 'UNSUPPORTED_PAGINATION'
+  /**
+   * The request needs more upstream provider calls than one request may make (`UPSTREAM_CALL_BUDGET`):
+   * refused before any call when its estimate is over (`extensions.estimate`), or stopped when it gets there;
+   * `extensions.budget` says the limit. Ask for fewer ids or a smaller page.
+   */
+  | 'UPSTREAM_BUDGET_EXCEEDED';
 
 export type EventCount = {
   __typename?: 'EventCount';
