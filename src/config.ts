@@ -28,6 +28,7 @@ import {
   QUOTA_VARIABLES,
   QuotaSchema,
   UpstreamBudgetSchema,
+  WindowSlackSchema,
   providerQuotaSettings,
   type ProviderQuotaSettings,
 } from './limits/provider-quota-settings.js';
@@ -290,6 +291,7 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   UPSTREAM_CALL_BUDGET: UpstreamBudgetSchema.optional(),
+  QUOTA_WINDOW_SLACK_MS: WindowSlackSchema.optional(),
   ...Object.fromEntries(QUOTA_VARIABLES.map((name) => [name, QuotaSchema.optional()])),
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>

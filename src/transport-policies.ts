@@ -13,7 +13,11 @@ export interface QuotaWiring {
   credentials: Record<PolicyProvider, string>;
 }
 
-function quotaFor(provider: PolicyProvider, wiring: QuotaWiring | undefined): ProviderQuota | undefined {
+function quotaFor(
+  provider: PolicyProvider,
+  wiring: QuotaWiring | undefined,
+  concurrency: number,
+): ProviderQuota | undefined {
   const plan = wiring && quotaPlan(provider, wiring.settings);
   if (!wiring || !plan) return undefined;
   return new ProviderQuota({
@@ -22,6 +26,9 @@ function quotaFor(provider: PolicyProvider, wiring: QuotaWiring | undefined): Pr
     windows: plan.windows,
     classes: plan.classes,
     store: wiring.store,
+    windowSlackMs: wiring.settings.windowSlackMs,
+    // Room goes with a bulkhead slot, so granted calls never queue behind the bulkhead.
+    concurrency,
     ...(plan.readHint ? { readHint: plan.readHint } : {}),
   });
 }
@@ -35,7 +42,7 @@ export function createProviderPolicies(
   return new ProviderPolicies(
     POLICY_PROVIDERS.map((provider) => {
       const settings = config.providers[provider];
-      const quota = quotaFor(provider, quotas);
+      const quota = quotaFor(provider, quotas, settings.concurrency);
       return new ProviderPolicy({
         provider,
         retries: settings.retries,

@@ -5,6 +5,12 @@ import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
 
 /** Calls made outside any client request (start-up, background work) share one lane. */
 export const SYSTEM_LANE = 'system';
+/**
+ * Each call is counted as holding its window this much longer than the window: a call granted at
+ * the end of one window can reach the provider later than the next call, and the provider counts
+ * arrivals, not our grants.
+ */
+export const DEFAULT_WINDOW_SLACK_MS = 100;
 /** What a call refused because the store itself failed is told to wait before trying again. */
 const STORE_FAILED_RETRY_MS = 1_000;
 /** A call is only let wait for a token if this much of its deadline is left for the call itself. */
@@ -47,6 +53,13 @@ export interface ProviderQuotaOptions {
   store: QuotaStore;
   readHint?: QuotaHintReader;
   minAttemptMs?: number;
+  windowSlackMs?: number;
+  /**
+   * Calls granted and not yet over, across the provider's classes (its bulkhead size): room is
+   * only handed out with a slot free, so a granted call goes out at once and reaches the provider
+   * in the order, and at the pace, it was granted. Unlimited when unset.
+   */
+  concurrency?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -103,23 +116,28 @@ export class ProviderQuota {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly minAttemptMs: number;
+  private readonly slackMs: number;
   private readonly memberPrefix = randomUUID().slice(0, 8);
   private sequence = 0;
   private throttled = 0;
   private rateLimited = 0;
+  private inFlight = 0;
+  /** Classes whose next call waits for a call in flight to end. */
+  private readonly blocked = new Set<Line>();
 
   constructor(private readonly options: ProviderQuotaOptions) {
     this.provider = options.provider;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
     this.minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS;
+    this.slackMs = options.windowSlackMs ?? DEFAULT_WINDOW_SLACK_MS;
     // One bucket object per window, shared by the classes that take from it, so an adapted limit holds for all.
     const buckets = new Map<string, QuotaBucket>(
       options.windows.map(({ name, limit, windowMs }) => [
         name,
         {
           limit,
-          windowMs,
+          windowMs: windowMs + this.slackMs,
           key: `concord:quota:${options.provider}:${options.credentialFingerprint}:${name}`,
         },
       ]),
@@ -139,17 +157,23 @@ export class ProviderQuota {
   }
 
   /**
-   * Resolves when the call may go upstream; rejects with QUOTA_EXHAUSTED when room cannot come
-   * before `deadline` (less the time the call itself needs), or when `signal` aborts.
+   * Resolves, with the function to call once the call is over, when the call may go upstream;
+   * rejects with QUOTA_EXHAUSTED when room cannot come before `deadline` (less the time the call
+   * itself needs), or when `signal` aborts.
    */
-  acquire(endpoint: string, lane: string, deadline: number | null, signal?: AbortSignal): Promise<void> {
+  acquire(
+    endpoint: string,
+    lane: string,
+    deadline: number | null,
+    signal?: AbortSignal,
+  ): Promise<() => void> {
     const line = this.lineFor(endpoint);
-    if (!line) return Promise.resolve();
+    if (!line) return Promise.resolve(() => undefined);
     const now = this.now();
     const latest = deadline === null ? null : deadline - this.minAttemptMs;
     const soonest = this.soonestGrant(line, lane, now);
     if (latest !== null && now + soonest > latest) return Promise.reject(this.refusal(endpoint, soonest));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<() => void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         if (timer) clearTimeout(timer);
@@ -160,7 +184,7 @@ export class ProviderQuota {
         latest,
         grant: () => {
           done();
-          resolve();
+          resolve(this.releaser());
         },
         refuse: (retryAfterMs) => {
           done();
@@ -185,7 +209,7 @@ export class ProviderQuota {
     const bucket = line?.buckets[0];
     if (!hint || !bucket) return;
     if (hint.limit !== undefined && hint.limit >= 1) bucket.limit = hint.limit;
-    if (hint.windowMs !== undefined && hint.windowMs >= 1) bucket.windowMs = hint.windowMs;
+    if (hint.windowMs !== undefined && hint.windowMs >= 1) bucket.windowMs = hint.windowMs + this.slackMs;
     if (hint.remaining !== undefined && hint.remaining >= 0) {
       // Best effort: a store that fails here only misses a hint; the next response brings another.
       this.options.store.settle(bucket, hint.remaining, this.member()).catch(() => undefined);
@@ -209,7 +233,7 @@ export class ProviderQuota {
       provider: this.provider,
       classes: this.lines.map((line) => ({
         name: line.cls.name,
-        limits: line.buckets.map(({ limit, windowMs }) => ({ limit, windowMs })),
+        limits: line.buckets.map(({ limit, windowMs }) => ({ limit, windowMs: windowMs - this.slackMs })),
         remaining: line.remaining,
         waiting: line.queue.size,
         lanes: line.queue.activeLanes,
@@ -217,6 +241,25 @@ export class ProviderQuota {
       throttled: this.throttled,
       rateLimited: this.rateLimited,
     };
+  }
+
+  /** Counts a granted call in flight; its release (once, whatever happens) lets the next one go. */
+  private releaser(): () => void {
+    this.inFlight += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= 1;
+      for (const line of [...this.blocked]) {
+        this.blocked.delete(line);
+        this.drain(line);
+      }
+    };
+  }
+
+  private get full(): boolean {
+    return this.options.concurrency !== undefined && this.inFlight >= this.options.concurrency;
   }
 
   private lineFor(endpoint: string): Line | undefined {
@@ -255,12 +298,16 @@ export class ProviderQuota {
       })
       .finally(() => {
         line.draining = false;
-        if (line.queue.size > 0) this.drain(line);
+        if (line.queue.size > 0 && !this.blocked.has(line)) this.drain(line);
       });
   }
 
   private async serve(line: Line): Promise<void> {
     while (line.queue.size > 0) {
+      if (this.full) {
+        this.blocked.add(line);
+        return;
+      }
       const taken = await this.options.store.take(line.buckets, this.member());
       if (taken.granted) {
         line.remaining = taken.remaining;

@@ -23,7 +23,8 @@ export async function throughQuota<T>(
     budget.admitted += 1;
   }
   if (!quota) return attempt();
-  await quota.acquire(endpoint, scope?.clientId ?? SYSTEM_LANE, scope?.deadline ?? null, signal);
+  const lane = scope?.clientId ?? SYSTEM_LANE;
+  const release = await quota.acquire(endpoint, lane, scope?.deadline ?? null, signal);
   try {
     const response = await attempt();
     quota.observe(endpoint, response.headers);
@@ -32,5 +33,7 @@ export async function throughQuota<T>(
     if (error instanceof ProviderError && error.status === 429)
       quota.rateLimitedBy(endpoint, error.retryAfterMs);
     throw error;
+  } finally {
+    release();
   }
 }

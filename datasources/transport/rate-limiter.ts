@@ -88,6 +88,12 @@ export class MemoryQuotaStore implements QuotaStore {
     return { granted: true, waitMs: 0, remaining };
   }
 
+  /** Records a call taken elsewhere (in the shared store), so a fallback to this store starts from it. */
+  note(buckets: readonly QuotaBucket[]): void {
+    const now = this.now();
+    for (const bucket of buckets) this.log(bucket, now).stamps.push(now);
+  }
+
   async settle(bucket: QuotaBucket, remaining: number): Promise<void> {
     const now = this.now();
     const log = this.log(bucket, now);

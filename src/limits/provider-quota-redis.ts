@@ -105,26 +105,34 @@ export class RedisQuotaStore implements QuotaStore {
 /**
  * Redis first, this process's own logs while it fails: the connection fails at once while Redis
  * is down (redis-client.ts), and every call tries Redis again, so shared limiting resumes by
- * itself when Redis is back.
+ * itself when Redis is back. Calls granted by Redis are noted locally too, so a fallback starts
+ * from this replica's recent calls rather than from an empty window.
  */
 export class FallbackQuotaStore implements QuotaStore {
   constructor(
     private readonly shared: QuotaStore,
-    private readonly local: QuotaStore,
+    private readonly local: MemoryQuotaStore,
   ) {}
 
-  take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
-    return this.shared.take(buckets, member).catch(() => this.local.take(buckets, member));
+  async take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    let taken: QuotaTake;
+    try {
+      taken = await this.shared.take(buckets, member);
+    } catch {
+      return this.local.take(buckets);
+    }
+    if (taken.granted) this.local.note(buckets);
+    return taken;
   }
 
-  settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
-    return this.shared
-      .settle(bucket, remaining, member)
-      .catch(() => this.local.settle(bucket, remaining, member));
+  async settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
+    await this.local.settle(bucket, remaining);
+    await this.shared.settle(bucket, remaining, member).catch(() => undefined);
   }
 
-  pause(bucket: QuotaBucket, ms: number): Promise<void> {
-    return this.shared.pause(bucket, ms).catch(() => this.local.pause(bucket, ms));
+  async pause(bucket: QuotaBucket, ms: number): Promise<void> {
+    await this.local.pause(bucket, ms);
+    await this.shared.pause(bucket, ms).catch(() => undefined);
   }
 }
 

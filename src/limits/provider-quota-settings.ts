@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { hubspotQuotaHint } from '../../datasources/hubspot/quota-hint.js';
-import type { QuotaClass, QuotaHintReader, QuotaWindow } from '../../datasources/transport/provider-quota.js';
+import {
+  DEFAULT_WINDOW_SLACK_MS,
+  type QuotaClass,
+  type QuotaHintReader,
+  type QuotaWindow,
+} from '../../datasources/transport/provider-quota.js';
 import type { QuotaLimit } from '../../datasources/transport/rate-limiter.js';
 
 /**
@@ -55,6 +60,13 @@ export const QuotaSchema = z
     'both numbers must be at least 1',
   );
 
+/** Milliseconds each call is held past its window, for calls that reach the provider later than granted. */
+export const WindowSlackSchema = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(10_000));
+
 export const UpstreamBudgetSchema = z
   .string()
   .regex(/^(off|\d+)$/, 'expected a whole number of upstream calls, or off')
@@ -66,11 +78,15 @@ export interface ProviderQuotaSettings {
   limits: Record<QuotaVariable, QuotaLimit[]>;
   /** Upstream attempts per client request; null: no budget. */
   upstreamCallBudget: number | null;
+  windowSlackMs: number;
 }
 
 /** The settings from parsed values (undefined where unset); a live Stripe key gets the live limit. */
 export function providerQuotaSettings(
-  values: Partial<Record<QuotaVariable, QuotaLimit[]>> & { UPSTREAM_CALL_BUDGET?: number | null },
+  values: Partial<Record<QuotaVariable, QuotaLimit[]>> & {
+    UPSTREAM_CALL_BUDGET?: number | null;
+    QUOTA_WINDOW_SLACK_MS?: number;
+  },
   { stripeLive }: { stripeLive: boolean },
 ): ProviderQuotaSettings {
   const limits = Object.fromEntries(
@@ -83,6 +99,7 @@ export function providerQuotaSettings(
     limits,
     upstreamCallBudget:
       values.UPSTREAM_CALL_BUDGET === undefined ? DEFAULT_UPSTREAM_CALL_BUDGET : values.UPSTREAM_CALL_BUDGET,
+    windowSlackMs: values.QUOTA_WINDOW_SLACK_MS ?? DEFAULT_WINDOW_SLACK_MS,
   };
 }
 

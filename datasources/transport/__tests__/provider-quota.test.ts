@@ -31,6 +31,7 @@ function quota(
       { name: 'api', windows: ['api'], adapts: true },
     ],
     store: new MemoryQuotaStore(() => clock.now),
+    windowSlackMs: 0,
     now: () => clock.now,
     sleep: clock.sleep,
     ...(readHint ? { readHint } : {}),
@@ -39,7 +40,7 @@ function quota(
 
 const GET = 'GET /v1/charges/{id}';
 
-async function refusal(promise: Promise<void>): Promise<ProviderError> {
+async function refusal(promise: Promise<unknown>): Promise<ProviderError> {
   try {
     await promise;
   } catch (error) {
@@ -125,6 +126,33 @@ describe('ProviderQuota', () => {
     await q.acquire(GET, 'a', null);
     await Promise.all(Array.from({ length: 20 }, () => q.acquire('POST /capture', 'a', clock.now + 1)));
     expect(clock.now).toBe(1_000_000);
+  });
+
+  it('hands out room only with a slot free, so granted calls never queue behind each other', async () => {
+    const clock = fakeClock();
+    const q = new ProviderQuota({
+      provider: 'stripe',
+      credentialFingerprint: 'fp',
+      windows: [{ name: 'api', limit: 100, windowMs: 1_000 }],
+      classes: [{ name: 'api', windows: ['api'] }],
+      store: new MemoryQuotaStore(() => clock.now),
+      now: () => clock.now,
+      sleep: clock.sleep,
+      concurrency: 2,
+    });
+    const releases = await Promise.all([q.acquire(GET, 'a', null), q.acquire(GET, 'a', null)]);
+    let third = false;
+    const waiting = q.acquire(GET, 'b', null).then((release) => {
+      third = true;
+      return release;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(third).toBe(false);
+    releases[0]?.();
+    releases[0]?.();
+    (await waiting)();
+    expect(third).toBe(true);
+    expect(q.state().classes[0]?.waiting).toBe(0);
   });
 
   it('lets a caller that gives up leave the queue', async () => {

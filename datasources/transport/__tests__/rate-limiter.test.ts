@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryQuotaStore, type QuotaBucket } from '../rate-limiter.js';
+import { MemoryQuotaStore, type QuotaBucket, type QuotaStore } from '../rate-limiter.js';
 
 const bucket = (limit: number, windowMs: number, key = 'k'): QuotaBucket => ({ key, limit, windowMs });
 
 describe('MemoryQuotaStore (sliding log)', () => {
   it('lets the whole limit through at once, then says when the oldest call leaves the window', async () => {
     let now = 1_000;
-    const store = new MemoryQuotaStore(() => now);
+    const store: QuotaStore = new MemoryQuotaStore(() => now);
     const b = bucket(3, 1_000);
     for (let i = 0; i < 3; i += 1) {
       expect((await store.take([b], `m${i}`)).granted).toBe(true);
@@ -19,7 +19,7 @@ describe('MemoryQuotaStore (sliding log)', () => {
 
   it('never lets more than the limit through in any window, whatever the rhythm of calls', async () => {
     let now = 0;
-    const store = new MemoryQuotaStore(() => now);
+    const store: QuotaStore = new MemoryQuotaStore(() => now);
     const b = bucket(5, 1_000);
     const granted: number[] = [];
     for (let step = 0; step < 600; step += 1) {
@@ -34,7 +34,7 @@ describe('MemoryQuotaStore (sliding log)', () => {
 
   it('takes from every bucket of a call or from none', async () => {
     const now = 0;
-    const store = new MemoryQuotaStore(() => now);
+    const store: QuotaStore = new MemoryQuotaStore(() => now);
     const small = bucket(1, 1_000, 'search');
     const large = bucket(10, 1_000, 'all');
     expect((await store.take([small, large], 'a')).granted).toBe(true);
@@ -46,7 +46,7 @@ describe('MemoryQuotaStore (sliding log)', () => {
 
   it('settles to what the provider says is left, and never frees room', async () => {
     let now = 0;
-    const store = new MemoryQuotaStore(() => now);
+    const store: QuotaStore = new MemoryQuotaStore(() => now);
     const b = bucket(10, 10_000);
     await store.take([b], 'a');
     await store.settle(b, 2, 'x');
@@ -60,7 +60,7 @@ describe('MemoryQuotaStore (sliding log)', () => {
 
   it('a pause holds even with room, and a shorter pause does not cut a longer one', async () => {
     let now = 0;
-    const store = new MemoryQuotaStore(() => now);
+    const store: QuotaStore = new MemoryQuotaStore(() => now);
     const b = bucket(100, 1_000);
     await store.pause(b, 5_000);
     await store.pause(b, 1_000);
