@@ -149,6 +149,13 @@ describe('provider quotas: fair shares of a provider’s rate limit', () => {
       // The burst waits its turn or, past its deadline, is told to slow down; nothing else goes wrong.
       for (const res of bursts) for (const code of codes(res)) expect(code).toBe('PROVIDER_RATE_LIMITED');
       expect(stripe429s()).toBe(0);
+      // What did not fit the deadline was refused by the quota, and /metrics says so.
+      const metrics = await (await fetch(`${origin}/metrics`)).text();
+      const throttled = /concord_provider_quota_throttled_total\{provider="stripe",by="quota"\} (\d+)/.exec(
+        metrics,
+      );
+      expect(Number(throttled?.[1])).toBeGreaterThan(0);
+      expect(metrics).toContain('concord_provider_quota_waiting{provider="stripe",class="api",of="calls"}');
     },
     SPAWNED_TEST_MS,
   );
