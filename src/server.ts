@@ -184,6 +184,10 @@ export async function startGateway({ services, logger, host, port }: GatewayOpti
         deadline,
         services.config.providerQuotas.upstreamCallBudget ?? undefined,
       );
+      // Calls still waiting for a provider's quota when the response is over leave the queue.
+      const ended = new AbortController();
+      res.once('close', () => ended.abort());
+      scope.ended = ended.signal;
       const { tracing } = services.observability;
       if (!tracing) {
         runInRequestScope(scope, next);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FairQueue } from './fair-queue.js';
-import { quotaExhaustedError } from './policy-errors.js';
+import { cancelledError, quotaExhaustedError } from './policy-errors.js';
+import { DEFAULT_MIN_ATTEMPT_MS } from './retry.js';
 import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
 
 /** Calls made outside any client request (start-up, background work) share one lane. */
@@ -13,8 +14,6 @@ export const SYSTEM_LANE = 'system';
 export const DEFAULT_WINDOW_SLACK_MS = 100;
 /** What a call refused because the store itself failed is told to wait before trying again. */
 const STORE_FAILED_RETRY_MS = 1_000;
-/** A call is only let wait for a token if this much of its deadline is left for the call itself. */
-export const DEFAULT_MIN_ATTEMPT_MS = 50;
 
 /** One of a provider's windows, e.g. Stripe's 25 calls per second; `name` keys its log. */
 export interface QuotaWindow extends QuotaLimit {
@@ -101,7 +100,8 @@ interface Line {
   pausedUntil: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Unref'd: a wait for room must not keep a process alive that has nothing else to do. */
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * One provider × credential's quota, in front of every attempt: a call waits in its client's lane
@@ -194,7 +194,12 @@ export class ProviderQuota {
       const leave = () => {
         if (line.queue.remove(lane, waiter)) waiter.refuse(this.soonestGrant(line, lane, this.now()));
       };
-      const onAbort = () => leave();
+      // The caller gave up (its deadline's timeout, or its request is over): not a refusal of ours.
+      const onAbort = () => {
+        if (!line.queue.remove(lane, waiter)) return;
+        done();
+        reject(cancelledError(this.provider, endpoint));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       if (latest !== null) timer = setTimeout(leave, Math.max(0, latest - now));
       line.queue.push(lane, waiter);

@@ -24,7 +24,9 @@ export async function throughQuota<T>(
   }
   if (!quota) return attempt();
   const lane = scope?.clientId ?? SYSTEM_LANE;
-  const release = await quota.acquire(endpoint, lane, scope?.deadline ?? null, signal);
+  const ended = scope?.ended;
+  const waitSignal = ended && signal ? AbortSignal.any([signal, ended]) : (ended ?? signal);
+  const release = await quota.acquire(endpoint, lane, scope?.deadline ?? null, waitSignal);
   try {
     const response = await attempt();
     quota.observe(endpoint, response.headers);

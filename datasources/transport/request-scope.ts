@@ -18,6 +18,11 @@ export interface RequestScope {
    * provider's quota. Unset outside a client's request and before authentication.
    */
   clientId?: string;
+  /**
+   * Aborted once the client's request is over (answered or gone): its calls still waiting for a
+   * provider's quota leave the queue instead of spending the quota on an answer nobody reads.
+   */
+  ended?: AbortSignal;
   /** The most upstream attempts this request may make, and how many were let through so far. */
   upstreamBudget?: { limit: number; admitted: number };
   /** Trace context (W3C `traceparent`, `tracestate`) sent to providers with every call; set when tracing. */

@@ -162,6 +162,8 @@ describe('ProviderQuota', () => {
     const controller = new AbortController();
     const waiting = q.acquire(GET, 'a', null, controller.signal);
     controller.abort();
-    expect((await refusal(waiting)).providerCode).toBe(LocalFailure.QUOTA_EXHAUSTED);
+    expect((await refusal(waiting)).providerCode).toBe(LocalFailure.CANCELLED);
+    expect(q.state().throttled).toBe(0);
+    expect(q.state().classes.find((c) => c.name === 'api')?.waiting).toBe(0);
   });
 });
