@@ -5,7 +5,8 @@
  * one payment every 200 ms. Prints B's success rate and Stripe's calls per second (answered, 429).
  *
  * Run: `node --import tsx bench/provider-quota.ts [seconds] [gateway root] [KEY=value …]`
- * (default 30 s, this tree; `KEY=value` goes to the gateway's environment, e.g. UPSTREAM_CALL_BUDGET=off).
+ * (default 30 s, this tree; `KEY=value` goes to the gateway's environment, e.g. UPSTREAM_CALL_BUDGET=off;
+ * BENCH_BURST_IDS sets the ids per burst request).
  */
 import { startSandbox } from '../sandbox/index.js';
 import { toGlobalId } from '../src/ids.js';
@@ -18,7 +19,8 @@ const ROOT = process.argv[3] ?? PACKAGE_ROOT;
 const EXTRA = Object.fromEntries(
   process.argv.slice(4).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
-const BURST_IDS = 2_000;
+/** Ids per burst request; BENCH_BURST_IDS changes it (e.g. 150, under the default upstream budget). */
+const BURST_IDS = Number(process.env.BENCH_BURST_IDS ?? 2_000);
 const STRIPE_LIMIT = { limit: 25, windowMs: 1_000 };
 
 const sandbox = await startSandbox({ seed: 7, knobs: { stripe: { rateLimit: STRIPE_LIMIT } } });
@@ -83,6 +85,7 @@ try {
     .reduce((n, [, v]) => n + v, 0);
   const report = {
     gateway: ROOT,
+    burstIds: BURST_IDS,
     extraEnv: EXTRA,
     seconds: Number(elapsedS.toFixed(1)),
     stripeLimitPerS: STRIPE_LIMIT.limit,

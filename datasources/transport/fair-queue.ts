@@ -23,6 +23,17 @@ export class FairQueue<T> {
     return this.ring.length;
   }
 
+  /**
+   * How many waiting items are served before one pushed to `lane` now: its lane's, and from every
+   * other lane as many as rounds go by before it, at least (new lanes only add to it).
+   */
+  servedBefore(lane: string): number {
+    const rounds = this.sizeOf(lane);
+    let before = rounds;
+    for (const [other, items] of this.lanes) if (other !== lane) before += Math.min(items.length, rounds);
+    return before;
+  }
+
   push(lane: string, item: T): void {
     const items = this.lanes.get(lane);
     if (items) items.push(item);

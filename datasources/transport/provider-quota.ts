@@ -273,12 +273,13 @@ export class ProviderQuota {
   }
 
   /**
-   * A lower bound on the wait of a new call in `lane`: the calls ahead of it in its own lane at
-   * the slowest window's rate, less the room left at the last grant, and any pause.
+   * A lower bound on the wait of a new call in `lane`: the calls served before it in turn (its
+   * lane's and, round by round, the other lanes') at the slowest window's rate, less the room
+   * left at the last grant, and any pause.
    */
   private soonestGrant(line: Line, lane: string, now: number): number {
     const perMs = Math.min(...line.buckets.map((b) => b.limit / b.windowMs));
-    const ahead = line.queue.sizeOf(lane) + 1 - Math.max(0, line.remaining ?? Number.POSITIVE_INFINITY);
+    const ahead = line.queue.servedBefore(lane) + 1 - Math.max(0, line.remaining ?? Number.POSITIVE_INFINITY);
     return Math.max(line.pausedUntil - now, ahead > 0 ? ahead / perMs : 0);
   }
 

@@ -28,6 +28,18 @@ describe('FairQueue', () => {
     expect(queue.activeLanes).toBe(1);
   });
 
+  it('counts what is served before a newcomer: its own lane, and one per round from the others', () => {
+    const queue = new FairQueue<string>();
+    for (let i = 0; i < 5; i += 1) queue.push('burst', `x${i}`);
+    queue.push('other', 'o1');
+    expect(queue.servedBefore('reader')).toBe(0);
+    queue.push('reader', 'r1');
+    queue.push('reader', 'r2');
+    // r3 goes in round 2: two of the reader's, two of the burst's, and the other lane's only one.
+    expect(queue.servedBefore('reader')).toBe(5);
+    expect(queue.servedBefore('burst')).toBe(5 + 2 + 1);
+  });
+
   it('peek shows what shift takes', () => {
     const queue = new FairQueue<number>();
     expect(queue.peek()).toBeUndefined();
