@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { FairQueue } from './fair-queue.js';
 import { cancelledError, quotaExhaustedError } from './policy-errors.js';
-import { DEFAULT_MIN_ATTEMPT_MS } from './retry.js';
 import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
 
+/**
+ * A call is only let go with this much of its request's deadline left: one granted later would
+ * mostly be cut off by the deadline, spending the provider's quota (and counting as a failure)
+ * for nothing.
+ */
+export const DEFAULT_MIN_CALL_MS = 250;
 /** Calls made outside any client request (start-up, background work) share one lane. */
 export const SYSTEM_LANE = 'system';
 /**
@@ -129,7 +134,7 @@ export class ProviderQuota {
     this.provider = options.provider;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
-    this.minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS;
+    this.minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_CALL_MS;
     this.slackMs = options.windowSlackMs ?? DEFAULT_WINDOW_SLACK_MS;
     // One bucket object per window, shared by the classes that take from it, so an adapted limit holds for all.
     const buckets = new Map<string, QuotaBucket>(
