@@ -16,6 +16,7 @@ import { closeRedis, connectRedis } from './redis-client.js';
 import { Compensator } from './writes/compensator.js';
 import { leasesFor } from './writes/leases.js';
 import { ledgerFor } from './writes/ledger.js';
+import { providerQuotaStore } from './limits/provider-quota-redis.js';
 
 /** A running Concord: the HTTP gateway and the providers behind it (with the sandbox in sandbox mode). */
 export interface Concord {
@@ -76,16 +77,25 @@ export async function startConcord(
     startTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
-  const connected = await connectProviders(given, observability.onCall, env, observability.policyEvents);
+  // One command connection for the ledger, event publishes, rate limits, provider quotas and cache
+  // invalidations (cache reads and writes have their own, src/cache/store.ts).
+  const redis = given.cache.redisUrl
+    ? await connectRedis(given.cache.redisUrl, logger, 'shared state')
+    : null;
+  const connected = await connectProviders(
+    given,
+    observability.onCall,
+    env,
+    observability.policyEvents,
+    providerQuotaStore(redis),
+  ).catch(async (error: unknown) => {
+    if (redis) await closeRedis(redis);
+    throw error;
+  });
   const webhooks = sandboxWebhooks(given, connected);
   const config = webhooks.config;
   const caching = withCache(config.cache, connected, logger, cacheClock);
   await caching.store?.connected;
-  // One command connection for the ledger, event publishes, rate limits and cache invalidations
-  // (cache reads and writes have their own, src/cache/store.ts).
-  const redis = config.cache.redisUrl
-    ? await connectRedis(config.cache.redisUrl, logger, 'shared state')
-    : null;
   let events: EventBus | null = null;
   let feed: InvalidationFeed | null = null;
   const ledger = ledgerFor(redis);

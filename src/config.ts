@@ -31,6 +31,14 @@ import {
   type SubscriptionSettings,
 } from './subscriptions/settings.js';
 import {
+  QUOTA_VARIABLES,
+  QuotaSchema,
+  UpstreamBudgetSchema,
+  WindowSlackSchema,
+  providerQuotaSettings,
+  type ProviderQuotaSettings,
+} from './limits/provider-quota-settings.js';
+import {
   DEFAULT_WEBHOOK_MAX_BODY_BYTES,
   DEFAULT_WEBHOOK_RATE_LIMIT,
   type WebhookSettings,
@@ -190,6 +198,8 @@ export interface Config {
   /** Per client request, across every upstream call it makes. */
   requestDeadlineMs: number;
   resilience: ResilienceConfig;
+  /** Each provider's rate limit (shared through Redis when set) and the upstream calls a request may make. */
+  providerQuotas: ProviderQuotaSettings;
   /** Who may call: JWT verification, API keys, introspection without credentials or not. */
   auth: AuthSettings;
   /** Origins browsers may call from (CORS); empty: none. */
@@ -323,6 +333,9 @@ const EnvSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ...SubscriptionEnv,
   ...AdminEnv,
+  UPSTREAM_CALL_BUDGET: UpstreamBudgetSchema.optional(),
+  QUOTA_WINDOW_SLACK_MS: WindowSlackSchema.optional(),
+  ...Object.fromEntries(QUOTA_VARIABLES.map((name) => [name, QuotaSchema.optional()])),
   ...Object.fromEntries(
     POLICY_PROVIDERS.flatMap((provider) =>
       Object.entries(POLICY_ENV).map(([setting, schema]) => [
@@ -452,6 +465,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.GRAPHIQL ?? nodeEnv !== 'production',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? DEFAULT_REQUEST_DEADLINE_MS,
     resilience: { retryBaseMs, retryMaxMs, providers: policyConfig(values) },
+    providerQuotas: providerQuotaSettings(values as Parameters<typeof providerQuotaSettings>[0], {
+      stripeLive: live !== null && /^(sk|rk)_live_/.test(live.stripe.secretKey),
+    }),
     auth,
     corsOrigins: e.CORS_ORIGINS ?? [],
     rateLimit: e.RATE_LIMIT === undefined ? DEFAULT_RATE_LIMIT : e.RATE_LIMIT,

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
 import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
+import { LocalFailure } from '../datasources/transport/policy-errors.js';
 import { ConcordError, ErrorCode } from './errors.js';
 import { TrustedDocumentCode } from './trusted-documents.js';
 import { RolledBackError } from './writes/errors.js';
@@ -114,7 +115,12 @@ function rolledBack(
  */
 export function createFormatError({ domainOf, logUnexpected, hideSchemaHints = true }: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // A plugin's refusal before execution (e.g. the upstream budget) arrives wrapped without a path.
+    const original =
+      unwrapped instanceof GraphQLError && unwrapped.originalError instanceof ConcordError
+        ? unwrapped.originalError
+        : unwrapped;
     if (original instanceof ConcordError) {
       return keep(formatted, original.message, { code: original.code, ...original.details });
     }
@@ -124,6 +130,17 @@ export function createFormatError({ domainOf, logUnexpected, hideSchemaHints = t
       });
     }
     if (original instanceof RolledBackError) return rolledBack(formatted, original, domainOf, logUnexpected);
+    if (original instanceof ProviderError && original.providerCode === LocalFailure.UPSTREAM_BUDGET) {
+      return keep(
+        formatted,
+        'This request reached its budget of upstream calls; no further calls were made.',
+        {
+          code: ErrorCode.UPSTREAM_BUDGET_EXCEEDED,
+          provider: original.provider,
+          budget: Number(original.details.budget),
+        },
+      );
+    }
     if (original instanceof ProviderError) {
       const domain = domainOf(original.provider);
       const { code, message } = providerMessage(original, domain ? DOMAIN_WORDS[domain] : 'upstream');

@@ -6,6 +6,7 @@ import type { PolicyEvents, ProviderPolicies } from '../datasources/transport/po
 import type { RunningSandbox } from '../sandbox/index.js';
 import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from './config.js';
 import type { LoaderProviders } from './loaders.js';
+import type { QuotaStore } from '../datasources/transport/rate-limiter.js';
 import { createProviderPolicies } from './transport-policies.js';
 
 export interface ConnectedProviders {
@@ -77,11 +78,28 @@ export async function connectProviders(
   onCall: (call: UpstreamCall) => void,
   env: NodeJS.ProcessEnv = process.env,
   policyEvents?: PolicyEvents,
+  quotaStore?: QuotaStore,
 ): Promise<ConnectedProviders> {
-  const policies = createProviderPolicies(config.resilience, policyEvents);
+  // Quotas are counted per provider × credential, so the policies are made once the credentials are known.
+  const policiesFor = (credentials: Record<keyof LoaderProviders, string>) =>
+    createProviderPolicies(
+      config.resilience,
+      policyEvents,
+      quotaStore && {
+        settings: config.providerQuotas,
+        store: quotaStore,
+        credentials: {
+          hubspot: credentials.crm,
+          stripe: credentials.payments,
+          posthog: credentials.analytics,
+        },
+      },
+    );
   if (config.live) {
+    const credentials = credentialsOf(config.live);
+    const policies = policiesFor(credentials);
     const live = adapters(config.live, config.providerTimeoutMs, onCall, policies);
-    return { ...live, mode: 'live', sandbox: null, credentials: credentialsOf(config.live), policies };
+    return { ...live, mode: 'live', sandbox: null, credentials, policies };
   }
   // Imported only here: live mode loads no simulator code and no seeded data generator.
   const [{ readSandboxConfig }, { startSandbox }] = await Promise.all([
@@ -105,12 +123,14 @@ export async function connectProviders(
       capture: { baseUrl: urls.posthog, projectToken: sandbox.posthogProjectToken },
     },
   };
+  const sandboxCredentials = credentialsOf(endpoints);
+  const policies = policiesFor(sandboxCredentials);
   const live = adapters(endpoints, config.providerTimeoutMs, onCall, policies);
   return {
     providers: live.providers,
     mode: 'sandbox',
     sandbox,
-    credentials: credentialsOf(endpoints),
+    credentials: sandboxCredentials,
     policies,
     close: async () => {
       await live.close();

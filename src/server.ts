@@ -25,6 +25,7 @@ import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
 import { protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
+import { upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { accessLog } from './observability/access-log.js';
@@ -159,6 +160,10 @@ export async function startGateway({
       // Cost needs the variables, so it is checked once the operation is resolved, still before execution.
       ...queryLimitPlugins<RequestContext>(services.config.queryLimits, services.config.pageSize),
       subscriptionsOverWebSocketOnly('/graphql'),
+      // Ids of providers without a batch read cost one upstream call each: refused over the budget, unrun.
+      ...(services.config.providerQuotas.upstreamCallBudget === null
+        ? []
+        : [upstreamBudgetPlugin<RequestContext>(services.config.providerQuotas.upstreamCallBudget)]),
       staleDataPlugin(),
       // Cache-Control decided once per document (Apollo's own plugin would wrap every field).
       ApolloServerPluginCacheControlDisabled(),
@@ -225,7 +230,15 @@ export async function startGateway({
       res.setHeader('x-request-id', requestId);
       // The deadline starts when the request arrives: every upstream call it makes must be over by then.
       const deadline = Date.now() + services.config.requestDeadlineMs;
-      const scope = newRequestScope(requestId, deadline);
+      const scope = newRequestScope(
+        requestId,
+        deadline,
+        services.config.providerQuotas.upstreamCallBudget ?? undefined,
+      );
+      // Calls still waiting for a provider's quota when the response is over leave the queue.
+      const ended = new AbortController();
+      res.once('close', () => ended.abort());
+      scope.ended = ended.signal;
       const { tracing } = services.observability;
       if (!tracing) {
         runInRequestScope(scope, next);
@@ -244,11 +257,15 @@ export async function startGateway({
     ...guards.admit,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
+        const scope = currentRequestScope();
+        const viewer = viewerOf(req);
+        // Known only after authentication: each client waits in its own lane for a provider's quota.
+        if (scope && viewer) scope.clientId = viewer.id;
         return {
-          requestId: currentRequestScope()?.requestId ?? randomUUID(),
+          requestId: scope?.requestId ?? randomUUID(),
           loaders: requestLoaders(services),
           services,
-          viewer: viewerOf(req),
+          viewer,
           now: new Date(),
         };
       },

@@ -21,6 +21,10 @@ export const LocalFailure = {
   DEADLINE: 'DEADLINE',
   /** The caller cancelled the call (its own AbortSignal). */
   CANCELLED: 'CANCELLED',
+  /** No room in the provider's quota before the request's deadline: failed fast, no call made. */
+  QUOTA_EXHAUSTED: 'QUOTA_EXHAUSTED',
+  /** The client request used up its upstream-call budget: no further call made for it. */
+  UPSTREAM_BUDGET: 'UPSTREAM_BUDGET',
 } as const;
 export type LocalFailure = (typeof LocalFailure)[keyof typeof LocalFailure];
 
@@ -79,6 +83,31 @@ export function cancelledError(provider: string, endpoint: string, cause?: unkno
     retryable: false,
     providerCode: LocalFailure.CANCELLED,
     cause,
+  });
+}
+
+export function quotaExhaustedError(provider: string, endpoint: string, retryAfterMs: number): ProviderError {
+  // Retryable for the client after the wait; our own retry skips it as a local refusal.
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.RATE_LIMITED,
+    retryable: true,
+    retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)),
+    providerCode: LocalFailure.QUOTA_EXHAUSTED,
+  });
+}
+
+export function upstreamBudgetError(provider: string, endpoint: string, budget: number): ProviderError {
+  return new ProviderError({
+    provider,
+    endpoint,
+    status: null,
+    code: ProviderErrorCode.REJECTED,
+    retryable: false,
+    providerCode: LocalFailure.UPSTREAM_BUDGET,
+    details: { budget: String(budget) },
   });
 }
 

@@ -12,6 +12,8 @@ import { circuitStateName, createCircuit, type CircuitStateName } from './circui
 import { ProviderError } from './errors.js';
 import type { ProviderRequest, ProviderResponse, RequestPolicy } from './http-client.js';
 import { cancelledError, deadlineError, fromPolicyError, LocalFailure } from './policy-errors.js';
+import type { ProviderQuota, QuotaState } from './provider-quota.js';
+import { throughQuota } from './quota-stage.js';
 import { currentRequestScope } from './request-scope.js';
 import {
   DEFAULT_BACKOFF,
@@ -54,6 +56,8 @@ export interface ProviderPolicyOptions {
   concurrency: number;
   queue: number;
   events?: PolicyEvents;
+  /** The provider × credential's rate limit and fair queue; without one, calls are not paced. */
+  quota?: ProviderQuota;
   random?: () => number;
   now?: () => number;
 }
@@ -66,6 +70,7 @@ export interface PolicyState {
   /** Since start: retries made, and calls refused without reaching the provider. */
   retries: number;
   rejected: { circuitOpen: number; bulkheadFull: number; deadline: number };
+  quota?: QuotaState;
 }
 
 /**
@@ -187,10 +192,25 @@ export class ProviderPolicy implements RequestPolicy {
     attempt: (req: ProviderRequest<T>) => Promise<ProviderResponse<T>>,
   ): Promise<ProviderResponse<T>> {
     try {
-      return await this.bulkhead.execute(({ signal: s }) => this.attemptOnce(req, s, attempt), signal);
+      return await this.withinQuota(req, signal, () =>
+        this.bulkhead.execute(({ signal: s }) => this.attemptOnce(req, s, attempt), signal),
+      );
     } catch (error) {
       throw fromPolicyError(error, this.provider, req.endpoint);
     }
+  }
+
+  /**
+   * Budget and quota (quota-stage.ts), after the circuit check and before the bulkhead: every
+   * attempt, retries included, takes room in the provider's quota, and a slot is only held once
+   * the room is there, so a waiting burst never fills the bulkhead's queue for other clients.
+   */
+  private withinQuota<T>(
+    req: ProviderRequest<T>,
+    signal: AbortSignal | undefined,
+    run: () => Promise<ProviderResponse<T>>,
+  ): Promise<ProviderResponse<T>> {
+    return throughQuota(this.options.quota, this.provider, req.endpoint, signal, run);
   }
 
   private async attemptOnce<T>(
@@ -235,6 +255,7 @@ export class ProviderPolicy implements RequestPolicy {
       },
       retries: this.retries,
       rejected: { ...this.rejected },
+      ...(this.options.quota ? { quota: this.options.quota.state() } : {}),
     };
   }
 }

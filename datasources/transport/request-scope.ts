@@ -13,6 +13,18 @@ export interface RequestScope {
   upstreamCalls: number;
   /** Cached values served past their freshness because a provider failed, by provider. */
   stale: Map<string, number>;
+  /**
+   * Who is asking (the JWT subject or API key name): each client waits in its own lane for a
+   * provider's quota. Unset outside a client's request and before authentication.
+   */
+  clientId?: string;
+  /**
+   * Aborted once the client's request is over (answered or gone): its calls still waiting for a
+   * provider's quota leave the queue instead of spending the quota on an answer nobody reads.
+   */
+  ended?: AbortSignal;
+  /** The most upstream attempts this request may make, and how many were let through so far. */
+  upstreamBudget?: { limit: number; admitted: number };
   /** Trace context (W3C `traceparent`, `tracestate`) sent to providers with every call; set when tracing. */
   traceHeaders?: Record<string, string>;
 }
@@ -29,6 +41,16 @@ export function currentRequestScope(): RequestScope | undefined {
   return storage.getStore();
 }
 
-export function newRequestScope(requestId: string, deadline: number | null): RequestScope {
-  return { requestId, deadline, upstreamCalls: 0, stale: new Map() };
+export function newRequestScope(
+  requestId: string,
+  deadline: number | null,
+  upstreamBudget?: number,
+): RequestScope {
+  return {
+    requestId,
+    deadline,
+    upstreamCalls: 0,
+    stale: new Map(),
+    ...(upstreamBudget === undefined ? {} : { upstreamBudget: { limit: upstreamBudget, admitted: 0 } }),
+  };
 }

@@ -347,7 +347,13 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   /** The request body is not JSON in a charset or encoding Concord reads (HTTP 415). */
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'UNSUPPORTED_PAGINATION';
+  | 'UNSUPPORTED_PAGINATION'
+  /**
+   * The request needs more upstream provider calls than one request may make (`UPSTREAM_CALL_BUDGET`):
+   * refused before any call when its estimate is over (`extensions.estimate`), or stopped when it gets there;
+   * `extensions.budget` says the limit. Ask for fewer ids or a smaller page.
+   */
+  | 'UPSTREAM_BUDGET_EXCEEDED';
 
 export type EventCount = {
   __typename?: 'EventCount';

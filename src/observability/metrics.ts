@@ -104,6 +104,7 @@ export class Metrics {
   /** Registers what is read at scrape time; called once, when policies and cache exist. */
   watch(sources: MetricSources): void {
     this.scrapedFromPolicies(sources.policies);
+    this.scrapedFromQuotas(sources.policies);
     this.scrapedFromCache(sources.cache);
     const { subscriptions } = sources;
     if (subscriptions) {
@@ -203,6 +204,55 @@ export class Metrics {
             const key = `${s.provider}/${reason}`;
             this.inc({ provider: s.provider, reason }, n - (refused.get(key) ?? 0));
             refused.set(key, n);
+          }
+        }
+      },
+    });
+  }
+
+  /** Each provider quota's room, queue and refusals (datasources/transport/provider-quota.ts). */
+  private scrapedFromQuotas(policies: PolicyStates): void {
+    const registers = [this.registry];
+    const classes = () =>
+      policies.all().flatMap((s) => (s.quota?.classes ?? []).map((c) => ({ provider: s.provider, c })));
+    new Gauge({
+      name: 'concord_provider_quota_remaining',
+      help: 'Calls left in the fullest window of a provider quota class at its last grant',
+      labelNames: ['provider', 'class'],
+      registers,
+      collect() {
+        for (const { provider, c } of classes())
+          if (c.remaining !== null) this.set({ provider, class: c.name }, c.remaining);
+      },
+    });
+    new Gauge({
+      name: 'concord_provider_quota_waiting',
+      help: 'Provider calls waiting for room in the quota, and the clients they belong to',
+      labelNames: ['provider', 'class', 'of'],
+      registers,
+      collect() {
+        for (const { provider, c } of classes()) {
+          this.set({ provider, class: c.name, of: 'calls' }, c.waiting);
+          this.set({ provider, class: c.name, of: 'clients' }, c.lanes);
+        }
+      },
+    });
+    const seen = new Map<string, number>();
+    new Counter({
+      name: 'concord_provider_quota_throttled_total',
+      help: 'Provider calls held back by the quota: refused before their deadline (quota) or answered 429 (provider)',
+      labelNames: ['provider', 'by'],
+      registers,
+      collect() {
+        for (const s of policies.all()) {
+          if (!s.quota) continue;
+          for (const [by, n] of [
+            ['quota', s.quota.throttled],
+            ['provider', s.quota.rateLimited],
+          ] as const) {
+            const key = `${s.provider}/${by}`;
+            this.inc({ provider: s.provider, by }, n - (seen.get(key) ?? 0));
+            seen.set(key, n);
           }
         }
       },

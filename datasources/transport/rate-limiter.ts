@@ -1,0 +1,108 @@
+/**
+ * A provider's request quota: at most `limit` calls in any `windowMs`, counted in a sliding log
+ * of the calls made. A token bucket of the same size would let up to twice the limit through in
+ * one of the provider's windows (a full bucket, then its refill); the log never lets more than
+ * `limit` through in any window however the provider aligns its own.
+ */
+export interface QuotaLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/** One window of one provider × credential (and endpoint class): the store's key and its size. */
+export interface QuotaBucket extends QuotaLimit {
+  key: string;
+}
+
+export interface QuotaTake {
+  granted: boolean;
+  /** When refused: milliseconds until every bucket has room again (and no pause holds). */
+  waitMs: number;
+  /** When granted: calls left in the fullest bucket's window. */
+  remaining: number;
+}
+
+/**
+ * Where the logs live: in this process, or shared by every replica (Redis). Each operation is
+ * atomic over the buckets it is given, so a call takes from all its windows or from none.
+ */
+export interface QuotaStore {
+  /** Records one call in every bucket if each has room and none is paused. */
+  take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake>;
+  /**
+   * The provider said only `remaining` calls are left in its window: counts phantom calls (made
+   * by someone else with the same credential) until the log agrees. Never frees room.
+   */
+  settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void>;
+  /** No call may be taken from the bucket for `ms` (a 429's Retry-After); a longer pause wins. */
+  pause(bucket: QuotaBucket, ms: number): Promise<void>;
+}
+
+interface Log {
+  /** Times of the calls in the window, oldest first. */
+  stamps: number[];
+  pausedUntil: number;
+}
+
+function trimmed(log: Log, now: number, windowMs: number): Log {
+  let drop = 0;
+  while (drop < log.stamps.length && (log.stamps[drop] as number) <= now - windowMs) drop += 1;
+  if (drop > 0) log.stamps.splice(0, drop);
+  return log;
+}
+
+/**
+ * The arithmetic the Redis script repeats: how long until the bucket has room. The call that
+ * leaves the window next is the `limit`-th newest; room comes when it is `windowMs` old.
+ */
+export function waitFor(log: Log, now: number, bucket: QuotaLimit): number {
+  const paused = Math.max(0, log.pausedUntil - now);
+  const used = log.stamps.length;
+  if (used < bucket.limit) return paused;
+  const leaving = log.stamps[used - bucket.limit] as number;
+  return Math.max(paused, leaving + bucket.windowMs - now, 1);
+}
+
+/** Logs in this process only: a single replica, and every replica's fallback while Redis is down. */
+export class MemoryQuotaStore implements QuotaStore {
+  private readonly logs = new Map<string, Log>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private log(bucket: QuotaBucket, now: number): Log {
+    let log = this.logs.get(bucket.key);
+    if (!log) {
+      log = { stamps: [], pausedUntil: 0 };
+      this.logs.set(bucket.key, log);
+    }
+    return trimmed(log, now, bucket.windowMs);
+  }
+
+  async take(buckets: readonly QuotaBucket[]): Promise<QuotaTake> {
+    const now = this.now();
+    const logs = buckets.map((b) => this.log(b, now));
+    const waitMs = Math.max(0, ...buckets.map((b, i) => waitFor(logs[i] as Log, now, b)));
+    if (waitMs > 0) return { granted: false, waitMs, remaining: 0 };
+    for (const log of logs) log.stamps.push(now);
+    const remaining = Math.min(...buckets.map((b, i) => b.limit - (logs[i] as Log).stamps.length));
+    return { granted: true, waitMs: 0, remaining };
+  }
+
+  /** Records a call taken elsewhere (in the shared store), so a fallback to this store starts from it. */
+  note(buckets: readonly QuotaBucket[]): void {
+    const now = this.now();
+    for (const bucket of buckets) this.log(bucket, now).stamps.push(now);
+  }
+
+  async settle(bucket: QuotaBucket, remaining: number): Promise<void> {
+    const now = this.now();
+    const log = this.log(bucket, now);
+    const want = Math.min(bucket.limit, bucket.limit - remaining);
+    while (log.stamps.length < want) log.stamps.push(now);
+  }
+
+  async pause(bucket: QuotaBucket, ms: number): Promise<void> {
+    const log = this.log(bucket, this.now());
+    log.pausedUntil = Math.max(log.pausedUntil, this.now() + ms);
+  }
+}

@@ -1,0 +1,143 @@
+import type { RedisClientType } from '@redis/client';
+import {
+  MemoryQuotaStore,
+  type QuotaBucket,
+  type QuotaStore,
+  type QuotaTake,
+} from '../../datasources/transport/rate-limiter.js';
+
+type Commands = Pick<RedisClientType, 'sendCommand'>;
+
+/** Redis's own clock in ms, so replicas' clocks need not agree (as in http/token-bucket.ts). */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * MemoryQuotaStore.take inside Redis, atomically over all the call's buckets. KEYS come in pairs
+ * (the bucket's log, a sorted set of call times; its pause key); ARGV[1] is the call's unique
+ * member, then limit and window per bucket. Returns {granted, waitMs, remaining}.
+ */
+const TAKE_SCRIPT = `${NOW}
+local buckets = #KEYS / 2
+local wait = 0
+local remaining = -1
+for i = 1, buckets do
+  local log = KEYS[2 * i - 1]
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  local paused = redis.call('PTTL', KEYS[2 * i])
+  if paused > wait then wait = paused end
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
+  local used = redis.call('ZCARD', log)
+  if used >= limit then
+    local leaving = redis.call('ZRANGE', log, used - limit, used - limit, 'WITHSCORES')
+    local w = math.max(1, tonumber(leaving[2]) + window - now)
+    if w > wait then wait = w end
+  elseif remaining < 0 or limit - used - 1 < remaining then
+    remaining = limit - used - 1
+  end
+end
+if wait > 0 then return {0, wait, 0} end
+for i = 1, buckets do
+  redis.call('ZADD', KEYS[2 * i - 1], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[2 * i + 1]))
+end
+return {1, 0, remaining}
+`;
+
+/** MemoryQuotaStore.settle: phantom calls until `remaining` (ARGV[3]) is all the log has left. */
+const SETTLE_SCRIPT = `${NOW}
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local used = redis.call('ZCARD', KEYS[1])
+for j = used + 1, limit - tonumber(ARGV[3]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. j)
+end
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+`;
+
+/** MemoryQuotaStore.pause: a longer pause already set wins. */
+const PAUSE_SCRIPT = `
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0
+`;
+
+/** Provider quotas in Redis: one sliding log per provider × credential × window for every replica. */
+export class RedisQuotaStore implements QuotaStore {
+  constructor(private readonly client: Commands) {}
+
+  async take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    const [granted, waitMs, remaining] = await this.client.sendCommand<[number, number, number]>([
+      'EVAL',
+      TAKE_SCRIPT,
+      String(buckets.length * 2),
+      ...buckets.flatMap((b) => [b.key, `${b.key}:paused`]),
+      member,
+      ...buckets.flatMap((b) => [String(b.limit), String(b.windowMs)]),
+    ]);
+    return { granted: granted === 1, waitMs, remaining };
+  }
+
+  async settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
+    await this.client.sendCommand([
+      'EVAL',
+      SETTLE_SCRIPT,
+      '1',
+      bucket.key,
+      String(bucket.limit),
+      String(bucket.windowMs),
+      String(remaining),
+      member,
+    ]);
+  }
+
+  async pause(bucket: QuotaBucket, ms: number): Promise<void> {
+    await this.client.sendCommand(['EVAL', PAUSE_SCRIPT, '1', `${bucket.key}:paused`, String(Math.ceil(ms))]);
+  }
+}
+
+/**
+ * Redis first, this process's own logs while it fails: the connection fails at once while Redis
+ * is down (redis-client.ts), and every call tries Redis again, so shared limiting resumes by
+ * itself when Redis is back. Calls granted by Redis are noted locally too, so a fallback starts
+ * from this replica's recent calls rather than from an empty window.
+ */
+export class FallbackQuotaStore implements QuotaStore {
+  constructor(
+    private readonly shared: QuotaStore,
+    private readonly local: MemoryQuotaStore,
+  ) {}
+
+  async take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    let taken: QuotaTake;
+    try {
+      taken = await this.shared.take(buckets, member);
+    } catch {
+      return this.local.take(buckets);
+    }
+    if (taken.granted) this.local.note(buckets);
+    return taken;
+  }
+
+  async settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
+    await this.local.settle(bucket, remaining);
+    await this.shared.settle(bucket, remaining, member).catch(() => undefined);
+  }
+
+  async pause(bucket: QuotaBucket, ms: number): Promise<void> {
+    await this.local.pause(bucket, ms);
+    await this.shared.pause(bucket, ms).catch(() => undefined);
+  }
+}
+
+/** Shared through Redis when there is one (with this process's logs as the fallback), else this process's. */
+export function providerQuotaStore(redis: Commands | null): QuotaStore {
+  const local = new MemoryQuotaStore();
+  return redis ? new FallbackQuotaStore(new RedisQuotaStore(redis), local) : local;
+}
