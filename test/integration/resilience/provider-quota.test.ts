@@ -133,7 +133,7 @@ describe('provider quotas: fair shares of a provider’s rate limit', () => {
   it(
     'answers a second client’s reads while a first client bursts, within Stripe’s limit',
     async () => {
-      const { origin } = await replica();
+      const { origin, adminOrigin } = await replica();
       const [burster, reader] = await Promise.all([
         signTestToken({ sub: 'bursting-client' }),
         signTestToken({ sub: 'reading-client' }),
@@ -161,7 +161,7 @@ describe('provider quotas: fair shares of a provider’s rate limit', () => {
       for (const res of bursts) for (const code of codes(res)) expect(code).toBe('PROVIDER_RATE_LIMITED');
       expectAtMostStray429s();
       // What did not fit the deadline was refused by the quota, and /metrics says so.
-      const metrics = await (await fetch(`${origin}/metrics`)).text();
+      const metrics = await (await fetch(`${adminOrigin}/metrics`)).text();
       const throttled = /concord_provider_quota_throttled_total\{provider="stripe",by="quota"\} (\d+)/.exec(
         metrics,
       );

@@ -87,7 +87,7 @@ describe('a long 429 storm', () => {
     await stack?.stop();
   });
 
-  it('answers PROVIDER_RATE_LIMITED with the wait PostHog asked for, every time, and never opens the circuit', async () => {
+  it('answers PROVIDER_RATE_LIMITED with what is left of the wait PostHog asked for, every time, and never opens the circuit', async () => {
     // The deadline leaves no room for the 1 s Retry-After: one call per query, each a 429.
     stack = await startResilienceStack({
       REQUEST_DEADLINE_MS: '800',
@@ -100,11 +100,17 @@ describe('a long 429 storm', () => {
       const res = await stack.query<Activity>(ACTIVITY, WINDOW);
       expect(errorKinds(res.errors)).toEqual(['PROVIDER_RATE_LIMITED/posthog']);
       for (const error of res.errors ?? []) {
-        expect(error.extensions).toMatchObject({ retryable: true, retryAfterMs: RETRY_AFTER_MS });
+        // The provider's own wait, or (while the quota holds calls back for it) what is left of it.
+        expect(error.extensions).toMatchObject({ retryable: true });
+        expect(error.extensions?.retryAfterMs).toBeGreaterThan(0);
+        expect(error.extensions?.retryAfterMs).toBeLessThanOrEqual(RETRY_AFTER_MS);
       }
     }
+    // Only 429s, and no more calls than queries: a 429 holds the next calls back for its wait.
     const counters = stack.sandbox.counters.snapshot();
-    expect(counters.byStatus.posthog).toEqual({ '429': QUERIES });
+    expect(Object.keys(counters.byStatus.posthog ?? {})).toEqual(['429']);
+    expect(counters.total.posthog).toBeGreaterThanOrEqual(1);
+    expect(counters.total.posthog).toBeLessThanOrEqual(QUERIES);
     expect(stack.concord.connected.policies.state('posthog')).toMatchObject({
       circuit: 'CLOSED',
       rejected: { circuitOpen: 0 },
