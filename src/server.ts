@@ -23,7 +23,7 @@ import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './format-error.js';
 import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
-import { protectedSchema, requestGuards } from './http/security.js';
+import { authFailureThrottle, protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
 import { upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
@@ -109,7 +109,9 @@ export async function startGateway({
   });
   const authenticate = createAuthenticator(services.config.auth);
   // Subscriptions share the HTTP server and path: graphql-ws clients connect to ws://…/graphql.
+  const authFailures = authFailureThrottle(services);
   const subscriptions = serveSubscriptions({
+    authFailures,
     server,
     path: '/graphql',
     schema,
@@ -176,7 +178,7 @@ export async function startGateway({
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const guards = requestGuards(services, authenticate, logger);
+  const guards = requestGuards(services, authenticate, logger, authFailures);
 
   // Probes answer on the public port (orchestrators) and on the admin one.
   const probes = express.Router();

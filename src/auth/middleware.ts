@@ -16,7 +16,7 @@ const viewers = new WeakMap<Request, Viewer>();
  * ours. A token refused for its claims (expired, wrong audience…) carries a valid signature, so it
  * is no guess, and its client needs the 401 to know to fetch a new one; a JWKS outage is ours.
  */
-const COUNTED: ReadonlySet<AuthFailure> = new Set<AuthFailure>([
+export const COUNTED: ReadonlySet<AuthFailure> = new Set<AuthFailure>([
   'missing_credentials',
   'malformed_credentials',
   'multiple_credentials',

@@ -49,8 +49,8 @@ export function sendRateLimited(res: Response, retryAfterMs: number): void {
 
 /** A token bucket per source address, for what one address may do however it identifies itself. */
 export interface SourceThrottle {
-  /** Takes one token from the bucket of the request's source address. */
-  take(req: Request): Promise<TakeResult>;
+  /** Takes one token from the bucket of the source address (an HTTP request's, or a socket's). */
+  take(source: { ip?: string | undefined }): Promise<TakeResult>;
 }
 
 /** `settings.points` per `settings.durationS` per source address, under its own `name` in the store. */
@@ -60,7 +60,7 @@ export function createSourceThrottle(
 ): SourceThrottle {
   const store = bucketStore(redis, `${KEY_PREFIX}:${name}`);
   const bucket = { capacity: settings.points, windowS: settings.durationS };
-  return { take: (req) => store.take(req.ip ?? 'unknown', bucket) };
+  return { take: (source) => store.take(source.ip ?? 'unknown', bucket) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { permissions } from '../auth/permissions.js';
 import { applyPermissions, type RuleTree } from '../auth/rules.js';
 import type { Services } from '../context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
-import { createRateLimiter, createSourceThrottle } from './rate-limit.js';
+import { createRateLimiter, createSourceThrottle, type SourceThrottle } from './rate-limit.js';
 import { jsonErrors, refuseDeepJson } from './refusals.js';
 
 /** Browsers may cache a CORS preflight this long (seconds). */
@@ -32,7 +32,18 @@ export interface RequestGuards {
 }
 
 /** `authenticate` is the gateway's one authenticator (its JWKS cache is shared with WebSocket connections). */
-export function requestGuards(services: Services, authenticate: Authenticate, logger: Logger): RequestGuards {
+/** Failed authentications per source address (AUTH_FAILURE_LIMIT), shared by HTTP and WebSocket; null: off. */
+export function authFailureThrottle(services: Services): SourceThrottle | null {
+  const limit = services.config.auth.failureLimit;
+  return limit ? createSourceThrottle(limit, { redis: services.redis, name: 'auth-failures' }) : null;
+}
+
+export function requestGuards(
+  services: Services,
+  authenticate: Authenticate,
+  logger: Logger,
+  failures: SourceThrottle | null = authFailureThrottle(services),
+): RequestGuards {
   const { config } = services;
   const rateLimiter = config.rateLimit
     ? createRateLimiter(config.rateLimit, { redis: services.redis, viewerOf })
@@ -64,9 +75,7 @@ export function requestGuards(services: Services, authenticate: Authenticate, lo
         introspection: config.auth.introspection,
         maxTokens: config.queryLimits.maxTokens,
         logger,
-        failures: config.auth.failureLimit
-          ? createSourceThrottle(config.auth.failureLimit, { redis: services.redis, name: 'auth-failures' })
-          : null,
+        failures,
       }),
       ...(rateLimiter ? [rateLimiter.middleware] : []),
     ],

@@ -13,9 +13,12 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
+import { AuthenticationError, type AuthFailure } from '../auth/errors.js';
+import { COUNTED } from '../auth/middleware.js';
 import type { Viewer } from '../auth/scopes.js';
 import { requestLoaders, type RequestContext, type Services } from '../context.js';
 import { ErrorCode } from '../errors.js';
+import type { SourceThrottle } from '../http/rate-limit.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOver } from '../http/refusals.js';
 import { costRefusal, type CostOptions } from '../limits/cost.js';
 import { TrustedDocumentCode, type TrustedDocumentStore } from '../trusted-documents.js';
@@ -40,6 +43,8 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   /** Allow-listed-only mode: only these documents may run, over WebSocket as over HTTP. */
   trustedOnly: TrustedDocumentStore | null;
+  /** Failed authentications per source address, the same buckets as HTTP's; null: unthrottled. */
+  authFailures?: SourceThrottle | null;
 }
 
 /** Set once the connection is authenticated: who it is, which operations it has open, when it must end. */
@@ -75,6 +80,8 @@ export class ClientSubscriptions {
 
 /** The close code graphql-ws gives a connection whose credentials are no longer good. */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** The source address failed to authenticate too often (AUTH_FAILURE_LIMIT): wait, then try again. */
+export const CLOSE_TOO_MANY_FAILURES = 4429;
 /** setTimeout's longest delay; a later expiry is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -154,16 +161,28 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       connectionInitWaitTimeout: settings.initTimeoutMs,
       subscribe: (args) => gatedSubscribe(gate, args),
       onConnect: async (ctx) => {
+        let reason: AuthFailure = 'missing_credentials';
         try {
           const viewer = await authenticate(headersOf(ctx.connectionParams));
-          if (!viewer) return false;
-          ctx.extra.viewer = viewer;
-          ctx.extra.open = new Set();
-          closeAtExpiry(ctx.extra, ctx.extra.socket);
-          return true;
-        } catch {
-          return false;
+          if (viewer) {
+            ctx.extra.viewer = viewer;
+            ctx.extra.open = new Set();
+            closeAtExpiry(ctx.extra, ctx.extra.socket);
+            return true;
+          }
+        } catch (error) {
+          reason = error instanceof AuthenticationError ? error.reason : 'malformed_credentials';
         }
+        // Guesses count against the address, as over HTTP; past its limit the socket hears so (4429).
+        const failures = options.authFailures;
+        if (failures && COUNTED.has(reason)) {
+          const taken = await failures
+            .take({ ip: ctx.extra.request.socket.remoteAddress })
+            .catch(() => ({ allowed: true }));
+          if (!taken.allowed)
+            ctx.extra.socket.close(CLOSE_TOO_MANY_FAILURES, 'Too many failed authentications');
+        }
+        return false;
       },
       onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         const open = ctx.extra.open ?? new Set<string>();
