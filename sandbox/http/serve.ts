@@ -45,6 +45,10 @@ function byLiteralFirst(a: RouteDef, b: RouteDef): number {
 function send(res: Response, reply: Reply, extraHeaders: Record<string, string> = {}): void {
   res.status(reply.status);
   for (const [k, v] of Object.entries({ ...extraHeaders, ...reply.headers })) res.setHeader(k, v);
+  if (reply.text !== undefined) {
+    res.type('text/plain').send(reply.text);
+    return;
+  }
   if (reply.body === undefined) {
     res.end();
     return;
