@@ -36,7 +36,7 @@ async function post(path: string, body: string | Buffer, headers: Record<string,
 }
 
 describe('PostHog capture through the official posthog-node library', () => {
-  it.each([
+  it.each<[string, { disableCompression?: boolean }]>([
     ['gzipped (the default)', {}],
     ['uncompressed', { disableCompression: true }],
   ])('delivers a batch %s to /batch/, seen by the events list and HogQL', async (_label, options) => {
