@@ -30,6 +30,8 @@ export interface StripeSimulator {
   admin(router: express.Router): void;
 }
 
+const STRIPE_TEST_MODE_LIMIT = { name: 'test_mode', limit: 25, windowMs: 1000 } as const;
+
 /** Stripe names the version it answered with; stripe-node reads it into `lastResponse.apiVersion`. */
 function withVersion(reply: Reply, version: string): Reply {
   return { ...reply, headers: { ...reply.headers, 'Stripe-Version': version } };
@@ -99,6 +101,11 @@ export function createStripeSimulator(ctx: SimulatorContext): StripeSimulator {
             'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
         }),
       ),
+    // Test mode: 25 requests a second in all, search 20 reads a second (FACTS §1).
+    documentedLimits: (route) =>
+      route.operationId.startsWith('search')
+        ? [STRIPE_TEST_MODE_LIMIT, { name: 'search', limit: 20, windowMs: 1000 }]
+        : [STRIPE_TEST_MODE_LIMIT],
     malformedBody: () => stamp(invalidRequest('Invalid request: the request body could not be parsed.')),
     securitySchemes: {
       bearerAuth: {
