@@ -178,3 +178,104 @@ describe('PostHog capture body formats and answers', () => {
     expect(sandbox.captured.length).toBe(before);
   });
 });
+
+describe('the REST properties filter on the persons and events lists', () => {
+  const list = async (path: string, properties: unknown) => {
+    const url = new URL(
+      `${sandbox.urls.posthog}/api/projects/${sandbox.credentials.posthogProjectId}/${path}`,
+    );
+    url.searchParams.set('properties', JSON.stringify(properties));
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${sandbox.credentials.posthogApiKey}` },
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { results: Record<string, unknown>[] } & Record<string, unknown>,
+    };
+  };
+
+  it('applies person filters to persons (exact by default, a list is OR, icontains, is_set)', async () => {
+    const [a, b] = sandbox.dataset.contacts;
+    const one = await list('persons/', [{ key: 'email', value: a?.email, type: 'person' }]);
+    expect(one.status).toBe(200);
+    expect(one.body.results.map((p) => (p.properties as Record<string, string>).email)).toEqual([a?.email]);
+    const two = await list('persons/', [
+      { key: 'email', value: [a?.email, b?.email], operator: 'exact', type: 'person' },
+    ]);
+    expect(two.body.results.map((p) => (p.properties as Record<string, string>).email).sort()).toEqual(
+      [a?.email, b?.email].sort(),
+    );
+    const domain = (a?.email ?? '').split('@')[1] ?? '';
+    const contains = await list('persons/', [
+      { key: 'email', value: domain.toUpperCase(), operator: 'icontains', type: 'person' },
+    ]);
+    expect(contains.body.results.length).toBeGreaterThan(0);
+    for (const p of contains.body.results)
+      expect((p.properties as Record<string, string>).email).toContain(domain);
+    const none = await list('persons/', [{ key: 'no_such_prop', operator: 'is_set', type: 'person' }]);
+    expect(none.body.results).toEqual([]);
+  });
+
+  it('applies event and person filters to events', async () => {
+    const name = 'filter_me';
+    const person = sandbox.dataset.contacts[0];
+    await post(
+      '/batch/',
+      JSON.stringify({
+        api_key: sandbox.posthogProjectToken,
+        batch: [
+          { event: name, distinct_id: person?.crmId, timestamp: new Date(ANCHOR - 60_000).toISOString() },
+          {
+            event: name,
+            distinct_id: 'filter-1',
+            properties: { plan: 'pro', seats: 5 },
+            timestamp: new Date(ANCHOR - 60_000).toISOString(),
+          },
+          {
+            event: name,
+            distinct_id: 'filter-2',
+            properties: { plan: 'free', seats: 1 },
+            timestamp: new Date(ANCHOR - 60_000).toISOString(),
+          },
+        ],
+      }),
+    );
+    const after = new Date(ANCHOR - 3_600_000).toISOString();
+    const url = (props: unknown) =>
+      `events/?event=${name}&after=${encodeURIComponent(after)}&properties=${encodeURIComponent(JSON.stringify(props))}`;
+    const get = async (props: unknown) => {
+      const res = await fetch(
+        `${sandbox.urls.posthog}/api/projects/${sandbox.credentials.posthogProjectId}/${url(props)}`,
+        {
+          headers: { authorization: `Bearer ${sandbox.credentials.posthogApiKey}` },
+        },
+      );
+      return ((await res.json()) as { results: { distinct_id: string }[] }).results.map((e) => e.distinct_id);
+    };
+    expect(await get([{ key: 'plan', value: 'pro' }])).toEqual(['filter-1']);
+    expect(await get([{ key: 'seats', value: 2, operator: 'gt', type: 'event' }])).toEqual(['filter-1']);
+    expect((await get([{ key: 'plan', value: 'pro', operator: 'is_not' }])).sort()).toEqual(
+      [person?.crmId, 'filter-2'].sort(),
+    );
+    // is_not keeps events without the property, as PostHog does; a person filter reads the properties of the person behind each event's distinct_id.
+    expect(await get([{ key: 'email', value: person?.email, type: 'person' }])).toEqual([person?.crmId]);
+  });
+
+  it('refuses what it does not simulate with a validation_error naming it, never ignoring the filter', async () => {
+    for (const [path, properties, detail] of [
+      ['persons/', [{ key: 'x', value: 1, type: 'cohort' }], /type 'cohort'/],
+      ['events/', [{ key: 'x', value: '2026-01-01', operator: 'is_date_after' }], /'is_date_after'/],
+      ['persons/', [{ key: 'x', value: 1, type: 'event' }], /do not apply/],
+      ['events/', { type: 'AND', values: [] }, /flat JSON array/],
+      ['events/', [{ key: 'x', value: 1, operator: 'nonsense' }], /not a valid choice/],
+    ] as const) {
+      const res = await list(path, properties);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        type: 'validation_error',
+        attr: 'properties',
+        detail: expect.stringMatching(detail),
+      });
+    }
+  });
+});
