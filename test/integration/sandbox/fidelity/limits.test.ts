@@ -143,6 +143,36 @@ describe("each twin's documented limits (the knob npm start and npm run sandbox 
     expect(capture.status).toBe(200);
   });
 
+  it("is retried by @hubspot/api-client's own retry, which matches the secondly message", async () => {
+    // Time stands still until the first 429 has been answered, then moves on a second: by the
+    // client's retry (1 s later) the window has room again.
+    let limited = (): boolean => false;
+    const frozen = Date.UTC(2026, 10, 24, 12);
+    const live = await startSandbox({
+      dataset: sandbox.dataset,
+      knobs: { hubspot: { documentedLimits: true } },
+      clock: () => frozen + (limited() ? 1000 : 0),
+    });
+    limited = () => (live.counters.snapshot().byStatus.hubspot['429'] ?? 0) > 0;
+    try {
+      const retrying = new Client({
+        accessToken: live.credentials.hubspotAccessToken,
+        basePath: live.urls.hubspot,
+        // The client counts attempts, not retries: 2 is one retry.
+        numberOfApiCallRetries: 2,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => retrying.crm.contacts.searchApi.doSearch({ limit: 1 })),
+      );
+      expect(results).toHaveLength(5);
+      const byStatus = live.counters.snapshot().byStatus.hubspot;
+      expect(byStatus['429']).toBe(1);
+      expect(byStatus['200']).toBe(5);
+    } finally {
+      await live.stop();
+    }
+  });
+
   it('stay off in a sandbox started without the knob (the default of startSandbox())', async () => {
     const stripe = stripeFor(plain);
     for (let i = 0; i < 30; i++) await stripe.customers.list({ limit: 1 });
