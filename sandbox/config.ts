@@ -89,6 +89,7 @@ const EnvSchema = z.object({
     .regex(/^whsec_\w+$/, 'expected a webhook signing secret (whsec_...)')
     .optional(),
   SANDBOX_HUBSPOT_CLIENT_SECRET: z.string().min(8).optional(),
+  SANDBOX_DOCUMENTED_LIMITS: boolFrom.optional(),
   ...knobVariables('hubspot'),
   ...knobVariables('stripe'),
   ...knobVariables('posthog'),
@@ -109,10 +110,14 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
   const sizeName = (e.SANDBOX_SIZE as 'demo' | 'bench' | undefined) ?? 'demo';
   const ports = {} as Record<ProviderName, number>;
   const knobs = {} as Record<ProviderName, KnobsPatch>;
+  // Where users meet the sandbox (npm start's sandbox mode, npm run sandbox, the bench), each twin
+  // answers 429 where its provider would. Test stacks (NODE_ENV=test) and `startSandbox()` called
+  // directly leave them off unless asked, so a suite is not throttled by accident.
+  const documentedLimits = (e.SANDBOX_DOCUMENTED_LIMITS as boolean | undefined) ?? env.NODE_ENV !== 'test';
   PROVIDERS.forEach((provider, i) => {
     const p = `SANDBOX_${provider.toUpperCase()}`;
     ports[provider] = (e[`${p}_PORT`] as number | undefined) ?? (defaultPort === 0 ? 0 : defaultPort + i);
-    const patch: KnobsPatch = {};
+    const patch: KnobsPatch = { documentedLimits };
     if (e[`${p}_LATENCY_MS`] !== undefined) patch.latencyMs = e[`${p}_LATENCY_MS`] as number;
     if (e[`${p}_JITTER_MS`] !== undefined) patch.jitterMs = e[`${p}_JITTER_MS`] as number;
     if (e[`${p}_ERROR_RATE`] !== undefined) patch.errorRate = e[`${p}_ERROR_RATE`] as number;

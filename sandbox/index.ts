@@ -32,6 +32,8 @@ export interface SandboxOptions {
   dataset?: Dataset;
   /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
   webhooks?: WebhookSettings;
+  /** The time rate limits are counted by (default `Date.now`); tests pass one they control. */
+  clock?: () => number;
 }
 
 /** A running sandbox: three simulators on loopback, their shared knobs and counters, and the data behind them. */
@@ -72,7 +74,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       anchor: options.anchor ?? Math.floor(Date.now() / 86_400_000) * 86_400_000,
     });
   const credentials = options.credentials ?? DEFAULT_SANDBOX_CREDENTIALS;
-  const knobs = new KnobBoard(options.knobs);
+  const knobs = new KnobBoard(options.knobs, options.clock);
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
   const captured: CapturedEvent[] = [];

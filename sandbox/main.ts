@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     `  PostHog  ${urls.posthog}   Authorization: Bearer ${credentials.posthogApiKey}   project ${credentials.posthogProjectId}`,
     '',
     '  Each serves /openapi.json; knobs and counters under /__sandbox/knobs and /__sandbox/counters.',
+    `  Rate limits: ${config.knobs.stripe.documentedLimits ? "each provider's documented limits (SANDBOX_DOCUMENTED_LIMITS=false turns them off)" : 'off (SANDBOX_DOCUMENTED_LIMITS=false)'}`,
     `  Webhooks: Stripe ${sandbox.webhooks.stripeEnabled ? 'on' : 'off'}, HubSpot ${sandbox.webhooks.hubspotEnabled ? 'on' : 'off'}` +
       (config.webhooks.url ? ` → ${config.webhooks.url}` : ' (set SANDBOX_WEBHOOK_URL and the secrets)'),
     '  These are development keys for fake data on loopback, not secrets. Ctrl-C stops.',

@@ -27,9 +27,25 @@ describe('readSandboxConfig', () => {
     expect(config.sizes).toEqual(BENCH_SIZES);
     expect(config.anchor).toBe(Date.UTC(2026, 0, 2));
     expect(config.ports.stripe).toBe(5000);
-    expect(config.knobs.stripe).toEqual({ latencyMs: 20, jitterMs: 5 });
-    expect(config.knobs.hubspot).toEqual({ rateLimit: { limit: 100, windowMs: 10_000 } });
-    expect(config.knobs.posthog).toEqual({ outage: true, errorRate: 0.3 });
+    expect(config.knobs.stripe).toEqual({ documentedLimits: true, latencyMs: 20, jitterMs: 5 });
+    expect(config.knobs.hubspot).toEqual({
+      documentedLimits: true,
+      rateLimit: { limit: 100, windowMs: 10_000 },
+    });
+    expect(config.knobs.posthog).toEqual({ documentedLimits: true, outage: true, errorRate: 0.3 });
+  });
+
+  it("turns each provider's documented limits on unless SANDBOX_DOCUMENTED_LIMITS=false", () => {
+    for (const knobs of Object.values(readSandboxConfig({}).knobs)) expect(knobs.documentedLimits).toBe(true);
+    const off = readSandboxConfig({ SANDBOX_DOCUMENTED_LIMITS: 'false' });
+    for (const knobs of Object.values(off.knobs)) expect(knobs.documentedLimits).toBe(false);
+    expect(() => readSandboxConfig({ SANDBOX_DOCUMENTED_LIMITS: 'sometimes' })).toThrow(ConfigError);
+    // Concord's test stacks run with NODE_ENV=test: off there unless a test asks.
+    expect(readSandboxConfig({ NODE_ENV: 'test' }).knobs.hubspot.documentedLimits).toBe(false);
+    expect(
+      readSandboxConfig({ NODE_ENV: 'test', SANDBOX_DOCUMENTED_LIMITS: 'true' }).knobs.hubspot
+        .documentedLimits,
+    ).toBe(true);
   });
 
   it('names every bad variable on its own line', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RollingWindows, type DocumentedLimit, type LimitOutcome } from './limits.js';
 import { PROVIDERS, type ProviderName, type RateLimitState } from './provider.js';
 
 export const RateLimitSchema = z.object({
@@ -18,6 +19,8 @@ export const KnobsSchema = z.object({
   outage: z.boolean(),
   /** A per-credential fixed-window limit, or null for none. */
   rateLimit: RateLimitSchema.nullable(),
+  /** The provider's own documented limits (per route, in its words); on for `npm start`'s sandbox and `npm run sandbox`. */
+  documentedLimits: z.boolean(),
 });
 export type Knobs = z.infer<typeof KnobsSchema>;
 export const KnobsPatchSchema = KnobsSchema.partial().strict();
@@ -29,6 +32,7 @@ export const DEFAULT_KNOBS: Knobs = {
   errorRate: 0,
   outage: false,
   rateLimit: null,
+  documentedLimits: false,
 };
 
 interface Window {
@@ -41,8 +45,13 @@ export class KnobBoard {
   private readonly knobs: Record<ProviderName, Knobs>;
   private readonly initial: Record<ProviderName, Knobs>;
   private readonly windows = new Map<string, Window>();
+  private readonly rolling = new RollingWindows();
 
-  constructor(initial: Partial<Record<ProviderName, KnobsPatch>> = {}) {
+  /** `clock` gives the time limits are counted by (tests pass a controllable one). */
+  constructor(
+    initial: Partial<Record<ProviderName, KnobsPatch>> = {},
+    readonly clock: () => number = Date.now,
+  ) {
     this.initial = Object.fromEntries(
       PROVIDERS.map((p) => [p, { ...DEFAULT_KNOBS, ...initial[p] }]),
     ) as Record<ProviderName, Knobs>;
@@ -57,6 +66,7 @@ export class KnobBoard {
     const next = KnobsSchema.parse({ ...this.knobs[provider], ...patch });
     this.knobs[provider] = next;
     if ('rateLimit' in patch) this.clearWindows(provider);
+    if ('documentedLimits' in patch) this.rolling.clear(provider);
     return { ...next };
   }
 
@@ -65,6 +75,7 @@ export class KnobBoard {
     for (const p of provider ? [provider] : PROVIDERS) {
       this.knobs[p] = { ...this.initial[p] };
       this.clearWindows(p);
+      this.rolling.clear(p);
     }
   }
 
@@ -83,7 +94,7 @@ export class KnobBoard {
    * Takes one request from the credential's window. Returns the window after the request,
    * or null when no limit is set; `remaining < 0` means the request is over the limit.
    */
-  consume(provider: ProviderName, credential: string, now = Date.now()): RateLimitState | null {
+  consume(provider: ProviderName, credential: string, now = this.clock()): RateLimitState | null {
     const limit = this.knobs[provider].rateLimit;
     if (!limit) return null;
     const key = `${provider}\u0000${credential}`;
@@ -99,6 +110,17 @@ export class KnobBoard {
       remaining: limit.limit - window.used,
       resetInMs: window.startedAt + limit.windowMs - now,
     };
+  }
+
+  /** Counts a request against the provider's documented limits for its route, when that knob is on. */
+  consumeDocumented(
+    provider: ProviderName,
+    credential: string,
+    limits: readonly DocumentedLimit[],
+    now = this.clock(),
+  ): LimitOutcome | null {
+    if (!this.knobs[provider].documentedLimits || limits.length === 0) return null;
+    return this.rolling.take(provider, credential, limits, now);
   }
 
   private clearWindows(provider: ProviderName): void {

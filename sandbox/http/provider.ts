@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
+import type { DocumentedLimit } from './limits.js';
 import type { Reply, RouteDef } from './route.js';
 
 export const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
@@ -33,8 +34,10 @@ export interface ProviderProtocol {
   serverError(): Reply;
   /** The outage knob: the provider is down. */
   unavailable(): Reply;
-  /** Over the rate-limit knob. */
-  rateLimited(state: RateLimitState): Reply;
+  /** Over the rate-limit knob, or over one of the provider's documented limits (`limit` then says which). */
+  rateLimited(state: RateLimitState, limit?: DocumentedLimit): Reply;
+  /** The provider's documented rate limits that apply to a route (enforced while the `documentedLimits` knob is on). */
+  documentedLimits?(route: RouteDef): readonly DocumentedLimit[];
   /** A body that could not be parsed (bad JSON, bad form). */
   malformedBody(): Reply;
   /** Headers the provider adds to every response (e.g. HubSpot's rate-limit headers). */

@@ -7,6 +7,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A plain-text body instead of JSON (PostHog capture answers errors so). */
+  text?: string;
   headers?: Record<string, string>;
 }
 

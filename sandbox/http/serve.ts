@@ -45,6 +45,10 @@ function byLiteralFirst(a: RouteDef, b: RouteDef): number {
 function send(res: Response, reply: Reply, extraHeaders: Record<string, string> = {}): void {
   res.status(reply.status);
   for (const [k, v] of Object.entries({ ...extraHeaders, ...reply.headers })) res.setHeader(k, v);
+  if (reply.text !== undefined) {
+    res.type('text/plain').send(reply.text);
+    return;
+  }
   if (reply.body === undefined) {
     res.end();
     return;
@@ -153,8 +157,20 @@ async function answer(
     : protocol.authenticate(req.headers, rawQuery);
   if (!auth.ok) return { reply: auth.reply, rate: null };
 
-  const rate = knobs.consume(provider, auth.credential);
-  if (rate && rate.remaining < 0) return { reply: protocol.rateLimited(rate), rate };
+  const knobRate = knobs.consume(provider, auth.credential);
+  if (knobRate && knobRate.remaining < 0) return { reply: protocol.rateLimited(knobRate), rate: knobRate };
+  const documented = knobs.consumeDocumented(
+    provider,
+    auth.credential,
+    protocol.documentedLimits?.(route) ?? [],
+  );
+  if (documented?.over) {
+    return {
+      reply: protocol.rateLimited(documented.over.state, documented.over.limit),
+      rate: documented.over.state,
+    };
+  }
+  const rate = knobRate ?? documented?.state ?? null;
   if (knobs.shouldFail(provider)) return { reply: protocol.serverError(), rate };
 
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -46,3 +46,11 @@ export function associationTypeNames(from: ObjectType, to: ObjectType): string[]
   const base = `${SINGULAR[from]}_to_${SINGULAR[to]}`;
   return types.primary !== undefined ? [base, `${base}_unlabeled`] : [base];
 }
+
+/** The object type a HubSpot-defined association type id leads to from `from`, if it is one of its pairs. */
+export function targetOfTypeId(from: ObjectType, typeId: number): ObjectType | undefined {
+  for (const [to, types] of Object.entries(TYPE_IDS[from] ?? {}) as [ObjectType, PairTypes][]) {
+    if (types.primary === typeId || types.unlabeled === typeId) return to;
+  }
+  return undefined;
+}

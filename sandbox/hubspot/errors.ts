@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { DocumentedLimit } from '../http/limits.js';
 import type { RateLimitState } from '../http/provider.js';
-import type { Reply } from '../http/route.js';
+import type { Reply, RouteDef } from '../http/route.js';
 
 export type ErrorCategory =
   | 'VALIDATION_ERROR'
@@ -95,8 +96,38 @@ export function rateLimitHeaders(state: RateLimitState | null): Record<string, s
   };
 }
 
-/** The documented burst-window 429 (FACTS §2, H9); Retry-After is added for clients that honour it. */
-export function rateLimitedReply(state: RateLimitState): Reply {
+/** Search sits outside the ten-secondly window with its own per-second cap per token (FACTS §2, §7.4). */
+export const SEARCH_SECONDLY_LIMIT: DocumentedLimit = { name: 'secondly', limit: 4, windowMs: 1000 };
+/** The burst window of a Professional/Enterprise private app, matching the headers above. */
+export const TEN_SECONDLY_LIMIT: DocumentedLimit = {
+  name: 'TEN_SECONDLY_ROLLING',
+  limit: DEFAULT_RATE_LIMIT.max,
+  windowMs: DEFAULT_RATE_LIMIT.intervalMs,
+};
+
+/** HubSpot's documented limits for a route: search's own secondly cap, else the ten-secondly window. */
+export function documentedLimits(route: RouteDef): readonly DocumentedLimit[] {
+  return route.path.endsWith('/search') ? [SEARCH_SECONDLY_LIMIT] : [TEN_SECONDLY_LIMIT];
+}
+
+/**
+ * The documented burst-window 429 (FACTS §2, H9), or search's secondly 429 (no policyName, as
+ * recorded); the Node client retries each by its message. Retry-After is added for clients that honour it.
+ */
+export function rateLimitedReply(state: RateLimitState, limit?: DocumentedLimit): Reply {
+  const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(state.resetInMs / 1000))) };
+  if (limit?.name === SEARCH_SECONDLY_LIMIT.name) {
+    return {
+      status: 429,
+      body: {
+        status: 'error',
+        message: 'You have reached your secondly limit.',
+        correlationId: randomUUID(),
+        category: 'RATE_LIMITS',
+      },
+      headers: retryAfter,
+    };
+  }
   return {
     status: 429,
     body: {
@@ -107,6 +138,6 @@ export function rateLimitedReply(state: RateLimitState): Reply {
       policyName: 'TEN_SECONDLY_ROLLING',
       groupName: 'publicapi:private-app:concord-sandbox',
     },
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(state.resetInMs / 1000))) },
+    headers: retryAfter,
   };
 }

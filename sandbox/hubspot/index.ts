@@ -2,7 +2,13 @@ import type { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import { authenticateBearer } from './auth.js';
-import { hubspotError, rateLimitedReply, rateLimitHeaders, validationError } from './errors.js';
+import {
+  documentedLimits,
+  hubspotError,
+  rateLimitedReply,
+  rateLimitHeaders,
+  validationError,
+} from './errors.js';
 import { associationRoutes } from './routes/associations.js';
 import { batchRoutes } from './routes/batch.js';
 import { objectRoutes } from './routes/objects.js';
@@ -51,6 +57,7 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
         'The service is temporarily unavailable. Please try again later.',
       ),
     rateLimited: rateLimitedReply,
+    documentedLimits,
     malformedBody: () =>
       validationError('Invalid input JSON on line 1, column 1: Unexpected character in request body'),
     responseHeaders: rateLimitHeaders,

@@ -1,5 +1,5 @@
 import type { CompanyRecord, ContactRecord, Currency, DealRecord } from '../data/dataset.js';
-import { DEFAULT_PROPERTIES, PROPERTY_KINDS, type ObjectType } from './properties.js';
+import { DEFAULT_PROPERTIES, PROPERTY_KINDS, isKnownProperty, type ObjectType } from './properties.js';
 
 /** One CRM record as HubSpot holds it: every property value is a string (or null when unset). */
 export interface HubObject {
@@ -77,6 +77,21 @@ export function build(
   };
 }
 
+/** The portal's users that own records (HubSpot owner ids); every fourth contact has no owner. */
+export const OWNER_IDS = ['75480126', '75480127', '75480128'] as const;
+const ownerOf = (crmId: string): string | null => {
+  const slot = Number(crmId) % (OWNER_IDS.length + 1);
+  return OWNER_IDS[slot] ?? null;
+};
+/** `hs_lead_status` as a sales team sets it for contacts still in the funnel. */
+const LEAD_STATUS: Record<string, string> = {
+  subscriber: 'NEW',
+  lead: 'NEW',
+  marketingqualifiedlead: 'OPEN',
+  salesqualifiedlead: 'IN_PROGRESS',
+  opportunity: 'CONNECTED',
+};
+
 export function contactObject(contact: ContactRecord, companies: readonly CompanyRecord[]): HubObject {
   const company = contact.company >= 0 ? companies[contact.company] : undefined;
   return build(
@@ -91,6 +106,16 @@ export function contactObject(contact: ContactRecord, companies: readonly Compan
       lifecyclestage: contact.lifecycleStage,
       company: company?.name ?? null,
       associatedcompanyid: company?.crmId ?? null,
+      // Standard properties a CRM user filters on; the seeded contact lives where its company is.
+      city: company?.city ?? null,
+      country: company?.country ?? null,
+      state: null,
+      zip: null,
+      address: null,
+      website: company ? `https://${company.domain}` : null,
+      mobilephone: null,
+      hubspot_owner_id: ownerOf(contact.crmId),
+      hs_lead_status: LEAD_STATUS[contact.lifecycleStage] ?? null,
       createdate: isoTime(contact.createdAt),
       lastmodifieddate: isoTime(contact.updatedAt),
       hs_object_id: contact.crmId,
@@ -148,15 +173,18 @@ export interface RenderOptions {
   associations?: Record<string, { results: { id: string; type: string }[] }> | undefined;
 }
 
-/** Requested properties in request order, unknown names left out as HubSpot does. */
+/**
+ * Requested properties as HubSpot returns them: keys sorted, a known property without a value as
+ * `null`, `hs_object_id` always there, unknown names left out.
+ */
 export function selectProperties(
   obj: HubObject,
   requested: readonly string[] | undefined,
 ): Record<string, string | null> {
   const names = requested && requested.length > 0 ? requested : DEFAULT_PROPERTIES[obj.type];
   const selected: Record<string, string | null> = {};
-  for (const name of names) {
-    if (Object.hasOwn(obj.properties, name)) selected[name] = obj.properties[name] ?? null;
+  for (const name of [...new Set([...names, 'hs_object_id'])].sort()) {
+    if (isKnownProperty(obj.type, name)) selected[name] = obj.properties[name] ?? null;
   }
   return selected;
 }

@@ -26,6 +26,8 @@ export interface HubSpotStore {
     changes: Record<string, string | null>,
     nowMs: number,
   ): HubObject | null;
+  /** Links two existing objects both ways (a no-op when they are linked already). */
+  associate(from: ObjectType, fromId: string, to: ObjectType, toId: string): void;
   /**
    * Archives an object: gone from ids, lists, search, the email index and both ends of its
    * associations, so nothing still points at it. Null when there is no such object.
@@ -147,6 +149,18 @@ export function buildStore(dataset: Dataset): HubSpotStore {
     associated(from, fromId, to) {
       if (!isAssociable(from, to)) return NO_IDS;
       return associations[from][to].get(fromId) ?? NO_IDS;
+    },
+    associate(from, fromId, to, toId) {
+      const add = (a: ObjectType, aId: string, b: ObjectType, bId: string): void => {
+        const ids = associations[a][b].get(aId) ?? [];
+        if (ids.includes(bId)) return;
+        associations[a][b].set(
+          aId,
+          [...ids, bId].sort((x, y) => Number(x) - Number(y)),
+        );
+      };
+      add(from, fromId, to, toId);
+      add(to, toId, from, fromId);
     },
     create(type, properties, nowMs) {
       // From a high-water mark, not the last object: an archived object's id is never handed out again.

@@ -1,5 +1,7 @@
 import type { SimulatorContext } from '../context.js';
+import type { DocumentedLimit } from '../http/limits.js';
 import type { ProviderProtocol } from '../http/provider.js';
+import type { RouteDef } from '../http/route.js';
 import { authenticatePersonalKey } from './auth.js';
 import { fromZodIssues, notFound, posthogError } from './errors.js';
 import { PostHogModel } from './model.js';
@@ -10,6 +12,34 @@ import { queryRoutes } from './routes/query.js';
 
 export { PostHogModel, SITE_ORIGIN } from './model.js';
 export { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './routes/capture.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/**
+ * PostHog's DRF throttles for personal-API-key requests (FACTS §3, posthog/rate_limit.py); capture is exempt.
+ * The Query API adds the per-team HogQL throttle (120 an hour unless the team's limit was raised).
+ */
+function posthogLimits(route: RouteDef): readonly DocumentedLimit[] {
+  if (route.public) return [];
+  if (route.path.endsWith('/query/')) {
+    return [
+      { name: 'api_queries_burst', limit: 240, windowMs: MINUTE },
+      { name: 'api_queries_sustained', limit: 2400, windowMs: HOUR },
+      { name: 'hogql_query', limit: 120, windowMs: HOUR, perAccount: true },
+    ];
+  }
+  if (/\/(events|persons)\//.test(route.path)) {
+    return [
+      { name: 'clickhouse_burst', limit: 240, windowMs: MINUTE },
+      { name: 'clickhouse_sustained', limit: 1200, windowMs: HOUR },
+    ];
+  }
+  return [
+    { name: 'burst', limit: 480, windowMs: MINUTE },
+    { name: 'sustained', limit: 4800, windowMs: HOUR },
+  ];
+}
 
 /**
  * The PostHog simulator: persons, the (deprecated) events list and the HogQL Query API over the data set,
@@ -46,6 +76,7 @@ export function createPostHogProtocol(
         'service_unavailable',
         'Service temporarily unavailable, try again later.',
       ),
+    documentedLimits: posthogLimits,
     rateLimited: (state) => {
       const seconds = Math.max(1, Math.ceil(state.resetInMs / 1000));
       return posthogError(

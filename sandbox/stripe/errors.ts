@@ -46,6 +46,8 @@ const NOUNS: Record<string, string> = {
   invoice: 'invoice',
   subscription: 'subscription',
   price: 'price',
+  payment_intent: 'payment_intent',
+  balance_transaction: 'balance transaction',
 };
 
 export function resourceMissing(objectType: string, id: string, param = 'id', status = 404): Reply {

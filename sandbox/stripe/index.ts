@@ -12,9 +12,11 @@ import { chargeRoutes } from './routes/charges.js';
 import { customerRoutes } from './routes/customers.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { priceRoutes } from './routes/prices.js';
+import { paymentRoutes } from './routes/payments.js';
 import { refundRoutes } from './routes/refunds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { createRuntime } from './runtime.js';
+import { requestedVersion, searchUnsupported } from './version.js';
 import { stripeWebhookEffects } from './webhooks.js';
 
 export type { AdminChargeInput } from './admin.js';
@@ -26,6 +28,13 @@ export interface StripeSimulator {
   createCharge(input: AdminChargeInput): StripeObject;
   /** Admin routes (`POST /charges`) to mount under `/__sandbox`. */
   admin(router: express.Router): void;
+}
+
+const STRIPE_TEST_MODE_LIMIT = { name: 'test_mode', limit: 25, windowMs: 1000 } as const;
+
+/** Stripe names the version it answered with; stripe-node reads it into `lastResponse.apiVersion`. */
+function withVersion(reply: Reply, version: string): Reply {
+  return { ...reply, headers: { ...reply.headers, 'Stripe-Version': version } };
 }
 
 /** The Stripe v1 simulator: the endpoints Concord reads (and the few it writes), over the seeded data set. */
@@ -47,13 +56,18 @@ export function createStripeSimulator(ctx: SimulatorContext): StripeSimulator {
     ...invoiceRoutes(runtime),
     ...subscriptionRoutes(runtime),
     ...priceRoutes(runtime),
+    ...paymentRoutes(runtime),
   ].map((def) => ({
     ...def,
     handle: async (input) => {
+      const version = requestedVersion(input.headers);
+      if (!version.ok) return stamp(version.reply);
+      const refused = def.operationId.startsWith('search') ? searchUnsupported(version.version) : undefined;
+      if (refused) return withVersion(stamp(refused), version.version);
       const before = announce.before(def.operationId, input);
       const reply = stamp(await def.handle(input));
       announce.after(def.operationId, input, reply, before);
-      return reply;
+      return withVersion(reply, version.version);
     },
   }));
 
@@ -77,19 +91,21 @@ export function createStripeSimulator(ctx: SimulatorContext): StripeSimulator {
       ),
     serverError: () => stamp(apiError(500)),
     unavailable: () => stamp(apiError(503)),
+    // No Stripe-Should-Retry: Stripe sends it with lock timeouts only, so its libraries do not retry a rate limit.
     rateLimited: () =>
       stamp(
-        stripeError(
-          429,
-          {
-            type: 'invalid_request_error',
-            code: 'rate_limit',
-            message:
-              'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
-          },
-          { 'Stripe-Should-Retry': 'true' },
-        ),
+        stripeError(429, {
+          type: 'invalid_request_error',
+          code: 'rate_limit',
+          message:
+            'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        }),
       ),
+    // Test mode: 25 requests a second in all, search 20 reads a second (FACTS §1).
+    documentedLimits: (route) =>
+      route.operationId.startsWith('search')
+        ? [STRIPE_TEST_MODE_LIMIT, { name: 'search', limit: 20, windowMs: 1000 }]
+        : [STRIPE_TEST_MODE_LIMIT],
     malformedBody: () => stamp(invalidRequest('Invalid request: the request body could not be parsed.')),
     securitySchemes: {
       bearerAuth: {

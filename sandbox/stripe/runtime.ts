@@ -5,9 +5,11 @@ import {
   renderCharge,
   renderCustomer,
   renderInvoice,
+  renderRefund,
   renderSubscription,
   type StripeObject,
 } from './objects.js';
+import { PaymentLedger } from './payments.js';
 import { SearchPageCodec } from './search-page.js';
 import { buildStore, type ChargeState, type StripeStore } from './store.js';
 
@@ -16,6 +18,8 @@ export interface StripeRuntime {
   store: StripeStore;
   pages: SearchPageCodec;
   idempotency: IdempotencyStore;
+  /** PaymentIntents and balance transactions behind charges and refunds. */
+  payments: PaymentLedger;
   render: {
     customer(id: string): StripeObject | undefined;
     charge(charge: ChargeState): StripeObject;
@@ -25,6 +29,8 @@ export interface StripeRuntime {
     refund: Expanders;
     invoice: Expanders;
     subscription: Expanders;
+    paymentIntent: Expanders;
+    balanceTransaction: Expanders;
     none: Expanders;
   };
 }
@@ -48,16 +54,34 @@ export function createRuntime(dataset: Dataset): StripeRuntime {
     const state = store.subscriptions.get(id);
     return state ? renderSubscription(state) : undefined;
   };
+  const payments = new PaymentLedger(store);
+  const paymentIntent = (id: string): StripeObject | undefined => payments.paymentIntent(id);
+  const balanceTransaction = (id: string): StripeObject | undefined => payments.balanceTransaction(id);
+  const source = (id: string): StripeObject | undefined => {
+    if (id.startsWith('re_')) {
+      const refund = store.refunds.get(id);
+      return refund ? renderRefund(refund) : undefined;
+    }
+    return chargeById(id);
+  };
   return {
     store,
+    payments,
     pages: new SearchPageCodec(dataset.seed),
     idempotency: new IdempotencyStore(),
     render: { customer, charge },
     expanders: {
-      charge: { customer },
-      refund: { charge: chargeById, customer },
+      charge: { customer, payment_intent: paymentIntent, balance_transaction: balanceTransaction },
+      refund: {
+        charge: chargeById,
+        customer,
+        payment_intent: paymentIntent,
+        balance_transaction: balanceTransaction,
+      },
       invoice: { customer, subscription: subscriptionById },
       subscription: { customer, latest_invoice: invoiceById },
+      paymentIntent: { customer, latest_charge: chargeById },
+      balanceTransaction: { source },
       none: {},
     },
   };

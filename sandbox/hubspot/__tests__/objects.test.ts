@@ -49,13 +49,18 @@ describe('property rendering', () => {
     }
   });
 
-  it('leaves out unknown properties and gives null for unset ones', () => {
+  it('leaves out unknown properties, gives null for unset ones and always hs_object_id', () => {
     const contact = dataset.contacts.find((c) => c.company < 0);
     if (!contact) throw new Error('every contact has a company in this data set');
     const rendered = renderObject(contactObject(contact, dataset.companies), {
       properties: ['email', 'no_such_property', 'company', 'associatedcompanyid'],
     });
-    expect(rendered.properties).toEqual({ email: contact.email, company: null, associatedcompanyid: null });
+    expect(rendered.properties).toEqual({
+      email: contact.email,
+      company: null,
+      associatedcompanyid: null,
+      hs_object_id: contact.crmId,
+    });
   });
 
   it('renders deal currency upper-case, pipeline default and ISO close dates', () => {

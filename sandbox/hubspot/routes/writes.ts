@@ -4,6 +4,7 @@ import type { HubSpotEventInput, HubSpotSubscriptionType, WebhookEmitter } from 
 import { hubspotError, orValidationError, validationError } from '../errors.js';
 import type { HubObject } from '../objects.js';
 import { DEFAULT_PROPERTIES, SINGULAR, isKnownProperty, type ObjectType } from '../properties.js';
+import { targetOfTypeId } from '../associationTypes.js';
 import type { HubSpotStore } from '../store.js';
 import { objectTypeOf, okJson, renderView } from './common.js';
 
@@ -12,10 +13,62 @@ const PropertyValues = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
   .describe('Property name → value');
 
+const AssociationInput = z.object({
+  to: z.object({ id: z.union([z.string(), z.number()]).transform(String) }),
+  types: z
+    .array(
+      z.object({
+        associationCategory: z.enum(['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED']),
+        associationTypeId: z.number().int(),
+      }),
+    )
+    .min(1),
+});
+
 const WriteBody = z.object({
   properties: PropertyValues,
-  associations: z.array(z.unknown()).optional().describe('Accepted and ignored by the sandbox'),
+  associations: z
+    .array(AssociationInput)
+    .optional()
+    .describe('Made at create: [{to: {id}, types: [{associationCategory, associationTypeId}]}]'),
 });
+type Association = z.output<typeof AssociationInput>;
+
+/**
+ * The links a create asks for, checked before anything is written: a HubSpot-defined type id of
+ * this object type and an existing record at the other end. The sandbox has no custom labels.
+ */
+function plannedLinks(
+  store: HubSpotStore,
+  type: ObjectType,
+  associations: readonly Association[],
+): { ok: true; links: { to: ObjectType; id: string }[] } | { ok: false; reply: Reply } {
+  const links: { to: ObjectType; id: string }[] = [];
+  for (const association of associations) {
+    for (const spec of association.types) {
+      const to =
+        spec.associationCategory === 'HUBSPOT_DEFINED'
+          ? targetOfTypeId(type, spec.associationTypeId)
+          : undefined;
+      if (!to) {
+        return {
+          ok: false,
+          reply: validationError(
+            `${spec.associationCategory} association type ${spec.associationTypeId} is not valid for ${SINGULAR[type]} records`,
+          ),
+        };
+      }
+      if (!store.byId[to].has(association.to.id)) {
+        return {
+          ok: false,
+          reply: validationError(`No ${SINGULAR[to]} with id ${association.to.id} exists to associate with`),
+        };
+      }
+      links.push({ to, id: association.to.id });
+    }
+  }
+  return { ok: true, links };
+}
 
 /** Set by HubSpot itself; writing them is HubSpot's READ_ONLY_VALUE. */
 const READ_ONLY = new Set(['hs_object_id', 'lastmodifieddate', 'hs_lastmodifieddate']);
@@ -104,7 +157,10 @@ export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | unde
         const email = type === 'contacts' ? properties.email : null;
         const existing = email ? store.contactsByEmail.get(email) : undefined;
         if (existing) return conflict(existing);
+        const planned = plannedLinks(store, type, body.associations ?? []);
+        if (!planned.ok) return planned.reply;
         const obj = store.create(type, properties, Date.now());
+        for (const link of planned.links) store.associate(type, obj.id, link.to, link.id);
         webhooks?.emitHubSpot([{ subscriptionType: eventType(type, 'creation'), objectId: obj.id }]);
         return okJson(writtenView(store, obj, Object.keys(properties)), 201);
       }),

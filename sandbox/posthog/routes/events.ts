@@ -4,6 +4,7 @@ import { json, route, type RouteDef } from '../../http/route.js';
 import { validationError } from '../errors.js';
 import { isoOffset, parseDateTimeText } from '../hogql/datetime.js';
 import type { PostHogModel } from '../model.js';
+import { parsePropertyFilter, type PropertyPredicate } from '../property-filter.js';
 import { checkProject, intParam, linkTo, ProjectParams } from './common.js';
 
 export const EVENTS_DEFAULT_LIMIT = 100;
@@ -23,6 +24,12 @@ const isoInstant = (description: string) =>
 
 const EventsQuery = z.object({
   event: z.string().optional().describe('Only events with this name'),
+  properties: z
+    .string()
+    .optional()
+    .describe(
+      'JSON array of {key, value, operator, type: event|person}, ANDed; other types and operators are refused',
+    ),
   distinct_id: z.string().optional().describe("Only this person's events"),
   person_id: intParam('Only events of the person with this integer id').optional(),
   before: isoInstant('Only events strictly before this ISO time').optional(),
@@ -81,6 +88,18 @@ export function eventRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
       handle: ({ params, query, headers, url }) => {
         const wrongProject = checkProject(params.project_id, projectId);
         if (wrongProject) return wrongProject;
+        const filter = parsePropertyFilter(query.properties, ['event', 'person']);
+        if (!filter.ok) return filter.reply;
+        const keep = filter.test
+          ? (row: number): boolean =>
+              (filter.test as PropertyPredicate)({
+                event: (key) => model.eventProperties(row)[key],
+                person: (key) => {
+                  const person = model.personIndexOf(model.eventDistinctId(row));
+                  return person === undefined ? undefined : (model.personProperty(person, key) ?? undefined);
+                },
+              })
+          : () => true;
         const limit = query.limit ?? EVENTS_DEFAULT_LIMIT;
         const offset = query.offset ?? 0;
         const newest = model.dataset.anchor;
@@ -103,6 +122,7 @@ export function eventRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
           if (query.distinct_id !== undefined && e.distinctId !== query.distinct_id) return;
           if (byId !== undefined && (byId < 0 || e.person !== byId)) return;
           if (query.event !== undefined && e.event !== query.event) return;
+          if (!keep(table.count + i)) return;
           extra.push(table.count + i);
         });
         // Rows in time order, either the whole table or one person's slice of the per-person index.
@@ -136,6 +156,7 @@ export function eventRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
           }
           if (rows.length > limit) break;
           if (query.event !== undefined && table.name[row] !== nameIndex) continue;
+          if (!keep(row)) continue;
           take(row);
         }
         while (x >= 0 && rows.length <= limit) take(extra[x--] as number);

@@ -5,6 +5,7 @@ import { json, route, type RouteDef } from '../../http/route.js';
 import { notFound } from '../errors.js';
 import { isoZ } from '../hogql/datetime.js';
 import type { PostHogModel } from '../model.js';
+import { parsePropertyFilter } from '../property-filter.js';
 import { checkProject, intParam, linkTo, ProjectParams } from './common.js';
 
 export const PERSONS_DEFAULT_LIMIT = 100;
@@ -14,6 +15,12 @@ const ListQuery = z.object({
   distinct_id: z.string().optional().describe('Only the person with this distinct id'),
   email: z.string().optional().describe('Only the person whose `email` property is exactly this'),
   search: z.string().optional().describe('Case-insensitive match on email or name, or an exact distinct id'),
+  properties: z
+    .string()
+    .optional()
+    .describe(
+      'JSON array of {key, value, operator, type: person}, ANDed; other types and operators are refused',
+    ),
   limit: intParam('Page size (1-1000, default 100)')
     .pipe(z.number().min(1).max(PERSONS_MAX_LIMIT))
     .optional(),
@@ -72,7 +79,12 @@ export function personRoutes(ctx: SimulatorContext, model: PostHogModel): RouteD
         const limit = query.limit ?? PERSONS_DEFAULT_LIMIT;
         const offset = query.offset ?? 0;
         const needle = query.search?.toLowerCase();
+        const filter = parsePropertyFilter(query.properties, ['person']);
+        if (!filter.ok) return filter.reply;
         const matches = order.filter((i) => {
+          if (filter.test && !filter.test({ person: (key) => model.personProperty(i, key) ?? undefined })) {
+            return false;
+          }
           if (query.distinct_id !== undefined && model.distinctIds[i] !== query.distinct_id) return false;
           if (query.email !== undefined && model.personProperty(i, 'email') !== query.email) return false;
           if (needle !== undefined) {

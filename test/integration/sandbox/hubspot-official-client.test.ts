@@ -101,7 +101,7 @@ describe('contacts basic API', () => {
       'email',
     );
     expect(got.id).toBe(contact.crmId);
-    expect(got.properties).toEqual({ jobtitle: contact.jobTitle });
+    expect(got.properties).toEqual({ hs_object_id: contact.crmId, jobtitle: contact.jobTitle });
     const company = dataset.companies[contact.company];
     expect(got.associations?.companies?.results.map((a) => a.id) ?? []).toEqual(
       company ? [company.crmId, company.crmId] : [],
@@ -127,6 +127,7 @@ describe('batch read', () => {
       const c = wanted[i] as ContactRecord;
       expect(result.properties).toEqual({
         email: c.email,
+        hs_object_id: c.crmId,
         associatedcompanyid: dataset.companies[c.company]?.crmId ?? null,
         lifecyclestage: c.lifecycleStage,
       });
@@ -161,7 +162,7 @@ describe('batch read', () => {
       propertiesWithHistory: [],
     });
     expect(response.results.map((r) => r.properties)).toEqual([
-      { name: present.name, domain: present.domain },
+      { name: present.name, domain: present.domain, hs_object_id: present.crmId },
     ]);
     if (!('errors' in response)) throw new Error('expected a 207 body with errors');
     expect(response.numErrors).toBe(1);
@@ -186,7 +187,11 @@ describe('search', () => {
     });
     expect(response.total).toBe(dataset.contacts.filter((c) => c.email === contact.email).length);
     expect(response.results.map((r) => r.id)).toEqual([contact.crmId]);
-    expect(response.results[0]?.properties).toEqual({ email: contact.email, firstname: contact.firstName });
+    expect(response.results[0]?.properties).toEqual({
+      email: contact.email,
+      firstname: contact.firstName,
+      hs_object_id: contact.crmId,
+    });
     expect(response.paging).toBeUndefined();
   });
 

@@ -318,13 +318,13 @@ describe('PostHog capture into the Query API', () => {
     };
   }
 
-  it('stores an event once per uuid, answering {status: 1} to the repeat', async () => {
+  it('stores an event once per uuid, answering {status: "Ok"} to the repeat', async () => {
     const uuid = '0190a3a1-7c00-7000-8000-00000000d0d0';
     const event = { event: 'dedupe_me', distinct_id: 'dedupe-user', uuid, timestamp: '2026-11-23T12:00:00Z' };
-    expect(await capture(event)).toEqual({ status: 200, body: { status: 1 } });
+    expect(await capture(event)).toEqual({ status: 200, body: { status: 'Ok' } });
     expect(await capture({ ...event, properties: { second: true } })).toEqual({
       status: 200,
-      body: { status: 1 },
+      body: { status: 'Ok' },
     });
     expect(sandbox.captured.filter((e) => e.uuid === uuid)).toHaveLength(1);
     expect(sandbox.captured.find((e) => e.uuid === uuid)?.properties).toEqual({});
@@ -349,7 +349,7 @@ describe('PostHog capture into the Query API', () => {
       timestamp: new Date(at).toISOString(),
       properties: { invoice: 'in_123', amount: 4200, paid: false },
     });
-    expect(sent.body).toEqual({ status: 1 });
+    expect(sent.body).toEqual({ status: 'Ok' });
     // Outside the week: must not be counted.
     await capture({
       event: 'invoice_viewed',

@@ -240,7 +240,7 @@ describe('PostHog capture', () => {
       body: JSON.stringify(event),
     });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ status: 1 });
+    expect(await ok.json()).toEqual({ status: 'Ok' });
     expect(sandbox.captured.at(-1)).toMatchObject({
       event: 'signed_up',
       distinctId: 'user-123',
