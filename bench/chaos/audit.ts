@@ -25,11 +25,22 @@ export interface WriteAudit {
 
 const c = DEFAULT_SANDBOX_CREDENTIALS;
 
+/** 429s the audit waits out before it gives up: the twins enforce the providers' documented limits. */
+const AUDIT_RATE_LIMIT_TRIES = 60;
+
 async function json<T>(url: string, init: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok)
-    throw new Error(`audit ${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  for (let tries = 1; ; tries++) {
+    const res = await fetch(url, init);
+    if (res.status === 429 && tries < AUDIT_RATE_LIMIT_TRIES) {
+      await res.body?.cancel();
+      const waitS = Number(res.headers.get('retry-after') ?? '1');
+      await new Promise((r) => setTimeout(r, Math.min(10_000, Math.max(250, waitS * 1000))));
+      continue;
+    }
+    if (!res.ok)
+      throw new Error(`audit ${init.method ?? 'GET'} ${url}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
 }
 
 /** The provider id inside one of Concord's global ids (`v1:Type:id`, base64url). */

@@ -3,8 +3,12 @@ import { ProviderError } from './errors.js';
 import type { ProviderRequest } from './http-client.js';
 import { isLocalRefusal } from './policy-errors.js';
 
-/** Retries after the first attempt: three tries in all ride out a blip without tripling an outage. */
-export const DEFAULT_RETRIES = 2;
+/**
+ * Retries after the first attempt: four tries in all ride out a provider failing 30% of attempts
+ * (0.8% of calls fail, against 2.7% with three), and the breaker, which judges whole calls, still
+ * fails fast once a provider is really down.
+ */
+export const DEFAULT_RETRIES = 3;
 /** The first backoff's ceiling; full jitter draws each wait from [0, base · 2^(retry-1)). */
 export const DEFAULT_RETRY_BASE_MS = 100;
 /** The largest backoff ceiling, however many retries came before. */
