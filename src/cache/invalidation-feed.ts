@@ -12,14 +12,16 @@ export interface InvalidationFeed {
   close(): Promise<void>;
 }
 
-type Message = { keys: string[] } | { ping: string };
+/** `keys`: these entries changed; `all`: everything may have (Redis was flushed by hand); `ping`: see below. */
+type Message = { keys: string[] } | { all: true } | { ping: string };
 
 function parse(text: string): Message | null {
   try {
     const value = JSON.parse(text) as unknown;
     if (value && typeof value === 'object') {
-      const { keys, ping } = value as { keys?: unknown; ping?: unknown };
+      const { keys, ping, all } = value as { keys?: unknown; ping?: unknown; all?: unknown };
       if (Array.isArray(keys) && keys.every((k) => typeof k === 'string')) return { keys: keys as string[] };
+      if (all === true) return { all: true };
       if (typeof ping === 'string') return { ping };
     }
   } catch {
@@ -54,6 +56,7 @@ export async function openInvalidationFeed(
     const message = parse(text);
     if (!message) return;
     if ('keys' in message) local.delete(message.keys);
+    else if ('all' in message) local.clear();
     else if (message.ping === waitingFor) {
       waitingFor = null;
       local.setEnabled(true);

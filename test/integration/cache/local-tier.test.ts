@@ -111,6 +111,20 @@ describe('the local cache tier across replicas', () => {
     }, 'replica B to read the new job title');
   });
 
+  it('empties every replica’s tier when told that Redis was flushed by hand', async () => {
+    const id = toGlobalId('Customer', contactId(4));
+    for (const concord of [a, b]) {
+      await ask(concord, CUSTOMER, { id });
+      expect(concord.caching.local?.size().entries).toBeGreaterThan(0);
+    }
+    await watcher.flushAll();
+    await watcher.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
+    await until(
+      () => a.caching.local?.size().entries === 0 && b.caching.local?.size().entries === 0,
+      'both tiers to empty',
+    );
+  });
+
   it('keeps no local copy while Redis is gone, answers throughout, and resumes when it is back', async () => {
     const id = toGlobalId('Customer', contactId(3));
     await ask(a, CUSTOMER, { id });
