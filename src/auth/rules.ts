@@ -83,8 +83,9 @@ function refusal(
   args: () => Record<string, unknown>,
   where: string,
 ): Error | null {
-  const denied = new ForbiddenError(`You may not read ${where}.`);
-  if (!rule || !viewer) return denied;
+  // Made only when refused: an Error captures a stack, and most fields of most requests are allowed.
+  const denied = () => new ForbiddenError(`You may not read ${where}.`);
+  if (!rule || !viewer) return denied();
   try {
     let needed = rule.scopes;
     let what = 'This';
@@ -104,7 +105,7 @@ function refusal(
     );
   } catch {
     // A rule that cannot decide (a viewer without readable scopes) denies.
-    return denied;
+    return denied();
   }
 }
 
