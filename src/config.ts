@@ -162,7 +162,13 @@ export interface CacheConfig {
 }
 
 export interface LiveProviders {
-  hubspot: { baseUrl: string; accessToken: string; portalId: string | null };
+  hubspot: {
+    baseUrl: string;
+    accessToken: string;
+    portalId: string | null;
+    /** The contact property creates write their idempotency key to; null: creates are not retried. */
+    writeKeyProperty?: string | null;
+  };
   stripe: { baseUrl: string; secretKey: string; apiVersion: string };
   posthog: {
     baseUrl: string;
@@ -263,6 +269,10 @@ const EnvSchema = z.object({
   HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
   HUBSPOT_BASE_URL: url.optional(),
   HUBSPOT_PORTAL_ID: z.string().regex(/^\d+$/, 'expected the numeric portal (hub) id').optional(),
+  HUBSPOT_WRITE_KEY_PROPERTY: z
+    .string()
+    .regex(/^(off|[a-z][a-z0-9_]{0,99})$/, 'expected a contact property name (a-z, 0-9, _) or off')
+    .optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_\w+$/, 'expected a Stripe secret or restricted key (sk_… or rk_…)')
@@ -427,6 +437,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
             baseUrl: e.HUBSPOT_BASE_URL ?? 'https://api.hubapi.com',
             accessToken: e.HUBSPOT_ACCESS_TOKEN as string,
             portalId: e.HUBSPOT_PORTAL_ID ?? null,
+            ...(e.HUBSPOT_WRITE_KEY_PROPERTY === undefined
+              ? {}
+              : {
+                  writeKeyProperty:
+                    e.HUBSPOT_WRITE_KEY_PROPERTY === 'off' ? null : e.HUBSPOT_WRITE_KEY_PROPERTY,
+                }),
           },
           stripe: {
             baseUrl: e.STRIPE_BASE_URL ?? 'https://api.stripe.com',

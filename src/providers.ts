@@ -39,6 +39,9 @@ function adapters(
     baseUrl: live.hubspot.baseUrl,
     accessToken: live.hubspot.accessToken,
     portalId: live.hubspot.portalId,
+    ...(live.hubspot.writeKeyProperty === undefined
+      ? {}
+      : { writeKeyProperty: live.hubspot.writeKeyProperty }),
     timeoutMs,
     onCall,
     policy: policies.policy('hubspot'),

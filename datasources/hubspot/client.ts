@@ -115,6 +115,10 @@ function spec<P extends z.ZodRawShape>(
 }
 
 export const CONTACTS = spec('contacts', ContactSchema);
+/** Contacts read with the custom property that holds the idempotency key of the create that made them. */
+export function contactsWithWriteKey(property: string) {
+  return spec('contacts', objectSchema({ ...ContactSchema.shape.properties.shape, [property]: text }));
+}
 export const COMPANIES = spec('companies', CompanySchema);
 export const DEALS = spec('deals', DealSchema);
 export const CONTACTS_CREATED = spec('contacts', CreatedSchema);
@@ -312,16 +316,22 @@ export class HubSpotClient {
   }
 
   /**
-   * Creates one object. Never retried: HubSpot takes no idempotency key, so a repeat after a lost
-   * answer could create a second object (contacts are saved by the unique email, which answers 409).
+   * Creates one object. HubSpot takes no idempotency key, so a repeat after a lost answer could
+   * create a second object: only retried when the caller can tell its own earlier attempt's object
+   * apart (`retrySafe`: a contact carrying its write key, whose unique email answers the repeat 409).
    */
-  async create<T extends AnyObject>(spec: ObjectSpec<T>, properties: Record<string, string>): Promise<T> {
+  async create<T extends AnyObject>(
+    spec: ObjectSpec<T>,
+    properties: Record<string, string>,
+    retrySafe = false,
+  ): Promise<T> {
     const res = await this.http.request({
       method: 'POST',
       path: `${this.crmPrefix}/${spec.type}`,
       endpoint: `POST ${this.crmPrefix}/{objectType}`,
       body: { properties },
       schema: spec.object,
+      idempotent: retrySafe,
     });
     return res.body;
   }

@@ -19,6 +19,7 @@ import {
   COMPANIES,
   CONTACTS,
   CONTACTS_CREATED,
+  contactsWithWriteKey,
   DEALS,
   HUBSPOT_LIMITS,
   HubSpotClient,
@@ -62,7 +63,16 @@ export interface HubSpotCrmOptions extends HubSpotClientOptions {
   lostStages?: readonly string[];
   /** Concurrent per-bucket counts; HubSpot search allows only a few requests per second. */
   searchConcurrency?: number;
+  /**
+   * The custom contact property (single-line text) a create writes its idempotency key to, so
+   * that the create can be retried: a repeat meets the unique email's 409, and the contact it
+   * names is ours when it carries our key. Null: creates are never retried.
+   */
+  writeKeyProperty?: string | null;
 }
+
+/** The contact property HUBSPOT_WRITE_KEY_PROPERTY defaults to; the portal needs it created once. */
+export const DEFAULT_WRITE_KEY_PROPERTY = 'concord_write_key';
 
 export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'> {
   /** Defaults to https://api.hubapi.com. */
@@ -294,6 +304,7 @@ export class HubSpotCrm implements CrmProvider {
   private readonly mapping: MappingOptions;
   private readonly searchConcurrency: number;
   private readonly ownsHttp: boolean;
+  private readonly writeKeyProperty: string | null;
 
   /** `ownsHttp`: whether `close()` closes the pool (true when `createHubSpotCrm` made it). */
   constructor(options: HubSpotCrmOptions, ownsHttp = false) {
@@ -301,6 +312,8 @@ export class HubSpotCrm implements CrmProvider {
     this.ownsHttp = ownsHttp;
     this.client = new HubSpotClient(options.http, options);
     this.searchConcurrency = options.searchConcurrency ?? 4;
+    this.writeKeyProperty =
+      options.writeKeyProperty === undefined ? DEFAULT_WRITE_KEY_PROPERTY : options.writeKeyProperty;
     this.mapping = {
       portalId: options.portalId ?? DEFAULT_MAPPING_OPTIONS.portalId,
       appUrl: options.appUrl ?? DEFAULT_MAPPING_OPTIONS.appUrl,
@@ -481,12 +494,39 @@ export class HubSpotCrm implements CrmProvider {
   }
 
   // ---- writes ------------------------------------------------------------------------------------
-  // HubSpot takes no idempotency key: creates are not retried (a repeat meets the unique email as
-  // a 409), and PATCH and DELETE repeat harmlessly, so `options` has nothing to carry here.
+  // HubSpot takes no idempotency key. A contact create carries its key in a property of its own
+  // (writeKeyProperty) and is retried; PATCH and DELETE repeat harmlessly.
 
-  async createContact(input: ContactChanges, _options: WriteOptions): Promise<Contact> {
-    const obj = await rejecting('contact', () => this.client.create(CONTACTS, contactProperties(input)));
+  async createContact(input: ContactChanges, options: WriteOptions): Promise<Contact> {
+    const marker = this.writeKeyProperty;
+    if (marker === null) {
+      const obj = await rejecting('contact', () => this.client.create(CONTACTS, contactProperties(input)));
+      return mapContact(await this.whole(CONTACTS, obj), this.mapping);
+    }
+    const key = options.idempotencyKey;
+    let obj: ContactObject;
+    try {
+      obj = await this.client.create(CONTACTS, { ...contactProperties(input), [marker]: key }, true);
+    } catch (error) {
+      obj = await this.madeByThisWrite(error, marker, key);
+    }
     return mapContact(await this.whole(CONTACTS, obj), this.mapping);
+  }
+
+  /**
+   * A create refused as a duplicate email, where the contact holding the email carries this
+   * write's key: an earlier attempt of the same write made it (its answer was lost), so that
+   * contact is the create's result. Anything else is the refusal it was.
+   */
+  private async madeByThisWrite(error: unknown, marker: string, key: string): Promise<ContactObject> {
+    const existingId =
+      error instanceof ProviderError && error.status === 409 ? error.details.existingId : undefined;
+    if (existingId !== undefined) {
+      const [holder] = await this.client.batchRead(contactsWithWriteKey(marker), [existingId]);
+      const written: Readonly<Record<string, string | null | undefined>> = holder?.properties ?? {};
+      if (holder && written[marker] === key) return holder;
+    }
+    throw writeRejection(error, 'contact');
   }
 
   async updateContact(id: string, changes: ContactChanges, _options: WriteOptions): Promise<Contact> {

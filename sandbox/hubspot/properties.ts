@@ -25,6 +25,8 @@ export const PROPERTY_KINDS: Record<ObjectType, Readonly<Record<string, Property
     mobilephone: 'string',
     hubspot_owner_id: 'enumeration',
     hs_lead_status: 'enumeration',
+    // A custom property, as a portal Concord writes to has it (README, HUBSPOT_WRITE_KEY_PROPERTY).
+    concord_write_key: 'string',
     createdate: 'datetime',
     lastmodifieddate: 'datetime',
     hs_object_id: 'number',

@@ -22,6 +22,7 @@ const key = { idempotencyKey: 'test-key' };
 let dataset: Dataset;
 let counters: RequestCounters;
 let sim: SimulatorServer;
+let knobs: KnobBoard;
 let crm: HubSpotCrm;
 /** What the simulator would announce by webhook. */
 const emitted: HubSpotEventInput[] = [];
@@ -30,13 +31,14 @@ const webhooks = { emitHubSpot: (events: HubSpotEventInput[]) => emitted.push(..
 beforeAll(async () => {
   dataset = generateDataset({ seed: 11, sizes: DEMO_SIZES, anchor: Date.UTC(2026, 10, 24) });
   counters = new RequestCounters();
+  knobs = new KnobBoard();
   sim = await serveSimulator({
     protocol: createHubSpotProtocol({
       dataset,
       credentials: DEFAULT_SANDBOX_CREDENTIALS,
       webhooks: webhooks as unknown as WebhookEmitter,
     }),
-    knobs: new KnobBoard(),
+    knobs,
     counters,
   });
   crm = createHubSpotCrm({
@@ -50,6 +52,15 @@ afterAll(async () => {
   await crm.close();
   await sim.close();
 });
+
+/** Asks until `read` gives a value: the simulator finishes a request its client gave up on in its own time. */
+async function until<T>(read: () => Promise<T | null>): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (value !== null) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('contactProperties', () => {
   it('sends only the fields given, clearing null ones with an empty string', () => {
@@ -87,6 +98,42 @@ describe('HubSpot contact writes', () => {
     expect(rejection.field).toBe('email');
     expect(rejection.existingId).toBe(existing.crmId);
     expect(counters.snapshot().byEndpoint.hubspot[CREATE]).toBe(1);
+  });
+
+  it('adopts the contact an earlier attempt of the same write made when its answer was lost', async () => {
+    // One attempt, cut off before the slowed simulator answers; the simulator still creates it.
+    const impatient = createHubSpotCrm({
+      baseUrl: sim.url,
+      accessToken: DEFAULT_SANDBOX_CREDENTIALS.hubspotAccessToken,
+      timeoutMs: 100,
+    });
+    const email = 'lost.answer@example.com';
+    const write = { idempotencyKey: 'lost-answer-key' };
+    try {
+      knobs.set('hubspot', { latencyMs: 500 });
+      const lost = await impatient.createContact({ email, firstName: 'Lost' }, write).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(lost).toBeInstanceOf(ProviderError);
+      expect((lost as ProviderError).code).toBe('TIMEOUT');
+    } finally {
+      knobs.reset();
+      await impatient.close();
+    }
+    const made = await until(async () => (await crm.getContactsByEmail([email]))[0] ?? null);
+
+    counters.reset();
+    const retried = await crm.createContact({ email, firstName: 'Lost' }, write);
+    expect(retried.id).toBe(made.id);
+    expect(retried.firstName).toBe('Lost');
+    expect(counters.snapshot().byEndpoint.hubspot[CREATE]).toBe(1);
+
+    // Another write with the same email is refused: the contact is not its own.
+    const other = await rejectionOf(crm.createContact({ email }, { idempotencyKey: 'another-write' }));
+    expect(other.reason).toBe('CONFLICT');
+    expect(other.existingId).toBe(made.id);
+    expect(await crm.getContactsByEmail([email])).toHaveLength(1);
   });
 
   it('updates only the given fields, and null clears one', async () => {
