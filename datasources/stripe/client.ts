@@ -221,9 +221,15 @@ function shouldRetryHeader(headers: Record<string, string>): boolean | undefined
   return undefined;
 }
 
+/** Stripe's rate limits are per second (FACTS §1): a rate-limited call is not repeated sooner. */
+export const STRIPE_RATE_WINDOW_MS = 1_000;
+
 /**
  * Reads Stripe's error body and headers. `Stripe-Should-Retry` is Stripe's own verdict and wins
- * over our status-based guess; the message is never kept, since it can echo request data.
+ * over our status-based guess; the message is never kept, since it can echo request data. A 429
+ * without the header is a rate limit (lock timeouts carry `true`), which Stripe's libraries never
+ * repeat at once: here it is repeated only after a whole window, the wait the quota also pauses
+ * for, and only if that fits the request's deadline (otherwise PROVIDER_RATE_LIMITED with the wait).
  */
 export const classifyStripeError: ErrorClassifier = (status, body, headers) => {
   const parsed = ErrorBodySchema.safeParse(body);
@@ -236,6 +242,7 @@ export const classifyStripeError: ErrorClassifier = (status, body, headers) => {
   if (status === 429 || (status === 400 && code === 'rate_limit')) {
     refined.code = ProviderErrorCode.RATE_LIMITED;
     refined.retryable = true;
+    if (shouldRetry === undefined) refined.retryAfterMs = STRIPE_RATE_WINDOW_MS;
   } else if (status === 404) {
     // A 404 without resource_missing is an unknown route: our bug, not a missing object.
     refined.code = code === 'resource_missing' ? ProviderErrorCode.NOT_FOUND : ProviderErrorCode.REJECTED;

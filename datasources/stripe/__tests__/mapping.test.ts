@@ -265,13 +265,25 @@ describe('paging helpers', () => {
 describe('error classification', () => {
   it('reads rate limits, missing objects, auth and Stripe-Should-Retry', () => {
     const rate = { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'slow down' } };
+    // A rate limit without the header is repeated only after Stripe's one-second window.
     expect(classifyStripeError(400, rate, {})).toEqual({
       code: 'RATE_LIMITED',
       retryable: true,
+      retryAfterMs: 1_000,
       providerCode: 'rate_limit',
     });
-    expect(classifyStripeError(429, rate, { 'stripe-should-retry': 'false' })).toMatchObject({
+    expect(classifyStripeError(429, rate, {})).toMatchObject({ retryable: true, retryAfterMs: 1_000 });
+    expect(classifyStripeError(429, rate, { 'stripe-should-retry': 'false' })).toEqual({
+      code: 'RATE_LIMITED',
       retryable: false,
+      providerCode: 'rate_limit',
+    });
+    // A lock timeout says retry: on the usual backoff, no forced wait.
+    const lock = { error: { type: 'invalid_request_error', code: 'lock_timeout' } };
+    expect(classifyStripeError(429, lock, { 'stripe-should-retry': 'true' })).toEqual({
+      code: 'RATE_LIMITED',
+      retryable: true,
+      providerCode: 'lock_timeout',
     });
     const missing = {
       error: { type: 'invalid_request_error', code: 'resource_missing', message: "No such charge: 'x'" },
