@@ -88,6 +88,17 @@ export class MemoryQuotaStore implements QuotaStore {
     return { granted: true, waitMs: 0, remaining };
   }
 
+  /** Milliseconds until every bucket has room here (0: room now), recording nothing. */
+  waitMs(buckets: readonly QuotaBucket[]): number {
+    const now = this.now();
+    return Math.max(0, ...buckets.map((b) => waitFor(this.log(b, now), now, b)));
+  }
+
+  /** Calls in the bucket's window here. */
+  used(bucket: QuotaBucket): number {
+    return this.log(bucket, this.now()).stamps.length;
+  }
+
   /** Records a call taken elsewhere (in the shared store), so a fallback to this store starts from it. */
   note(buckets: readonly QuotaBucket[]): void {
     const now = this.now();

@@ -106,23 +106,50 @@ export class RedisQuotaStore implements QuotaStore {
  * Redis first, this process's own logs while it fails: the connection fails at once while Redis
  * is down (redis-client.ts), and every call tries Redis again, so shared limiting resumes by
  * itself when Redis is back. Calls granted by Redis are noted locally too, so a fallback starts
- * from this replica's recent calls rather than from an empty window.
+ * from this replica's recent calls rather than from an empty window. The way back is the same:
+ * a Redis that restarted empty knows nothing of the calls made meanwhile, so this replica's own
+ * log must have room too, and after a fallback each window is first told this replica's calls.
  */
 export class FallbackQuotaStore implements QuotaStore {
+  /** Buckets whose shared log has been told this replica's calls since the last fallback. */
+  private readonly told = new Set<string>();
+  private fellBack = false;
+
   constructor(
     private readonly shared: QuotaStore,
     private readonly local: MemoryQuotaStore,
   ) {}
 
   async take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    const sharedUp = this.fellBack
+      ? await this.tell(buckets, member).then(
+          () => true,
+          () => false,
+        )
+      : true;
+    // This replica's own calls are a floor of what the provider has counted.
+    const localWait = this.local.waitMs(buckets);
+    if (localWait > 0) return { granted: false, waitMs: localWait, remaining: 0 };
+    if (!sharedUp) return this.local.take(buckets);
     let taken: QuotaTake;
     try {
       taken = await this.shared.take(buckets, member);
     } catch {
+      this.fellBack = true;
+      this.told.clear();
       return this.local.take(buckets);
     }
     if (taken.granted) this.local.note(buckets);
     return taken;
+  }
+
+  /** Phantom calls in the shared log for this replica's calls of the current window (settle never frees room). */
+  private async tell(buckets: readonly QuotaBucket[], member: string): Promise<void> {
+    for (const bucket of buckets) {
+      if (this.told.has(bucket.key)) continue;
+      await this.shared.settle(bucket, bucket.limit - this.local.used(bucket), `${member}:told`);
+      this.told.add(bucket.key);
+    }
   }
 
   async settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
