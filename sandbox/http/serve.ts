@@ -157,7 +157,8 @@ async function answer(
     : protocol.authenticate(req.headers, rawQuery);
   if (!auth.ok) return { reply: auth.reply, rate: null };
 
-  const knobRate = knobs.consume(provider, auth.credential);
+  // Public routes (PostHog capture, with the project token) sit outside the provider's rate limits.
+  const knobRate = route.public ? null : knobs.consume(provider, auth.credential);
   if (knobRate && knobRate.remaining < 0) return { reply: protocol.rateLimited(knobRate), rate: knobRate };
   const documented = knobs.consumeDocumented(
     provider,

@@ -6,7 +6,7 @@ import { DEMO_SIZES } from '../../../sandbox/data/sizes.js';
 import { RequestCounters } from '../../../sandbox/http/counters.js';
 import { KnobBoard } from '../../../sandbox/http/knobs.js';
 import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serve.js';
-import { createPostHogProtocol, SITE_ORIGIN } from '../../../sandbox/posthog/index.js';
+import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, SITE_ORIGIN } from '../../../sandbox/posthog/index.js';
 
 const DAY = 86_400_000;
 const ANCHOR = Date.UTC(2026, 10, 24);
@@ -527,6 +527,14 @@ describe('PostHog auth, throttling and determinism', () => {
         detail: `Request was throttled. Expected available in ${seconds} seconds.`,
         attr: null,
       });
+      // Capture takes the project token and sits outside PostHog's rate limits, the knob's too.
+      for (let i = 0; i < 3; i++) {
+        const capture = await call('/batch/', {
+          method: 'POST',
+          body: JSON.stringify({ api_key: POSTHOG_PROJECT_TOKEN, batch: [{ event: 'x', distinct_id: 'y' }] }),
+        });
+        expect(capture.status).toBe(200);
+      }
     } finally {
       knobs.set('posthog', { rateLimit: null });
     }
