@@ -4,9 +4,11 @@
  * clientMutationIds that a client retries with the same id, as a real one would). Bounded by time
  * and by count; every exchange is classified, every write remembered for the audit.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Dataset } from '../../sandbox/data/dataset.js';
 import { toGlobalId } from '../../src/ids.js';
-import { DASHBOARD_QUERY } from '../../test/support/dashboard.js';
+import { PACKAGE_ROOT } from '../../src/package-root.js';
 import { signTestToken } from '../../test/support/tokens.js';
 import { classify, intactAgainst, type Answer, type Classified, type GraphQLBody } from './classify.js';
 
@@ -88,33 +90,15 @@ const CUSTOMER = /* GraphQL */ `
     }
   }
 `;
-const PAYMENTS_PAGE = /* GraphQL */ `
-  query PaymentsPage($id: ID!, $after: String) {
-    node(id: $id) {
-      ... on Customer {
-        id
-        payments(first: 20, after: $after) {
-          edges {
-            cursor
-            node {
-              id
-              status
-              createdAt
-              amount {
-                amount
-                currency
-              }
-            }
-          }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
-        }
-      }
-    }
-  }
-`;
+/** A document a frontend sends, as committed in client/operations/ (and in the trusted-documents manifest). */
+const clientOperation = (name: string): string =>
+  readFileSync(join(PACKAGE_ROOT, 'client', 'operations', `${name}.graphql`), 'utf8');
+/** The README dashboard: a page of customers across all three providers. */
+const DASHBOARD = clientOperation('dashboard');
+/** One page of a customer's payments (`$customerId`, `$first`, `$after`). */
+const PAYMENTS_PAGE = clientOperation('payments-page');
+/** Payments per walk page. */
+const WALK_PAGE_SIZE = 20;
 const REFUND = /* GraphQL */ `
   mutation Refund($input: RefundPaymentInput!) {
     refundPayment(input: $input) {
@@ -278,7 +262,7 @@ export async function buildPlan(dataset: Dataset, clients: number): Promise<Plan
   );
   return {
     anchor: dataset.anchor,
-    dashboard: { first: 10, ...window },
+    dashboard: { first: 10 },
     narrow: narrow.map(contactId),
     wide: wide.map(contactId),
     window,
@@ -430,7 +414,7 @@ export function startWorkload(options: WorkloadOptions): Workload {
       const cmid = `${tag}-${index}-${serial++}`;
       switch (op) {
         case 'dashboard':
-          await exchange(token, op, DASHBOARD_QUERY, plan.dashboard);
+          await exchange(token, op, DASHBOARD, plan.dashboard);
           break;
         case 'customer':
           await exchange(token, op, CUSTOMER, { id: pick(readIds), ...plan.window });
@@ -439,7 +423,7 @@ export function startWorkload(options: WorkloadOptions): Workload {
           const id = pick(readIds);
           let after: string | null = null;
           for (let page = 0; page < WALK_PAGES; page++) {
-            const got = await exchange(token, op, PAYMENTS_PAGE, { id, after });
+            const got = await exchange(token, op, PAYMENTS_PAGE, walkPage(id, after));
             const info = (
               got?.answer.body?.data?.node as { payments?: { pageInfo?: PageInfo } } | null | undefined
             )?.payments?.pageInfo;
@@ -515,6 +499,12 @@ export function startWorkload(options: WorkloadOptions): Workload {
   };
 }
 
+const walkPage = (customerId: string, after: string | null) => ({
+  customerId,
+  first: WALK_PAGE_SIZE,
+  after,
+});
+
 interface PageInfo {
   hasNextPage: boolean;
   endCursor: string | null;
@@ -543,13 +533,13 @@ export async function collectBaselines(url: string, plan: Plan): Promise<Map<str
     }
     throw new Error(`no healthy answer to ${op} ${JSON.stringify(variables)} before the chaos`);
   };
-  await healthy('dashboard', DASHBOARD_QUERY, plan.dashboard);
+  await healthy('dashboard', DASHBOARD, plan.dashboard);
   await Promise.all(
     plan.narrow.map(async (id) => {
       await healthy('customer', CUSTOMER, { id, ...plan.window });
       let after: string | null = null;
       for (let page = 0; page < WALK_PAGES; page++) {
-        const data = (await healthy('walk', PAYMENTS_PAGE, { id, after })) as
+        const data = (await healthy('walk', PAYMENTS_PAGE, walkPage(id, after))) as
           { node?: { payments?: { pageInfo?: PageInfo } } } | undefined;
         const info = data?.node?.payments?.pageInfo;
         if (!info?.hasNextPage || !info.endCursor) break;
