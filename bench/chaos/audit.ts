@@ -77,7 +77,7 @@ export async function settle(sandbox: SandboxProcess, quietMs = 1_500, maxMs = 2
 }
 
 export async function auditWrites(
-  sandbox: SandboxProcess,
+  sandbox: Pick<SandboxProcess, 'urls'>,
   writes: readonly WriteRecord[],
 ): Promise<WriteAudit> {
   const audit: WriteAudit = {

@@ -8,14 +8,17 @@ import { auditWrites, settle, type WriteAudit } from './audit.js';
 import { DOCUMENTED_LIMITS, type Goal, type ScenarioDef } from './scenarios.js';
 import {
   PROVIDERS,
+  concordProviderCounters,
   startConcord,
   type ConcordProcess,
+  type ConcordProviderCounters,
   type Counters,
   type RedisProcess,
   type SandboxProcess,
 } from './stack.js';
 import {
   WRITE_OPS,
+  type OpName,
   collectBaselines,
   send,
   startWorkload,
@@ -31,6 +34,13 @@ export interface Tally {
   failed: number;
 }
 
+/** One operation's answers: how many of each kind, and the codes of those not answered fully. */
+export interface OpTally extends Tally {
+  /** Writes refused before any provider call (`UNAVAILABLE/-`: the mutation ledger unreachable). */
+  refused: number;
+  codes: Record<string, number>;
+}
+
 export interface UpstreamUse {
   calls: number;
   /** Calls the provider answered with 429: over its limit. */
@@ -43,6 +53,8 @@ export interface UpstreamUse {
   allowed: number | null;
   /** Calls the provider accepted (not 429). */
   accepted: number;
+  /** Concord's own counters at the end of the load (its admin port's /metrics); null if unread. */
+  concord: ConcordProviderCounters | null;
 }
 
 export interface ScenarioResult {
@@ -51,14 +63,22 @@ export interface ScenarioResult {
   elapsedMs: number;
   requests: Tally & { stale: number; compared: number; wrong: number; uncoded: number };
   reads: Tally;
-  writesTally: Tally;
+  writesTally: Tally & { refused: number };
+  /** Per operation name. */
+  byOp: Partial<Record<OpName, OpTally>>;
   codes: { partial: Record<string, number>; failed: Record<string, number> };
   latency: { p50: number; p95: number; p99: number; max: number };
   process: { exit: { code: number | null; signal: string | null } | null; tail: string };
   writes: WriteAudit;
   upstream: Record<ProviderName, UpstreamUse>;
   settled: boolean;
-  redis?: { keysAfterRestart: Record<string, number>; ledgerReplay: string };
+  redis?: {
+    keysAfterRestart: Record<string, number>;
+    ledgerReplay: string;
+    /** Writes refused while Redis was down (from the kill until Concord could reconnect), and after. */
+    refusedWhileDown: number;
+    refusedAfter: number;
+  };
   sigterm?: { inFlight: number; cut: number };
   /** A sample of answers that differed from the healthy one (where they differed). */
   differences: string[];
@@ -96,6 +116,32 @@ function tally(records: readonly RequestRecord[]): Tally {
   };
 }
 
+/**
+ * A write refused before it touched any provider: Concord's fail-closed answer while its mutation
+ * ledger is unreachable (`UNAVAILABLE` naming no provider). Nothing was written; the client retries.
+ */
+export function isRefusedWrite(r: RequestRecord): boolean {
+  return (
+    WRITE_OPS.has(r.op) &&
+    r.classified.kind === 'failed' &&
+    r.classified.codes.length > 0 &&
+    r.classified.codes.every((c) => c === 'UNAVAILABLE/-')
+  );
+}
+
+function byOperation(records: readonly RequestRecord[]): Partial<Record<OpName, OpTally>> {
+  const ops: Partial<Record<OpName, OpTally>> = {};
+  for (const op of new Set(records.map((r) => r.op))) {
+    const mine = records.filter((r) => r.op === op);
+    ops[op] = {
+      ...tally(mine),
+      refused: mine.filter(isRefusedWrite).length,
+      codes: countCodes(mine.filter((r) => r.classified.kind !== 'full')),
+    };
+  }
+  return ops;
+}
+
 function countCodes(records: readonly RequestRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of records)
@@ -107,6 +153,7 @@ function upstream(
   def: ScenarioDef,
   counters: Counters,
   elapsedMs: number,
+  concord: Record<ProviderName, ConcordProviderCounters> | null,
 ): Record<ProviderName, UpstreamUse> {
   const use = {} as Record<ProviderName, UpstreamUse>;
   for (const p of PROVIDERS) {
@@ -128,11 +175,20 @@ function upstream(
       serverErrors,
       perSecond: calls / (elapsedMs / 1000),
       limit,
-      allowed: set ? (set.limit * elapsedMs) / set.windowMs : null,
+      allowed: set ? allowedCalls(set, elapsedMs) : null,
       accepted: calls - rateLimited,
+      concord: concord?.[p] ?? null,
     };
   }
   return use;
+}
+
+/**
+ * What the provider lets through in `elapsedMs`: its limit per window, pro rata over several
+ * windows; a window longer than the run still allows its whole limit once.
+ */
+export function allowedCalls(limit: { limit: number; windowMs: number }, elapsedMs: number): number {
+  return limit.limit * Math.max(1, elapsedMs / limit.windowMs);
 }
 
 /** After Redis came back: a refund with one clientMutationId sent twice must refund once and answer twice. */
@@ -185,7 +241,7 @@ export async function runScenario(
   await ctx.sandbox.resetKnobs();
   await ctx.redis.flush();
   const phase = performance.now();
-  const concord = await startConcord(ctx.sandbox, ctx.redis.url);
+  const concord = await startConcord(ctx.sandbox, ctx.redis.url, def.concordEnv ?? {});
   log(`  concord up in ${((performance.now() - phase) / 1000).toFixed(1)} s (pid ${concord.pid})`);
   try {
     for (const [p, patch] of Object.entries(def.knobs)) await ctx.sandbox.setKnobs(p as ProviderName, patch);
@@ -196,19 +252,22 @@ export async function runScenario(
       tag,
       seed: settings.seed,
       clients: settings.clients,
-      durationMs: settings.durationMs,
+      durationMs: settings.durationMs * (def.stretch ?? 1),
       maxRequests: settings.maxRequests,
       reads: def.reads,
       baselines: ctx.baselines,
     });
 
     let sigtermAt: number | null = null;
+    let redisDown: { from: number; to: number } | null = null;
     if (def.event === 'redis-kill') {
       await sleep(settings.durationMs * 0.3);
       log('  killing Redis (SIGKILL)');
+      const from = performance.now();
       await ctx.redis.kill();
       await sleep(settings.durationMs * 0.25);
       await ctx.redis.restart();
+      redisDown = { from, to: performance.now() };
       log('  Redis restarted on the same port');
     } else if (def.event === 'sigterm') {
       await sleep(settings.durationMs * 0.5);
@@ -219,6 +278,7 @@ export async function runScenario(
     }
     const result = await workload.done;
     const counters = await ctx.sandbox.counters();
+    const concordCounters = await concordProviderCounters(concord);
     if (sigtermAt !== null) await Promise.race([concord.exited(), sleep(20_000)]);
 
     // Knobs back to normal so compensations can finish; then what is left is what stays.
@@ -228,9 +288,15 @@ export async function runScenario(
     log(`  settled ${settled ? '' : 'NOT '}in ${((performance.now() - settling) / 1000).toFixed(1)} s`);
     let redis: ScenarioResult['redis'];
     if (def.event === 'redis-kill') {
+      const refused = result.requests.filter(isRefusedWrite);
+      // Concord reconnects on a backoff of up to 2 s (src/redis-client.ts): until then Redis is down for it.
+      const down = (r: RequestRecord) =>
+        redisDown !== null && r.sentAt + r.ms >= redisDown.from && r.sentAt <= redisDown.to + 3_000;
       redis = {
         keysAfterRestart: await ctx.redis.keysByPrefix(),
         ledgerReplay: concord.exit() === null ? await ledgerReplay(concord, ctx, tag) : 'process gone',
+        refusedWhileDown: refused.filter(down).length,
+        refusedAfter: refused.filter((r) => !down(r)).length,
       };
     }
     const writes = await auditWrites(ctx.sandbox, result.writes);
@@ -263,7 +329,11 @@ export async function runScenario(
         uncoded: records.reduce((sum, r) => sum + r.classified.uncoded, 0),
       },
       reads: tally(reads),
-      writesTally: tally(records.filter((r) => WRITE_OPS.has(r.op))),
+      writesTally: {
+        ...tally(records.filter((r) => WRITE_OPS.has(r.op))),
+        refused: records.filter(isRefusedWrite).length,
+      },
+      byOp: byOperation(records),
       codes: { partial: countCodes(partial), failed: countCodes(failed) },
       latency: {
         p50: percentile(sorted, 50),
@@ -273,7 +343,7 @@ export async function runScenario(
       },
       process: { exit: concord.exit(), tail: concord.exit() ? concord.tail() : '' },
       writes,
-      upstream: upstream(def, counters, result.elapsedMs),
+      upstream: upstream(def, counters, result.elapsedMs, concordCounters),
       settled,
       redis,
       sigterm,

@@ -2,8 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { ProviderName } from '../../sandbox/http/provider.js';
-import type { ScenarioResult, UpstreamUse } from './execute.js';
+import type { OpTally, ScenarioResult, UpstreamUse } from './execute.js';
 import { PROVIDERS } from './stack.js';
+import { MIX, type OpName } from './workload.js';
 
 export interface ChaosRun {
   quick: boolean;
@@ -41,6 +42,14 @@ function upstreamCell(u: UpstreamUse): string {
   return `${u.calls} (${rate} = ${limit}${extra ? `; ${extra}` : ''})`;
 }
 
+/** `sent: full / partial / failed`, then the codes of what was not answered fully. */
+function opCell(t: OpTally | undefined): string {
+  if (!t || t.sent === 0) return '–';
+  const refused = t.refused ? ` (${t.refused} refused)` : '';
+  const codes = Object.keys(t.codes).length ? `; ${top(t.codes, 2)}` : '';
+  return `${t.sent}: ${t.full} / ${t.partial} / ${t.failed}${refused}${codes}`;
+}
+
 export function renderReport(run: ChaosRun, now = new Date()): string {
   const cpu = cpus();
   const lines: string[] = [];
@@ -55,7 +64,8 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
     `Concord runs as its own process (NODE_ENV=production, cache on, Redis) against the sandbox in its own process (${run.size} data), ` +
       `a fresh Concord and a flushed Redis per scenario. ${run.clients} clients, each with its own token, on a mixed load ` +
       `(README dashboard, one customer, payments walks; refundPayment, createCustomer, trackEvent, updateDealStage with ` +
-      `clientMutationIds, retried up to 3 times with the same id) for ${run.durationS} s or ${run.maxRequests} requests per scenario. ` +
+      `clientMutationIds, retried up to 3 times with the same id) for ${run.durationS} s or ${run.maxRequests} requests per scenario ` +
+      `(twice as long for the 429 storms, whose twins run below the documented limits and Concord's quota with them). ` +
       `Answers: **full** (no errors), **partial** (data, and errors naming the provider and its code), **failed** (no data: ` +
       `HTTP error, refused connection, timeout). Writes are then checked at the providers' own APIs, after compensations ` +
       `settle: **duplicated** (two refunds, contacts, payment accounts or events for one mutation), **half-made** (a CRM ` +
@@ -79,6 +89,17 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
         ' |',
     );
   }
+  lines.push('');
+  const ops = Object.keys(MIX) as OpName[];
+  lines.push('');
+  lines.push(
+    'Per operation (requests sent: full / partial / failed; refused: writes Concord refused before any provider call; then the most frequent codes of the rest):',
+  );
+  lines.push('');
+  lines.push(`| scenario | ${ops.join(' | ')} |`);
+  lines.push(`|${' --- |'.repeat(1 + ops.length)}`);
+  for (const r of run.results)
+    lines.push(`| ${r.title} | ${ops.map((op) => opCell(r.byOp[op])).join(' | ')} |`);
   lines.push('');
   lines.push(
     'Provider calls: the calls the sandbox received during the scenario (PostHog event capture left out: no limit applies to it), their rate against the documented limit ' +

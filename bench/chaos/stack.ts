@@ -132,6 +132,8 @@ export async function startRedisProcess(): Promise<RedisProcess> {
 
 export interface ConcordProcess {
   url: string;
+  /** Its admin listener (metrics, status, probes), as Concord printed it. */
+  adminUrl: string | null;
   pid: number;
   /** Null while it runs; then how it ended. */
   exit(): { code: number | null; signal: string | null } | null;
@@ -180,10 +182,11 @@ export async function startConcord(
     },
     /Concord ready at (\S+)/,
   );
-  return concordHandle(child, match[1] ?? '');
+  const admin = /metrics, status and probes at (\S+)/.exec(child.output());
+  return concordHandle(child, match[1] ?? '', admin?.[1] ?? null);
 }
 
-function concordHandle(child: Child, url: string): ConcordProcess {
+function concordHandle(child: Child, url: string, adminUrl: string | null): ConcordProcess {
   const proc = child.process;
   const ended = new Promise<void>((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -191,6 +194,7 @@ function concordHandle(child: Child, url: string): ConcordProcess {
   });
   return {
     url,
+    adminUrl,
     pid: child.pid,
     exit: () =>
       proc.exitCode === null && proc.signalCode === null
@@ -210,4 +214,59 @@ function concordHandle(child: Child, url: string): ConcordProcess {
     },
     stop: () => child.stop(),
   };
+}
+
+/** Concord's own view of one provider, from its /metrics: attempts it made and calls its quota held back. */
+export interface ConcordProviderCounters {
+  /** `concord_provider_requests_total`: HTTP attempts, retries included. */
+  attempts: number;
+  /** `concord_provider_quota_throttled_total{by="provider"}`: 429s the provider answered. */
+  rateLimited: number;
+  /** `concord_provider_quota_throttled_total{by="quota"}`: calls refused, no room before their deadline. */
+  throttled: number;
+}
+
+/** Sums of a Prometheus text exposition's samples of `name` per value of `label`, filtered by `where`. */
+export function sumSamples(
+  text: string,
+  name: string,
+  label: string,
+  where: Record<string, string> = {},
+): Record<string, number> {
+  const sums: Record<string, number> = {};
+  const sample = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm');
+  for (const [, labels = '', value = ''] of text.matchAll(sample)) {
+    const pairs = Object.fromEntries(
+      [...labels.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k = '', v = '']) => [k, v]),
+    );
+    if (Object.entries(where).some(([k, v]) => pairs[k] !== v)) continue;
+    const key = pairs[label];
+    if (key === undefined) continue;
+    sums[key] = (sums[key] ?? 0) + Number(value);
+  }
+  return sums;
+}
+
+/** Reads Concord's provider counters from its admin port; null when there is none or it does not answer. */
+export async function concordProviderCounters(
+  concord: ConcordProcess,
+): Promise<Record<ProviderName, ConcordProviderCounters> | null> {
+  if (!concord.adminUrl || concord.exit() !== null) return null;
+  let text: string;
+  try {
+    const res = await fetch(`${concord.adminUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return null;
+    text = await res.text();
+  } catch {
+    return null;
+  }
+  const attempts = sumSamples(text, 'concord_provider_requests_total', 'provider');
+  const quota = sumSamples(text, 'concord_provider_quota_throttled_total', 'provider', { by: 'quota' });
+  const provider = sumSamples(text, 'concord_provider_quota_throttled_total', 'provider', { by: 'provider' });
+  return Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      { attempts: attempts[p] ?? 0, rateLimited: provider[p] ?? 0, throttled: quota[p] ?? 0 },
+    ]),
+  ) as Record<ProviderName, ConcordProviderCounters>;
 }

@@ -5,9 +5,11 @@ import {
   type RunContext,
   type ScenarioResult,
 } from '../../../bench/chaos/execute.js';
+import { auditWrites } from '../../../bench/chaos/audit.js';
 import { SCENARIOS } from '../../../bench/chaos/scenarios.js';
-import { startRedisProcess, startSandboxProcess } from '../../../bench/chaos/stack.js';
-import { buildPlan } from '../../../bench/chaos/workload.js';
+import { startConcord, startRedisProcess, startSandboxProcess } from '../../../bench/chaos/stack.js';
+import { buildPlan, send, type WriteRecord } from '../../../bench/chaos/workload.js';
+import { DEFAULT_SANDBOX_CREDENTIALS } from '../../../sandbox/context.js';
 import { stopAll } from '../../../bench/processes.js';
 import { generateDataset } from '../../../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../../../sandbox/data/sizes.js';
@@ -79,10 +81,64 @@ describe('chaos, short', () => {
     expect(r.differences).toEqual([]);
   }, 120_000);
 
-  it('Redis killed and restarted mid-run: the process stays up and no read fails', async () => {
+  it('Redis killed and restarted mid-run: the process stays up, no read fails, writes are only refused', async () => {
     const r = await runScenario(byKey('redis-kill'), ctx, SETTINGS);
     expectNothingBroken(r);
     expect(r.reads.failed).toBe(0);
+    // Fail closed: a write the ledger cannot record is refused whole; no write fails otherwise.
+    expect(r.writesTally.failed).toBe(r.writesTally.refused);
     expect(r.redis?.ledgerReplay).toBe('ok');
   }, 120_000);
+
+  it('a createCustomer whose CRM answer was lost is made once when the client retries it', async () => {
+    // Attempts give up after 300 ms; the slowed CRM still creates the contact a second in.
+    const concord = await startConcord(ctx.sandbox, ctx.redis.url, { PROVIDER_TIMEOUT_MS: '300' });
+    const email = 'lost-answer@chaos.example.com';
+    const mutation = `mutation ($input: CreateCustomerInput!) {
+      createCustomer(input: $input) { customer { id email } userErrors { code } }
+    }`;
+    const input = { clientMutationId: 'lost-answer', email, firstName: 'Lost', lastName: 'Answer' };
+    const token = ctx.plan.tokens[0] ?? '';
+    type Payload = { customer: { id: string; email: string } | null; userErrors: Array<{ code: string }> };
+    const payloadOf = (body: unknown) =>
+      (body as { data?: { createCustomer?: Payload } | null } | null)?.data?.createCustomer ?? null;
+    try {
+      await ctx.sandbox.setKnobs('hubspot', { latencyMs: 1_000 });
+      const lost = await send(concord.url, token, mutation, { input });
+      expect(payloadOf(lost.body)?.customer ?? null).toBeNull();
+      await ctx.sandbox.resetKnobs();
+      const contactId = await contactWithEmail(ctx.sandbox.urls.hubspot, email);
+
+      const retried = payloadOf((await send(concord.url, token, mutation, { input })).body);
+      expect(retried?.userErrors).toEqual([]);
+      expect(retried?.customer?.email).toBe(email);
+      expect(Buffer.from(retried?.customer?.id ?? '', 'base64url').toString()).toContain(contactId);
+      const write: WriteRecord = {
+        kind: 'createCustomer',
+        cmid: input.clientMutationId,
+        email,
+        acknowledged: true,
+        attempts: 2,
+        last: 'ok',
+      };
+      const audit = await auditWrites(ctx.sandbox, [write]);
+      expect(audit.problems).toEqual([]);
+    } finally {
+      await ctx.sandbox.resetKnobs();
+      await concord.stop();
+    }
+  }, 120_000);
 });
+
+/** The id of the CRM contact holding `email`, asked until the twin has made it (it finishes requests its client gave up on). */
+async function contactWithEmail(hubspotUrl: string, email: string): Promise<string> {
+  for (;;) {
+    const res = await fetch(
+      `${hubspotUrl}/crm/v3/objects/contacts/${encodeURIComponent(email)}?idProperty=email`,
+      { headers: { authorization: `Bearer ${DEFAULT_SANDBOX_CREDENTIALS.hubspotAccessToken}` } },
+    );
+    if (res.ok) return ((await res.json()) as { id: string }).id;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
