@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { ProviderName } from '../../sandbox/http/provider.js';
 import type { OpTally, ScenarioResult, UpstreamUse } from './execute.js';
+import { STORM_CLIENTS } from './scenarios.js';
 import { PROVIDERS } from './stack.js';
 import { MIX, type OpName } from './workload.js';
 
@@ -65,7 +66,7 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
       `a fresh Concord and a flushed Redis per scenario. ${run.clients} clients, each with its own token, on a mixed load ` +
       `(README dashboard, one customer, payments walks; refundPayment, createCustomer, trackEvent, updateDealStage with ` +
       `clientMutationIds, retried up to 3 times with the same id) for ${run.durationS} s or ${run.maxRequests} requests per scenario ` +
-      `(twice as long for the 429 storms, whose twins run below the documented limits and Concord's quota with them). ` +
+      `(${STORM_CLIENTS} clients in the 429 storms, whose twins run below the documented limits, with Concord's quota set to match). ` +
       `Answers: **full** (no errors), **partial** (data, and errors naming the provider and its code), **failed** (no data: ` +
       `HTTP error, refused connection, timeout). Writes are then checked at the providers' own APIs, after compensations ` +
       `settle: **duplicated** (two refunds, contacts, payment accounts or events for one mutation), **half-made** (a CRM ` +

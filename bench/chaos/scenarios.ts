@@ -38,8 +38,8 @@ export interface ScenarioDef {
   event?: 'redis-kill' | 'sigterm';
   /** Concord's environment beyond the run's own (e.g. a provider quota set as an operator would). */
   concordEnv?: Record<string, string>;
-  /** The load runs this many times the run's duration (a storm needs a few of the limit's windows). */
-  stretch?: number;
+  /** Concurrent clients instead of the run's (a storm needs more demand than the limit lets through). */
+  clients?: number;
   /** The provider the fault is aimed at, if one. */
   target?: ProviderName;
   goals(r: ScenarioResult): Goal[];
@@ -111,8 +111,8 @@ function outage(provider: ProviderName, name: string): ScenarioDef {
 }
 
 /**
- * The 429 storms: each provider's twin at a limit below what ten clients ask of it, so that demand
- * exceeds it (at the documented limits ten clients on two cores stay under them), and Concord's
+ * The 429 storms: each provider's twin at a limit below what the storm's clients ask of it, so that
+ * demand exceeds it (at the documented limits ten clients on two cores stay under them), and Concord's
  * quota for it set to the same limit, as an operator would for that plan. HubSpot's is its
  * documented Free/Starter limit; Stripe's and PostHog's are lower than any documented one.
  */
@@ -125,6 +125,12 @@ export const STORM_LIMITS: Record<
   posthog: { limit: 30, windowMs: 60_000, env: 'POSTHOG_QUOTA', value: '30/1m' },
 };
 
+/**
+ * Clients in a storm: each waits for its answer before asking again, so ten, mostly waiting on the
+ * throttled provider, ask for little more than it allows; thirty keep its quota's queue full.
+ */
+export const STORM_CLIENTS = 30;
+
 function rateLimit(provider: ProviderName, name: string): ScenarioDef {
   const { limit, windowMs, env, value } = STORM_LIMITS[provider];
   return {
@@ -134,7 +140,7 @@ function rateLimit(provider: ProviderName, name: string): ScenarioDef {
     concordEnv: { [env]: value },
     reads: 'wide',
     target: provider,
-    stretch: 2,
+    clients: STORM_CLIENTS,
     goals: (r) => {
       const u = r.upstream[provider];
       const c = u.concord;

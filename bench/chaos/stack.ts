@@ -234,7 +234,8 @@ export function sumSamples(
   where: Record<string, string> = {},
 ): Record<string, number> {
   const sums: Record<string, number> = {};
-  const sample = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm');
+  // Label values may hold braces (endpoint templates such as `/v1/charges/{id}`): match quoted strings whole.
+  const sample = new RegExp(`^${name}\\{((?:[^"}]|"(?:[^"\\\\]|\\\\.)*")*)\\} (\\S+)$`, 'gm');
   for (const [, labels = '', value = ''] of text.matchAll(sample)) {
     const pairs = Object.fromEntries(
       [...labels.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k = '', v = '']) => [k, v]),
