@@ -49,8 +49,13 @@ export interface UpstreamUse {
   perSecond: number;
   /** The limit in force during the scenario (the documented one when the scenario sets it). */
   limit: { limit: number; windowMs: number };
-  /** limit × duration / window when the scenario set the limit, else null. */
+  /** limit × duration / window (the steady rate) when the scenario set the limit, else null. */
   allowed: number | null;
+  /**
+   * limit × the windows the run touched: what a client bursting at the start of each window could
+   * have had (a run not much longer than a window lets a sliding-window client exceed `allowed`).
+   */
+  allowedAtMost: number | null;
   /** Calls the provider accepted (not 429). */
   accepted: number;
   /** Concord's own counters at the end of the load (its admin port's /metrics); null if unread. */
@@ -176,6 +181,7 @@ function upstream(
       perSecond: calls / (elapsedMs / 1000),
       limit,
       allowed: set ? allowedCalls(set, elapsedMs) : null,
+      allowedAtMost: set ? set.limit * Math.ceil(elapsedMs / set.windowMs) : null,
       accepted: calls - rateLimited,
       concord: concord?.[p] ?? null,
     };
