@@ -527,16 +527,34 @@ describe('PostHog auth, throttling and determinism', () => {
         detail: `Request was throttled. Expected available in ${seconds} seconds.`,
         attr: null,
       });
-      // Capture takes the project token and sits outside PostHog's rate limits, the knob's too.
+    } finally {
+      knobs.set('posthog', { rateLimit: null });
+    }
+  });
+
+  it('leaves capture outside the rate-limit knob, as PostHog leaves it outside its limits', async () => {
+    // A simulator of its own: captured events would change the pages the next test compares.
+    const own = await start();
+    own.knobs.set('posthog', { rateLimit: { limit: 1, windowMs: 60_000 } });
+    try {
+      expect((await call(`/api/projects/${PROJECT}/persons/?limit=1`, {}, own.server.url)).status).toBe(200);
+      expect((await call(`/api/projects/${PROJECT}/persons/?limit=1`, {}, own.server.url)).status).toBe(429);
       for (let i = 0; i < 3; i++) {
-        const capture = await call('/batch/', {
-          method: 'POST',
-          body: JSON.stringify({ api_key: POSTHOG_PROJECT_TOKEN, batch: [{ event: 'x', distinct_id: 'y' }] }),
-        });
+        const capture = await call(
+          '/batch/',
+          {
+            method: 'POST',
+            body: JSON.stringify({
+              api_key: POSTHOG_PROJECT_TOKEN,
+              batch: [{ event: 'x', distinct_id: 'y' }],
+            }),
+          },
+          own.server.url,
+        );
         expect(capture.status).toBe(200);
       }
     } finally {
-      knobs.set('posthog', { rateLimit: null });
+      await own.server.close();
     }
   });
 
