@@ -100,7 +100,7 @@ let clock = 1_000_000;
 let prefix = 0;
 
 async function replica(overrides: Partial<OAuthTokenSourceOptions> = {}): Promise<OAuthTokenSource> {
-  const connection = await connectRedis(redis.url, pino({ level: 'silent' }), 'oauth test');
+  const connection = await connectRedis(redis.url, pino({ level: 'silent' }), 'oauth test', 500);
   connections.push(connection);
   const endpoint = new TokenEndpoint('salesforce', `${server.url}/services/oauth2/token`, {
     clientId: 'client-1',
