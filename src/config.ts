@@ -43,9 +43,13 @@ import {
   DEFAULT_WEBHOOK_RATE_LIMIT,
   type WebhookSettings,
 } from './webhooks/receivers.js';
-import { PACKAGE_ROOT } from './package-root.js';
-import { CursorSecretsSchema } from './pagination/settings.js';
-import { DEFAULT_SHUTDOWN_DELAY_MS, DEFAULT_SHUTDOWN_GRACE_MS, type ShutdownConfig } from './shutdown.js';
+import { PACKAGE_ROOT } from './runtime/package-root.js';
+import { CursorSecretsSchema } from './relay/settings.js';
+import {
+  DEFAULT_SHUTDOWN_DELAY_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type ShutdownConfig,
+} from './runtime/shutdown.js';
 import { readWritesSettings, type WritesSettings } from './writes/settings.js';
 import {
   DEFAULT_CIRCUIT_HALF_OPEN_MS,

@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Domain } from '../datasources/model.js';
-import { requestLoaders, type RequestContext, type Services } from './context.js';
+import { requestLoaders, type RequestContext, type Services } from './graphql/context.js';
 import {
   currentRequestScope,
   newRequestScope,
@@ -20,7 +20,7 @@ import { webhookRouter } from './webhooks/receivers.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { RuleTree } from './auth/rules.js';
 import { viewerOf } from './auth/middleware.js';
-import { createFormatError } from './format-error.js';
+import { createFormatError } from './errors/format-error.js';
 import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
 import { authFailureThrottle, protectedSchema, requestGuards } from './http/security.js';
@@ -34,10 +34,10 @@ import { operationPlugin } from './observability/operation-plugin.js';
 import { operationNamesIn } from './observability/operation-labels.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
-import { loadTypeDefs } from './schema.js';
+import { loadTypeDefs } from './graphql/type-defs.js';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
-import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
+import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -8,9 +8,9 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ConcordError, ErrorCode } from '../errors.js';
-import { fromGlobalId, type NodeType } from '../ids.js';
-import { BATCH_LIMITS } from '../loaders.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
+import { fromGlobalId, type NodeType } from '../relay/global-ids.js';
+import { BATCH_LIMITS } from '../loaders/create-loaders.js';
 
 /**
  * Ids one upstream call fetches, per node type: Stripe has no batch read (one GET per charge,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { CacheStore } from '../../datasources/cache/store.js';
 import type { Caching } from '../cache/index.js';
 import { createSourceThrottle, sendRateLimited, type RateLimitSettings } from '../http/rate-limit.js';
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis/client.js';
 import { verifyHubSpotSignature } from './hubspot-signature.js';
 import { distinctEvents } from '../subscriptions/events.js';
 import type { EventBus } from '../subscriptions/bus.js';

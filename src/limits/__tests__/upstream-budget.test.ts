@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { toGlobalId } from '../../ids.js';
+import { toGlobalId } from '../../relay/global-ids.js';
 import { upstreamEstimate } from '../upstream-budget.js';
 
 function estimate(query: string, variables: Record<string, unknown> = {}): number {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { toGlobalId } from '../../../src/ids.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
 

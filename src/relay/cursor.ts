@@ -8,7 +8,7 @@ import {
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
-import { UserInputError } from '../errors.js';
+import { UserInputError } from '../errors/concord-error.js';
 
 /** Bumped when the layout changes; older cursors are then refused cleanly. 1 was signed JSON, readable. */
 export const CURSOR_VERSION = 2;

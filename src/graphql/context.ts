@@ -1,16 +1,16 @@
-import type { PolicyStates } from '../datasources/transport/policy.js';
-import type { Viewer } from './auth/scopes.js';
-import type { Caching } from './cache/index.js';
-import type { Config, ProviderMode } from './config.js';
-import { createLoaders, type Loaders, type LoaderProviders } from './loaders.js';
-import type { Observability } from './observability/observability.js';
-import type { ProviderStats } from './observability/provider-stats.js';
-import type { CursorCodec } from './pagination/cursor.js';
-import type { PageSizeLimits } from './pagination/page-args.js';
-import type { RedisConnection } from './redis-client.js';
-import type { EventBus } from './subscriptions/bus.js';
-import type { Compensator } from './writes/compensator.js';
-import type { MutationLedger } from './writes/ledger.js';
+import type { PolicyStates } from '../../datasources/transport/policy.js';
+import type { Viewer } from '../auth/scopes.js';
+import type { Caching } from '../cache/index.js';
+import type { Config, ProviderMode } from '../config.js';
+import { createLoaders, type Loaders, type LoaderProviders } from '../loaders/create-loaders.js';
+import type { Observability } from '../observability/observability.js';
+import type { ProviderStats } from '../observability/provider-stats.js';
+import type { CursorCodec } from '../relay/cursor.js';
+import type { PageSizeLimits } from '../relay/page-args.js';
+import type { RedisConnection } from '../redis/client.js';
+import type { EventBus } from '../subscriptions/bus.js';
+import type { Compensator } from '../writes/compensator.js';
+import type { MutationLedger } from '../writes/ledger.js';
 
 /** Everything built once per process that requests share (never per-client data). */
 export interface Services {

@@ -1,4 +1,4 @@
-import { UserInputError } from './errors.js';
+import { UserInputError } from '../errors/concord-error.js';
 
 /** Object types that have global ids; each maps to one provider's own id space. */
 export const NODE_TYPES = [

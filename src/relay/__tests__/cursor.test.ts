@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ErrorCode } from '../../errors.js';
+import { ErrorCode } from '../../errors/concord-error.js';
 import { CURSOR_VERSION, CursorCodec } from '../cursor.js';
 import { readPageArgs } from '../page-args.js';
 

@@ -14,8 +14,8 @@ import type {
   PaymentAccount,
   PaymentsProvider,
   Subscription,
-} from '../datasources/model.js';
-import { ProviderError } from '../datasources/transport/errors.js';
+} from '../../datasources/model.js';
+import { ProviderError } from '../../datasources/transport/errors.js';
 
 /** The provider batch limits each loader splits at (DESIGN.md "Batching"). */
 export const BATCH_LIMITS = {

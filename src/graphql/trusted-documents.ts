@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ApolloServerOptions, ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ConfigError, type TrustedDocumentsMode } from './config.js';
+import { ConfigError, type TrustedDocumentsMode } from '../config.js';
 
 /**
  * Codes of the errors this module answers with. Automatic persisted queries let any client

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../runtime/package-root.js';
 
 /** The schema directory at the package root (found from src/ and from the built dist/src/ alike). */
 export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');

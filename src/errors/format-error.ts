@@ -1,11 +1,11 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { UnsupportedPagingError, type Domain } from '../datasources/model.js';
-import { ProviderError, ProviderErrorCode } from '../datasources/transport/errors.js';
-import { LocalFailure } from '../datasources/transport/policy-errors.js';
-import { ConcordError, ErrorCode } from './errors.js';
-import { TrustedDocumentCode } from './trusted-documents.js';
-import { RolledBackError } from './writes/errors.js';
+import { UnsupportedPagingError, type Domain } from '../../datasources/model.js';
+import { ProviderError, ProviderErrorCode } from '../../datasources/transport/errors.js';
+import { LocalFailure } from '../../datasources/transport/policy-errors.js';
+import { ConcordError, ErrorCode } from './concord-error.js';
+import { TrustedDocumentCode } from '../graphql/trusted-documents.js';
+import { RolledBackError } from '../writes/errors.js';
 
 /** Codes Apollo and graphql-js give to mistakes in the client's own request; safe to show as they are. */
 const CLIENT_REQUEST_CODES = new Set([

@@ -1,9 +1,9 @@
-import { credentialFingerprint } from '../datasources/cache/read-through.js';
-import { ProviderPolicies, ProviderPolicy, type PolicyEvents } from '../datasources/transport/policy.js';
-import { ProviderQuota } from '../datasources/transport/provider-quota.js';
-import type { QuotaStore } from '../datasources/transport/rate-limiter.js';
-import { POLICY_PROVIDERS, type PolicyProvider, type ResilienceConfig } from './config.js';
-import { quotaPlan, type ProviderQuotaSettings } from './limits/provider-quota-settings.js';
+import { credentialFingerprint } from '../../datasources/cache/read-through.js';
+import { ProviderPolicies, ProviderPolicy, type PolicyEvents } from '../../datasources/transport/policy.js';
+import { ProviderQuota } from '../../datasources/transport/provider-quota.js';
+import type { QuotaStore } from '../../datasources/transport/rate-limiter.js';
+import { POLICY_PROVIDERS, type PolicyProvider, type ResilienceConfig } from '../config.js';
+import { quotaPlan, type ProviderQuotaSettings } from '../limits/provider-quota-settings.js';
 
 /** Each provider's quota: its limits, where the windows live, and the credential they are counted for. */
 export interface QuotaWiring {

@@ -1,13 +1,13 @@
-import { createHubSpotCrm } from '../datasources/hubspot/index.js';
-import { createPostHogAnalytics } from '../datasources/posthog/index.js';
-import { createStripePayments } from '../datasources/stripe/index.js';
-import type { UpstreamCall } from '../datasources/transport/http-client.js';
-import type { PolicyEvents, ProviderPolicies } from '../datasources/transport/policy.js';
-import type { RunningSandbox } from '../sandbox/index.js';
-import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from './config.js';
-import type { LoaderProviders } from './loaders.js';
-import type { QuotaStore } from '../datasources/transport/rate-limiter.js';
-import { createProviderPolicies } from './transport-policies.js';
+import { createHubSpotCrm } from '../../datasources/hubspot/index.js';
+import { createPostHogAnalytics } from '../../datasources/posthog/index.js';
+import { createStripePayments } from '../../datasources/stripe/index.js';
+import type { UpstreamCall } from '../../datasources/transport/http-client.js';
+import type { PolicyEvents, ProviderPolicies } from '../../datasources/transport/policy.js';
+import type { RunningSandbox } from '../../sandbox/index.js';
+import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from '../config.js';
+import type { LoaderProviders } from '../loaders/create-loaders.js';
+import type { QuotaStore } from '../../datasources/transport/rate-limiter.js';
+import { createProviderPolicies } from './policies.js';
 
 export interface ConnectedProviders {
   providers: LoaderProviders;
@@ -103,8 +103,8 @@ export async function connectProviders(
   }
   // Imported only here: live mode loads no simulator code and no seeded data generator.
   const [{ readSandboxConfig }, { startSandbox }] = await Promise.all([
-    import('../sandbox/config.js'),
-    import('../sandbox/index.js'),
+    import('../../sandbox/config.js'),
+    import('../../sandbox/index.js'),
   ]);
   const sandbox = await startSandbox(readSandboxConfig(env, 0));
   const { urls, credentials } = sandbox;

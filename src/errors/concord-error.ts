@@ -1,4 +1,4 @@
-import type { ErrorCode as GeneratedErrorCode } from './generated/resolvers-types.js';
+import type { ErrorCode as GeneratedErrorCode } from '../generated/resolvers-types.js';
 
 /**
  * Errors Concord raises on purpose. Each has a public `code` (the schema's ErrorCode enum) and a

@@ -1,4 +1,4 @@
-import { ConcordError, ErrorCode, UserInputError } from '../errors.js';
+import { ConcordError, ErrorCode, UserInputError } from '../errors/concord-error.js';
 
 export interface PageArgs {
   first?: number | null;
