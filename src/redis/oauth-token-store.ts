@@ -1,5 +1,5 @@
 import type { TokenStore } from '../../datasources/transport/oauth/token-store.js';
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from './client.js';
 
 /** Compare-and-delete in one step on the server, so a holder whose lease lapsed never frees the next one's lock. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -12,8 +12,8 @@ import {
   type OAuthTokenSourceOptions,
 } from '../../../datasources/transport/oauth/token-source.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
-import { closeRedis, connectRedis, type RedisConnection } from '../../redis-client.js';
-import { RedisTokenStore } from '../redis-token-store.js';
+import { closeRedis, connectRedis, type RedisConnection } from '../client.js';
+import { RedisTokenStore } from '../oauth-token-store.js';
 
 /**
  * The OAuth token source over real HTTP (a small OAuth token endpoint that rotates refresh tokens
