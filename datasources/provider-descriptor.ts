@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ModelChanges } from './changes.js';
 import type { AnalyticsProvider, CrmProvider, Domain, PaymentsProvider } from './model.js';
 import type { Env } from './settings.js';
+import type { OAuthDeps } from './transport/oauth/deps.js';
 import type { RequestPolicy, UpstreamCall } from './transport/http-client.js';
 import type { QuotaClass, QuotaHintReader, QuotaWindow } from './transport/provider-quota.js';
 import type { QuotaLimit } from './transport/rate-limiter.js';
@@ -67,6 +68,8 @@ export interface ProviderDeps {
    * Stores `src/` implements over Redis and injects here (e.g. an OAuth token store, a change-poll
    * watermark and lease) are added as optional fields, typed by ports declared in `datasources/`.
    */
+  /** OAuth 2.0 token state shared by replicas (sealed), for providers that refresh access tokens. */
+  oauth?: OAuthDeps;
 }
 
 // ---- settings ----------------------------------------------------------------------------------

@@ -54,8 +54,6 @@ export interface SalesforceCrmOptions {
   apiVersion: string;
   mapping: MappingOptions;
   multiCurrency: boolean;
-  /** Called with bugs Salesforce told us about (MALFORMED_QUERY, INVALID_FIELD): logged, then masked. */
-  onBug?: (error: ProviderError) => void;
 }
 
 /** The people on an opportunity, primary first, in the same query as the opportunity. */
@@ -410,7 +408,7 @@ export class SalesforceCrm implements CrmProvider {
   ): Promise<Array<z.infer<T> | null>> {
     const valid = [...new Set(ids.filter((id) => isIdOf(KEY_PREFIX[sobject], id)))];
     if (valid.length === 0) return ids.map(() => null);
-    const records = await this.guard(() => this.client.retrieve(sobject, valid, fields, record));
+    const records = await this.client.retrieve(sobject, valid, fields, record);
     const byId = new Map<string, z.infer<T>>();
     valid.forEach((id, i) => {
       const found = records[i];
@@ -419,8 +417,12 @@ export class SalesforceCrm implements CrmProvider {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
+  /**
+   * A query Salesforce calls malformed (MALFORMED_QUERY, INVALID_FIELD) is our bug: it stays a
+   * REJECTED ProviderError, which the gateway logs and masks as PROVIDER_ERROR.
+   */
   private queryAll<T extends z.ZodType>(soql: string, record: T): Promise<Array<z.infer<T>>> {
-    return this.guard(() => this.client.queryAll(soql, record));
+    return this.client.queryAll(soql, record);
   }
 
   private async queryPage<T extends z.ZodType>(
@@ -429,17 +431,6 @@ export class SalesforceCrm implements CrmProvider {
     page: PageRequest,
   ): Promise<Array<z.infer<T>>> {
     if (!(page.limit >= 1)) return [];
-    return this.guard(async () => (await this.client.query(soql, record)).records);
-  }
-
-  /** A query Salesforce called malformed is our bug: told to `onBug` (logged), then masked like any provider error. */
-  private async guard<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof ProviderError && error.code === ProviderErrorCode.REJECTED)
-        this.options.onBug?.(error);
-      throw error;
-    }
+    return (await this.client.query(soql, record)).records;
   }
 }

@@ -9,3 +9,4 @@ export {
   type OAuthTokenSourceOptions,
   type RefreshEvent,
 } from './token-source.js';
+export type { OAuthDeps } from './deps.js';
