@@ -189,7 +189,9 @@ export async function startGateway({
       return;
     }
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
-    res.set('cache-control', 'no-store').json(await readiness(services.caching.store, services.resilience));
+    res
+      .set('cache-control', 'no-store')
+      .json(await readiness(services.caching.store, services.resilience, services.oauth?.health() ?? []));
   });
   probes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -150,6 +150,8 @@ export function createFormatError({ domainOf, logUnexpected, hideSchemaHints = t
         provider: original.provider,
         retryable: original.retryable,
         ...retryAfter(code, original),
+        // The provider's credentials (an OAuth refresh) failed, not the provider itself.
+        ...(original.details.reason === 'auth' ? { reason: 'auth' } : {}),
       });
     }
     const code = formatted.extensions?.code;

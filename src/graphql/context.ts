@@ -5,6 +5,7 @@ import type { Config, ProviderMode } from '../config.js';
 import { createLoaders, type Loaders, type LoaderProviders } from '../loaders/create-loaders.js';
 import type { Observability } from '../observability/observability.js';
 import type { ProviderStats } from '../observability/provider-stats.js';
+import type { OAuthState } from '../providers/oauth.js';
 import type { CursorCodec } from '../relay/cursor.js';
 import type { PageSizeLimits } from '../relay/page-args.js';
 import type { RedisConnection } from '../redis/client.js';
@@ -36,6 +37,8 @@ export interface Services {
   compensator: Compensator;
   /** Provider changes announced to GraphQL subscriptions. */
   events: EventBus;
+  /** OAuth token state of providers that refresh tokens (their credentials' health for /readyz). */
+  oauth?: OAuthState;
 }
 
 /** Per-request context: a fresh loader set plus the shared services. */
