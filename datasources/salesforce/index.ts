@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { ProviderDeps, ProviderDescriptor } from '../provider-descriptor.js';
 import { ProviderHttpClient } from '../transport/http-client.js';
-import type { OAuthDeps } from '../transport/oauth/deps.js';
-import { Sealer } from '../transport/oauth/sealed.js';
-import { TokenEndpoint } from '../transport/oauth/token-endpoint.js';
-import { OAuthTokenSource } from '../transport/oauth/token-source.js';
-import { MemoryTokenStore } from '../transport/oauth/token-store.js';
+import { createOAuthTokenSource } from '../transport/oauth/create.js';
+import type { OAuthTokenSource } from '../transport/oauth/token-source.js';
 import { SalesforceChangePoller } from './changes.js';
 import { SALESFORCE_LIMITS, SalesforceClient } from './client.js';
 import { SalesforceCrm } from './crm.js';
@@ -30,36 +26,22 @@ export const TOKEN_PATH = '/services/oauth2/token';
  */
 export const DEFAULT_SALESFORCE_QUOTA = [{ limit: 15_000, windowMs: API_USAGE_WINDOW_MS }] as const;
 
-/** Without injected OAuth state (tests, one process): tokens kept in memory, sealed with a key of the process's own. */
-function localOAuth(): OAuthDeps {
-  return { store: new MemoryTokenStore(), sealer: new Sealer([randomBytes(32)]) };
-}
-
 /** The OAuth token source for the settings' connected app and refresh token. */
 export function salesforceTokens(
   settings: SalesforceSettings,
-  deps: Pick<ProviderDeps, 'timeoutMs' | 'onCall'> & { oauth?: OAuthDeps | undefined },
-): { tokens: OAuthTokenSource; endpoint: TokenEndpoint } {
-  const oauth = deps.oauth ?? localOAuth();
-  const endpoint = new TokenEndpoint(
-    PROVIDER_NAME,
-    `${settings.loginUrl}${TOKEN_PATH}`,
-    { clientId: settings.clientId, clientSecret: settings.clientSecret },
-    { timeoutMs: Math.min(deps.timeoutMs, 5_000), onCall: deps.onCall },
+  deps: Pick<ProviderDeps, 'timeoutMs' | 'onCall' | 'oauth'>,
+): { tokens: OAuthTokenSource; close(): Promise<void> } {
+  return createOAuthTokenSource(
+    {
+      provider: PROVIDER_NAME,
+      tokenUrl: `${settings.loginUrl}${TOKEN_PATH}`,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      refreshToken: settings.refreshToken,
+      defaultLifetimeMs: settings.sessionTtlMs,
+    },
+    deps,
   );
-  const tokens = new OAuthTokenSource({
-    provider: PROVIDER_NAME,
-    endpoint,
-    clientId: settings.clientId,
-    refreshToken: settings.refreshToken,
-    store: oauth.store,
-    sealer: oauth.sealer,
-    defaultLifetimeMs: settings.sessionTtlMs,
-    ...(oauth.onRefresh ? { onRefresh: oauth.onRefresh } : {}),
-    ...(oauth.onWarning ? { onWarning: oauth.onWarning } : {}),
-  });
-  oauth.watch?.(tokens);
-  return { tokens, endpoint };
 }
 
 /** A session over the transport: one keep-alive pool per instance origin, each with the provider's policy. */
@@ -87,7 +69,7 @@ export function salesforceSession(
 
 /** The adapter with its OAuth token source, session and pools; `close()` releases them all. */
 export function createSalesforceCrm(settings: SalesforceSettings, deps: ProviderDeps): SalesforceCrm {
-  const { tokens, endpoint } = salesforceTokens(settings, deps);
+  const { tokens, close: closeTokens } = salesforceTokens(settings, deps);
   const session = salesforceSession(settings, tokens, deps);
   const crm = new SalesforceCrm({
     session,
@@ -97,7 +79,7 @@ export function createSalesforceCrm(settings: SalesforceSettings, deps: Provider
   });
   const close = crm.close.bind(crm);
   crm.close = async () => {
-    await Promise.all([close(), endpoint.close()]);
+    await Promise.all([close(), closeTokens()]);
   };
   return crm;
 }
@@ -135,13 +117,13 @@ export const salesforceDescriptor: ProviderDescriptor<'CRM', SalesforceSettings>
     kind: 'poll',
     intervalMs: salesforceSettings({}).pollIntervalMs,
     create: (settings, deps) => {
-      const { tokens, endpoint } = salesforceTokens(settings, deps);
+      const { tokens, close: closeTokens } = salesforceTokens(settings, deps);
       const session = salesforceSession(settings, tokens, deps);
       const poller = new SalesforceChangePoller(new SalesforceClient(session, settings.apiVersion));
       return {
         poll: (watermark) => poller.poll(watermark),
         close: async () => {
-          await Promise.all([session.close(), endpoint.close()]);
+          await Promise.all([session.close(), closeTokens()]);
         },
       };
     },

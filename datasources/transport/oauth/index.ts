@@ -10,3 +10,5 @@ export {
   type RefreshEvent,
 } from './token-source.js';
 export type { OAuthDeps } from './deps.js';
+export { refreshingBearer, type BearerTokens } from './bearer.js';
+export { createOAuthTokenSource, type OAuthCredentialSettings } from './create.js';

@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createClient } from '@redis/client';
 import pino from 'pino';
@@ -11,6 +8,7 @@ import {
   OAuthTokenSource,
   type OAuthTokenSourceOptions,
 } from '../../../datasources/transport/oauth/token-source.js';
+import { TokenServer } from '../../../test/support/oauth-token-server.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
 import { closeRedis, connectRedis, type RedisConnection } from '../client.js';
 import { RedisTokenStore } from '../oauth-token-store.js';
@@ -19,77 +17,6 @@ import { RedisTokenStore } from '../oauth-token-store.js';
  * The OAuth token source over real HTTP (a small OAuth token endpoint that rotates refresh tokens
  * and can refuse or fail) and a real Redis, with two sources standing in for two replicas.
  */
-
-interface Grant {
-  refreshToken: string;
-  clientId: string;
-}
-
-class TokenServer {
-  calls = 0;
-  /** The only refresh token accepted (rotation: each grant replaces it). */
-  validRefresh = 'rt-0';
-  rotate = true;
-  /** Answers to give before the normal one (status, body). */
-  failures: Array<{ status: number; body: unknown }> = [];
-  /** Held this long before answering, so concurrent callers overlap. */
-  delayMs = 30;
-  issued: string[] = [];
-  grants: Grant[] = [];
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
-    let text = '';
-    for await (const chunk of req) text += String(chunk);
-    const form = new URLSearchParams(text);
-    this.calls += 1;
-    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    const failure = this.failures.shift();
-    if (failure) return failure;
-    if (form.get('grant_type') !== 'refresh_token' || form.get('client_secret') !== 'secret') {
-      return { status: 400, body: { error: 'invalid_client', error_description: 'bad client' } };
-    }
-    const refreshToken = form.get('refresh_token') ?? '';
-    this.grants.push({ refreshToken, clientId: form.get('client_id') ?? '' });
-    if (refreshToken !== this.validRefresh) {
-      return {
-        status: 400,
-        body: { error: 'invalid_grant', error_description: 'expired access/refresh token' },
-      };
-    }
-    const access = `at-${this.issued.length + 1}-secretvalue`;
-    this.issued.push(access);
-    const body: Record<string, unknown> = {
-      access_token: access,
-      instance_url: 'https://example.my.salesforce.com',
-      token_type: 'Bearer',
-      issued_at: String(Date.now()),
-    };
-    if (this.rotate) {
-      this.validRefresh = `rt-${this.issued.length}`;
-      body.refresh_token = this.validRefresh;
-    }
-    return { status: 200, body };
-  }
-
-  async stop(): Promise<void> {
-    this.server?.close();
-    if (this.server) await once(this.server, 'close');
-  }
-}
 
 const KEY = Buffer.alloc(32, 7);
 let redis: TestRedis;
