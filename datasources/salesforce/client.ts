@@ -87,8 +87,12 @@ export class SalesforceClient {
   }
 
   /** Every record of a query: its first page, then each `nextRecordsUrl` until `done`. */
-  async queryAll<T extends z.ZodType>(soql: string, record: T): Promise<Array<z.infer<T>>> {
-    let page = await this.query(soql, record, { batchSize: SALESFORCE_LIMITS.queryBatchMax });
+  async queryAll<T extends z.ZodType>(
+    soql: string,
+    record: T,
+    batchSize: number = SALESFORCE_LIMITS.queryBatchMax,
+  ): Promise<Array<z.infer<T>>> {
+    let page = await this.query(soql, record, { batchSize });
     const records = [...page.records];
     while (!page.done && page.nextRecordsUrl) {
       page = await this.queryMore(page.nextRecordsUrl, record);

@@ -54,6 +54,8 @@ export interface SalesforceCrmOptions {
   apiVersion: string;
   mapping: MappingOptions;
   multiCurrency: boolean;
+  /** Records per page of a walked query (Sforce-Query-Options). */
+  queryBatchSize?: number;
 }
 
 /** The people on an opportunity, primary first, in the same query as the opportunity. */
@@ -422,7 +424,7 @@ export class SalesforceCrm implements CrmProvider {
    * REJECTED ProviderError, which the gateway logs and masks as PROVIDER_ERROR.
    */
   private queryAll<T extends z.ZodType>(soql: string, record: T): Promise<Array<z.infer<T>>> {
-    return this.client.queryAll(soql, record);
+    return this.client.queryAll(soql, record, this.options.queryBatchSize);
   }
 
   private async queryPage<T extends z.ZodType>(

@@ -75,6 +75,7 @@ export function createSalesforceCrm(settings: SalesforceSettings, deps: Provider
     session,
     apiVersion: settings.apiVersion,
     multiCurrency: settings.multiCurrency,
+    queryBatchSize: settings.queryBatchSize,
     mapping: { instanceUrl: settings.instanceUrl, defaultCurrency: settings.defaultCurrency },
   });
   const close = crm.close.bind(crm);

@@ -27,6 +27,8 @@ export interface SalesforceSettings {
   defaultCurrency: string;
   /** Multi-currency orgs have `CurrencyIsoCode` on records; single-currency ones refuse the field. */
   multiCurrency: boolean;
+  /** Records per page of a walked query (Sforce-Query-Options batchSize, 200–2,000; a hint Salesforce may lower). */
+  queryBatchSize: number;
 }
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -54,6 +56,7 @@ export const SALESFORCE_VARIABLES = {
     .string()
     .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD')
     .optional(),
+  SALESFORCE_QUERY_BATCH_SIZE: wholeNumber(200, 2_000).optional(),
   SALESFORCE_MULTI_CURRENCY: z
     .enum(['true', 'false', '1', '0'], 'expected true or false')
     .transform((v) => v === 'true' || v === '1')
@@ -78,6 +81,7 @@ export function salesforceSettings(raw: Readonly<Record<string, unknown>>): Sale
     pollIntervalMs: values.SALESFORCE_POLL_INTERVAL_MS ?? DEFAULT_POLL_INTERVAL_MS,
     defaultCurrency: values.SALESFORCE_DEFAULT_CURRENCY ?? 'USD',
     multiCurrency: values.SALESFORCE_MULTI_CURRENCY ?? true,
+    queryBatchSize: values.SALESFORCE_QUERY_BATCH_SIZE ?? 2_000,
   };
 }
 

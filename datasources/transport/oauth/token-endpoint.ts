@@ -28,6 +28,8 @@ const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string
 export const REFUSED_GRANT_ERRORS: ReadonlySet<string> = new Set([
   'invalid_grant',
   'invalid_client',
+  // Salesforce's word for an unknown consumer key.
+  'invalid_client_id',
   'unauthorized_client',
   'unsupported_grant_type',
 ]);
