@@ -26,6 +26,7 @@ import {
   type MappingOptions,
 } from './mapping.js';
 import { afterCondition, keysetPage, rowsFor } from './paging.js';
+import { fromMemoOr, requestMemo } from './request-memo.js';
 import type { SalesforceSession } from './session.js';
 import {
   IN_LIST_EMAILS,
@@ -43,6 +44,7 @@ import {
   CONTACT_FIELDS,
   ContactRecord,
   ContactRoleRecord,
+  ContactWithRelations,
   CreatedRecord,
   OpportunityPartiesRecord,
   OpportunityRecord,
@@ -115,12 +117,37 @@ export class SalesforceCrm implements CrmProvider {
   private readonly session: SalesforceSession;
   private readonly mapping: MappingOptions;
   private readonly opportunityFields: string[];
+  /** A page of contacts with each one's account and opportunities: the dashboard's CRM reads in one query. */
+  private readonly contactWithRelations: string[];
 
   constructor(private readonly options: SalesforceCrmOptions) {
     this.session = options.session;
     this.client = new SalesforceClient(options.session, options.apiVersion);
     this.mapping = options.mapping;
     this.opportunityFields = opportunityFields(options.multiCurrency);
+    this.contactWithRelations = [
+      ...CONTACT_FIELDS,
+      ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
+      `(SELECT OpportunityId, ${this.opportunityFields.map((f) => `Opportunity.${f}`).join(', ')} FROM OpportunityContactRoles)`,
+    ];
+  }
+
+  /** Keeps what a relationship query brought along, for this request's later batch reads. */
+  private remember(rows: ReadonlyArray<z.infer<typeof ContactWithRelations>>): void {
+    const memo = requestMemo();
+    if (!memo) return;
+    for (const row of rows) {
+      if (row.Account) memo.accounts.set(row.Account.Id, row.Account);
+      const roles = row.OpportunityContactRoles;
+      // Salesforce sends null for an empty child set; a set cut short (not done) is not the whole list.
+      if (roles && !roles.done) continue;
+      const dealIds: string[] = [];
+      for (const role of roles?.records ?? []) {
+        if (!dealIds.includes(role.OpportunityId)) dealIds.push(role.OpportunityId);
+        if (role.Opportunity) memo.opportunities.set(role.Opportunity.Id, role.Opportunity);
+      }
+      memo.dealIds.set(row.Id, dealIds);
+    }
   }
 
   /** The org's API usage as the last answer told it (Sforce-Limit-Info). */
@@ -172,15 +199,24 @@ export class SalesforceCrm implements CrmProvider {
       where.push(`AccountId = ${literal(filter.companyId)}`);
     }
     const rows = await this.queryPage(
-      select({ fields: CONTACT_FIELDS, from: 'Contact', where, orderBy: 'Id', limit: rowsFor(page) }),
-      ContactRecord,
+      select({
+        fields: this.contactWithRelations,
+        from: 'Contact',
+        where,
+        orderBy: 'Id',
+        limit: rowsFor(page),
+      }),
+      ContactWithRelations,
       page,
     );
+    this.remember(rows);
     return keysetPage(rows, page, (r) => mapContact(r, this.mapping));
   }
 
   async getCompanies(ids: readonly string[]): Promise<Array<Company | null>> {
-    const records = await this.retrieve('Account', ids, ACCOUNT_FIELDS, AccountRecord);
+    const records = await fromMemoOr(ids, requestMemo()?.accounts, (missing) =>
+      this.retrieve('Account', missing, ACCOUNT_FIELDS, AccountRecord),
+    );
     return records.map((r) => (r ? mapAccount(r, this.mapping) : null));
   }
 
@@ -201,7 +237,9 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   async getDeals(ids: readonly string[]): Promise<Array<Deal | null>> {
-    const records = await this.retrieve('Opportunity', ids, this.opportunityFields, OpportunityRecord);
+    const records = await fromMemoOr(ids, requestMemo()?.opportunities, (missing) =>
+      this.retrieve('Opportunity', missing, this.opportunityFields, OpportunityRecord),
+    );
     return records.map((r) => (r ? mapOpportunity(r, null, this.mapping) : null));
   }
 
@@ -270,6 +308,13 @@ export class SalesforceCrm implements CrmProvider {
   /** Opportunities per contact through OpportunityContactRole: one query per 200 contacts, paged by nextRecordsUrl. */
   async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
     if (contactIds.length === 0) return [];
+    const found = await fromMemoOr(contactIds, requestMemo()?.dealIds, (missing) =>
+      this.readDealIds(missing),
+    );
+    return found.map((ids) => ids ?? []);
+  }
+
+  private async readDealIds(contactIds: readonly string[]): Promise<string[][]> {
     const valid = [...new Set(contactIds.filter((id) => isIdOf(KEY_PREFIX.Contact, id)))];
     const answers = await Promise.all(
       chunk(valid, IN_LIST_IDS).map((part) =>

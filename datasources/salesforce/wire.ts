@@ -17,7 +17,7 @@ const id = z.string().regex(SF_ID, 'not a Salesforce id');
 const Attributes = z.object({ type: z.string(), url: z.string().optional() }).optional();
 
 /** A child relationship set inside a record (`(SELECT … FROM OpportunityContactRoles)`). */
-function childSet<T extends z.ZodType>(record: T) {
+export function childSet<T extends z.ZodType>(record: T) {
   return z
     .object({
       totalSize: z.number().int(),
@@ -94,6 +94,17 @@ export const OpportunityPartiesRecord = z.object({
   Id: id,
   AccountId: id.nullish(),
   OpportunityContactRoles: childSet(ContactRoleRecord.omit({ OpportunityId: true })),
+});
+
+/**
+ * A contact with its account and its opportunities (through its contact roles) in one
+ * relationship query: parent fields by dot path, children by subquery (FACTS §7.2).
+ */
+export const ContactWithRelations = ContactRecord.extend({
+  Account: AccountRecord.nullish(),
+  OpportunityContactRoles: childSet(
+    z.object({ attributes: Attributes, OpportunityId: id, Opportunity: OpportunityRecord.nullish() }),
+  ),
 });
 
 export const CreatedRecord = z.object({ attributes: Attributes, Id: id, CreatedDate: datetime });
