@@ -4,18 +4,26 @@ import { generateDataset } from './data/generate.js';
 import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
-import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
+import { TWINS, type ProviderProtocol, type TwinName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
 import { createHubSpotProtocol } from './hubspot/index.js';
 import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import {
+  DEFAULT_SALESFORCE_TWIN,
+  createSalesforceTwin,
+  type SalesforceTwin,
+  type SalesforceTwinControls,
+  type SalesforceTwinSettings,
+} from './salesforce/index.js';
 import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
-export type { ProviderName } from './http/provider.js';
+export type { ProviderName, TwinName } from './http/provider.js';
 export type { CounterSnapshot } from './http/counters.js';
 export type { Knobs, KnobsPatch } from './http/knobs.js';
 export type { CapturedEvent } from './posthog/index.js';
 export type { AdminChargeInput } from './stripe/index.js';
+export type { SalesforceTwinControls, SalesforceTwinSettings } from './salesforce/index.js';
 export type { WebhookDelivery, WebhookSettings } from './webhooks/emitter.js';
 
 export interface SandboxOptions {
@@ -25,20 +33,22 @@ export interface SandboxOptions {
   anchor?: number;
   host?: string;
   /** 0 (the default) picks a free port. */
-  ports?: Partial<Record<ProviderName, number>>;
+  ports?: Partial<Record<TwinName, number>>;
   credentials?: SandboxCredentials;
-  knobs?: Partial<Record<ProviderName, KnobsPatch>>;
+  knobs?: Partial<Record<TwinName, KnobsPatch>>;
   /** Reuse an already generated data set (tests that start several sandboxes). */
   dataset?: Dataset;
   /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
   webhooks?: WebhookSettings;
   /** The time rate limits are counted by (default `Date.now`); tests pass one they control. */
   clock?: () => number;
+  /** The Salesforce twin's connected app, session timeout, rotation and API allocation. */
+  salesforce?: SalesforceTwinSettings;
 }
 
-/** A running sandbox: three simulators on loopback, their shared knobs and counters, and the data behind them. */
+/** A running sandbox: four simulators on loopback, their shared knobs and counters, and the data behind them. */
 export interface RunningSandbox {
-  urls: Record<ProviderName, string>;
+  urls: Record<TwinName, string>;
   credentials: SandboxCredentials;
   dataset: Dataset;
   knobs: KnobBoard;
@@ -57,6 +67,8 @@ export interface RunningSandbox {
      */
     createCharge(input: AdminChargeInput): Record<string, unknown>;
   };
+  /** The Salesforce org: its connected app's settings, and sessions tests can expire or revoke. */
+  salesforce: SalesforceTwinControls & { settings: SalesforceTwinSettings };
   /** Events accepted by PostHog capture, in arrival order. */
   captured: CapturedEvent[];
   /** The project token PostHog capture accepts. */
@@ -64,7 +76,7 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/** Starts the HubSpot, Stripe and PostHog simulators over one seeded data set. */
+/** Starts the HubSpot, Stripe, PostHog and Salesforce simulators over one seeded data set. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const dataset =
     options.dataset ??
@@ -79,19 +91,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const webhooks = new WebhookEmitter(options.webhooks);
   const captured: CapturedEvent[] = [];
   let stripe: StripeSimulator | undefined;
-  const factories: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
+  let salesforce: SalesforceTwin | undefined;
+  const salesforceSettings = options.salesforce ?? DEFAULT_SALESFORCE_TWIN;
+  const factories: Record<TwinName, (ctx: SimulatorContext) => ProviderProtocol> = {
     hubspot: createHubSpotProtocol,
     stripe: (ctx) => {
       stripe = createStripeSimulator(ctx);
       return stripe.protocol;
     },
     posthog: (ctx) => createPostHogProtocol(ctx, captured),
+    salesforce: (ctx) => {
+      salesforce = createSalesforceTwin(ctx, salesforceSettings);
+      return salesforce.protocol;
+    },
   };
   const servers: SimulatorServer[] = [];
-  const urls = {} as Record<ProviderName, string>;
+  const urls = {} as Record<TwinName, string>;
   try {
-    for (const provider of PROVIDERS) {
-      const protocol = factories[provider]({ dataset, credentials, webhooks });
+    for (const provider of TWINS) {
+      const protocol = factories[provider]({ dataset, credentials, webhooks, clock: knobs.clock });
       const host = options.host ?? '127.0.0.1';
       const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
@@ -114,6 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
             res.json({ deliveries: webhooks.deliveries });
           });
           if (provider === 'stripe') stripe?.admin(router);
+          if (provider === 'salesforce') salesforce?.admin(router);
         },
       }).catch((error: unknown) => {
         throw listenFailure(error, `SANDBOX_${provider.toUpperCase()}_PORT`, host, port);
@@ -138,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         return stripe.createCharge(input);
       },
     },
+    salesforce: { ...(salesforce as SalesforceTwin).controls, settings: salesforceSettings },
     captured,
     posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {
