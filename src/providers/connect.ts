@@ -1,4 +1,4 @@
-import { createHubSpotCrm } from '../../datasources/hubspot/index.js';
+import { createHubSpotCrm } from '../../datasources/hubspot/crm.js';
 import { createPostHogAnalytics } from '../../datasources/posthog/index.js';
 import { createStripePayments } from '../../datasources/stripe/index.js';
 import type { UpstreamCall } from '../../datasources/transport/http-client.js';

@@ -15,15 +15,26 @@ import type {
 import { UnsupportedPagingError, WriteRejectedError } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import { ProviderHttpClient, type RequestPolicy, type UpstreamCall } from '../transport/http-client.js';
+import { HubSpotClient, linkedFromV3 } from './client.js';
+import { checkId, classifyHubSpotError, rejecting, type WrittenObject } from './errors.js';
+import {
+  DEFAULT_MAPPING_OPTIONS,
+  PROVIDER_NAME,
+  contactProperties,
+  mapCompany,
+  mapContact,
+  mapDeal,
+  primaryOrFirst,
+  parseHubSpotDate,
+  type MappingOptions,
+} from './mapping.js';
+import { decodeItemCursor, toPage, walk, type ItemPosition } from './paging.js';
 import {
   COMPANIES,
   CONTACTS,
   CONTACTS_CREATED,
   DEALS,
   HUBSPOT_LIMITS,
-  HubSpotClient,
-  classifyHubSpotError,
-  linkedFromV3,
   type ContactObject,
   type CreatedObject,
   type DealObject,
@@ -33,21 +44,7 @@ import {
   type SearchFilter,
   type SearchRequest,
   type Slice,
-} from './client.js';
-import {
-  DEFAULT_MAPPING_OPTIONS,
-  PROVIDER_NAME,
-  contactProperties,
-  mapCompany,
-  mapContact,
-  mapDeal,
-  modelFieldOf,
-  primaryOrFirst,
-  parseHubSpotDate,
-  type MappingOptions,
-} from './mapping.js';
-
-export { HubSpotClient, classifyHubSpotError } from './client.js';
+} from './wire.js';
 
 export interface HubSpotCrmOptions extends HubSpotClientOptions {
   /** Built with `classifyError: classifyHubSpotError` so that HubSpot's error bodies are read. */
@@ -77,92 +74,6 @@ export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'>
 }
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
-
-// ---- per-item cursors --------------------------------------------------------------------------
-
-/**
- * HubSpot cursors only point at page starts, but Relay needs a cursor per item. An item cursor is
- * the start of the HubSpot page it came from and how many of that page's items to skip.
- */
-interface ItemPosition {
-  after: string | null;
-  skip: number;
-}
-
-const CURSOR_SEPARATOR = '~';
-
-export function encodeItemCursor(position: ItemPosition): string {
-  return `${position.after ?? ''}${CURSOR_SEPARATOR}${position.skip}`;
-}
-
-/** The position in `cursor`, or null when it is not one of ours. */
-export function decodeItemCursor(cursor: string): ItemPosition | null {
-  const at = cursor.lastIndexOf(CURSOR_SEPARATOR);
-  if (at < 0) return null;
-  const skip = cursor.slice(at + 1);
-  if (!/^\d{1,6}$/.test(skip)) return null;
-  const after = cursor.slice(0, at);
-  return { after: after === '' ? null : after, skip: Number(skip) };
-}
-
-type FetchSlice<T> = (after: string | null, limit: number) => Promise<Slice<T>>;
-
-interface Walked<T> {
-  items: T[];
-  cursors: string[];
-  hasMore: boolean;
-  total: number | null;
-}
-
-/**
- * Reads `limit` items from `start`, asking HubSpot for no more than it needs: the skipped items plus
- * the wanted ones, split over as many pages as HubSpot's page size requires.
- */
-export async function walk<T>(
-  fetch: FetchSlice<T>,
-  pageMax: number,
-  start: ItemPosition,
-  limit: number,
-): Promise<Walked<T>> {
-  const items: T[] = [];
-  const cursors: string[] = [];
-  let total: number | null = null;
-  // HubSpot refuses `limit: 0`; asking for nothing needs no call.
-  if (!(limit >= 1)) return { items, cursors, hasMore: false, total };
-  limit = Math.floor(limit);
-  let { after, skip } = start;
-  for (;;) {
-    const wanted = limit - items.length;
-    const slice = await fetch(after, Math.min(pageMax, skip + wanted));
-    total ??= slice.total ?? null;
-    const taken = slice.results.slice(skip, skip + wanted);
-    taken.forEach((item, k) => {
-      const index = skip + k;
-      // The last item of a page resumes from the next page's own cursor, which costs no re-read.
-      const last = index === slice.results.length - 1 && slice.next !== null;
-      items.push(item);
-      cursors.push(encodeItemCursor(last ? { after: slice.next, skip: 0 } : { after, skip: index + 1 }));
-    });
-    const consumed = skip + taken.length;
-    if (items.length >= limit) {
-      return { items, cursors, hasMore: consumed < slice.results.length || slice.next !== null, total };
-    }
-    // An empty page with a next cursor would loop forever; HubSpot means the end by it.
-    if (slice.next === null || slice.results.length === 0) return { items, cursors, hasMore: false, total };
-    skip = Math.max(0, skip - slice.results.length);
-    after = slice.next;
-  }
-}
-
-function toPage<T, U>(walked: Walked<T>, map: (item: T) => U): Page<U> {
-  return {
-    items: walked.items.map(map),
-    nextCursor: walked.hasMore ? (walked.cursors.at(-1) ?? null) : null,
-    previousCursor: null,
-    cursors: walked.cursors,
-    totalCount: walked.total,
-  };
-}
 
 // ---- counting ------------------------------------------------------------------------------------
 
@@ -212,51 +123,6 @@ function createdBetween(from: number, to: number): SearchFilter[] {
     { propertyName: 'createdate', operator: 'GTE', value: String(from) },
     { propertyName: 'createdate', operator: 'LT', value: String(to) },
   ];
-}
-
-// ---- write errors --------------------------------------------------------------------------------
-
-type WrittenObject = 'contact' | 'deal';
-
-/**
- * HubSpot's refusals the client can fix, as WriteRejectedError; anything else (outages, our own
- * bad requests, credentials) stays the ProviderError it was.
- */
-export function writeRejection(error: unknown, what: WrittenObject): unknown {
-  if (!(error instanceof ProviderError)) return error;
-  if (error.code === ProviderErrorCode.NOT_FOUND) {
-    return new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
-  }
-  if (error.status === 409 && error.providerCode === 'CONFLICT') {
-    // A unique property is taken; for contacts that is the email.
-    const field = what === 'contact' ? 'email' : null;
-    const message =
-      what === 'contact'
-        ? 'A contact with this email already exists.'
-        : `The ${what} conflicts with another.`;
-    return new WriteRejectedError('CONFLICT', message, field, error.details.existingId ?? null);
-  }
-  if (error.status === 400 && error.providerCode === 'VALIDATION_ERROR') {
-    const property = error.details.property;
-    const field = property === undefined ? null : modelFieldOf(property);
-    const message =
-      field === null ? `The CRM refused the ${what}'s values.` : `The CRM refused the value of ${field}.`;
-    return new WriteRejectedError('INVALID', message, field);
-  }
-  return error;
-}
-
-async function rejecting<T>(what: WrittenObject, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    throw writeRejection(error, what);
-  }
-}
-
-/** Path ids are HubSpot's numeric ids; anything else could only ever be a 404 (or another route). */
-function checkId(id: string, what: WrittenObject): void {
-  if (!/^\d+$/.test(id)) throw new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
 }
 
 // ---- the adapter ---------------------------------------------------------------------------------
