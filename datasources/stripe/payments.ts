@@ -46,167 +46,23 @@ import {
   fromUnix,
   idOf,
   invoiceToModel,
-  modelFieldOf,
   oldestCustomer,
   paymentStatus,
   refundParams,
   subscriptionToModel,
   type MappingContext,
 } from './mapping.js';
+import { checkId, isPlausibleId, rejecting } from './errors.js';
+import { decodeSearchCursor, encodeSearchCursor, listPage, pageSize, statusSearch } from './paging.js';
 
 export { StripeClient } from './client.js';
-
-/** Pages a search walks at most to fill one filtered page; beyond that it answers short, with a cursor. */
-export const MAX_SEARCH_CALLS_PER_PAGE = 5;
-
-// ---- small pure helpers ------------------------------------------------------------------------
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** Stripe ids are `prefix_body`; anything else (an empty string, `search`) would hit another route. */
-export function isPlausibleId(id: string): boolean {
-  return /^[A-Za-z]+_[A-Za-z0-9_]+$/.test(id);
-}
-
-export function pageSize(limit: number): number {
-  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
-}
-
-/**
- * A page of a Stripe list. Stripe lists are newest first in both directions, and a cursor is an
- * object id, so an item's own id is its cursor; `has_more` speaks for the direction we went.
- */
-export function listPage<T>(
-  items: T[],
-  ids: string[],
-  hasMore: boolean,
-  direction: { backward: boolean; fromCursor: boolean },
-): Page<T> {
-  const first = ids[0] ?? null;
-  const last = ids[ids.length - 1] ?? null;
-  return {
-    items,
-    cursors: ids,
-    // Going back, the cursor object itself lies after this page; going forward, before it.
-    nextCursor: direction.backward ? last : hasMore ? last : null,
-    previousCursor: direction.backward ? (hasMore ? first : null) : direction.fromCursor ? first : null,
-    totalCount: null,
-  };
-}
-
-/**
- * Search pages are tokens, not ids, so an item's cursor is "the page token it came in, and how many
- * results of that page to skip": a later request can start right after any item.
- */
-const SEARCH_CURSOR = /^search:(\d{1,3}):(.*)$/s;
-
-export function encodeSearchCursor(pageToken: string | null, skip: number): string {
-  return `search:${skip}:${pageToken ?? ''}`;
-}
-
-export function decodeSearchCursor(cursor: string): { pageToken: string | null; skip: number } {
-  const match = SEARCH_CURSOR.exec(cursor);
-  if (!match) throw new TypeError('not a Stripe search cursor (a list cursor was sent to a filtered list)');
-  return { pageToken: match[2] === '' ? null : (match[2] ?? null), skip: Number(match[1]) };
-}
-
-/**
- * How a status filter reads in Stripe's search: `refunded` is true only for full refunds and
- * partial refunds have no search field, so two statuses also need a check on our side (`exact`
- * false: Stripe's total_count then counts more than we show).
- */
-export function statusSearch(status: PaymentStatus): { clauses: string[]; exact: boolean } {
-  switch (status) {
-    case 'SUCCEEDED':
-    case 'PARTIALLY_REFUNDED':
-      return {
-        clauses: [exactClause('status', 'succeeded'), exactClause('refunded', 'false')],
-        exact: false,
-      };
-    case 'REFUNDED':
-      return { clauses: [exactClause('status', 'succeeded'), exactClause('refunded', 'true')], exact: true };
-    case 'PENDING':
-      return { clauses: [exactClause('status', 'pending')], exact: true };
-    case 'FAILED':
-      return { clauses: [exactClause('status', 'failed')], exact: true };
-  }
-}
-
-// ---- write errors ------------------------------------------------------------------------------
-
-/** Stripe's 400 codes for refunds Concord cannot make, each a reason the client can act on. */
-const REFUND_REFUSALS: Record<
-  string,
-  {
-    reason: 'AMOUNT_TOO_LARGE' | 'ALREADY_REFUNDED' | 'NOT_REFUNDABLE';
-    message: string;
-    field: string | null;
-  }
-> = {
-  amount_too_large: {
-    reason: 'AMOUNT_TOO_LARGE',
-    message: 'The refund is larger than what is left of the payment.',
-    field: 'amount',
-  },
-  charge_already_refunded: {
-    reason: 'ALREADY_REFUNDED',
-    message: 'The payment has already been refunded in full.',
-    field: null,
-  },
-  charge_not_refundable: {
-    reason: 'NOT_REFUNDABLE',
-    message: 'The payment cannot be refunded (it did not succeed).',
-    field: null,
-  },
-};
-
-/**
- * Stripe's refusals the client can fix, as WriteRejectedError. Outages, 429s and our credentials
- * stay ProviderErrors (the idempotency key lets the policy retry the first two).
- */
-export function writeRejection(error: unknown, what: 'customer' | 'charge'): unknown {
-  if (!(error instanceof ProviderError) || error.status === null || error.status >= 500) return error;
-  const code = error.providerCode;
-  const refusal = code === undefined ? undefined : REFUND_REFUSALS[code];
-  if (refusal) return new WriteRejectedError(refusal.reason, refusal.message, refusal.field);
-  if (code === 'resource_missing' || error.code === ProviderErrorCode.NOT_FOUND) {
-    return new WriteRejectedError(
-      'NOT_FOUND',
-      `There is no ${what === 'charge' ? 'payment' : 'payment account'} with this id.`,
-      modelFieldOf(error.details.param),
-    );
-  }
-  if (error.status === 400 && error.details.type === 'invalid_request_error') {
-    const field = modelFieldOf(error.details.param);
-    return new WriteRejectedError(
-      'INVALID',
-      field === null
-        ? 'The payments provider refused the values sent.'
-        : `The payments provider refused the value of ${field}.`,
-      field,
-    );
-  }
-  return error;
-}
-
-async function rejecting<T>(what: 'customer' | 'charge', write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    throw writeRejection(error, what);
-  }
-}
-
-function checkId(id: string, what: 'customer' | 'charge'): void {
-  if (!isPlausibleId(id)) {
-    throw new WriteRejectedError(
-      'NOT_FOUND',
-      `There is no ${what === 'charge' ? 'payment' : 'payment account'} with this id.`,
-    );
-  }
-}
+/** Pages a search walks at most to fill one filtered page; beyond that it answers short, with a cursor. */
+export const MAX_SEARCH_CALLS_PER_PAGE = 5;
 
 // ---- the adapter -------------------------------------------------------------------------------
 
