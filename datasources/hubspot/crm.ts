@@ -29,6 +29,7 @@ import {
   type MappingOptions,
 } from './mapping.js';
 import { decodeItemCursor, toPage, walk, type ItemPosition } from './paging.js';
+import { DEFAULT_BASE_URL } from './settings.js';
 import {
   COMPANIES,
   CONTACTS,
@@ -72,8 +73,6 @@ export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'>
   /** Retries, deadline, circuit breaker and bulkhead around every request. */
   policy?: RequestPolicy;
 }
-
-export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
 
 // ---- counting ------------------------------------------------------------------------------------
 

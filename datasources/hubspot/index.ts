@@ -1,0 +1,42 @@
+import type { ProviderDescriptor } from '../provider-descriptor.js';
+import { createHubSpotCrm } from './crm.js';
+import { PROVIDER_NAME } from './mapping.js';
+import { hubspotQuota } from './quota.js';
+import { hubspotSettings, type HubSpotSettings } from './settings.js';
+import { hubspotWebhooks } from './webhooks.js';
+import { HUBSPOT_LIMITS } from './wire.js';
+
+/** HubSpot as Concord's CRM: contacts, companies and deals over the CRM v3/v4 APIs. */
+export const hubspot: ProviderDescriptor<'CRM', HubSpotSettings> = {
+  name: PROVIDER_NAME,
+  title: 'HubSpot',
+  domain: 'CRM',
+  settings: hubspotSettings,
+  create: (settings, deps) =>
+    createHubSpotCrm({
+      baseUrl: settings.baseUrl,
+      accessToken: settings.accessToken,
+      portalId: settings.portalId,
+      timeoutMs: deps.timeoutMs,
+      onCall: deps.onCall,
+      policy: deps.policy,
+    }),
+  limits: {
+    batchRead: HUBSPOT_LIMITS.batchReadInputs,
+    associations: HUBSPOT_LIMITS.associationBatchInputs,
+  },
+  // Lists and searches page forward only; search answers a `total`.
+  capabilities: { backwardPaging: false, batchRead: true, totals: true },
+  // 5 slots at ~300 ms ≈ 17 calls/s, under the documented 190 per 10 s.
+  transport: { concurrency: 5, queue: 200 },
+  quota: hubspotQuota,
+  changes: hubspotWebhooks,
+  twin: {
+    name: 'hubspot',
+    settings: (twin) => ({
+      baseUrl: twin.url,
+      accessToken: String(twin.credentials.accessToken),
+      portalId: null,
+    }),
+  },
+};
