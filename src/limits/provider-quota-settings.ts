@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hubspotQuotaHint } from '../../datasources/hubspot/quota-hint.js';
+import { hubspotQuotaHint } from '../../datasources/hubspot/quota.js';
 import {
   DEFAULT_WINDOW_SLACK_MS,
   type QuotaClass,

@@ -1,6 +1,6 @@
-import { createHubSpotCrm } from '../../datasources/hubspot/index.js';
-import { createPostHogAnalytics } from '../../datasources/posthog/index.js';
-import { createStripePayments } from '../../datasources/stripe/index.js';
+import { createHubSpotCrm } from '../../datasources/hubspot/crm.js';
+import { createPostHogAnalytics } from '../../datasources/posthog/analytics.js';
+import { createStripePayments } from '../../datasources/stripe/payments.js';
 import type { UpstreamCall } from '../../datasources/transport/http-client.js';
 import type { PolicyEvents, ProviderPolicies } from '../../datasources/transport/policy.js';
 import type { RunningSandbox } from '../../sandbox/index.js';
