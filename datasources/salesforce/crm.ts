@@ -429,6 +429,8 @@ export class SalesforceCrm implements CrmProvider {
       throw new WriteRejectedError('NOT_FOUND', 'There is no deal with this id.');
     if (stage.trim() === '') throw new WriteRejectedError('INVALID', 'A deal stage is required.', 'stage');
     await rejecting('deal', () => this.client.update('Opportunity', id, { StageName: stage }));
+    // Read back fresh, not from what this request's earlier query brought along.
+    requestMemo()?.opportunities.delete(id);
     const [deal] = await this.getDeals([id]);
     if (!deal) throw new WriteRejectedError('NOT_FOUND', 'There is no deal with this id.');
     return deal;
