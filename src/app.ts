@@ -10,6 +10,7 @@ import { Observability } from './observability/observability.js';
 import { startTracing } from './observability/tracing.js';
 import { CursorCodec } from './relay/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers/connect.js';
+import { OAuthState } from './providers/oauth.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
 import { closeRedis, connectRedis } from './redis/client.js';
@@ -82,6 +83,8 @@ export async function startConcord(
   const redis = given.cache.redisUrl
     ? await connectRedis(given.cache.redisUrl, logger, 'shared state')
     : null;
+  // OAuth token state (sealed, in Redis when shared): providers that refresh tokens read it, /readyz reports it.
+  const oauth = new OAuthState(given.oauth, redis, logger);
   const connected = await connectProviders(
     given,
     observability.onCall,
@@ -147,6 +150,7 @@ export async function startConcord(
         ledger,
         compensator,
         events,
+        oauth,
         ...(devToken ? { devToken } : {}),
       },
       logger,

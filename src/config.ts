@@ -43,6 +43,7 @@ import {
   DEFAULT_WEBHOOK_RATE_LIMIT,
   type WebhookSettings,
 } from './webhooks/receivers.js';
+import { OAuthEnv, buildOAuthSettings, type OAuthSettings } from './providers/oauth.js';
 import { PACKAGE_ROOT } from './runtime/package-root.js';
 import { CursorSecretsSchema } from './relay/settings.js';
 import {
@@ -220,6 +221,8 @@ export interface Config {
   writes: WritesSettings;
   /** WebSocket limits: operations per connection and per client, event fan-out, init timeout, keepalive. */
   subscriptions: SubscriptionSettings;
+  /** Keys sealing OAuth tokens shared through Redis (providers that refresh tokens: Salesforce). */
+  oauth: OAuthSettings;
 }
 
 /** One line per bad variable, all at once, so a start-up failure is fixed in one go. */
@@ -336,6 +339,7 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   ...SubscriptionEnv,
+  ...OAuthEnv,
   ...AdminEnv,
   UPSTREAM_CALL_BUDGET: UpstreamBudgetSchema.optional(),
   QUOTA_WINDOW_SLACK_MS: WindowSlackSchema.optional(),
@@ -499,6 +503,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     writes,
     subscriptions: buildSubscriptionSettings(e),
+    oauth: buildOAuthSettings(e),
     webhooks: {
       stripeSecrets: e.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       hubspotSecrets: e.HUBSPOT_CLIENT_SECRET ? [e.HUBSPOT_CLIENT_SECRET] : [],

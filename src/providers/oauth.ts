@@ -21,9 +21,16 @@ export const OAuthTokenKeysSchema = z.string().transform((raw, ctx) => {
   }
 });
 
+/** The variables this feature reads, spread into config's env schema. */
+export const OAuthEnv = { OAUTH_TOKEN_KEYS: OAuthTokenKeysSchema.optional() };
+
 export interface OAuthSettings {
   /** Null: no key given; tokens are sealed with a key of this process alone (not shared with replicas). */
   keys: Buffer[] | null;
+}
+
+export function buildOAuthSettings(values: { OAUTH_TOKEN_KEYS?: Buffer[] | undefined }): OAuthSettings {
+  return { keys: values.OAUTH_TOKEN_KEYS ?? null };
 }
 
 /** Every replica needs the same key, or none can read the token another refreshed. */
