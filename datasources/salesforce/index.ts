@@ -6,7 +6,7 @@ import { SalesforceChangePoller } from './changes.js';
 import { SALESFORCE_LIMITS, SalesforceClient } from './client.js';
 import { SalesforceCrm } from './crm.js';
 import { classifySalesforceError } from './errors.js';
-import { API_USAGE_WINDOW_MS, salesforceQuotaHint } from './limit-info.js';
+import { PACING_WINDOW_MS, salesforceQuotaHint } from './limit-info.js';
 import { PROVIDER_NAME } from './mapping.js';
 import { SALESFORCE_SETTINGS, salesforceSettings, type SalesforceSettings } from './settings.js';
 import { SalesforceSession, type SessionTokens } from './session.js';
@@ -21,10 +21,11 @@ export { fixedToken, type SessionTokens } from './session.js';
 export const TOKEN_PATH = '/services/oauth2/token';
 
 /**
- * The org's rolling 24-hour API allocation; editions differ (Developer 15,000; Enterprise 100,000
- * plus per-licence add-ons), so the quota adopts what Sforce-Limit-Info says on every answer.
+ * An hour's share of the org's rolling 24-hour API allocation; editions differ (Developer 15,000
+ * a day; Enterprise 100,000 plus per-licence add-ons), so the quota adopts what Sforce-Limit-Info
+ * says on every answer (limit-info.ts).
  */
-export const DEFAULT_SALESFORCE_QUOTA = [{ limit: 15_000, windowMs: API_USAGE_WINDOW_MS }] as const;
+export const DEFAULT_SALESFORCE_QUOTA = [{ limit: 625, windowMs: PACING_WINDOW_MS }] as const;
 
 /** The OAuth token source for the settings' connected app and refresh token. */
 export function salesforceTokens(

@@ -2,6 +2,13 @@ import type { QuotaHint } from '../transport/provider-quota.js';
 
 /** The 24-hour window the org's API allocation is counted over (FACTS §4). */
 export const API_USAGE_WINDOW_MS = 86_400_000;
+/**
+ * The quota paces the allocation hour by hour: a sliding log of a whole day's calls (up to
+ * hundreds of thousands of entries per org) would be a heavy Redis key, and an even spread keeps
+ * a burst from spending the day's allocation in its first hour.
+ */
+export const PACING_WINDOW_MS = 3_600_000;
+const HOURS_PER_DAY = API_USAGE_WINDOW_MS / PACING_WINDOW_MS;
 
 export interface LimitInfo {
   used: number;
@@ -19,15 +26,14 @@ export function parseLimitInfo(header: string | undefined): LimitInfo | null {
 }
 
 /**
- * The org's rolling 24-hour allocation and what is left of it, for the provider quota to adopt,
- * the way HubSpot's X-HubSpot-RateLimit-* headers are (see hubspot/quota-hint.ts).
+ * The org's rolling 24-hour allocation and what is left of it, for the provider quota to adopt the
+ * way HubSpot's X-HubSpot-RateLimit-* headers are (see hubspot/quota.ts): an hour's share of
+ * the allocation, and an hour's share of what is left (other apps spend the same allocation).
  */
 export function salesforceQuotaHint(headers: Readonly<Record<string, string>>): QuotaHint | null {
   const info = parseLimitInfo(headers['sforce-limit-info']);
   if (!info) return null;
-  return {
-    limit: info.allocation,
-    windowMs: API_USAGE_WINDOW_MS,
-    remaining: Math.max(0, info.allocation - info.used),
-  };
+  const limit = Math.max(1, Math.ceil(info.allocation / HOURS_PER_DAY));
+  const left = Math.max(0, info.allocation - info.used);
+  return { limit, windowMs: PACING_WINDOW_MS, remaining: Math.min(limit, Math.floor(left / HOURS_PER_DAY)) };
 }

@@ -224,9 +224,15 @@ describe('Salesforce errors and limits', () => {
       allocation: 5000,
     });
     expect(parseLimitInfo('per-app-api-usage=2/250')).toBeNull();
-    expect(salesforceQuotaHint({ 'sforce-limit-info': 'api-usage=4990/5000' })).toEqual({
-      limit: 5000,
-      windowMs: 86_400_000,
+    // An hour's share of the day's allocation, and of what is left of it.
+    expect(salesforceQuotaHint({ 'sforce-limit-info': 'api-usage=18/48000' })).toEqual({
+      limit: 2000,
+      windowMs: 3_600_000,
+      remaining: 1999,
+    });
+    expect(salesforceQuotaHint({ 'sforce-limit-info': 'api-usage=47760/48000' })).toEqual({
+      limit: 2000,
+      windowMs: 3_600_000,
       remaining: 10,
     });
     expect(salesforceQuotaHint({})).toBeNull();
