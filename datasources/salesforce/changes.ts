@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { ChangeEvent, Invalidation, ModelChanges } from '../changes.js';
-import type { PolledChanges } from '../provider-descriptor.js';
-import type { SalesforceClient, SObject } from './client.js';
+import type { PollSource, PolledChanges } from '../provider-descriptor.js';
+import { SalesforceClient, type SObject } from './client.js';
+import { salesforceSession, salesforceTokens } from './create.js';
 import { parseSalesforceDatetime } from './mapping.js';
+import { DEFAULT_POLL_INTERVAL_MS, type SalesforceSettings } from './settings.js';
 import { ContactRoleRecord } from './wire.js';
 
 /**
@@ -139,3 +141,20 @@ export class SalesforceChangePoller {
     return new Date(at === undefined ? start.getTime() : Math.max(at, start.getTime())).toISOString();
   }
 }
+
+/** The descriptor's change source: a poller over its own session (the adapter's pools stay its own). */
+export const salesforceChanges: PollSource<SalesforceSettings> = {
+  kind: 'poll',
+  intervalMs: DEFAULT_POLL_INTERVAL_MS,
+  create: (settings, deps) => {
+    const { tokens, close: closeTokens } = salesforceTokens(settings, deps);
+    const session = salesforceSession(settings, tokens, deps);
+    const poller = new SalesforceChangePoller(new SalesforceClient(session, settings.apiVersion));
+    return {
+      poll: (watermark) => poller.poll(watermark),
+      close: async () => {
+        await Promise.all([session.close(), closeTokens()]);
+      },
+    };
+  },
+};

@@ -1,7 +1,7 @@
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
 import type { ProviderHttpClient, ProviderRequest, ProviderResponse } from '../transport/http-client.js';
 import type { AccessToken } from '../transport/oauth/token-source.js';
-import { parseLimitInfo, type LimitInfo } from './limit-info.js';
+import { parseLimitInfo, type LimitInfo } from './quota.js';
 
 /** Where access tokens come from: the OAuth token source, or a fixed token (tests, a pre-issued session). */
 export interface SessionTokens {

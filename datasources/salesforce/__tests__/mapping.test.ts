@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProviderErrorCode } from '../../transport/errors.js';
 import { classifySalesforceError } from '../errors.js';
-import { parseLimitInfo, salesforceQuotaHint } from '../limit-info.js';
+import { parseLimitInfo, salesforceQuotaHint } from '../quota.js';
 import {
   contactFields,
   dealStatusOf,

@@ -1,4 +1,6 @@
+import type { QuotaPlan, QuotaSpec } from '../provider-descriptor.js';
 import type { QuotaHint } from '../transport/provider-quota.js';
+import type { QuotaLimit } from '../transport/rate-limiter.js';
 
 /** The 24-hour window the org's API allocation is counted over (FACTS §4). */
 export const API_USAGE_WINDOW_MS = 86_400_000;
@@ -37,3 +39,28 @@ export function salesforceQuotaHint(headers: Readonly<Record<string, string>>): 
   const left = Math.max(0, info.allocation - info.used);
   return { limit, windowMs: PACING_WINDOW_MS, remaining: Math.min(limit, Math.floor(left / HOURS_PER_DAY)) };
 }
+
+/**
+ * An hour's share of the org's rolling 24-hour API allocation; editions differ (Developer 15,000
+ * a day; Enterprise 100,000 plus per-licence add-ons), so the quota adopts what Sforce-Limit-Info
+ * says on every answer.
+ */
+export const SALESFORCE_QUOTAS = {
+  SALESFORCE_QUOTA: [{ limit: 625, windowMs: PACING_WINDOW_MS }],
+} as const satisfies Record<string, readonly QuotaLimit[]>;
+
+export const salesforceQuota: QuotaSpec<unknown> = {
+  defaults: SALESFORCE_QUOTAS,
+  plan: (limits): QuotaPlan => {
+    const api = (limits.SALESFORCE_QUOTA ?? SALESFORCE_QUOTAS.SALESFORCE_QUOTA).map((l, i) => ({
+      name: `api${i}`,
+      ...l,
+    }));
+    // Every call counts against the allocation alike; there is no per-second limit (FACTS §4).
+    return {
+      windows: api,
+      classes: [{ name: 'api', windows: api.map((w) => w.name), adapts: true }],
+      readHint: salesforceQuotaHint,
+    };
+  },
+};
