@@ -90,10 +90,15 @@ describe('OAuth token source across replicas (real Redis, real HTTP)', () => {
     clock = first.expiresAt - 30_000;
     const during = await Promise.all([a.current(), b.current(), a.current(), b.current()]);
     expect(during.every((t) => t.value === first.value)).toBe(true);
-    // Let the background refreshes finish, then both replicas hold the same new token.
-    for (let i = 0; i < 200 && server.issued.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
-    const [ta, tb] = [await a.current(), await b.current()];
+    // The background refreshes finish (one token call between them); both replicas then hold the new token.
+    const settled = async (source: OAuthTokenSource) => {
+      for (;;) {
+        const token = await source.current();
+        if (token.value !== first.value) return token;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const [ta, tb] = await Promise.all([settled(a), settled(b)]);
     expect(server.calls).toBe(2);
     expect(ta.value).toBe('at-2-secretvalue');
     expect(tb.value).toBe('at-2-secretvalue');
