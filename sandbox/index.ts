@@ -4,11 +4,11 @@ import { generateDataset } from './data/generate.js';
 import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
-import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
+import { PROVIDERS, type ProviderName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
-import { createHubSpotProtocol } from './hubspot/index.js';
-import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
-import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
+import { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import type { AdminChargeInput } from './stripe/index.js';
+import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
 export type { ProviderName } from './http/provider.js';
@@ -40,6 +40,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   urls: Record<ProviderName, string>;
   credentials: SandboxCredentials;
+  /** Each twin's URL and the credentials it accepts, named as its provider's settings read them. */
+  twins: Record<ProviderName, { url: string; credentials: Record<string, string | number> }>;
   dataset: Dataset;
   knobs: KnobBoard;
   counters: RequestCounters;
@@ -48,6 +50,11 @@ export interface RunningSandbox {
    * `configure({ url, stripeSecret, hubspotClientSecret })` points later ones elsewhere.
    */
   webhooks: WebhookEmitter;
+  /**
+   * Points every signing twin's webhooks at `url`, each signed with its secret from `secrets` (by
+   * twin name); a twin without a secret there keeps its current one.
+   */
+  sendWebhooksTo(url: string, secrets: Partial<Record<string, string>>): void;
   /** What Stripe's Dashboard could do: changes announced by webhook like API writes. */
   stripe: {
     /**
@@ -77,25 +84,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const knobs = new KnobBoard(options.knobs, options.clock);
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
-  const captured: CapturedEvent[] = [];
-  let stripe: StripeSimulator | undefined;
-  const factories: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
-    hubspot: createHubSpotProtocol,
-    stripe: (ctx) => {
-      stripe = createStripeSimulator(ctx);
-      return stripe.protocol;
-    },
-    posthog: (ctx) => createPostHogProtocol(ctx, captured),
-  };
+  const state: TwinState = { captured: [], stripe: null };
   const servers: SimulatorServer[] = [];
   const urls = {} as Record<ProviderName, string>;
   try {
     for (const provider of PROVIDERS) {
-      const protocol = factories[provider]({ dataset, credentials, webhooks });
+      const twin = TWINS[provider].start(
+        { dataset, credentials, webhooks } satisfies SimulatorContext,
+        state,
+      );
       const host = options.host ?? '127.0.0.1';
       const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
-        protocol,
+        protocol: twin.protocol,
         knobs,
         counters,
         host,
@@ -113,7 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           router.get('/webhooks/deliveries', (_req, res) => {
             res.json({ deliveries: webhooks.deliveries });
           });
-          if (provider === 'stripe') stripe?.admin(router);
+          twin.admin?.(router);
         },
       }).catch((error: unknown) => {
         throw listenFailure(error, `SANDBOX_${provider.toUpperCase()}_PORT`, host, port);
@@ -128,17 +129,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     urls,
     credentials,
+    twins: Object.fromEntries(
+      PROVIDERS.map((p) => [p, { url: urls[p], credentials: TWINS[p].credentials(credentials) }]),
+    ) as RunningSandbox['twins'],
     dataset,
     knobs,
     counters,
     webhooks,
+    sendWebhooksTo: (url, secrets) => {
+      const settings: Partial<WebhookSettings> = { url };
+      for (const p of PROVIDERS) {
+        const key = TWINS[p].webhookSecret;
+        const secret = secrets[p];
+        if (key && secret !== undefined) settings[key] = secret;
+      }
+      webhooks.configure(settings);
+    },
     stripe: {
       createCharge: (input) => {
-        if (!stripe) throw new Error('the Stripe simulator is not running');
-        return stripe.createCharge(input);
+        if (!state.stripe) throw new Error('the Stripe simulator is not running');
+        return state.stripe.createCharge(input);
       },
     },
-    captured,
+    captured: state.captured,
     posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {
       await Promise.all(servers.map((s) => s.close()));
