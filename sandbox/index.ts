@@ -4,18 +4,16 @@ import { generateDataset } from './data/generate.js';
 import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
-import { TWINS, type ProviderProtocol, type TwinName } from './http/provider.js';
+import { TWINS as TWIN_NAMES, type ProviderName, type TwinName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
-import { createHubSpotProtocol } from './hubspot/index.js';
-import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
 import {
   DEFAULT_SALESFORCE_TWIN,
-  createSalesforceTwin,
-  type SalesforceTwin,
   type SalesforceTwinControls,
   type SalesforceTwinSettings,
 } from './salesforce/index.js';
-import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
+import type { AdminChargeInput } from './stripe/index.js';
+import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
 export type { ProviderName, TwinName } from './http/provider.js';
@@ -35,7 +33,7 @@ export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
   ports?: Partial<Record<TwinName, number>>;
   credentials?: SandboxCredentials;
-  knobs?: Partial<Record<TwinName, KnobsPatch>>;
+  knobs?: Partial<Record<ProviderName, KnobsPatch>>;
   /** Reuse an already generated data set (tests that start several sandboxes). */
   dataset?: Dataset;
   /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
@@ -50,6 +48,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   urls: Record<TwinName, string>;
   credentials: SandboxCredentials;
+  /** Each twin's URL and the credentials it accepts, named as its provider's settings read them. */
+  twins: Record<TwinName, { url: string; credentials: Record<string, string | number> }>;
   dataset: Dataset;
   knobs: KnobBoard;
   counters: RequestCounters;
@@ -58,6 +58,11 @@ export interface RunningSandbox {
    * `configure({ url, stripeSecret, hubspotClientSecret })` points later ones elsewhere.
    */
   webhooks: WebhookEmitter;
+  /**
+   * Points every signing twin's webhooks at `url`, each signed with its secret from `secrets` (by
+   * twin name); a twin without a secret there keeps its current one.
+   */
+  sendWebhooksTo(url: string, secrets: Partial<Record<string, string>>): void;
   /** What Stripe's Dashboard could do: changes announced by webhook like API writes. */
   stripe: {
     /**
@@ -89,31 +94,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const knobs = new KnobBoard(options.knobs, options.clock);
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
-  const captured: CapturedEvent[] = [];
-  let stripe: StripeSimulator | undefined;
-  let salesforce: SalesforceTwin | undefined;
-  const salesforceSettings = options.salesforce ?? DEFAULT_SALESFORCE_TWIN;
-  const factories: Record<TwinName, (ctx: SimulatorContext) => ProviderProtocol> = {
-    hubspot: createHubSpotProtocol,
-    stripe: (ctx) => {
-      stripe = createStripeSimulator(ctx);
-      return stripe.protocol;
-    },
-    posthog: (ctx) => createPostHogProtocol(ctx, captured),
-    salesforce: (ctx) => {
-      salesforce = createSalesforceTwin(ctx, salesforceSettings);
-      return salesforce.protocol;
-    },
+  const state: TwinState = {
+    captured: [],
+    stripe: null,
+    salesforce: null,
+    salesforceSettings: options.salesforce ?? DEFAULT_SALESFORCE_TWIN,
   };
   const servers: SimulatorServer[] = [];
   const urls = {} as Record<TwinName, string>;
   try {
-    for (const provider of TWINS) {
-      const protocol = factories[provider]({ dataset, credentials, webhooks, clock: knobs.clock });
+    for (const provider of TWIN_NAMES) {
+      const twin = TWINS[provider].start(
+        { dataset, credentials, webhooks, clock: knobs.clock } satisfies SimulatorContext,
+        state,
+      );
       const host = options.host ?? '127.0.0.1';
       const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
-        protocol,
+        protocol: twin.protocol,
         knobs,
         counters,
         host,
@@ -131,8 +129,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           router.get('/webhooks/deliveries', (_req, res) => {
             res.json({ deliveries: webhooks.deliveries });
           });
-          if (provider === 'stripe') stripe?.admin(router);
-          if (provider === 'salesforce') salesforce?.admin(router);
+          twin.admin?.(router);
         },
       }).catch((error: unknown) => {
         throw listenFailure(error, `SANDBOX_${provider.toUpperCase()}_PORT`, host, port);
@@ -147,18 +144,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     urls,
     credentials,
+    twins: Object.fromEntries(
+      TWIN_NAMES.map((p) => [p, { url: urls[p], credentials: TWINS[p].credentials(credentials, state) }]),
+    ) as RunningSandbox['twins'],
     dataset,
     knobs,
     counters,
     webhooks,
+    sendWebhooksTo: (url, secrets) => {
+      const settings: Partial<WebhookSettings> = { url };
+      for (const p of TWIN_NAMES) {
+        const key = TWINS[p].webhookSecret;
+        const secret = secrets[p];
+        if (key && secret !== undefined) settings[key] = secret;
+      }
+      webhooks.configure(settings);
+    },
     stripe: {
       createCharge: (input) => {
-        if (!stripe) throw new Error('the Stripe simulator is not running');
-        return stripe.createCharge(input);
+        if (!state.stripe) throw new Error('the Stripe simulator is not running');
+        return state.stripe.createCharge(input);
       },
     },
-    salesforce: { ...(salesforce as SalesforceTwin).controls, settings: salesforceSettings },
-    captured,
+    salesforce: {
+      ...(state.salesforce as NonNullable<TwinState['salesforce']>).controls,
+      settings: state.salesforceSettings,
+    },
+    captured: state.captured,
     posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {
       await Promise.all(servers.map((s) => s.close()));

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { withCache, type Caching } from './cache/index.js';
@@ -11,6 +10,7 @@ import { startTracing } from './observability/tracing.js';
 import { CursorCodec } from './relay/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers/connect.js';
 import { OAuthState } from './providers/oauth.js';
+import { DOMAIN_KEYS } from './providers/registry.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
 import { closeRedis, connectRedis } from './redis/client.js';
@@ -53,17 +53,24 @@ function sandboxWebhooks(
   config: Config,
   connected: ConnectedProviders,
 ): { config: Config; wire(origin: string): void } {
-  const emitter = connected.sandbox?.webhooks;
-  const configured = config.webhooks.stripeSecrets.length > 0 || config.webhooks.hubspotSecrets.length > 0;
-  if (!emitter || emitter.current.url || configured) return { config, wire: () => {} };
-  const stripeSecret = `whsec_${randomBytes(24).toString('base64url')}`;
-  const hubspotClientSecret = randomBytes(24).toString('hex');
+  const { sandbox } = connected;
+  const configured = Object.values(config.webhooks.secrets).some((secrets) => secrets.length > 0);
+  if (!sandbox || sandbox.webhooks.current.url || configured) return { config, wire: () => {} };
+  const secrets: Record<string, string[]> = {};
+  const twinSecrets: Record<string, string> = {};
+  for (const key of DOMAIN_KEYS) {
+    const { name, changes, twin } = connected.descriptors[key];
+    if (changes?.kind !== 'webhook') continue;
+    const secret = changes.newSecret();
+    secrets[name] = [secret];
+    twinSecrets[twin.name] = secret;
+  }
   return {
     config: {
       ...config,
-      webhooks: { ...config.webhooks, stripeSecrets: [stripeSecret], hubspotSecrets: [hubspotClientSecret] },
+      webhooks: { ...config.webhooks, secrets: { ...config.webhooks.secrets, ...secrets } },
     },
-    wire: (origin) => emitter.configure({ url: origin, stripeSecret, hubspotClientSecret }),
+    wire: (origin) => sandbox.sendWebhooksTo(origin, twinSecrets),
   };
 }
 
@@ -91,6 +98,7 @@ export async function startConcord(
     env,
     observability.policyEvents,
     providerQuotaStore(redis),
+    oauth.deps,
   ).catch(async (error: unknown) => {
     if (redis) await closeRedis(redis);
     throw error;
@@ -138,6 +146,7 @@ export async function startConcord(
     const gateway = await startGateway({
       services: {
         providers: caching.providers,
+        descriptors: connected.descriptors,
         caching,
         mode: connected.mode,
         stats,

@@ -17,6 +17,7 @@ import { staleDataPlugin } from './cache/stale-plugin.js';
 import { httpCachePolicyPlugin } from './cache/http-cache-policy.js';
 import { createCacheStore } from './cache/store.js';
 import { webhookRouter } from './webhooks/receivers.js';
+import { DOMAIN_KEYS } from './providers/registry.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { RuleTree } from './auth/rules.js';
 import { viewerOf } from './auth/middleware.js';
@@ -25,7 +26,7 @@ import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
 import { authFailureThrottle, protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
-import { upstreamBudgetPlugin } from './limits/upstream-budget.js';
+import { idsPerCall, upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { accessLog } from './observability/access-log.js';
@@ -165,7 +166,12 @@ export async function startGateway({
       // Ids of providers without a batch read cost one upstream call each: refused over the budget, unrun.
       ...(services.config.providerQuotas.upstreamCallBudget === null
         ? []
-        : [upstreamBudgetPlugin<RequestContext>(services.config.providerQuotas.upstreamCallBudget)]),
+        : [
+            upstreamBudgetPlugin<RequestContext>(
+              services.config.providerQuotas.upstreamCallBudget,
+              idsPerCall(services.descriptors),
+            ),
+          ]),
       staleDataPlugin(),
       // Cache-Control decided once per document (Apollo's own plugin would wrap every field).
       ApolloServerPluginCacheControlDisabled(),
@@ -202,6 +208,10 @@ export async function startGateway({
     '/webhooks',
     webhookRouter({
       settings: services.config.webhooks,
+      providers: DOMAIN_KEYS.flatMap((key) => {
+        const { name, title, changes } = services.descriptors[key];
+        return changes?.kind === 'webhook' ? [{ name, title, webhook: changes }] : [];
+      }),
       caching: services.caching,
       logger,
       seen: services.caching.store ?? createCacheStore({ redisUrl: null }),

@@ -17,7 +17,7 @@ import { createHubSpotCrm } from '../../datasources/hubspot/crm.js';
 import { createPostHogAnalytics } from '../../datasources/posthog/analytics.js';
 import { createStripePayments } from '../../datasources/stripe/payments.js';
 import { baselineResolvers } from './resolvers.js';
-import { DEFAULT_STRIPE_API_VERSION } from '../../src/config.js';
+import { DEFAULT_STRIPE_API_VERSION } from '../../datasources/stripe/settings.js';
 
 /** The Stripe API version the sandbox speaks. */
 

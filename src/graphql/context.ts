@@ -1,4 +1,5 @@
 import type { PolicyStates } from '../../datasources/transport/policy.js';
+import type { ChosenProviders } from '../providers/registry.js';
 import type { Viewer } from '../auth/scopes.js';
 import type { Caching } from '../cache/index.js';
 import type { Config, ProviderMode } from '../config.js';
@@ -17,6 +18,8 @@ import type { MutationLedger } from '../writes/ledger.js';
 export interface Services {
   /** The providers as resolvers use them: with the cache in front when caching is on. */
   providers: LoaderProviders;
+  /** The descriptor behind each domain: resolvers ask its capabilities, loaders its batch limits. */
+  descriptors: ChosenProviders;
   caching: Caching;
   mode: ProviderMode;
   stats: ProviderStats;
@@ -55,7 +58,9 @@ export interface RequestContext {
 
 /** A fresh loader set: per HTTP request, and per event of a subscription. */
 export function requestLoaders(services: Services): Loaders {
+  const { crm, payments, analytics } = services.descriptors;
   return createLoaders(services.providers, {
+    limits: { crm: crm.limits, payments: payments.limits, analytics: analytics.limits },
     batching: services.config.batching,
     observeBatch: services.observability.observeBatch,
   });

@@ -15,24 +15,15 @@ import type {
   PaymentsProvider,
   Subscription,
 } from '../../datasources/model.js';
+import type { BatchLimits } from '../../datasources/provider-descriptor.js';
 import { ProviderError } from '../../datasources/transport/errors.js';
 
-/** The provider batch limits each loader splits at (DESIGN.md "Batching"). */
-export const BATCH_LIMITS = {
-  hubspotBatchRead: 100,
-  hubspotAssociations: 1000,
-  stripeSearchClauses: 10,
-  posthogIds: 1000,
-  /** Stripe has no batch retrieve; one-by-one loads still share a tick. */
-  stripeRetrieve: 100,
-} as const;
-
-/**
- * Accounts are looked up for a whole page of customers at once: the adapter splits the lookup
- * into searches of 10 and answers when all are back, so the payment loads that depend on the
- * accounts arrive together and batch into the fewest charge searches.
- */
-export const ACCOUNT_LOOKUP_BATCH = 100;
+/** The batch sizes each loader splits at: the chosen providers' own (their descriptors' `limits`). */
+export interface LoaderLimits {
+  crm: BatchLimits['CRM'];
+  payments: BatchLimits['PAYMENTS'];
+  analytics: BatchLimits['ANALYTICS'];
+}
 
 export interface ActivityKey {
   contactId: string;
@@ -66,6 +57,7 @@ export interface LoaderProviders {
 }
 
 export interface LoaderOptions {
+  limits: LoaderLimits;
   /** Off only to measure what batching saves: every key becomes its own provider call. */
   batching: boolean;
   /** Told about each batch (loader name, key count) and runs it: metrics and a trace span. */
@@ -133,69 +125,65 @@ export function createLoaders(
   { crm, payments, analytics }: LoaderProviders,
   options: LoaderOptions,
 ): Loaders {
+  const { crm: crmLimits, payments: paymentLimits, analytics: analyticsLimits } = options.limits;
   return {
-    contact: loader('contact', (ids) => crm.getContacts(ids), BATCH_LIMITS.hubspotBatchRead, options),
+    contact: loader('contact', (ids) => crm.getContacts(ids), crmLimits.batchRead, options),
     contactByEmail: loader(
       'contactByEmail',
       (emails) => crm.getContactsByEmail(emails),
-      BATCH_LIMITS.hubspotBatchRead,
+      crmLimits.batchRead,
       options,
       (email) => email.toLowerCase(),
     ),
-    company: loader('company', (ids) => crm.getCompanies(ids), BATCH_LIMITS.hubspotBatchRead, options),
-    deal: loader('deal', (ids) => crm.getDeals(ids), BATCH_LIMITS.hubspotBatchRead, options),
-    dealParties: loader(
-      'dealParties',
-      (ids) => crm.dealParties(ids),
-      BATCH_LIMITS.hubspotAssociations,
-      options,
-    ),
+    company: loader('company', (ids) => crm.getCompanies(ids), crmLimits.batchRead, options),
+    deal: loader('deal', (ids) => crm.getDeals(ids), crmLimits.batchRead, options),
+    dealParties: loader('dealParties', (ids) => crm.dealParties(ids), crmLimits.associations, options),
     dealIdsOfContact: loader(
       'dealIdsOfContact',
       (ids) => crm.dealIdsOfContacts(ids),
-      BATCH_LIMITS.hubspotAssociations,
+      crmLimits.associations,
       options,
     ),
-    account: loader('account', (ids) => payments.getAccounts(ids), BATCH_LIMITS.stripeRetrieve, options),
+    account: loader('account', (ids) => payments.getAccounts(ids), paymentLimits.retrieve, options),
     accountOfContact: loader(
       'accountOfContact',
       (ids) => payments.accountsOfContacts(ids),
-      ACCOUNT_LOOKUP_BATCH,
+      paymentLimits.accountLookup,
       options,
     ),
     paymentsOfAccount: loader(
       'paymentsOfAccount',
       (ids) => payments.paymentsOfAccounts(ids),
-      BATCH_LIMITS.stripeSearchClauses,
+      paymentLimits.searchClauses,
       options,
     ),
     paymentSummary: loader(
       'paymentSummary',
       (ids) => payments.paymentSummaries(ids),
-      BATCH_LIMITS.stripeSearchClauses,
+      paymentLimits.searchClauses,
       options,
     ),
-    payment: loader('payment', (ids) => payments.getPayments(ids), BATCH_LIMITS.stripeRetrieve, options),
-    invoice: loader('invoice', (ids) => payments.getInvoices(ids), BATCH_LIMITS.stripeRetrieve, options),
+    payment: loader('payment', (ids) => payments.getPayments(ids), paymentLimits.retrieve, options),
+    invoice: loader('invoice', (ids) => payments.getInvoices(ids), paymentLimits.retrieve, options),
     subscription: loader(
       'subscription',
       (ids) => payments.getSubscriptions(ids),
-      BATCH_LIMITS.stripeRetrieve,
+      paymentLimits.retrieve,
       options,
     ),
     subscriptionsOfAccount: loader(
       'subscriptionsOfAccount',
       (ids) => payments.subscriptionsOfAccounts(ids),
-      BATCH_LIMITS.stripeRetrieve,
+      paymentLimits.retrieve,
       options,
     ),
     activity: loader(
       'activity',
       (keys) => loadActivity(analytics, keys),
-      BATCH_LIMITS.posthogIds,
+      analyticsLimits.ids,
       options,
       (key) => `${key.contactId}|${key.since.toISOString()}|${key.until.toISOString()}`,
     ),
-    event: loader('event', (ids) => analytics.getEvents(ids), BATCH_LIMITS.posthogIds, options),
+    event: loader('event', (ids) => analytics.getEvents(ids), analyticsLimits.ids, options),
   };
 }

@@ -1,16 +1,18 @@
-import { createHubSpotCrm } from '../../datasources/hubspot/crm.js';
-import { createPostHogAnalytics } from '../../datasources/posthog/analytics.js';
-import { createStripePayments } from '../../datasources/stripe/payments.js';
+import type { Closable, TwinEndpoint } from '../../datasources/provider-descriptor.js';
 import type { UpstreamCall } from '../../datasources/transport/http-client.js';
+import type { OAuthDeps } from '../../datasources/transport/oauth/deps.js';
 import type { PolicyEvents, ProviderPolicies } from '../../datasources/transport/policy.js';
-import type { RunningSandbox } from '../../sandbox/index.js';
-import { DEFAULT_STRIPE_API_VERSION, type Config, type LiveProviders, type ProviderMode } from '../config.js';
-import type { LoaderProviders } from '../loaders/create-loaders.js';
 import type { QuotaStore } from '../../datasources/transport/rate-limiter.js';
+import type { RunningSandbox } from '../../sandbox/index.js';
+import type { Config, ProviderMode } from '../config.js';
+import type { LoaderProviders } from '../loaders/create-loaders.js';
 import { createProviderPolicies } from './policies.js';
+import { DOMAIN_KEYS, chosenProviders, type ChosenProviders } from './registry.js';
 
 export interface ConnectedProviders {
   providers: LoaderProviders;
+  /** The descriptor behind each domain: its name, limits and capabilities. */
+  descriptors: ChosenProviders;
   mode: ProviderMode;
   /** The in-process sandbox in sandbox mode, for its URLs, keys, knobs and counters. */
   sandbox: RunningSandbox | null;
@@ -21,57 +23,46 @@ export interface ConnectedProviders {
   close(): Promise<void>;
 }
 
-function credentialsOf(live: LiveProviders): Record<keyof LoaderProviders, string> {
-  return {
-    crm: `${live.hubspot.baseUrl} ${live.hubspot.accessToken}`,
-    payments: `${live.stripe.baseUrl} ${live.stripe.secretKey}`,
-    analytics: `${live.posthog.baseUrl} ${live.posthog.projectId} ${live.posthog.apiKey}`,
-  };
-}
+/** Each chosen provider's settings, by domain (live ones from config, or pointing at the sandbox's twins). */
+type DomainSettings = Record<keyof LoaderProviders, unknown>;
 
 function adapters(
-  live: LiveProviders,
+  chosen: ChosenProviders,
+  settings: DomainSettings,
   timeoutMs: number,
   onCall: (call: UpstreamCall) => void,
   policies: ProviderPolicies,
+  oauth: OAuthDeps | undefined,
 ) {
-  const crm = createHubSpotCrm({
-    baseUrl: live.hubspot.baseUrl,
-    accessToken: live.hubspot.accessToken,
-    portalId: live.hubspot.portalId,
+  const made: Closable[] = [];
+  const make = <P extends Closable>(create: () => P): P => {
+    const port = create();
+    made.push(port);
+    return port;
+  };
+  const deps = (name: string) => ({
     timeoutMs,
     onCall,
-    policy: policies.policy('hubspot'),
+    policy: policies.policy(name),
+    ...(oauth ? { oauth } : {}),
   });
-  const payments = createStripePayments({
-    baseUrl: live.stripe.baseUrl,
-    secretKey: live.stripe.secretKey,
-    apiVersion: live.stripe.apiVersion,
-    timeoutMs,
-    onCall,
-    policy: policies.policy('stripe'),
-  });
-  const analytics = createPostHogAnalytics({
-    baseUrl: live.posthog.baseUrl,
-    apiKey: live.posthog.apiKey,
-    projectId: live.posthog.projectId,
-    capture: live.posthog.capture,
-    timeoutMs,
-    onCall,
-    policy: policies.policy('posthog'),
-  });
+  const providers: LoaderProviders = {
+    crm: make(() => chosen.crm.create(settings.crm, deps(chosen.crm.name))),
+    payments: make(() => chosen.payments.create(settings.payments, deps(chosen.payments.name))),
+    analytics: make(() => chosen.analytics.create(settings.analytics, deps(chosen.analytics.name))),
+  };
   return {
-    providers: { crm, payments, analytics },
+    providers,
     close: async () => {
-      await Promise.all([crm.close(), payments.close(), analytics.close()]);
+      await Promise.all(made.map((port) => port.close()));
     },
   };
 }
 
 /**
- * The three providers: the real ones when config has their credentials, else the sandbox,
- * started in this process, with the same adapters pointed at it (so sandbox mode exercises the
- * real adapter code, over real HTTP).
+ * The chosen providers: the real ones when config has their credentials, else the sandbox,
+ * started in this process, with the same adapters pointed at its twins (so sandbox mode exercises
+ * the real adapter code, over real HTTP).
  */
 export async function connectProviders(
   config: Config,
@@ -79,27 +70,37 @@ export async function connectProviders(
   env: NodeJS.ProcessEnv = process.env,
   policyEvents?: PolicyEvents,
   quotaStore?: QuotaStore,
+  /** OAuth token state shared by replicas, for providers that refresh tokens. */
+  oauth?: OAuthDeps,
 ): Promise<ConnectedProviders> {
+  const chosen = chosenProviders(config.providers);
+  const names = DOMAIN_KEYS.map((key) => chosen[key].name);
+  const credentialsOf = (settings: DomainSettings): Record<keyof LoaderProviders, string> => ({
+    crm: chosen.crm.settings.credentialOf(settings.crm),
+    payments: chosen.payments.settings.credentialOf(settings.payments),
+    analytics: chosen.analytics.settings.credentialOf(settings.analytics),
+  });
   // Quotas are counted per provider × credential, so the policies are made once the credentials are known.
   const policiesFor = (credentials: Record<keyof LoaderProviders, string>) =>
     createProviderPolicies(
       config.resilience,
+      names,
       policyEvents,
       quotaStore && {
         settings: config.providerQuotas,
         store: quotaStore,
-        credentials: {
-          hubspot: credentials.crm,
-          stripe: credentials.payments,
-          posthog: credentials.analytics,
-        },
+        credentials: Object.fromEntries(DOMAIN_KEYS.map((key) => [chosen[key].name, credentials[key]])),
       },
     );
   if (config.live) {
-    const credentials = credentialsOf(config.live);
+    const live = config.live;
+    const settings = Object.fromEntries(
+      DOMAIN_KEYS.map((key) => [key, live[chosen[key].name]]),
+    ) as DomainSettings;
+    const credentials = credentialsOf(settings);
     const policies = policiesFor(credentials);
-    const live = adapters(config.live, config.providerTimeoutMs, onCall, policies);
-    return { ...live, mode: 'live', sandbox: null, credentials, policies };
+    const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth);
+    return { ...made, descriptors: chosen, mode: 'live', sandbox: null, credentials, policies };
   }
   // Imported only here: live mode loads no simulator code and no seeded data generator.
   const [{ readSandboxConfig }, { startSandbox }] = await Promise.all([
@@ -107,33 +108,26 @@ export async function connectProviders(
     import('../../sandbox/index.js'),
   ]);
   const sandbox = await startSandbox(readSandboxConfig(env, 0));
-  const { urls, credentials } = sandbox;
-  const endpoints: LiveProviders = {
-    hubspot: { baseUrl: urls.hubspot, accessToken: credentials.hubspotAccessToken, portalId: null },
-    stripe: {
-      baseUrl: urls.stripe,
-      secretKey: credentials.stripeSecretKey,
-      apiVersion: DEFAULT_STRIPE_API_VERSION,
-    },
-    posthog: {
-      baseUrl: urls.posthog,
-      apiKey: credentials.posthogApiKey,
-      projectId: credentials.posthogProjectId,
-      // The sandbox serves capture on the same host as its API.
-      capture: { baseUrl: urls.posthog, projectToken: sandbox.posthogProjectToken },
-    },
+  const twinOf = (name: string): TwinEndpoint => {
+    const twin = (sandbox.twins as Record<string, TwinEndpoint | undefined>)[name];
+    if (!twin) throw new Error(`the sandbox has no twin named ${name}`);
+    return twin;
   };
-  const sandboxCredentials = credentialsOf(endpoints);
+  const settings = Object.fromEntries(
+    DOMAIN_KEYS.map((key) => [key, chosen[key].twin.settings(twinOf(chosen[key].twin.name))]),
+  ) as DomainSettings;
+  const sandboxCredentials = credentialsOf(settings);
   const policies = policiesFor(sandboxCredentials);
-  const live = adapters(endpoints, config.providerTimeoutMs, onCall, policies);
+  const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth);
   return {
-    providers: live.providers,
+    providers: made.providers,
+    descriptors: chosen,
     mode: 'sandbox',
     sandbox,
     credentials: sandboxCredentials,
     policies,
     close: async () => {
-      await live.close();
+      await made.close();
       await sandbox.stop();
     },
   };

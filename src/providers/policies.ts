@@ -2,27 +2,28 @@ import { credentialFingerprint } from '../../datasources/cache/read-through.js';
 import { ProviderPolicies, ProviderPolicy, type PolicyEvents } from '../../datasources/transport/policy.js';
 import { ProviderQuota } from '../../datasources/transport/provider-quota.js';
 import type { QuotaStore } from '../../datasources/transport/rate-limiter.js';
-import { POLICY_PROVIDERS, type PolicyProvider, type ResilienceConfig } from '../config.js';
+import type { ResilienceConfig } from '../config.js';
 import { quotaPlan, type ProviderQuotaSettings } from '../limits/provider-quota-settings.js';
 
 /** Each provider's quota: its limits, where the windows live, and the credential they are counted for. */
 export interface QuotaWiring {
   settings: ProviderQuotaSettings;
   store: QuotaStore;
-  /** The credential each provider is called with; only its fingerprint reaches a key. */
-  credentials: Record<PolicyProvider, string>;
+  /** The credential each provider is called with, by provider name; only its fingerprint reaches a key. */
+  credentials: Readonly<Record<string, string>>;
 }
 
 function quotaFor(
-  provider: PolicyProvider,
+  provider: string,
   wiring: QuotaWiring | undefined,
   concurrency: number,
 ): ProviderQuota | undefined {
   const plan = wiring && quotaPlan(provider, wiring.settings);
-  if (!wiring || !plan) return undefined;
+  const credential = wiring?.credentials[provider];
+  if (!wiring || !plan || credential === undefined) return undefined;
   return new ProviderQuota({
     provider,
-    credentialFingerprint: credentialFingerprint(provider, wiring.credentials[provider]),
+    credentialFingerprint: credentialFingerprint(provider, credential),
     windows: plan.windows,
     classes: plan.classes,
     store: wiring.store,
@@ -33,15 +34,21 @@ function quotaFor(
   });
 }
 
-/** One transport policy per provider, from config; `events` is where metrics and logs will listen. */
+/**
+ * One transport policy per provider in `providers` (the chosen ones, by name), from config;
+ * `events` is where metrics and logs will listen.
+ */
 export function createProviderPolicies(
   config: ResilienceConfig,
+  providers: readonly string[],
   events?: PolicyEvents,
   quotas?: QuotaWiring,
 ): ProviderPolicies {
   return new ProviderPolicies(
-    POLICY_PROVIDERS.map((provider) => {
+    providers.map((provider) => {
       const settings = config.providers[provider];
+      // Config holds a policy for every registered provider; a missing one is a bug, not a setting.
+      if (!settings) throw new Error(`no transport policy settings for ${provider}`);
       const quota = quotaFor(provider, quotas, settings.concurrency);
       return new ProviderPolicy({
         provider,
