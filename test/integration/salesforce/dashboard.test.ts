@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DASHBOARD_QUERY } from '../../support/dashboard.js';
+import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
+
+/** `CRM_PROVIDER=salesforce` in sandbox mode: the gateway's dashboard answered from the Salesforce twin. */
+
+const DAY = 86_400_000;
+const until = new Date(Date.parse(TEST_ANCHOR));
+const since = new Date(until.getTime() - 30 * DAY);
+
+interface Customer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  company: { name: string | null; domain: string | null } | null;
+  deals: { edges: Array<{ node: { name: string | null; stage: string } }> };
+}
+
+describe('the dashboard with Salesforce as the CRM', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ CRM_PROVIDER: 'salesforce' });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers customers, companies and open deals from the twin in one SOQL query (plus the first token)', async () => {
+    stack.sandbox.counters.reset();
+    const body = await stack.query<{ customers: { edges: Array<{ node: Customer }> } }>(DASHBOARD_QUERY, {
+      first: 50,
+      since: since.toISOString(),
+      until: until.toISOString(),
+    });
+    expect(body.errors ?? []).toEqual([]);
+    const customers = body.data?.customers.edges.map((e) => e.node) ?? [];
+    expect(customers).toHaveLength(50);
+    const { dataset } = stack.sandbox;
+    const byEmail = new Map(dataset.contacts.map((c) => [c.email, c]));
+    for (const customer of customers) {
+      const record = byEmail.get(customer.email ?? '');
+      expect(record).toBeDefined();
+      expect(customer.name).toBe(`${record?.firstName} ${record?.lastName}`);
+      const company = record && record.company >= 0 ? dataset.companies[record.company] : undefined;
+      expect(customer.company?.name ?? null).toBe(company?.name ?? null);
+    }
+    expect(customers.some((c) => c.deals.edges.length > 0)).toBe(true);
+    const calls = stack.sandbox.counters.snapshot().byEndpoint.salesforce;
+    expect(calls).toEqual({
+      'POST /services/oauth2/token': 1,
+      'GET /services/data/{version}/query': 1,
+    });
+  });
+});
