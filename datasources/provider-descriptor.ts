@@ -197,7 +197,11 @@ export interface PollSource<S> {
   create(
     settings: S,
     deps: ProviderDeps,
-  ): Closable & { poll(watermark: string | null): Promise<PolledChanges> };
+  ): Closable & {
+    poll(watermark: string | null): Promise<PolledChanges>;
+    /** The interval the provider's own settings ask for (e.g. `SALESFORCE_POLL_INTERVAL_MS`), else `intervalMs`. */
+    intervalMs?: number;
+  };
 }
 
 export type ChangeSource<S> = WebhookSource | PollSource<S>;

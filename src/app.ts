@@ -14,6 +14,8 @@ import { DOMAIN_KEYS } from './providers/registry.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
 import { closeRedis, connectRedis } from './redis/client.js';
+import { ChangePollRunner, watermarksFor } from './webhooks/change-poll.js';
+import { applyModelChanges } from './webhooks/model-changes.js';
 import { Compensator } from './writes/compensator.js';
 import { leasesFor } from './writes/leases.js';
 import { ledgerFor } from './writes/ledger.js';
@@ -117,7 +119,23 @@ export async function startConcord(
     settings: config.writes.compensation,
     logger,
   });
+  // Providers without webhooks: one replica at a time reads their changes and applies them as a delivery's.
+  const pollers = connected.polled.map(
+    ({ provider, intervalMs, source }) =>
+      new ChangePollRunner({
+        provider,
+        source,
+        intervalMs,
+        leases: leasesFor(redis),
+        watermarks: watermarksFor(redis),
+        apply: async (changes) => {
+          if (events) await applyModelChanges(caching, events, changes);
+        },
+        logger,
+      }),
+  );
   const closeAll = async () => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
     // Undos first: they still need the providers and Redis; one cut short stays owed in the ledger.
     await compensator.stop();
     await Promise.all([
@@ -170,6 +188,7 @@ export async function startConcord(
     });
     webhooks.wire(new URL(gateway.url).origin);
     compensator.start();
+    for (const poller of pollers) poller.start();
     return {
       gateway,
       connected,

@@ -152,6 +152,7 @@ export const salesforceChanges: PollSource<SalesforceSettings> = {
     const poller = new SalesforceChangePoller(new SalesforceClient(session, settings.apiVersion));
     return {
       poll: (watermark) => poller.poll(watermark),
+      intervalMs: settings.pollIntervalMs,
       close: async () => {
         await Promise.all([session.close(), closeTokens()]);
       },

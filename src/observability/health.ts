@@ -44,7 +44,15 @@ export async function readiness(
   const cache = await cacheHealth(store);
   const states = policies.all();
   const unavailable = states.filter((s) => s.circuit === 'OPEN').map((s) => s.provider);
-  const troubled = credentials.filter((c) => c.state !== 'ok');
+  // A provider may hold several sources (its adapter's, its poller's): the worst state speaks for it.
+  const worst = new Map<string, CredentialHealth>();
+  const rank = { ok: 0, 'refresh-failing': 1, revoked: 2 } as const;
+  for (const c of credentials) {
+    const seen = worst.get(c.provider);
+    if (!seen || rank[c.state] > rank[seen.state]) worst.set(c.provider, c);
+  }
+  const byProvider = [...worst.values()];
+  const troubled = byProvider.filter((c) => c.state !== 'ok');
   for (const c of troubled) if (!unavailable.includes(c.provider)) unavailable.push(c.provider);
   return {
     status: cache === 'unreachable' || unavailable.length > 0 ? 'degraded' : 'ready',
@@ -52,9 +60,9 @@ export async function readiness(
     cache,
     circuits: Object.fromEntries(states.map((s) => [s.provider, s.circuit])),
     unavailable,
-    ...(credentials.length === 0
+    ...(byProvider.length === 0
       ? {}
-      : { credentials: Object.fromEntries(credentials.map((c) => [c.provider, c.state])) }),
+      : { credentials: Object.fromEntries(byProvider.map((c) => [c.provider, c.state])) }),
     ...(troubled.length === 0
       ? {}
       : {

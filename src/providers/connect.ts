@@ -1,4 +1,4 @@
-import type { Closable, TwinEndpoint } from '../../datasources/provider-descriptor.js';
+import type { Closable, PolledChanges, TwinEndpoint } from '../../datasources/provider-descriptor.js';
 import type { UpstreamCall } from '../../datasources/transport/http-client.js';
 import type { OAuthDeps } from '../../datasources/transport/oauth/deps.js';
 import type { PolicyEvents, ProviderPolicies } from '../../datasources/transport/policy.js';
@@ -9,8 +9,17 @@ import type { LoaderProviders } from '../loaders/create-loaders.js';
 import { createProviderPolicies } from './policies.js';
 import { DOMAIN_KEYS, chosenProviders, type ChosenProviders } from './registry.js';
 
+/** A chosen provider that reports changes by being polled (no webhooks), ready for a ChangePollRunner. */
+export interface PolledProvider {
+  provider: string;
+  intervalMs: number;
+  source: { poll(watermark: string | null): Promise<PolledChanges> };
+}
+
 export interface ConnectedProviders {
   providers: LoaderProviders;
+  /** Chosen providers whose changes are polled (Salesforce). */
+  polled: PolledProvider[];
   /** The descriptor behind each domain: its name, limits and capabilities. */
   descriptors: ChosenProviders;
   mode: ProviderMode;
@@ -51,8 +60,16 @@ function adapters(
     payments: make(() => chosen.payments.create(settings.payments, deps(chosen.payments.name))),
     analytics: make(() => chosen.analytics.create(settings.analytics, deps(chosen.analytics.name))),
   };
+  const polled: PolledProvider[] = [];
+  for (const key of DOMAIN_KEYS) {
+    const { changes, name } = chosen[key];
+    if (changes?.kind !== 'poll') continue;
+    const source = make(() => changes.create(settings[key], deps(name)));
+    polled.push({ provider: name, intervalMs: source.intervalMs ?? changes.intervalMs, source });
+  }
   return {
     providers,
+    polled,
     close: async () => {
       await Promise.all(made.map((port) => port.close()));
     },
@@ -121,6 +138,7 @@ export async function connectProviders(
   const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth);
   return {
     providers: made.providers,
+    polled: made.polled,
     descriptors: chosen,
     mode: 'sandbox',
     sandbox,
