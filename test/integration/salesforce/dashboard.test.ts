@@ -53,4 +53,29 @@ describe('the dashboard with Salesforce as the CRM', () => {
       'GET /services/data/{version}/query': 1,
     });
   });
+
+  it('a revoked refresh token: the CRM fields fail with reason auth, and /readyz names Salesforce', async () => {
+    stack.sandbox.salesforce.revokeRefreshTokens();
+    stack.sandbox.salesforce.expireAccessTokens();
+    const body = await stack.query(DASHBOARD_QUERY, {
+      first: 5,
+      since: since.toISOString(),
+      until: until.toISOString(),
+    });
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'The CRM provider is unavailable.',
+      extensions: { code: 'PROVIDER_UNAVAILABLE', provider: 'salesforce', retryable: false, reason: 'auth' },
+    });
+    expect(JSON.stringify(body.errors)).not.toMatch(/5Aep|refresh_token|invalid_grant/);
+    const ready = await fetch(new URL('/readyz', stack.gateway.url));
+    const readiness = (await ready.json()) as Record<string, unknown>;
+    expect(readiness).toMatchObject({
+      status: 'degraded',
+      unavailable: ['salesforce'],
+      credentials: { salesforce: 'revoked' },
+    });
+    expect(readiness.reasons).toEqual([
+      expect.stringMatching(/^salesforce: its OAuth refresh token was refused/),
+    ]);
+  });
 });
