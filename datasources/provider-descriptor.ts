@@ -30,6 +30,11 @@ export interface ProviderDescriptor<D extends Domain = Domain, S = unknown> {
   transport: { concurrency: number; queue: number };
   /** Its documented rate limits, shared by every replica; absent: not limited by Concord. */
   quota?: QuotaSpec<S>;
+  /**
+   * Refreshes OAuth access tokens, shared sealed between replicas (`ProviderDeps.oauth`): live with
+   * a shared Redis it needs `OAUTH_TOKEN_KEYS`, the same on every replica.
+   */
+  oauth?: boolean;
   /** How Concord hears of changes made outside it: signed webhooks, or polling; null: it does not. */
   changes: ChangeSource<S> | null;
   /** Its twin in `sandbox/` (listed by the sandbox's own registry) and how to point the adapter at it. */

@@ -43,7 +43,7 @@ import {
   DEFAULT_WEBHOOK_RATE_LIMIT,
   type WebhookSettings,
 } from './webhooks/receivers.js';
-import { OAuthEnv, buildOAuthSettings, type OAuthSettings } from './providers/oauth.js';
+import { OAuthEnv, buildOAuthSettings, oauthProblems, type OAuthSettings } from './providers/oauth.js';
 import { PACKAGE_ROOT } from './runtime/package-root.js';
 import { CursorSecretsSchema } from './relay/settings.js';
 import {
@@ -54,7 +54,7 @@ import {
 import { readWritesSettings, type WritesSettings } from './writes/settings.js';
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS } from '../datasources/transport/retry.js';
 import { readVariables } from '../datasources/settings.js';
-import type { ProviderChoice } from './providers/registry.js';
+import { chosenList, type ProviderChoice } from './providers/registry.js';
 import {
   liveSettings,
   policyConfig,
@@ -294,6 +294,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems,
   });
   const writes = readWritesSettings(env, problems);
+  const oauth = buildOAuthSettings(e);
+  const oauthLive = live !== null && chosenList(providers).some((d) => d.oauth === true);
+  problems.push(...oauthProblems(oauth, e.REDIS_URL !== undefined, oauthLive));
   const port = e.PORT ?? DEFAULT_PORT;
   if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT !== 0 && e.ADMIN_PORT === port) {
     problems.push(`ADMIN_PORT=${e.ADMIN_PORT} is also PORT: the admin listener needs a port of its own`);
@@ -350,7 +353,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     writes,
     subscriptions: buildSubscriptionSettings(e),
-    oauth: buildOAuthSettings(e),
+    oauth,
     webhooks: {
       secrets: webhookSecrets(providerValues),
       publicUrl: e.PUBLIC_URL ?? null,

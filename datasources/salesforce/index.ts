@@ -30,6 +30,7 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
   // No per-second limit, but 25 concurrent long-running requests per org (FACTS §4).
   transport: { concurrency: 8, queue: 200 },
   quota: salesforceQuota,
+  oauth: true,
   changes: salesforceChanges,
   twin: {
     name: 'salesforce',

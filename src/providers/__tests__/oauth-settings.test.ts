@@ -22,4 +22,32 @@ describe('OAUTH_TOKEN_KEYS', () => {
       'OAUTH_TOKEN_KEYS=(hidden): expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)',
     ]);
   });
+
+  it('is required when a live provider refreshes OAuth tokens through a shared Redis', () => {
+    const salesforce = {
+      CRM_PROVIDER: 'salesforce',
+      SALESFORCE_CLIENT_ID: '3MVG9LiveConnectedApp',
+      SALESFORCE_REFRESH_TOKEN: '5Aep861LiveRefreshToken',
+      STRIPE_SECRET_KEY: 'sk_test_abc',
+      POSTHOG_API_KEY: 'phx_abc',
+      POSTHOG_PROJECT_ID: '1',
+      JWT_SECRET: 'x'.repeat(40),
+    };
+    const problems = (env: Record<string, string>) => {
+      try {
+        readConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems({ ...salesforce, REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([
+      expect.stringMatching(/^OAUTH_TOKEN_KEYS is missing: OAuth tokens shared through REDIS_URL/),
+    ]);
+    expect(
+      problems({ ...salesforce, REDIS_URL: 'redis://127.0.0.1:6379', OAUTH_TOKEN_KEYS: 'ab'.repeat(32) }),
+    ).toEqual([]);
+    // One process keeps its tokens to itself: no key needed.
+    expect(problems(salesforce)).toEqual([]);
+  });
 });
