@@ -15,6 +15,7 @@ import {
   type SalesforceTwinControls,
   type SalesforceTwinSettings,
 } from './salesforce/index.js';
+import { linkedToSalesforce, type LinkedCrm } from './salesforce/links.js';
 import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   clock?: () => number;
   /** The Salesforce twin's connected app, session timeout, rotation and API allocation. */
   salesforce?: SalesforceTwinSettings;
+  /** The CRM whose contact ids Stripe's `metadata.crm_contact_id` and PostHog's `distinct_id` hold (default hubspot). */
+  crm?: LinkedCrm;
 }
 
 /** A running sandbox: four simulators on loopback, their shared knobs and counters, and the data behind them. */
@@ -93,6 +96,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let stripe: StripeSimulator | undefined;
   let salesforce: SalesforceTwin | undefined;
   const salesforceSettings = options.salesforce ?? DEFAULT_SALESFORCE_TWIN;
+  const linkedDataset = options.crm === 'salesforce' ? linkedToSalesforce(dataset) : dataset;
   const factories: Record<TwinName, (ctx: SimulatorContext) => ProviderProtocol> = {
     hubspot: createHubSpotProtocol,
     stripe: (ctx) => {
@@ -109,7 +113,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const urls = {} as Record<TwinName, string>;
   try {
     for (const provider of TWINS) {
-      const protocol = factories[provider]({ dataset, credentials, webhooks, clock: knobs.clock });
+      // Stripe and PostHog link to the chosen CRM's contact ids; the CRM twins serve the data set as is.
+      const linked = provider === 'stripe' || provider === 'posthog' ? linkedDataset : dataset;
+      const protocol = factories[provider]({ dataset: linked, credentials, webhooks, clock: knobs.clock });
       const host = options.host ?? '127.0.0.1';
       const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
