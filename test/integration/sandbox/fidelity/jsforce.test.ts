@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { Connection } from '@jsforce/jsforce-node';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
 
@@ -386,6 +387,7 @@ describe('the shared knobs and limits, in Salesforce words', () => {
     const doc = (await (await fetch(`${sandbox.urls.salesforce}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/services/oauth2/token', '/services/data/{version}/query']),
     );
