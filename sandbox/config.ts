@@ -26,6 +26,8 @@ export interface SandboxConfig {
   /** Outgoing signed webhooks; each provider's are on only when the URL and its secret are both set. */
   webhooks: WebhookSettings;
   salesforce: SalesforceTwinSettings;
+  /** The CRM Stripe and PostHog link to: `CRM_PROVIDER`, the same variable that picks Concord's CRM. */
+  crm: 'hubspot' | 'salesforce';
 }
 
 /** Thrown with one line per bad variable, so a start-up failure says everything that is wrong at once. */
@@ -101,6 +103,7 @@ const EnvSchema = z.object({
   ...knobVariables('posthog'),
   ...knobVariables('salesforce'),
   ...SALESFORCE_TWIN_ENV,
+  CRM_PROVIDER: z.enum(['hubspot', 'salesforce']).optional(),
 });
 
 /** Reads the sandbox's settings from the environment; every bad value is one line of the error. */
@@ -158,5 +161,6 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
       hubspotClientSecret: e.SANDBOX_HUBSPOT_CLIENT_SECRET as string | undefined,
     },
     salesforce: salesforceTwinSettings(e),
+    crm: (e.CRM_PROVIDER as 'hubspot' | 'salesforce' | undefined) ?? 'hubspot',
   };
 }

@@ -4,7 +4,7 @@ import { generateDataset } from './data/generate.js';
 import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
-import { TWINS as TWIN_NAMES, type ProviderName, type TwinName } from './http/provider.js';
+import { TWINS as TWIN_NAMES, type TwinName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
 import { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
 import {
@@ -13,6 +13,7 @@ import {
   type SalesforceTwinSettings,
 } from './salesforce/index.js';
 import type { AdminChargeInput } from './stripe/index.js';
+import { linkedToSalesforce, type LinkedCrm } from './salesforce/links.js';
 import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
@@ -33,7 +34,7 @@ export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
   ports?: Partial<Record<TwinName, number>>;
   credentials?: SandboxCredentials;
-  knobs?: Partial<Record<ProviderName, KnobsPatch>>;
+  knobs?: Partial<Record<TwinName, KnobsPatch>>;
   /** Reuse an already generated data set (tests that start several sandboxes). */
   dataset?: Dataset;
   /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   clock?: () => number;
   /** The Salesforce twin's connected app, session timeout, rotation and API allocation. */
   salesforce?: SalesforceTwinSettings;
+  /** The CRM whose contact ids Stripe's `metadata.crm_contact_id` and PostHog's `distinct_id` hold (default hubspot). */
+  crm?: LinkedCrm;
 }
 
 /** A running sandbox: four simulators on loopback, their shared knobs and counters, and the data behind them. */
@@ -103,9 +106,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const servers: SimulatorServer[] = [];
   const urls = {} as Record<TwinName, string>;
   try {
+    const linkedDataset = options.crm === 'salesforce' ? linkedToSalesforce(dataset) : dataset;
     for (const provider of TWIN_NAMES) {
+      // Stripe and PostHog link to the chosen CRM's contact ids; the CRM twins serve the data set as is.
+      const linked = provider === 'stripe' || provider === 'posthog' ? linkedDataset : dataset;
       const twin = TWINS[provider].start(
-        { dataset, credentials, webhooks, clock: knobs.clock } satisfies SimulatorContext,
+        { dataset: linked, credentials, webhooks, clock: knobs.clock } satisfies SimulatorContext,
         state,
       );
       const host = options.host ?? '127.0.0.1';

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { Connection } from '@jsforce/jsforce-node';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
 
@@ -311,5 +312,130 @@ describe('refresh-token rotation and revocation', () => {
     expect(direct.name).toBe('invalid_grant');
     const unknown = await failure(conn.oauth2.revokeToken('not-a-token'));
     expect(unknown.name).toBe('invalid_token');
+  });
+});
+
+describe('the shared knobs and limits, in Salesforce words', () => {
+  async function token(org: RunningSandbox): Promise<string> {
+    const { clientId, clientSecret, refreshToken } = org.salesforce.settings;
+    const res = await fetch(`${org.urls.salesforce}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        client_secret: clientSecret,
+        refresh_token: refreshToken,
+      }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  it('counts usage in Sforce-Limit-Info and answers an exhausted allocation with 403 REQUEST_LIMIT_EXCEEDED', async () => {
+    const org = await startSandbox({
+      dataset: sandbox.dataset,
+      clock: () => now,
+      salesforce: { ...sandbox.salesforce.settings, dailyApiRequests: 3 },
+      knobs: { salesforce: { documentedLimits: true } },
+    });
+    try {
+      const headers = { authorization: `Bearer ${await token(org)}` };
+      const url = `${org.urls.salesforce}/services/data/v65.0/query?q=${encodeURIComponent('SELECT Id FROM User')}`;
+      const seen: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(url, { headers });
+        expect(res.status).toBe(200);
+        seen.push(res.headers.get('sforce-limit-info') ?? '');
+      }
+      expect(seen).toEqual(['api-usage=1/3', 'api-usage=2/3', 'api-usage=3/3']);
+      const over = await fetch(url, { headers });
+      expect(over.status).toBe(403);
+      expect(over.headers.get('retry-after')).toBeNull();
+      expect(await over.json()).toEqual([
+        { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+      ]);
+      // The allocation rolls over 24 hours.
+      now += 86_400_000;
+      const fresh = { authorization: `Bearer ${await token(org)}` };
+      const next = await fetch(url, { headers: fresh });
+      expect(next.status).toBe(200);
+      expect(next.headers.get('sforce-limit-info')).toBe('api-usage=1/3');
+    } finally {
+      await org.stop();
+    }
+  });
+
+  it('goes down, fails and comes back through the knobs, with error arrays', async () => {
+    // Plain HTTP: jsforce retries 5xx by itself, which would hide the answer being checked.
+    const headers = { authorization: `Bearer ${await token(sandbox)}` };
+    const url = `${sandbox.urls.salesforce}/services/data/v65.0/sobjects`;
+    sandbox.knobs.set('salesforce', { outage: true });
+    try {
+      const down = await fetch(url, { headers });
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual([expect.objectContaining({ errorCode: 'SERVER_UNAVAILABLE' })]);
+      sandbox.knobs.set('salesforce', { outage: false, errorRate: 1 });
+      const failing = await fetch(url, { headers });
+      expect(failing.status).toBe(500);
+      expect(await failing.json()).toEqual([expect.objectContaining({ errorCode: 'UNKNOWN_EXCEPTION' })]);
+    } finally {
+      sandbox.knobs.reset('salesforce');
+    }
+    expect((await fetch(url, { headers })).status).toBe(200);
+  });
+
+  it('serves a valid OpenAPI document and the versions list without a session', async () => {
+    const doc = (await (await fetch(`${sandbox.urls.salesforce}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/services/oauth2/token', '/services/data/{version}/query']),
+    );
+    const versions = (await (await fetch(`${sandbox.urls.salesforce}/services/data/`)).json()) as {
+      version: string;
+    }[];
+    expect(versions.map((v) => v.version)).toEqual(expect.arrayContaining(['50.0', '65.0', '68.0']));
+    const unknown = await fetch(`${sandbox.urls.salesforce}/services/data/v20.0/limits`, {
+      headers: { authorization: `Bearer ${await token(sandbox)}` },
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual([
+      { message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' },
+    ]);
+  });
+});
+
+describe('Stripe and PostHog linked to Salesforce (crm: salesforce)', () => {
+  it("carries Salesforce contact ids in Stripe's metadata.crm_contact_id and PostHog's distinct_id", async () => {
+    const org = await startSandbox({ dataset: sandbox.dataset, crm: 'salesforce' });
+    try {
+      const res = await fetch(`${org.urls.stripe}/v1/customers?limit=3`, {
+        headers: { authorization: `Bearer ${org.credentials.stripeSecretKey}` },
+      });
+      const customers = (
+        (await res.json()) as { data: { email: string; metadata: { crm_contact_id: string } }[] }
+      ).data;
+      const { clientId, clientSecret, refreshToken } = org.salesforce.settings;
+      const conn = new Connection({
+        oauth2: { clientId, clientSecret, loginUrl: org.urls.salesforce },
+        instanceUrl: org.urls.salesforce,
+        accessToken: 'none-yet',
+        refreshToken,
+      });
+      for (const customer of customers) {
+        const contact = await conn
+          .sobject('Contact')
+          .retrieve(customer.metadata.crm_contact_id, { fields: ['Email'] });
+        expect(String(contact.Email).toLowerCase()).toBe(customer.email.toLowerCase());
+      }
+      const persons = await fetch(
+        `${org.urls.posthog}/api/projects/${org.credentials.posthogProjectId}/persons/?limit=2`,
+        { headers: { authorization: `Bearer ${org.credentials.posthogApiKey}` } },
+      );
+      const people = ((await persons.json()) as { results: { distinct_ids: string[] }[] }).results;
+      expect(people[0]?.distinct_ids[0]).toMatch(/^003[A-Za-z0-9]{15}$/);
+    } finally {
+      await org.stop();
+    }
   });
 });
