@@ -14,6 +14,8 @@ interface Customer {
   email: string | null;
   company: { name: string | null; domain: string | null } | null;
   deals: { edges: Array<{ node: { name: string | null; stage: string } }> };
+  payments: { edges: unknown[] };
+  activity: { eventCount: number };
 }
 
 describe('the dashboard with Salesforce as the CRM', () => {
@@ -27,7 +29,7 @@ describe('the dashboard with Salesforce as the CRM', () => {
     await stack?.stop();
   });
 
-  it('answers customers, companies and open deals from the twin in one SOQL query (plus the first token)', async () => {
+  it('answers customers, companies and open deals from the twin in one SOQL query (plus the first token), payments and activity linked', async () => {
     stack.sandbox.counters.reset();
     const body = await stack.query<{ customers: { edges: Array<{ node: Customer }> } }>(DASHBOARD_QUERY, {
       first: 50,
@@ -47,6 +49,9 @@ describe('the dashboard with Salesforce as the CRM', () => {
       expect(customer.company?.name ?? null).toBe(company?.name ?? null);
     }
     expect(customers.some((c) => c.deals.edges.length > 0)).toBe(true);
+    // Stripe and PostHog carry the Salesforce contact ids in the sandbox's Salesforce mode.
+    expect(customers.some((c) => c.payments.edges.length > 0)).toBe(true);
+    expect(customers.some((c) => c.activity.eventCount > 0)).toBe(true);
     const calls = stack.sandbox.counters.snapshot().byEndpoint.salesforce;
     expect(calls).toEqual({
       'POST /services/oauth2/token': 1,
