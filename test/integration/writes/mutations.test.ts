@@ -206,7 +206,12 @@ describe('mutations', () => {
       );
       expect(data).toBeNull();
       expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+      expect(stack.sandbox.counters.snapshot().total).toEqual({
+        hubspot: 0,
+        stripe: 0,
+        posthog: 0,
+        salesforce: 0,
+      });
     });
   });
 
