@@ -20,7 +20,7 @@ describe('transport policy settings', () => {
     expect(config.requestDeadlineMs).toBe(DEFAULT_REQUEST_DEADLINE_MS);
     expect(config.resilience.retryBaseMs).toBe(DEFAULT_RETRY_BASE_MS);
     expect(config.resilience.retryMaxMs).toBe(DEFAULT_RETRY_MAX_MS);
-    expect(Object.keys(config.resilience.providers)).toEqual(['hubspot', 'stripe', 'posthog']);
+    expect(Object.keys(config.resilience.providers)).toEqual(['hubspot', 'salesforce', 'stripe', 'posthog']);
     for (const { name, transport } of PROVIDER_DESCRIPTORS) {
       expect(config.resilience.providers[name]).toEqual({
         retries: DEFAULT_RETRIES,
