@@ -3,7 +3,7 @@ import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { installProcessErrorHandlers } from './observability/process-errors.js';
-import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
+import { exitGracefullyOnSignals, tolerateClosedStdout } from './runtime/shutdown.js';
 
 /**
  * Start-up failures the operator fixes with a setting, Concord's or the sandbox's (by code: the

@@ -5,7 +5,7 @@
  * and by count; every exchange is classified, every write remembered for the audit.
  */
 import type { Dataset } from '../../sandbox/data/dataset.js';
-import { toGlobalId } from '../../src/ids.js';
+import { toGlobalId } from '../../src/relay/global-ids.js';
 import { DASHBOARD_QUERY } from '../../test/support/dashboard.js';
 import { signTestToken } from '../../test/support/tokens.js';
 import { classify, intactAgainst, type Answer, type Classified, type GraphQLBody } from './classify.js';

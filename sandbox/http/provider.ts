@@ -3,8 +3,12 @@ import type { z } from 'zod';
 import type { DocumentedLimit } from './limits.js';
 import type { Reply, RouteDef } from './route.js';
 
+/** The providers the gateway's suites and bench iterate over. */
 export const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
+/** Every twin the sandbox runs: those providers plus Salesforce, the second CRM (issue 17). */
+export const TWINS = [...PROVIDERS, 'salesforce'] as const;
+export type TwinName = (typeof TWINS)[number];
 
 export type AuthOutcome = { ok: true; credential: string } | { ok: false; reply: Reply };
 
@@ -22,7 +26,7 @@ export interface RateLimitState {
  * asks the provider for the words.
  */
 export interface ProviderProtocol {
-  name: ProviderName;
+  name: TwinName;
   title: string;
   routes: RouteDef[];
   authenticate(headers: IncomingHttpHeaders, query: Record<string, unknown>): AuthOutcome;

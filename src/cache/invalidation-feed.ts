@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { LocalTier } from '../../datasources/cache/local-tier.js';
-import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis-client.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis/client.js';
 
 /** The channel on which every replica announces the cache keys an invalidation removed. */
 export const INVALIDATION_CHANNEL = 'concord:cache:invalidations';

@@ -6,8 +6,8 @@ import type {
 } from '../generated/resolvers-types.js';
 import { updateDealStage } from '../writes/deals.js';
 import { mutate, payloadParts } from '../writes/index.js';
-import { toGlobalId } from '../ids.js';
-import { connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { toGlobalId } from '../relay/global-ids.js';
+import { connectionFromPage, providerCursor } from '../relay/connection.js';
 import { pageArgs, scopeOf } from './support.js';
 
 export const crmQueries: Pick<QueryResolvers, 'companies' | 'deals'> = {

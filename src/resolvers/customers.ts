@@ -1,15 +1,15 @@
 import { RECENT_PAYMENTS, lifetimeValueOf } from '../../datasources/payment-summary.js';
 import type { Contact, Deal, Invoice, PaymentAccount } from '../../datasources/model.js';
-import { renewLoaders, type RequestContext } from '../context.js';
-import { ConcordError, ErrorCode, UserInputError } from '../errors.js';
+import { renewLoaders, type RequestContext } from '../graphql/context.js';
+import { ConcordError, ErrorCode, UserInputError } from '../errors/concord-error.js';
 import type {
   CustomerResolvers,
   MutationResolvers,
   QueryResolvers,
   SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
-import { idOfType, toGlobalId } from '../ids.js';
-import { connectionFromList, connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { idOfType, toGlobalId } from '../relay/global-ids.js';
+import { connectionFromList, connectionFromPage, providerCursor } from '../relay/connection.js';
 import type { ChangeEvent } from '../subscriptions/events.js';
 import { changesFor } from '../subscriptions/listen.js';
 import { createCustomer, updateCustomer } from '../writes/customers.js';

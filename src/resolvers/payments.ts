@@ -7,14 +7,14 @@ import type {
   BillingSubscriptionResolvers,
   SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
-import { renewLoaders, type RequestContext } from '../context.js';
-import { ConcordError, ErrorCode } from '../errors.js';
+import { renewLoaders, type RequestContext } from '../graphql/context.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
 import type { ChangeEvent } from '../subscriptions/events.js';
 import { changesFor, requireTopic } from '../subscriptions/listen.js';
 import { mutate, payloadParts } from '../writes/index.js';
 import { refundPayment } from '../writes/refunds.js';
-import { idOfType, toGlobalId } from '../ids.js';
-import { connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { idOfType, toGlobalId } from '../relay/global-ids.js';
+import { connectionFromPage, providerCursor } from '../relay/connection.js';
 import { pageArgs, scopeOf } from './support.js';
 
 /** The CRM contact behind a payment account, through the account's link. */

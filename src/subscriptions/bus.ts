@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import type { Logger } from 'pino';
-import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis-client.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis/client.js';
 import { parseChangeEvent, type ChangeEvent } from './events.js';
 
 /** The Redis channel every replica publishes to and listens on. */

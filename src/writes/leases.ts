@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis/client.js';
 
 /**
  * Time-limited holds on a name (an undo being run, the sweeper's turn): one holder at a time, and a

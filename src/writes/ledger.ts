@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis/client.js';
 import type { Compensation, RolledBack } from './compensation.js';
 
 /** A claim lives this long without an answer; then a retry may run again (provider keys still guard it). */
