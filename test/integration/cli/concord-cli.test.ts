@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createClient } from '@redis/client';
 import { jwtVerify } from 'jose';
 import { createApiKeyVerifier } from '../../../src/auth/api-keys.js';
@@ -12,6 +12,9 @@ import { PACKAGE_ROOT } from '../../../src/package-root.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { postQuery, startTestConcord } from '../../support/stack.js';
 import { TEST_JWT } from '../../support/tokens.js';
+
+/** Each run starts a Node process that compiles the CLI through tsx: seconds apiece on a busy 2-core box. */
+jest.setTimeout(180_000);
 
 interface Run {
   code: number | null;
