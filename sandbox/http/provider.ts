@@ -44,8 +44,14 @@ export interface ProviderProtocol {
   documentedLimits?(route: RouteDef): readonly DocumentedLimit[];
   /** A body that could not be parsed (bad JSON, bad form). */
   malformedBody(): Reply;
-  /** Headers the provider adds to every response (e.g. HubSpot's rate-limit headers). */
-  responseHeaders?(state: RateLimitState | null): Record<string, string>;
+  /**
+   * Headers the provider adds to every response (e.g. HubSpot's rate-limit headers): `state` is the
+   * first window the request was counted in, `limits` every documented limit it was counted against.
+   */
+  responseHeaders?(
+    state: RateLimitState | null,
+    limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[],
+  ): Record<string, string>;
   /** Security schemes for the OpenAPI document. */
   securitySchemes: Record<string, unknown>;
 }
