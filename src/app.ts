@@ -7,7 +7,7 @@ import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
 import type { RuleTree } from './auth/rules.js';
 import { Observability } from './observability/observability.js';
-import { startTracing } from './observability/tracing.js';
+import { loadTracing } from './observability/load-tracing.js';
 import { CursorCodec } from './pagination/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers.js';
 import { startGateway, type Gateway } from './server.js';
@@ -74,7 +74,7 @@ export async function startConcord(
   const observability = new Observability(
     given.observability,
     logger,
-    startTracing(given.observability.traces, spanExporter),
+    await loadTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
   // One command connection for the ledger, event publishes, rate limits, provider quotas and cache
