@@ -6,7 +6,7 @@ import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
 import type { RuleTree } from './auth/rules.js';
 import { Observability } from './observability/observability.js';
-import { startTracing } from './observability/tracing.js';
+import { loadTracing } from './observability/load-tracing.js';
 import { CursorCodec } from './relay/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers/connect.js';
 import { OAuthState } from './providers/oauth.js';
@@ -84,7 +84,7 @@ export async function startConcord(
   const observability = new Observability(
     given.observability,
     logger,
-    startTracing(given.observability.traces, spanExporter),
+    await loadTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
   // One command connection for the ledger, event publishes, rate limits, provider quotas and cache

@@ -102,8 +102,10 @@ async function loadActivity(
 ): Promise<ActivitySummary[]> {
   const windows = new Map<string, ActivityKey[]>();
   for (const key of keys) {
-    const window = `${key.since.toISOString()}/${key.until.toISOString()}`;
-    windows.set(window, [...(windows.get(window) ?? []), key]);
+    const window = `${key.since.getTime()}/${key.until.getTime()}`;
+    const group = windows.get(window);
+    if (group) group.push(key);
+    else windows.set(window, [key]);
   }
   const answers = new Map<ActivityKey, ActivitySummary>();
   await Promise.all(
@@ -182,7 +184,7 @@ export function createLoaders(
       (keys) => loadActivity(analytics, keys),
       analyticsLimits.ids,
       options,
-      (key) => `${key.contactId}|${key.since.toISOString()}|${key.until.toISOString()}`,
+      (key) => `${key.contactId}|${key.since.getTime()}|${key.until.getTime()}`,
     ),
     event: loader('event', (ids) => analytics.getEvents(ids), analyticsLimits.ids, options),
   };
