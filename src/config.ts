@@ -24,6 +24,7 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { RedisUrlSchema } from './redis/target.js';
 import { AdminEnv, buildAdminSettings, type AdminSettings } from './observability/settings.js';
 import {
   SubscriptionEnv,
@@ -307,7 +308,7 @@ const EnvSchema = z.object({
   TRUSTED_DOCUMENTS: z.enum(['off', 'allow-listed-only']).optional(),
   TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
   GRAPHIQL: bool.optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  REDIS_URL: RedisUrlSchema.optional(),
   CACHE: bool.optional(),
   CACHE_READ_TIMEOUT_MS: int(1, 10_000).optional(),
   CACHE_LOCAL_MAX_MB: int(0, 65_536).optional(),
@@ -367,8 +368,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       values[name] = result.data;
       continue;
     }
-    // Never echo a credential back, even a malformed one.
-    const shown = /KEY|TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
+    // Never echo a credential back, even a malformed one (a Redis URL may carry a password).
+    const shown = /KEY|TOKEN|SECRET|REDIS_URL/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
     problems.push(`${name}=${shown}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   }
   const e = values as z.infer<typeof EnvSchema>;
