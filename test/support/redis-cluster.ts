@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +25,22 @@ function redisCli(server: string): string {
 async function cli(binary: string, args: string[]): Promise<string> {
   const { stdout } = await run(binary, args, { encoding: 'utf8', timeout: 30_000 });
   return stdout;
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const probe = createServer();
+  try {
+    probe.listen(port, '127.0.0.1');
+    await once(probe, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (probe.listening) {
+      probe.close();
+      await once(probe, 'close');
+    }
+  }
 }
 
 /** Every master answers cluster_state:ok and knows all three (gossip has settled). */
@@ -70,7 +87,7 @@ export async function startTestRedisCluster(masters = 3): Promise<TestRedisClust
     for (let i = 0; i < masters; i++) {
       // The cluster bus listens on port + 10000: both must be free.
       let port = await freePort();
-      while (port + 10_000 > 65_535) port = await freePort();
+      while (port + 10_000 > 65_535 || !(await isFree(port + 10_000))) port = await freePort();
       ports.push(port);
       let output = '';
       const child = spawn(
