@@ -14,6 +14,10 @@ export interface TestRedisCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` */
   url: string;
   ports: number[];
+  /** Kills master `index` abruptly (SIGKILL), as a crash would: its slots are gone until it is back. */
+  kill(index: number): Promise<void>;
+  /** Starts master `index` again on its port (it rejoins from its nodes file), once the cluster is ok. */
+  restart(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,14 +77,43 @@ export async function startTestRedisCluster(masters = 3): Promise<TestRedisClust
   const dir = mkdtempSync(join(tmpdir(), 'concord-redis-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
-  const stop = async () => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }),
+  const startNode = async (index: number, port: number) => {
+    let output = '';
+    const child = spawn(
+      server,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '5000',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    children[index] = child;
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    await waitUntilReady(child, () => output);
+  };
+  const kill = async (index: number) => {
+    const child = children[index];
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  };
+  const stop = async () => {
+    await Promise.all(children.map((_, index) => kill(index)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -89,33 +122,7 @@ export async function startTestRedisCluster(masters = 3): Promise<TestRedisClust
       let port = await freePort();
       while (port + 10_000 > 65_535 || !(await isFree(port + 10_000))) port = await freePort();
       ports.push(port);
-      let output = '';
-      const child = spawn(
-        server,
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          `nodes-${port}.conf`,
-          '--cluster-node-timeout',
-          '5000',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      children.push(child);
-      child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-      await waitUntilReady(child, () => output);
+      await startNode(i, port);
     }
     await cli(cliBinary, [
       '--cluster',
@@ -130,5 +137,17 @@ export async function startTestRedisCluster(masters = 3): Promise<TestRedisClust
     await stop();
     throw error;
   }
-  return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, stop };
+  const restart = async (index: number) => {
+    const port = ports[index];
+    if (port === undefined) throw new Error(`no master ${index}`);
+    await startNode(index, port);
+    await waitForClusterOk(cliBinary, ports);
+  };
+  return {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    ports,
+    kill,
+    restart,
+    stop,
+  };
 }

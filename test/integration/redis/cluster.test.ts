@@ -76,6 +76,9 @@ describe('Concord on a three-master Redis Cluster', () => {
       ...liveEnv(sandbox),
       NODE_ENV: 'test',
       REDIS_URL: cluster.url,
+      // What is asserted is where entries are found, not how fast: a busy test machine must not turn
+      // a slow read into a miss (the 50 ms default is for production).
+      CACHE_READ_TIMEOUT_MS: '5000',
       STRIPE_WEBHOOK_SECRETS: STRIPE_SECRET,
       HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
     };
@@ -195,6 +198,36 @@ describe('Concord on a three-master Redis Cluster', () => {
       const records = await keysOnEachNode(cluster, 'concord:mutation:*');
       expect(records.flat().length).toBeGreaterThan(0);
     });
+    it('answers from the providers while a master is down, keeps no local copies meanwhile, and shares again once it is back', async () => {
+      const id = toGlobalId('Customer', sandbox.dataset.contacts[5]?.crmId ?? '');
+      await ask(a, CUSTOMER, { id });
+      expect(a.caching.local?.size().entries).toBeGreaterThan(0);
+
+      await cluster.kill(0);
+      try {
+        // A replica that may miss invalidations keeps nothing of its own.
+        await until(() => a.caching.local?.size().entries === 0, 'A’s local tier to empty');
+        const down = await ask<{ customers: { edges: unknown[] } }>(b, PAGE);
+        expect(down.errors).toBeUndefined();
+        expect(down.data?.customers.edges).toHaveLength(12);
+      } finally {
+        await cluster.restart(0);
+      }
+
+      // Back: the local tier comes on again (its own ping heard), and what A caches B reads as a hit.
+      await until(async () => {
+        const hits = stats(a).hubspot?.localHits ?? 0;
+        await ask(a, CUSTOMER, { id });
+        return (stats(a).hubspot?.localHits ?? 0) > hits;
+      }, 'A’s local tier to be on again');
+      const other = toGlobalId('Customer', sandbox.dataset.contacts[40]?.crmId ?? '');
+      await until(async () => {
+        await ask(a, CUSTOMER, { id: other });
+        const calls = upstream();
+        const read = await ask(b, CUSTOMER, { id: other });
+        return read.errors === undefined && upstream() === calls;
+      }, 'B to read what A cached from the cluster');
+    }, 60_000);
   });
 
   describe('two gateways sharing a provider quota', () => {
