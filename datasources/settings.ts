@@ -4,7 +4,8 @@ import type { z } from 'zod';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Credentials are never echoed back in a start-up error, even malformed ones. */
-export const isSecretVariable = (name: string): boolean => /KEY|TOKEN|SECRET/.test(name);
+// A Redis URL may carry a password: never echoed either.
+export const isSecretVariable = (name: string): boolean => /KEY|TOKEN|SECRET|REDIS_URL/.test(name);
 
 /**
  * Validates each variable on its own, so one bad value hides neither another nor the good ones:

@@ -24,6 +24,7 @@ import {
   type CacheKind,
 } from '../datasources/cache/ttl.js';
 import { DEFAULT_LOCAL_MAX_AGE_S, DEFAULT_LOCAL_MAX_MB, DEFAULT_READ_TIMEOUT_MS } from './cache/store.js';
+import { RedisUrlSchema } from './redis/target.js';
 import { AdminEnv, buildAdminSettings, type AdminSettings } from './observability/settings.js';
 import {
   SubscriptionEnv,
@@ -229,7 +230,7 @@ const EnvSchema = z.object({
   TRUSTED_DOCUMENTS: z.enum(['off', 'allow-listed-only']).optional(),
   TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
   GRAPHIQL: bool.optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  REDIS_URL: RedisUrlSchema.optional(),
   CACHE: bool.optional(),
   CACHE_READ_TIMEOUT_MS: int(1, 10_000).optional(),
   CACHE_LOCAL_MAX_MB: int(0, 65_536).optional(),

@@ -1,23 +1,14 @@
-import { createClient } from '@redis/client';
 import type { Logger } from 'pino';
+import { createSharedRedis, type SharedRedis } from './redis/shared-redis.js';
+import { parseRedisUrl } from './redis/target.js';
 
 /** Start-up waits this long for Redis, then goes on: a Redis that is down must not stop Concord starting. */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2_000;
 /** Reconnect attempts back off up to this, and never stop: Redis back means shared state again. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
-function newClient(url: string, connectTimeoutMs: number) {
-  return createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: connectTimeoutMs,
-      reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
-    },
-  });
-}
-
-export type RedisConnection = ReturnType<typeof newClient>;
+/** One server or a cluster (REDIS_URL says which); features use the commands of SharedRedis only. */
+export type RedisConnection = SharedRedis;
 
 /**
  * A Redis client that fails commands at once while disconnected (callers fall back or refuse)
@@ -29,24 +20,25 @@ export async function connectRedis(
   purpose: string,
   connectTimeoutMs = DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
 ): Promise<RedisConnection> {
-  const client = newClient(url, connectTimeoutMs);
   let lastLogged = 0;
-  client.on('error', (error: unknown) => {
-    // A dead Redis errors on every reconnect attempt; one line every few seconds says enough.
-    if (Date.now() - lastLogged < 5_000) return;
-    lastLogged = Date.now();
-    logger.warn({ err: error }, `${purpose} Redis error`);
+  const client = createSharedRedis(parseRedisUrl(url), {
+    connectTimeoutMs,
+    maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
+    onError: (error: unknown) => {
+      // A dead Redis errors on every reconnect attempt; one line every few seconds says enough.
+      if (Date.now() - lastLogged < 5_000) return;
+      lastLogged = Date.now();
+      logger.warn({ err: error }, `${purpose} Redis error`);
+    },
   });
-  const connecting = client
-    .connect()
-    .then(() => undefined)
-    .catch((error: unknown) => logger.warn({ err: error }, `${purpose} Redis not reachable yet`));
-  await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, connectTimeoutMs))]);
+  const connecting = client.connected.then((ok) => {
+    if (!ok) logger.warn(`${purpose} Redis not reachable yet`);
+  });
+  await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, connectTimeoutMs).unref())]);
   return client;
 }
 
 /** Closes a client whether or not it ever connected. */
 export async function closeRedis(client: RedisConnection): Promise<void> {
-  if (client.isOpen) await client.close();
-  else client.destroy();
+  await client.close();
 }

@@ -212,7 +212,7 @@ describe('provider quotas: fair shares of a provider’s rate limit', () => {
         for (let tries = 0; tries < 100 && keys.length === 0; tries += 1) {
           const res = await query<Node>(origin, token, NODE, { id: paymentIds(1)[0] });
           expect(res.body.errors).toBeUndefined();
-          keys = await client.keys('concord:quota:stripe:*');
+          keys = await client.keys('concord:quota:{stripe:*');
           if (keys.length === 0) await new Promise((r) => setTimeout(r, 100));
         }
         expect(keys.length).toBeGreaterThan(0);
