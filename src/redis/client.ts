@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { createSharedRedis, type SharedRedis } from './redis/shared-redis.js';
-import { parseRedisUrl } from './redis/target.js';
+import { createSharedRedis, type SharedRedis } from './shared-redis.js';
+import { parseRedisUrl } from './target.js';
 
 /** Start-up waits this long for Redis, then goes on: a Redis that is down must not stop Concord starting. */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2_000;

@@ -17,26 +17,18 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async set(key: string, value: string, ttlMs: number | null): Promise<void> {
-    await this.client.set(
-      key,
-      value,
-      ttlMs === null ? {} : { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } },
-    );
+    await this.client.set(key, value, ttlMs === null ? {} : { px: Math.max(1, Math.ceil(ttlMs)) });
   }
 
   async del(key: string): Promise<void> {
-    await this.client.del(key);
+    await this.client.del([key]);
   }
 
   async acquire(lock: string, owner: string, ms: number): Promise<boolean> {
-    const set = await this.client.set(lock, owner, {
-      condition: 'NX',
-      expiration: { type: 'PX', value: Math.max(1, Math.ceil(ms)) },
-    });
-    return set === 'OK';
+    return this.client.set(lock, owner, { nx: true, px: Math.max(1, Math.ceil(ms)) });
   }
 
   async release(lock: string, owner: string): Promise<void> {
-    await this.client.eval(RELEASE, { keys: [lock], arguments: [owner] });
+    await this.client.eval<number>(RELEASE, [lock], [owner]);
   }
 }

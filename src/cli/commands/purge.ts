@@ -11,7 +11,7 @@ import type { CrmProvider, PaymentsProvider } from '../../../datasources/model.j
 import { INVALIDATION_CHANNEL } from '../../cache/invalidation-feed.js';
 import { createCacheStore } from '../../cache/store.js';
 import { readConfig, type CacheConfig } from '../../config.js';
-import { fromGlobalId } from '../../ids.js';
+import { fromGlobalId } from '../../relay/global-ids.js';
 import { CommandError, EXIT, UsageError, type CliIo } from '../io.js';
 import { strictArgs } from '../parse.js';
 

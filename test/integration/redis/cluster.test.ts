@@ -2,7 +2,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
-import { toGlobalId } from '../../../src/ids.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../support/redis-cluster.js';
 import { postQuery, startTestConcord, TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { subscribe, untilSubscribed, type TestSubscription } from '../../support/subscribe.js';
