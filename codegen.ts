@@ -20,7 +20,7 @@ const config: CodegenConfig = {
         mapperTypeSuffix: 'Model',
         strictScalars: true,
         scalars: { DateTime: 'Date', JSON: 'unknown' },
-        contextType: '../context.js#RequestContext',
+        contextType: '../graphql/context.js#RequestContext',
         mappers: {
           Customer: '../../datasources/model.js#Contact',
           Company: '../../datasources/model.js#Company',

@@ -13,5 +13,8 @@ export default {
   testMatch: ['<rootDir>/**/__tests__/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
+  // One worker on 2 cores, recycled once it holds more than this after a file: each file's ESM module graph stays in
+  // the process that ran it (~60 MB), so one long-lived process would need a huge heap.
+  workerIdleMemoryLimit: '1500MB',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

@@ -9,8 +9,8 @@
  * BENCH_BURST_IDS sets the ids per burst request).
  */
 import { startSandbox } from '../sandbox/index.js';
-import { toGlobalId } from '../src/ids.js';
-import { PACKAGE_ROOT } from '../src/package-root.js';
+import { toGlobalId } from '../src/relay/global-ids.js';
+import { PACKAGE_ROOT } from '../src/runtime/package-root.js';
 import { liveEnv, query, spawnReplica, terminate } from '../test/integration/deploy/support.js';
 import { signTestToken } from '../test/support/tokens.js';
 

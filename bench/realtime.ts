@@ -4,8 +4,8 @@
  * Two Concord processes, one real Redis, the sandbox in this process. Run: `npm run bench:realtime [refunds]`.
  */
 import { startSandbox } from '../sandbox/index.js';
-import { toGlobalId } from '../src/ids.js';
-import { PACKAGE_ROOT } from '../src/package-root.js';
+import { toGlobalId } from '../src/relay/global-ids.js';
+import { PACKAGE_ROOT } from '../src/runtime/package-root.js';
 import { liveEnv, query, spawnReplica, terminate } from '../test/integration/deploy/support.js';
 import { startTestRedis } from '../test/support/redis.js';
 import { activeSubscriptions, subscribe, untilSubscribed } from '../test/support/subscribe.js';

@@ -3,7 +3,12 @@ import { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from './context.
 import type { DatasetSizes } from './data/dataset.js';
 import { NAMED_SIZES } from './data/sizes.js';
 import type { KnobsPatch } from './http/knobs.js';
-import { PROVIDERS, type ProviderName } from './http/provider.js';
+import { TWINS, type TwinName } from './http/provider.js';
+import {
+  SALESFORCE_TWIN_ENV,
+  salesforceTwinSettings,
+  type SalesforceTwinSettings,
+} from './salesforce/index.js';
 import type { WebhookSettings } from './webhooks/emitter.js';
 
 const DAY = 86_400_000;
@@ -15,11 +20,14 @@ export interface SandboxConfig {
   /** The newest instant in the data (epoch ms). */
   anchor: number;
   host: string;
-  ports: Record<ProviderName, number>;
+  ports: Record<TwinName, number>;
   credentials: SandboxCredentials;
-  knobs: Record<ProviderName, KnobsPatch>;
+  knobs: Record<TwinName, KnobsPatch>;
   /** Outgoing signed webhooks; each provider's are on only when the URL and its secret are both set. */
   webhooks: WebhookSettings;
+  salesforce: SalesforceTwinSettings;
+  /** The CRM Stripe and PostHog link to: `CRM_PROVIDER`, the same variable that picks Concord's CRM. */
+  crm: 'hubspot' | 'salesforce';
 }
 
 /** Thrown with one line per bad variable, so a start-up failure says everything that is wrong at once. */
@@ -59,7 +67,7 @@ export function defaultAnchor(now = Date.now()): number {
   return Math.floor(now / DAY) * DAY;
 }
 
-function knobVariables(provider: ProviderName) {
+function knobVariables(provider: TwinName) {
   const p = `SANDBOX_${provider.toUpperCase()}`;
   return {
     [`${p}_LATENCY_MS`]: numberFrom(0, 600_000).optional(),
@@ -93,6 +101,9 @@ const EnvSchema = z.object({
   ...knobVariables('hubspot'),
   ...knobVariables('stripe'),
   ...knobVariables('posthog'),
+  ...knobVariables('salesforce'),
+  ...SALESFORCE_TWIN_ENV,
+  CRM_PROVIDER: z.enum(['hubspot', 'salesforce']).optional(),
 });
 
 /** Reads the sandbox's settings from the environment; every bad value is one line of the error. */
@@ -108,13 +119,13 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
   }
   const e = parsed.data as Record<string, unknown>;
   const sizeName = (e.SANDBOX_SIZE as 'demo' | 'bench' | undefined) ?? 'demo';
-  const ports = {} as Record<ProviderName, number>;
-  const knobs = {} as Record<ProviderName, KnobsPatch>;
+  const ports = {} as Record<TwinName, number>;
+  const knobs = {} as Record<TwinName, KnobsPatch>;
   // Where users meet the sandbox (npm start's sandbox mode, npm run sandbox, the bench), each twin
   // answers 429 where its provider would. Test stacks (NODE_ENV=test) and `startSandbox()` called
   // directly leave them off unless asked, so a suite is not throttled by accident.
   const documentedLimits = (e.SANDBOX_DOCUMENTED_LIMITS as boolean | undefined) ?? env.NODE_ENV !== 'test';
-  PROVIDERS.forEach((provider, i) => {
+  TWINS.forEach((provider, i) => {
     const p = `SANDBOX_${provider.toUpperCase()}`;
     ports[provider] = (e[`${p}_PORT`] as number | undefined) ?? (defaultPort === 0 ? 0 : defaultPort + i);
     const patch: KnobsPatch = { documentedLimits };
@@ -149,5 +160,7 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
       stripeSecret: e.SANDBOX_STRIPE_WEBHOOK_SECRET as string | undefined,
       hubspotClientSecret: e.SANDBOX_HUBSPOT_CLIENT_SECRET as string | undefined,
     },
+    salesforce: salesforceTwinSettings(e),
+    crm: (e.CRM_PROVIDER as 'hubspot' | 'salesforce' | undefined) ?? 'hubspot',
   };
 }

@@ -15,6 +15,8 @@ export interface SimulatorContext {
   credentials: SandboxCredentials;
   /** Where data changes are announced as signed webhooks; absent or disabled, nothing is sent. */
   webhooks?: WebhookEmitter;
+  /** The time simulators count by (sessions, windows); `Date.now` unless a test controls it. */
+  clock?: () => number;
 }
 
 /** Fixed development keys: the sandbox is loopback-only and its data is fake, so these are not secrets. */

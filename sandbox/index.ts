@@ -4,18 +4,25 @@ import { generateDataset } from './data/generate.js';
 import { DEMO_SIZES } from './data/sizes.js';
 import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
-import { PROVIDERS, type ProviderName, type ProviderProtocol } from './http/provider.js';
+import { TWINS as TWIN_NAMES, type TwinName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
-import { createHubSpotProtocol } from './hubspot/index.js';
-import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
-import { createStripeSimulator, type AdminChargeInput, type StripeSimulator } from './stripe/index.js';
+import { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import {
+  DEFAULT_SALESFORCE_TWIN,
+  type SalesforceTwinControls,
+  type SalesforceTwinSettings,
+} from './salesforce/index.js';
+import type { AdminChargeInput } from './stripe/index.js';
+import { linkedToSalesforce, type LinkedCrm } from './salesforce/links.js';
+import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
-export type { ProviderName } from './http/provider.js';
+export type { ProviderName, TwinName } from './http/provider.js';
 export type { CounterSnapshot } from './http/counters.js';
 export type { Knobs, KnobsPatch } from './http/knobs.js';
 export type { CapturedEvent } from './posthog/index.js';
 export type { AdminChargeInput } from './stripe/index.js';
+export type { SalesforceTwinControls, SalesforceTwinSettings } from './salesforce/index.js';
 export type { WebhookDelivery, WebhookSettings } from './webhooks/emitter.js';
 
 export interface SandboxOptions {
@@ -25,21 +32,27 @@ export interface SandboxOptions {
   anchor?: number;
   host?: string;
   /** 0 (the default) picks a free port. */
-  ports?: Partial<Record<ProviderName, number>>;
+  ports?: Partial<Record<TwinName, number>>;
   credentials?: SandboxCredentials;
-  knobs?: Partial<Record<ProviderName, KnobsPatch>>;
+  knobs?: Partial<Record<TwinName, KnobsPatch>>;
   /** Reuse an already generated data set (tests that start several sandboxes). */
   dataset?: Dataset;
   /** Signed webhooks to the gateway when data changes through the simulators' write endpoints. */
   webhooks?: WebhookSettings;
   /** The time rate limits are counted by (default `Date.now`); tests pass one they control. */
   clock?: () => number;
+  /** The Salesforce twin's connected app, session timeout, rotation and API allocation. */
+  salesforce?: SalesforceTwinSettings;
+  /** The CRM whose contact ids Stripe's `metadata.crm_contact_id` and PostHog's `distinct_id` hold (default hubspot). */
+  crm?: LinkedCrm;
 }
 
-/** A running sandbox: three simulators on loopback, their shared knobs and counters, and the data behind them. */
+/** A running sandbox: four simulators on loopback, their shared knobs and counters, and the data behind them. */
 export interface RunningSandbox {
-  urls: Record<ProviderName, string>;
+  urls: Record<TwinName, string>;
   credentials: SandboxCredentials;
+  /** Each twin's URL and the credentials it accepts, named as its provider's settings read them. */
+  twins: Record<TwinName, { url: string; credentials: Record<string, string | number> }>;
   dataset: Dataset;
   knobs: KnobBoard;
   counters: RequestCounters;
@@ -48,6 +61,11 @@ export interface RunningSandbox {
    * `configure({ url, stripeSecret, hubspotClientSecret })` points later ones elsewhere.
    */
   webhooks: WebhookEmitter;
+  /**
+   * Points every signing twin's webhooks at `url`, each signed with its secret from `secrets` (by
+   * twin name); a twin without a secret there keeps its current one.
+   */
+  sendWebhooksTo(url: string, secrets: Partial<Record<string, string>>): void;
   /** What Stripe's Dashboard could do: changes announced by webhook like API writes. */
   stripe: {
     /**
@@ -57,6 +75,8 @@ export interface RunningSandbox {
      */
     createCharge(input: AdminChargeInput): Record<string, unknown>;
   };
+  /** The Salesforce org: its connected app's settings, and sessions tests can expire or revoke. */
+  salesforce: SalesforceTwinControls & { settings: SalesforceTwinSettings };
   /** Events accepted by PostHog capture, in arrival order. */
   captured: CapturedEvent[];
   /** The project token PostHog capture accepts. */
@@ -64,7 +84,7 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/** Starts the HubSpot, Stripe and PostHog simulators over one seeded data set. */
+/** Starts the HubSpot, Stripe, PostHog and Salesforce simulators over one seeded data set. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const dataset =
     options.dataset ??
@@ -77,25 +97,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const knobs = new KnobBoard(options.knobs, options.clock);
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
-  const captured: CapturedEvent[] = [];
-  let stripe: StripeSimulator | undefined;
-  const factories: Record<ProviderName, (ctx: SimulatorContext) => ProviderProtocol> = {
-    hubspot: createHubSpotProtocol,
-    stripe: (ctx) => {
-      stripe = createStripeSimulator(ctx);
-      return stripe.protocol;
-    },
-    posthog: (ctx) => createPostHogProtocol(ctx, captured),
+  const state: TwinState = {
+    captured: [],
+    stripe: null,
+    salesforce: null,
+    salesforceSettings: options.salesforce ?? DEFAULT_SALESFORCE_TWIN,
   };
   const servers: SimulatorServer[] = [];
-  const urls = {} as Record<ProviderName, string>;
+  const urls = {} as Record<TwinName, string>;
   try {
-    for (const provider of PROVIDERS) {
-      const protocol = factories[provider]({ dataset, credentials, webhooks });
+    const linkedDataset = options.crm === 'salesforce' ? linkedToSalesforce(dataset) : dataset;
+    for (const provider of TWIN_NAMES) {
+      // Stripe and PostHog link to the chosen CRM's contact ids; the CRM twins serve the data set as is.
+      const linked = provider === 'stripe' || provider === 'posthog' ? linkedDataset : dataset;
+      const twin = TWINS[provider].start(
+        { dataset: linked, credentials, webhooks, clock: knobs.clock } satisfies SimulatorContext,
+        state,
+      );
       const host = options.host ?? '127.0.0.1';
       const port = options.ports?.[provider] ?? 0;
       const server = await serveSimulator({
-        protocol,
+        protocol: twin.protocol,
         knobs,
         counters,
         host,
@@ -113,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
           router.get('/webhooks/deliveries', (_req, res) => {
             res.json({ deliveries: webhooks.deliveries });
           });
-          if (provider === 'stripe') stripe?.admin(router);
+          twin.admin?.(router);
         },
       }).catch((error: unknown) => {
         throw listenFailure(error, `SANDBOX_${provider.toUpperCase()}_PORT`, host, port);
@@ -128,17 +150,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     urls,
     credentials,
+    twins: Object.fromEntries(
+      TWIN_NAMES.map((p) => [p, { url: urls[p], credentials: TWINS[p].credentials(credentials, state) }]),
+    ) as RunningSandbox['twins'],
     dataset,
     knobs,
     counters,
     webhooks,
+    sendWebhooksTo: (url, secrets) => {
+      const settings: Partial<WebhookSettings> = { url };
+      for (const p of TWIN_NAMES) {
+        const key = TWINS[p].webhookSecret;
+        const secret = secrets[p];
+        if (key && secret !== undefined) settings[key] = secret;
+      }
+      webhooks.configure(settings);
+    },
     stripe: {
       createCharge: (input) => {
-        if (!stripe) throw new Error('the Stripe simulator is not running');
-        return stripe.createCharge(input);
+        if (!state.stripe) throw new Error('the Stripe simulator is not running');
+        return state.stripe.createCharge(input);
       },
     },
-    captured,
+    salesforce: {
+      ...(state.salesforce as NonNullable<TwinState['salesforce']>).controls,
+      settings: state.salesforceSettings,
+    },
+    captured: state.captured,
     posthogProjectToken: POSTHOG_PROJECT_TOKEN,
     stop: async () => {
       await Promise.all(servers.map((s) => s.close()));

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     `  HubSpot  ${urls.hubspot}   Authorization: Bearer ${credentials.hubspotAccessToken}`,
     `  Stripe   ${urls.stripe}   Authorization: Bearer ${credentials.stripeSecretKey}`,
     `  PostHog  ${urls.posthog}   Authorization: Bearer ${credentials.posthogApiKey}   project ${credentials.posthogProjectId}`,
+    `  Salesforce ${urls.salesforce}   POST /services/oauth2/token grant_type=refresh_token client_id=${config.salesforce.clientId} client_secret=${config.salesforce.clientSecret} refresh_token=${config.salesforce.refreshToken}`,
     '',
+    `  Stripe and PostHog link to ${config.crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} contact ids (CRM_PROVIDER=${config.crm}).`,
     '  Each serves /openapi.json; knobs and counters under /__sandbox/knobs and /__sandbox/counters.',
     `  Rate limits: ${config.knobs.stripe.documentedLimits ? "each provider's documented limits (SANDBOX_DOCUMENTED_LIMITS=false turns them off)" : 'off (SANDBOX_DOCUMENTED_LIMITS=false)'}`,
     `  Webhooks: Stripe ${sandbox.webhooks.stripeEnabled ? 'on' : 'off'}, HubSpot ${sandbox.webhooks.hubspotEnabled ? 'on' : 'off'}` +

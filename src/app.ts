@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
 import { withCache, type Caching } from './cache/index.js';
@@ -7,12 +6,16 @@ import { signDevToken } from './auth/dev-token.js';
 import type { Config } from './config.js';
 import type { RuleTree } from './auth/rules.js';
 import { Observability } from './observability/observability.js';
-import { startTracing } from './observability/tracing.js';
-import { CursorCodec } from './pagination/cursor.js';
-import { connectProviders, type ConnectedProviders } from './providers.js';
+import { loadTracing } from './observability/load-tracing.js';
+import { CursorCodec } from './relay/cursor.js';
+import { connectProviders, type ConnectedProviders } from './providers/connect.js';
+import { OAuthState } from './providers/oauth.js';
+import { DOMAIN_KEYS } from './providers/registry.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
-import { closeRedis, connectRedis } from './redis-client.js';
+import { closeRedis, connectRedis } from './redis/client.js';
+import { ChangePollRunner, watermarksFor } from './webhooks/change-poll.js';
+import { applyModelChanges } from './webhooks/model-changes.js';
 import { Compensator } from './writes/compensator.js';
 import { leasesFor } from './writes/leases.js';
 import { ledgerFor } from './writes/ledger.js';
@@ -52,17 +55,24 @@ function sandboxWebhooks(
   config: Config,
   connected: ConnectedProviders,
 ): { config: Config; wire(origin: string): void } {
-  const emitter = connected.sandbox?.webhooks;
-  const configured = config.webhooks.stripeSecrets.length > 0 || config.webhooks.hubspotSecrets.length > 0;
-  if (!emitter || emitter.current.url || configured) return { config, wire: () => {} };
-  const stripeSecret = `whsec_${randomBytes(24).toString('base64url')}`;
-  const hubspotClientSecret = randomBytes(24).toString('hex');
+  const { sandbox } = connected;
+  const configured = Object.values(config.webhooks.secrets).some((secrets) => secrets.length > 0);
+  if (!sandbox || sandbox.webhooks.current.url || configured) return { config, wire: () => {} };
+  const secrets: Record<string, string[]> = {};
+  const twinSecrets: Record<string, string> = {};
+  for (const key of DOMAIN_KEYS) {
+    const { name, changes, twin } = connected.descriptors[key];
+    if (changes?.kind !== 'webhook') continue;
+    const secret = changes.newSecret();
+    secrets[name] = [secret];
+    twinSecrets[twin.name] = secret;
+  }
   return {
     config: {
       ...config,
-      webhooks: { ...config.webhooks, stripeSecrets: [stripeSecret], hubspotSecrets: [hubspotClientSecret] },
+      webhooks: { ...config.webhooks, secrets: { ...config.webhooks.secrets, ...secrets } },
     },
-    wire: (origin) => emitter.configure({ url: origin, stripeSecret, hubspotClientSecret }),
+    wire: (origin) => sandbox.sendWebhooksTo(origin, twinSecrets),
   };
 }
 
@@ -74,7 +84,7 @@ export async function startConcord(
   const observability = new Observability(
     given.observability,
     logger,
-    startTracing(given.observability.traces, spanExporter),
+    await loadTracing(given.observability.traces, spanExporter),
   );
   const { stats } = observability;
   // One command connection for the ledger, event publishes, rate limits, provider quotas and cache
@@ -82,12 +92,15 @@ export async function startConcord(
   const redis = given.cache.redisUrl
     ? await connectRedis(given.cache.redisUrl, logger, 'shared state')
     : null;
+  // OAuth token state (sealed, in Redis when shared): providers that refresh tokens read it, /readyz reports it.
+  const oauth = new OAuthState(given.oauth, redis, logger);
   const connected = await connectProviders(
     given,
     observability.onCall,
     env,
     observability.policyEvents,
     providerQuotaStore(redis),
+    oauth.deps,
   ).catch(async (error: unknown) => {
     if (redis) await closeRedis(redis);
     throw error;
@@ -106,7 +119,23 @@ export async function startConcord(
     settings: config.writes.compensation,
     logger,
   });
+  // Providers without webhooks: one replica at a time reads their changes and applies them as a delivery's.
+  const pollers = connected.polled.map(
+    ({ provider, intervalMs, source }) =>
+      new ChangePollRunner({
+        provider,
+        source,
+        intervalMs,
+        leases: leasesFor(redis),
+        watermarks: watermarksFor(redis),
+        apply: async (changes) => {
+          if (events) await applyModelChanges(caching, events, changes);
+        },
+        logger,
+      }),
+  );
   const closeAll = async () => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
     // Undos first: they still need the providers and Redis; one cut short stays owed in the ledger.
     await compensator.stop();
     await Promise.all([
@@ -135,6 +164,7 @@ export async function startConcord(
     const gateway = await startGateway({
       services: {
         providers: caching.providers,
+        descriptors: connected.descriptors,
         caching,
         mode: connected.mode,
         stats,
@@ -147,6 +177,7 @@ export async function startConcord(
         ledger,
         compensator,
         events,
+        oauth,
         ...(devToken ? { devToken } : {}),
       },
       logger,
@@ -157,6 +188,7 @@ export async function startConcord(
     });
     webhooks.wire(new URL(gateway.url).origin);
     compensator.start();
+    for (const poller of pollers) poller.start();
     return {
       gateway,
       connected,

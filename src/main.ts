@@ -3,7 +3,7 @@ import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { installProcessErrorHandlers } from './observability/process-errors.js';
-import { exitGracefullyOnSignals, tolerateClosedStdout } from './shutdown.js';
+import { exitGracefullyOnSignals, tolerateClosedStdout } from './runtime/shutdown.js';
 
 /**
  * Start-up failures the operator fixes with a setting, Concord's or the sandbox's (by code: the
@@ -30,14 +30,16 @@ async function main(): Promise<void> {
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
   if (gateway.adminUrl) lines.push(`  metrics, status and probes at ${gateway.adminUrl} (ADMIN_PORT)`);
+  const chosen = Object.values(connected.descriptors);
   if (connected.sandbox) {
-    const { urls } = connected.sandbox;
+    const twins: Record<string, { url: string } | undefined> = connected.sandbox.twins;
     lines.push(
       '  sandbox mode: no provider credentials set, so the built-in simulators answer',
-      `  HubSpot ${urls.hubspot}  Stripe ${urls.stripe}  PostHog ${urls.posthog}`,
+      `  ${chosen.map((d) => `${d.title} ${twins[d.twin.name]?.url ?? '?'}`).join('  ')}`,
     );
   } else {
-    lines.push('  live mode: talking to HubSpot, Stripe and PostHog');
+    const [crm, payments, analytics] = chosen.map((d) => d.title);
+    lines.push(`  live mode: talking to ${crm}, ${payments} and ${analytics}`);
   }
   if (config.cursorSecretIsEphemeral)
     lines.push('  CURSOR_SECRET not set: cursors stop working when this process ends');

@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Domain } from '../datasources/model.js';
-import { requestLoaders, type RequestContext, type Services } from './context.js';
+import { requestLoaders, type RequestContext, type Services } from './graphql/context.js';
 import {
   currentRequestScope,
   newRequestScope,
@@ -17,15 +17,16 @@ import { staleDataPlugin } from './cache/stale-plugin.js';
 import { httpCachePolicyPlugin } from './cache/http-cache-policy.js';
 import { createCacheStore } from './cache/store.js';
 import { webhookRouter } from './webhooks/receivers.js';
+import { DOMAIN_KEYS } from './providers/registry.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { RuleTree } from './auth/rules.js';
 import { viewerOf } from './auth/middleware.js';
-import { createFormatError } from './format-error.js';
+import { createFormatError } from './errors/format-error.js';
 import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
 import { authFailureThrottle, protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
-import { upstreamBudgetPlugin } from './limits/upstream-budget.js';
+import { idsPerCall, upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
 import { graphiqlForBrowsers, graphiqlRouter, noApolloLandingPage } from './graphiql/index.js';
 import { accessLog } from './observability/access-log.js';
@@ -34,10 +35,10 @@ import { operationPlugin } from './observability/operation-plugin.js';
 import { operationNamesIn } from './observability/operation-labels.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { resolvers } from './resolvers/index.js';
-import { loadTypeDefs } from './schema.js';
+import { loadTypeDefs } from './graphql/type-defs.js';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
-import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
+import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -165,7 +166,12 @@ export async function startGateway({
       // Ids of providers without a batch read cost one upstream call each: refused over the budget, unrun.
       ...(services.config.providerQuotas.upstreamCallBudget === null
         ? []
-        : [upstreamBudgetPlugin<RequestContext>(services.config.providerQuotas.upstreamCallBudget)]),
+        : [
+            upstreamBudgetPlugin<RequestContext>(
+              services.config.providerQuotas.upstreamCallBudget,
+              idsPerCall(services.descriptors),
+            ),
+          ]),
       staleDataPlugin(),
       // Cache-Control decided once per document (Apollo's own plugin would wrap every field).
       ApolloServerPluginCacheControlDisabled(),
@@ -189,7 +195,9 @@ export async function startGateway({
       return;
     }
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
-    res.set('cache-control', 'no-store').json(await readiness(services.caching.store, services.resilience));
+    res
+      .set('cache-control', 'no-store')
+      .json(await readiness(services.caching.store, services.resilience, services.oauth?.health() ?? []));
   });
   probes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -200,6 +208,10 @@ export async function startGateway({
     '/webhooks',
     webhookRouter({
       settings: services.config.webhooks,
+      providers: DOMAIN_KEYS.flatMap((key) => {
+        const { name, title, changes } = services.descriptors[key];
+        return changes?.kind === 'webhook' ? [{ name, title, webhook: changes }] : [];
+      }),
       caching: services.caching,
       logger,
       seen: services.caching.store ?? createCacheStore({ redisUrl: null }),

@@ -13,11 +13,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { graphql } from 'graphql';
-import { createHubSpotCrm } from '../../datasources/hubspot/index.js';
-import { createPostHogAnalytics } from '../../datasources/posthog/index.js';
-import { createStripePayments } from '../../datasources/stripe/index.js';
+import { createHubSpotCrm } from '../../datasources/hubspot/crm.js';
+import { createPostHogAnalytics } from '../../datasources/posthog/analytics.js';
+import { createStripePayments } from '../../datasources/stripe/payments.js';
 import { baselineResolvers } from './resolvers.js';
-import { DEFAULT_STRIPE_API_VERSION } from '../../src/config.js';
+import { DEFAULT_STRIPE_API_VERSION } from '../../datasources/stripe/settings.js';
 
 /** The Stripe API version the sandbox speaks. */
 

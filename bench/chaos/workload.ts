@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../../sandbox/data/dataset.js';
-import { toGlobalId } from '../../src/ids.js';
-import { PACKAGE_ROOT } from '../../src/package-root.js';
+import { toGlobalId } from '../../src/relay/global-ids.js';
+import { PACKAGE_ROOT } from '../../src/runtime/package-root.js';
 import { signTestToken } from '../../test/support/tokens.js';
 import { classify, intactAgainst, type Answer, type Classified, type GraphQLBody } from './classify.js';
 

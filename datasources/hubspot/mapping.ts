@@ -8,7 +8,7 @@ import type {
   ProviderRef,
 } from '../model.js';
 import { minorUnitExponent } from '../money.js';
-import type { CompanyObject, ContactObject, DealObject, HubSpotObjectType, LinkedObject } from './client.js';
+import type { CompanyObject, ContactObject, DealObject, HubSpotObjectType, LinkedObject } from './wire.js';
 
 /** What mapping needs to know about the account that the JSON itself does not say. */
 export interface MappingOptions {

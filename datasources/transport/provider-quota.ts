@@ -143,7 +143,9 @@ export class ProviderQuota {
         {
           limit,
           windowMs: windowMs + this.slackMs,
-          key: `concord:quota:${options.provider}:${options.credentialFingerprint}:${name}`,
+          // One hash tag per provider × credential: a call's buckets share one Redis Cluster slot,
+          // so one script can take from all of them at once.
+          key: `concord:quota:{${options.provider}:${options.credentialFingerprint}}:${name}`,
         },
       ]),
     );

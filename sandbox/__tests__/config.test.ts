@@ -7,7 +7,7 @@ describe('readSandboxConfig', () => {
     const config = readSandboxConfig({}, 4010);
     expect(config.seed).toBe(42);
     expect(config.sizes).toEqual(DEMO_SIZES);
-    expect(config.ports).toEqual({ hubspot: 4010, stripe: 4011, posthog: 4012 });
+    expect(config.ports).toEqual({ hubspot: 4010, stripe: 4011, posthog: 4012, salesforce: 4013 });
     expect(config.anchor).toBe(defaultAnchor());
   });
 

@@ -1,12 +1,12 @@
-import type { ProviderName } from './provider.js';
+import { TWINS, type TwinName } from './provider.js';
 
 export interface CounterSnapshot {
   /** Requests per provider, all endpoints together. */
-  total: Record<ProviderName, number>;
+  total: Record<TwinName, number>;
   /** Requests per provider and endpoint, keyed `METHOD /path/{template}`. */
-  byEndpoint: Record<ProviderName, Record<string, number>>;
+  byEndpoint: Record<TwinName, Record<string, number>>;
   /** Requests per provider and status code. */
-  byStatus: Record<ProviderName, Record<string, number>>;
+  byStatus: Record<TwinName, Record<string, number>>;
 }
 
 /** Counts every request a simulator receives, whatever its outcome, for tests and benchmarks. */
@@ -14,14 +14,12 @@ export class RequestCounters {
   private snapshotData: CounterSnapshot = RequestCounters.empty();
 
   private static empty(): CounterSnapshot {
-    return {
-      total: { hubspot: 0, stripe: 0, posthog: 0 },
-      byEndpoint: { hubspot: {}, stripe: {}, posthog: {} },
-      byStatus: { hubspot: {}, stripe: {}, posthog: {} },
-    };
+    const each = <T>(make: () => T) =>
+      Object.fromEntries(TWINS.map((p) => [p, make()])) as Record<TwinName, T>;
+    return { total: each(() => 0), byEndpoint: each(() => ({})), byStatus: each(() => ({})) };
   }
 
-  record(provider: ProviderName, endpoint: string, status: number): void {
+  record(provider: TwinName, endpoint: string, status: number): void {
     const s = this.snapshotData;
     s.total[provider] += 1;
     s.byEndpoint[provider][endpoint] = (s.byEndpoint[provider][endpoint] ?? 0) + 1;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RollingWindows, type DocumentedLimit, type LimitOutcome } from './limits.js';
-import { PROVIDERS, type ProviderName, type RateLimitState } from './provider.js';
+import { TWINS, type TwinName, type RateLimitState } from './provider.js';
 
 export const RateLimitSchema = z.object({
   /** Requests allowed per window; 0 answers every request with 429. */
@@ -42,27 +42,28 @@ interface Window {
 
 /** Run-time failure and latency settings per provider, changeable by tests and the admin endpoint. */
 export class KnobBoard {
-  private readonly knobs: Record<ProviderName, Knobs>;
-  private readonly initial: Record<ProviderName, Knobs>;
+  private readonly knobs: Record<TwinName, Knobs>;
+  private readonly initial: Record<TwinName, Knobs>;
   private readonly windows = new Map<string, Window>();
   private readonly rolling = new RollingWindows();
 
   /** `clock` gives the time limits are counted by (tests pass a controllable one). */
   constructor(
-    initial: Partial<Record<ProviderName, KnobsPatch>> = {},
+    initial: Partial<Record<TwinName, KnobsPatch>> = {},
     readonly clock: () => number = Date.now,
   ) {
-    this.initial = Object.fromEntries(
-      PROVIDERS.map((p) => [p, { ...DEFAULT_KNOBS, ...initial[p] }]),
-    ) as Record<ProviderName, Knobs>;
+    this.initial = Object.fromEntries(TWINS.map((p) => [p, { ...DEFAULT_KNOBS, ...initial[p] }])) as Record<
+      TwinName,
+      Knobs
+    >;
     this.knobs = structuredClone(this.initial);
   }
 
-  get(provider: ProviderName): Knobs {
+  get(provider: TwinName): Knobs {
     return { ...this.knobs[provider] };
   }
 
-  set(provider: ProviderName, patch: KnobsPatch): Knobs {
+  set(provider: TwinName, patch: KnobsPatch): Knobs {
     const next = KnobsSchema.parse({ ...this.knobs[provider], ...patch });
     this.knobs[provider] = next;
     if ('rateLimit' in patch) this.clearWindows(provider);
@@ -71,21 +72,21 @@ export class KnobBoard {
   }
 
   /** Back to the values the sandbox started with. */
-  reset(provider?: ProviderName): void {
-    for (const p of provider ? [provider] : PROVIDERS) {
+  reset(provider?: TwinName): void {
+    for (const p of provider ? [provider] : TWINS) {
       this.knobs[p] = { ...this.initial[p] };
       this.clearWindows(p);
       this.rolling.clear(p);
     }
   }
 
-  delayFor(provider: ProviderName): number {
+  delayFor(provider: TwinName): number {
     const { latencyMs, jitterMs } = this.knobs[provider];
     if (latencyMs === 0 && jitterMs === 0) return 0;
     return Math.max(0, latencyMs + (Math.random() * 2 - 1) * jitterMs);
   }
 
-  shouldFail(provider: ProviderName): boolean {
+  shouldFail(provider: TwinName): boolean {
     const { errorRate } = this.knobs[provider];
     return errorRate > 0 && Math.random() < errorRate;
   }
@@ -94,7 +95,7 @@ export class KnobBoard {
    * Takes one request from the credential's window. Returns the window after the request,
    * or null when no limit is set; `remaining < 0` means the request is over the limit.
    */
-  consume(provider: ProviderName, credential: string, now = this.clock()): RateLimitState | null {
+  consume(provider: TwinName, credential: string, now = this.clock()): RateLimitState | null {
     const limit = this.knobs[provider].rateLimit;
     if (!limit) return null;
     const key = `${provider}\u0000${credential}`;
@@ -114,7 +115,7 @@ export class KnobBoard {
 
   /** Counts a request against the provider's documented limits for its route, when that knob is on. */
   consumeDocumented(
-    provider: ProviderName,
+    provider: TwinName,
     credential: string,
     limits: readonly DocumentedLimit[],
     now = this.clock(),
@@ -123,7 +124,7 @@ export class KnobBoard {
     return this.rolling.take(provider, credential, limits, now);
   }
 
-  private clearWindows(provider: ProviderName): void {
+  private clearWindows(provider: TwinName): void {
     for (const key of this.windows.keys()) if (key.startsWith(`${provider}\u0000`)) this.windows.delete(key);
   }
 }

@@ -8,6 +8,11 @@ export interface DocumentedLimit {
   windowMs: number;
   /** Counted per project/account instead of per credential (PostHog's HogQL throttle is per team). */
   perAccount?: boolean;
+  /**
+   * A calendar window that starts at each multiple of `windowMs` since the epoch instead of a rolling
+   * one (HubSpot's daily limit resets at midnight: UTC here, the account's time zone there).
+   */
+  fixed?: boolean;
 }
 
 export interface LimitOutcome {
@@ -15,6 +20,8 @@ export interface LimitOutcome {
   over: { limit: DocumentedLimit; state: RateLimitState } | null;
   /** The state of the first limit after this request (for rate-limit headers). */
   state: RateLimitState | null;
+  /** Each limit counted so far with its state (up to and including the one over, if any). */
+  all: { limit: DocumentedLimit; state: RateLimitState }[];
 }
 
 /**
@@ -23,11 +30,34 @@ export interface LimitOutcome {
  */
 export class RollingWindows {
   private readonly logs = new Map<string, number[]>();
+  /** Calendar windows: a count since the window's start (a log of a million times a day would not do). */
+  private readonly counts = new Map<string, { start: number; used: number }>();
 
   take(key: string, credential: string, limits: readonly DocumentedLimit[], now: number): LimitOutcome {
-    const states: { limit: DocumentedLimit; log: number[]; state: RateLimitState }[] = [];
+    const states: { limit: DocumentedLimit; log: number[] | null; id: string; state: RateLimitState }[] = [];
+    const all = (): LimitOutcome['all'] => states.map(({ limit, state }) => ({ limit, state }));
     for (const limit of limits) {
       const id = `${key}\u0000${limit.name}\u0000${limit.perAccount ? '' : credential}`;
+      if (limit.fixed) {
+        const start = now - (now % limit.windowMs);
+        const used = this.counts.get(id)?.start === start ? (this.counts.get(id)?.used ?? 0) : 0;
+        const state: RateLimitState = {
+          limit: limit.limit,
+          windowMs: limit.windowMs,
+          remaining: limit.limit - used - 1,
+          resetInMs: start + limit.windowMs - now,
+        };
+        if (state.remaining < 0) {
+          return {
+            over: { limit, state },
+            state: states[0]?.state ?? state,
+            all: [...all(), { limit, state }],
+          };
+        }
+        this.counts.set(id, { start, used });
+        states.push({ limit, log: null, id, state });
+        continue;
+      }
       let log = this.logs.get(id);
       if (!log) {
         log = [];
@@ -41,14 +71,27 @@ export class RollingWindows {
         remaining: limit.limit - log.length - 1,
         resetInMs: Math.max(0, oldest + limit.windowMs - now),
       };
-      if (state.remaining < 0) return { over: { limit, state }, state: states[0]?.state ?? state };
-      states.push({ limit, log, state });
+      if (state.remaining < 0) {
+        return {
+          over: { limit, state },
+          state: states[0]?.state ?? state,
+          all: [...all(), { limit, state }],
+        };
+      }
+      states.push({ limit, log, id, state });
     }
-    for (const { log } of states) log.push(now);
-    return { over: null, state: states[0]?.state ?? null };
+    for (const { log, id } of states) {
+      if (log) log.push(now);
+      else {
+        const count = this.counts.get(id);
+        if (count) count.used += 1;
+      }
+    }
+    return { over: null, state: states[0]?.state ?? null, all: all() };
   }
 
   clear(key: string): void {
     for (const id of this.logs.keys()) if (id.startsWith(`${key}\u0000`)) this.logs.delete(id);
+    for (const id of this.counts.keys()) if (id.startsWith(`${key}\u0000`)) this.counts.delete(id);
   }
 }

@@ -3,8 +3,12 @@ import type { z } from 'zod';
 import type { DocumentedLimit } from './limits.js';
 import type { Reply, RouteDef } from './route.js';
 
+/** The providers the gateway's suites and bench iterate over. */
 export const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
+/** Every twin the sandbox runs: those providers plus Salesforce, the second CRM (issue 17). */
+export const TWINS = [...PROVIDERS, 'salesforce'] as const;
+export type TwinName = (typeof TWINS)[number];
 
 export type AuthOutcome = { ok: true; credential: string } | { ok: false; reply: Reply };
 
@@ -22,7 +26,7 @@ export interface RateLimitState {
  * asks the provider for the words.
  */
 export interface ProviderProtocol {
-  name: ProviderName;
+  name: TwinName;
   title: string;
   routes: RouteDef[];
   authenticate(headers: IncomingHttpHeaders, query: Record<string, unknown>): AuthOutcome;
@@ -40,8 +44,14 @@ export interface ProviderProtocol {
   documentedLimits?(route: RouteDef): readonly DocumentedLimit[];
   /** A body that could not be parsed (bad JSON, bad form). */
   malformedBody(): Reply;
-  /** Headers the provider adds to every response (e.g. HubSpot's rate-limit headers). */
-  responseHeaders?(state: RateLimitState | null): Record<string, string>;
+  /**
+   * Headers the provider adds to every response (e.g. HubSpot's rate-limit headers): `state` is the
+   * first window the request was counted in, `limits` every documented limit it was counted against.
+   */
+  responseHeaders?(
+    state: RateLimitState | null,
+    limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[],
+  ): Record<string, string>;
   /** Security schemes for the OpenAPI document. */
   securitySchemes: Record<string, unknown>;
 }

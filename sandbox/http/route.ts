@@ -48,7 +48,21 @@ export interface RouteDef {
    * token in the body instead of a personal API key; the shared server then skips `authenticate`.
    */
   public?: boolean;
+  /** The largest body this route reads (default MAX_BODY_BYTES); a larger one gets `failures.tooLarge` or the provider's malformed-body reply. */
+  maxBodyBytes?: number;
+  /** This route's own words for the shared failures, where they differ from the provider's (PostHog capture answers in plain text). */
+  failures?: RouteFailures;
   handle(input: RouteInput<unknown, unknown, unknown>): Reply | Promise<Reply>;
+}
+
+/** Failure replies a route may word itself; each replaces the provider's for that route. */
+export interface RouteFailures {
+  rateLimited?(): Reply;
+  serverError?(): Reply;
+  unavailable?(): Reply;
+  malformedBody?(): Reply;
+  /** The body is over `maxBodyBytes`. */
+  tooLarge?(): Reply;
 }
 
 interface TypedRouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> extends Omit<

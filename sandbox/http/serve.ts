@@ -8,6 +8,7 @@ import { KnobsPatchSchema, type KnobBoard } from './knobs.js';
 import type { RequestCounters } from './counters.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { ProviderProtocol, RateLimitState } from './provider.js';
+import type { DocumentedLimit } from './limits.js';
 import type { Reply, RouteDef } from './route.js';
 
 /** The largest body a simulator reads; real providers refuse far smaller bodies than this. */
@@ -109,16 +110,28 @@ export function buildSimulatorApp({ protocol, knobs, counters, admin }: ServeOpt
     res.json(openapi);
   });
 
-  const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
   for (const route of [...protocol.routes].sort(byLiteralFirst)) {
     const endpoint = `${route.method} ${route.path}`;
+    const rawBody = express.raw({ type: () => true, limit: route.maxBodyBytes ?? MAX_BODY_BYTES });
     app[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](
       toExpressPath(route.path),
+      (req: Request, res: Response, next: express.NextFunction) => {
+        res.on('finish', () => counters.record(provider, endpoint, res.statusCode));
+        next();
+      },
       rawBody,
       async (req: Request, res: Response) => {
-        res.on('finish', () => counters.record(provider, endpoint, res.statusCode));
         const reply = await answer(protocol, knobs, route, req);
-        send(res, reply.reply, protocol.responseHeaders?.(reply.rate) ?? {});
+        send(res, reply.reply, protocol.responseHeaders?.(reply.rate, reply.limits) ?? {});
+      },
+      // An oversized body, in the route's words when it has them (PostHog capture's plain-text 413).
+      (err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
+        const tooLarge = route.failures?.tooLarge;
+        if ((err as { status?: number }).status === 413 && tooLarge && !res.headersSent) {
+          send(res, tooLarge());
+          return;
+        }
+        next(err);
       },
     );
   }
@@ -139,16 +152,36 @@ export function buildSimulatorApp({ protocol, knobs, counters, admin }: ServeOpt
   return app;
 }
 
+/** The provider's failure replies, with the route's own words where it has them. */
+function failuresOf(protocol: ProviderProtocol, route: RouteDef) {
+  const own = route.failures ?? {};
+  return {
+    rateLimited: (state: RateLimitState, limit?: DocumentedLimit): Reply =>
+      own.rateLimited?.() ?? protocol.rateLimited(state, limit),
+    serverError: (): Reply => own.serverError?.() ?? protocol.serverError(),
+    unavailable: (): Reply => own.unavailable?.() ?? protocol.unavailable(),
+    malformedBody: (): Reply => own.malformedBody?.() ?? protocol.malformedBody(),
+  };
+}
+
+interface Answer {
+  reply: Reply;
+  rate: RateLimitState | null;
+  /** Every documented limit the request was counted against, with its state after it. */
+  limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[];
+}
+
 async function answer(
   protocol: ProviderProtocol,
   knobs: KnobBoard,
   route: RouteDef,
   req: Request,
-): Promise<{ reply: Reply; rate: RateLimitState | null }> {
+): Promise<Answer> {
   const provider = protocol.name;
+  const words = failuresOf(protocol, route);
   const delay = knobs.delayFor(provider);
   if (delay > 0) await sleep(delay);
-  if (knobs.get(provider).outage) return { reply: protocol.unavailable(), rate: null };
+  if (knobs.get(provider).outage) return { reply: words.unavailable(), rate: null };
 
   const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
   const rawQuery = qs.parse(search, { arrayLimit: 1000, depth: 10 });
@@ -159,7 +192,7 @@ async function answer(
 
   // Public routes (PostHog capture, with the project token) sit outside the provider's rate limits.
   const knobRate = route.public ? null : knobs.consume(provider, auth.credential);
-  if (knobRate && knobRate.remaining < 0) return { reply: protocol.rateLimited(knobRate), rate: knobRate };
+  if (knobRate && knobRate.remaining < 0) return { reply: words.rateLimited(knobRate), rate: knobRate };
   const documented = knobs.consumeDocumented(
     provider,
     auth.credential,
@@ -167,16 +200,19 @@ async function answer(
   );
   if (documented?.over) {
     return {
-      reply: protocol.rateLimited(documented.over.state, documented.over.limit),
-      rate: documented.over.state,
+      reply: words.rateLimited(documented.over.state, documented.over.limit),
+      // The headers' window stays the first limit's (HubSpot's ten-secondly), even when the day's is over.
+      rate: documented.state,
+      limits: documented.all,
     };
   }
   const rate = knobRate ?? documented?.state ?? null;
-  if (knobs.shouldFail(provider)) return { reply: protocol.serverError(), rate };
+  const limits = documented?.all;
+  if (knobs.shouldFail(provider)) return { reply: words.serverError(), rate, limits };
 
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const body = parseBody(route, raw);
-  if (!body.ok) return { reply: protocol.malformedBody(), rate };
+  if (!body.ok) return { reply: words.malformedBody(), rate, limits };
 
   const parts = { params: req.params, query: rawQuery, body: body.value } as const;
   const input: Record<'params' | 'query' | 'body', unknown> = { params: {}, query: {}, body: undefined };
@@ -184,7 +220,7 @@ async function answer(
     const schema = route[where];
     if (!schema) continue;
     const parsed = schema.safeParse(parts[where]);
-    if (!parsed.success) return { reply: protocol.invalid(parsed.error.issues, where, route), rate };
+    if (!parsed.success) return { reply: protocol.invalid(parsed.error.issues, where, route), rate, limits };
     input[where] = parsed.data;
   }
   try {
@@ -197,10 +233,10 @@ async function answer(
       credential: auth.credential,
       url: req.originalUrl,
     });
-    return { reply, rate };
+    return { reply, rate, limits };
   } catch (error) {
     console.error(`[sandbox:${provider}] ${route.operationId} failed:`, error);
-    return { reply: protocol.serverError(), rate };
+    return { reply: words.serverError(), rate, limits };
   }
 }
 

@@ -79,15 +79,24 @@ export function orValidationError(produce: () => Reply): Reply {
 /** Private-app limits of a Professional/Enterprise account (FACTS §2): 190 per 10 s, 1,000,000 a day. */
 export const DEFAULT_RATE_LIMIT = { max: 190, intervalMs: 10_000, daily: 1_000_000 } as const;
 
-/** HubSpot's rate-limit headers, from the knob's window when one is set. */
-export function rateLimitHeaders(state: RateLimitState | null): Record<string, string> {
+/**
+ * HubSpot's rate-limit headers, from the knob's window when one is set; the daily pair counts down
+ * while the documented limits are on (else it shows a fresh day).
+ */
+export function rateLimitHeaders(
+  state: RateLimitState | null,
+  limits: readonly { limit: DocumentedLimit; state: RateLimitState }[] = [],
+): Record<string, string> {
+  const daily = limits.find((l) => l.limit.name === DAILY_LIMIT.name)?.state;
   const max = state?.limit ?? DEFAULT_RATE_LIMIT.max;
   const intervalMs = state?.windowMs ?? DEFAULT_RATE_LIMIT.intervalMs;
   const remaining = state ? Math.max(0, state.remaining) : max - 1;
   const secondly = Math.max(1, Math.ceil((max * 1000) / intervalMs));
   return {
     'X-HubSpot-RateLimit-Daily': String(DEFAULT_RATE_LIMIT.daily),
-    'X-HubSpot-RateLimit-Daily-Remaining': String(DEFAULT_RATE_LIMIT.daily - 1),
+    'X-HubSpot-RateLimit-Daily-Remaining': String(
+      daily ? Math.max(0, daily.remaining) : DEFAULT_RATE_LIMIT.daily - 1,
+    ),
     'X-HubSpot-RateLimit-Interval-Milliseconds': String(intervalMs),
     'X-HubSpot-RateLimit-Max': String(max),
     'X-HubSpot-RateLimit-Remaining': String(remaining),
@@ -105,9 +114,22 @@ export const TEN_SECONDLY_LIMIT: DocumentedLimit = {
   windowMs: DEFAULT_RATE_LIMIT.intervalMs,
 };
 
-/** HubSpot's documented limits for a route: search's own secondly cap, else the ten-secondly window. */
+/**
+ * The daily limit of an Enterprise private app (FACTS §2): every call counts, search included, and it
+ * resets at midnight (UTC here; the account's time zone at HubSpot).
+ */
+export const DAILY_LIMIT: DocumentedLimit = {
+  name: 'DAILY',
+  limit: DEFAULT_RATE_LIMIT.daily,
+  windowMs: 86_400_000,
+  fixed: true,
+};
+
+/** HubSpot's documented limits for a route: search's own secondly cap, else the ten-secondly window; then the day's. */
 export function documentedLimits(route: RouteDef): readonly DocumentedLimit[] {
-  return route.path.endsWith('/search') ? [SEARCH_SECONDLY_LIMIT] : [TEN_SECONDLY_LIMIT];
+  return route.path.endsWith('/search')
+    ? [SEARCH_SECONDLY_LIMIT, DAILY_LIMIT]
+    : [TEN_SECONDLY_LIMIT, DAILY_LIMIT];
 }
 
 /**
@@ -116,6 +138,21 @@ export function documentedLimits(route: RouteDef): readonly DocumentedLimit[] {
  */
 export function rateLimitedReply(state: RateLimitState, limit?: DocumentedLimit): Reply {
   const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(state.resetInMs / 1000))) };
+  if (limit?.name === DAILY_LIMIT.name) {
+    // The documented body (FACTS §2, H9); the Node client does not retry it.
+    return {
+      status: 429,
+      body: {
+        status: 'error',
+        message: 'You have reached your daily limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: randomUUID(),
+        policyName: 'DAILY',
+        requestId: randomUUID(),
+      },
+      headers: retryAfter,
+    };
+  }
   if (limit?.name === SEARCH_SECONDLY_LIMIT.name) {
     return {
       status: 429,

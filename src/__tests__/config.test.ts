@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_PORT, readConfig } from '../config.js';
+import type { PostHogSettings } from '../../datasources/posthog/settings.js';
 import { configProblems } from '../../test/support/config.js';
 
 describe('readConfig', () => {
@@ -22,9 +23,10 @@ describe('readConfig', () => {
       JWT_SECRET: 'config-test-jwt-secret-0123456789abcdef',
     });
     expect(config.mode).toBe('live');
-    expect(config.live?.stripe.baseUrl).toBe('http://127.0.0.1:9999');
-    expect(config.live?.hubspot.baseUrl).toBe('https://api.hubapi.com');
-    expect(config.live?.posthog.projectId).toBe(12);
+    expect(config.providers).toEqual({ crm: 'hubspot', payments: 'stripe', analytics: 'posthog' });
+    expect(config.live?.stripe).toMatchObject({ baseUrl: 'http://127.0.0.1:9999' });
+    expect(config.live?.hubspot).toMatchObject({ baseUrl: 'https://api.hubapi.com' });
+    expect(config.live?.posthog).toMatchObject({ projectId: 12 });
   });
 
   it('names each missing credential when only some are set', () => {
@@ -57,17 +59,18 @@ describe('readConfig', () => {
       POSTHOG_PROJECT_ID: '12',
       JWT_SECRET: 'config-test-jwt-secret-0123456789abcdef',
     };
-    expect(readConfig(live).live?.posthog.capture).toBeNull();
-    expect(readConfig({ ...live, POSTHOG_PROJECT_TOKEN: 'phc_abc123' }).live?.posthog.capture).toEqual({
+    const capture = (env: NodeJS.ProcessEnv) => (readConfig(env).live?.posthog as PostHogSettings).capture;
+    expect(capture(live)).toBeNull();
+    expect(capture({ ...live, POSTHOG_PROJECT_TOKEN: 'phc_abc123' })).toEqual({
       baseUrl: 'https://us.i.posthog.com',
       projectToken: 'phc_abc123',
     });
     expect(
-      readConfig({
+      capture({
         ...live,
         POSTHOG_PROJECT_TOKEN: 'phc_abc123',
         POSTHOG_CAPTURE_HOST: 'https://eu.i.posthog.com',
-      }).live?.posthog.capture?.baseUrl,
+      })?.baseUrl,
     ).toBe('https://eu.i.posthog.com');
     const problems = configProblems({
       POSTHOG_PROJECT_TOKEN: 'phx_personal-secret',
@@ -76,6 +79,14 @@ describe('readConfig', () => {
     expect(problems.filter((p) => p.startsWith('POSTHOG_PROJECT_TOKEN=(hidden)'))).toHaveLength(1);
     expect(problems.filter((p) => p.startsWith('POSTHOG_CAPTURE_HOST='))).toHaveLength(1);
     expect(problems.join('\n')).not.toContain('personal-secret');
+  });
+
+  it('picks the CRM by CRM_PROVIDER (HubSpot by default) and refuses one it does not know, in one line', () => {
+    expect(readConfig({ CRM_PROVIDER: 'hubspot' }).providers.crm).toBe('hubspot');
+    expect(readConfig({ CRM_PROVIDER: 'salesforce' }).providers.crm).toBe('salesforce');
+    expect(configProblems({ CRM_PROVIDER: 'pipedrive' })).toEqual([
+      'CRM_PROVIDER="pipedrive": expected one of hubspot, salesforce',
+    ]);
   });
 
   it('refuses a default page size above the maximum', () => {

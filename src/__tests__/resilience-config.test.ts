@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  DEFAULT_PROVIDER_CONCURRENCY,
-  DEFAULT_PROVIDER_QUEUE,
-  DEFAULT_REQUEST_DEADLINE_MS,
-  readConfig,
-} from '../config.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, readConfig } from '../config.js';
+import { PROVIDER_DESCRIPTORS } from '../providers/registry.js';
 import {
   DEFAULT_CIRCUIT_HALF_OPEN_MS,
   DEFAULT_CIRCUIT_MIN_CALLS,
@@ -24,15 +20,16 @@ describe('transport policy settings', () => {
     expect(config.requestDeadlineMs).toBe(DEFAULT_REQUEST_DEADLINE_MS);
     expect(config.resilience.retryBaseMs).toBe(DEFAULT_RETRY_BASE_MS);
     expect(config.resilience.retryMaxMs).toBe(DEFAULT_RETRY_MAX_MS);
-    for (const provider of ['hubspot', 'stripe', 'posthog'] as const) {
-      expect(config.resilience.providers[provider]).toEqual({
+    expect(Object.keys(config.resilience.providers)).toEqual(['hubspot', 'salesforce', 'stripe', 'posthog']);
+    for (const { name, transport } of PROVIDER_DESCRIPTORS) {
+      expect(config.resilience.providers[name]).toEqual({
         retries: DEFAULT_RETRIES,
         circuitThreshold: DEFAULT_CIRCUIT_THRESHOLD,
         circuitWindowMs: DEFAULT_CIRCUIT_WINDOW_MS,
         circuitMinCalls: DEFAULT_CIRCUIT_MIN_CALLS,
         circuitHalfOpenMs: DEFAULT_CIRCUIT_HALF_OPEN_MS,
-        concurrency: DEFAULT_PROVIDER_CONCURRENCY[provider],
-        queue: DEFAULT_PROVIDER_QUEUE[provider],
+        concurrency: transport.concurrency,
+        queue: transport.queue,
       });
     }
   });
@@ -57,7 +54,7 @@ describe('transport policy settings', () => {
       circuitHalfOpenMs: 250,
     });
     expect(config.resilience.providers.posthog).toMatchObject({ concurrency: 1, queue: 0 });
-    expect(config.resilience.providers.hubspot.retries).toBe(DEFAULT_RETRIES);
+    expect(config.resilience.providers.hubspot?.retries).toBe(DEFAULT_RETRIES);
   });
 
   it('names every bad value on its own line', () => {

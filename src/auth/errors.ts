@@ -1,4 +1,4 @@
-import { ConcordError, ErrorCode } from '../errors.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
 
 /** Why credentials were refused; safe to tell the client (RFC 6750 lets a server say this much). */
 export type AuthFailure =

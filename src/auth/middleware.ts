@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode } from '../errors/concord-error.js';
 import { sendRateLimited, type SourceThrottle } from '../http/rate-limit.js';
 import { sendErrors } from '../http/respond.js';
 import type { Authenticate, CredentialHeaders } from './authenticate.js';

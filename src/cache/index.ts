@@ -11,8 +11,8 @@ import {
   type TtlPolicy,
 } from '../../datasources/cache/index.js';
 import type { CacheConfig } from '../config.js';
-import type { LoaderProviders } from '../loaders.js';
-import type { ConnectedProviders } from '../providers.js';
+import type { LoaderProviders } from '../loaders/create-loaders.js';
+import type { ConnectedProviders } from '../providers/connect.js';
 import { createCacheStore, type ManagedCacheStore } from './store.js';
 
 /** The cache as the gateway uses it: providers with caching in front, and what readiness and tests read. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { LocalTier } from '../../datasources/cache/local-tier.js';
-import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis-client.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, type RedisConnection } from '../redis/client.js';
 
 /** The channel on which every replica announces the cache keys an invalidation removed. */
 export const INVALIDATION_CHANNEL = 'concord:cache:invalidations';
@@ -42,10 +42,9 @@ export async function openInvalidationFeed(
   connectTimeoutMs = DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
 ): Promise<InvalidationFeed> {
   local.setEnabled(false);
-  const subscriber = publisher.duplicate();
-  let subscribed = false;
   /** The ping this replica waits to hear before it keeps local copies again; null once heard. */
   let waitingFor: string | null = null;
+  let subscribed = false;
   const ping = () => {
     waitingFor = randomUUID();
     publisher.publish(INVALIDATION_CHANNEL, JSON.stringify({ ping: waitingFor })).catch(() => {
@@ -66,26 +65,23 @@ export async function openInvalidationFeed(
     local.setEnabled(false);
     waitingFor = 'reconnecting';
   };
-  subscriber.on('error', off);
-  subscriber.on('end', off);
-  subscriber.on('ready', () => {
-    // node-redis subscribes again by itself after a reconnect; the first time is ours to do.
-    if (subscribed) return ping();
-    subscriber
-      .subscribe(INVALIDATION_CHANNEL, listener)
-      .then(() => {
-        subscribed = true;
-        ping();
-      })
-      .catch(off);
+  // On a cluster, a sharded channel: invalidations go to its shard, not over the whole cluster bus.
+  const subscription = publisher.subscribe({
+    channel: INVALIDATION_CHANNEL,
+    onMessage: listener,
+    onReady: () => {
+      subscribed = true;
+      ping();
+    },
+    onLost: off,
   });
   // Until the ping comes back (a resubscription may land after 'ready'), ask again every second.
   const retry = setInterval(() => {
-    if (waitingFor !== null && subscriber.isReady && subscribed) ping();
+    if (waitingFor !== null && subscribed) ping();
   }, 1_000);
   retry.unref();
-  const connecting = subscriber.connect().catch((error: unknown) => {
-    logger.warn({ err: error }, 'cache invalidation feed not connected yet: local cache tier off');
+  const connecting = subscription.subscribed.then((ok) => {
+    if (!ok) logger.warn('cache invalidation feed not connected yet: local cache tier off');
   });
   await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, connectTimeoutMs).unref())]);
   return {
@@ -101,7 +97,7 @@ export async function openInvalidationFeed(
     close: async () => {
       clearInterval(retry);
       local.setEnabled(false);
-      await closeRedis(subscriber);
+      await subscription.close();
     },
   };
 }

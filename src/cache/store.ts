@@ -1,5 +1,7 @@
-import { createClient } from '@redis/client';
 import type { CacheStore } from '../../datasources/cache/store.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS } from '../redis/client.js';
+import { createSharedRedis } from '../redis/shared-redis.js';
+import { parseRedisUrl } from '../redis/target.js';
 
 /** A cache read slower than this counts as a miss: the provider may well be faster than a sick Redis. */
 export const DEFAULT_READ_TIMEOUT_MS = 50;
@@ -78,25 +80,20 @@ export function within<T>(
 }
 
 function redisStore(url: string, readTimeoutMs: number, onError: (e: unknown) => void): ManagedCacheStore {
-  const client = createClient({
-    url,
-    // Fail commands at once while disconnected instead of queueing them behind a dead socket.
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 1_000,
-      reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
-    },
+  // One server or a cluster (REDIS_URL says which): on a cluster an MGET is split per slot, the
+  // parts sent at once; on one server it stays one MGET.
+  const client = createSharedRedis(parseRedisUrl(url), {
+    // The shared connection's options exactly: @redis/client builds its ~500-command client class once per
+    // distinct options (~20 MiB of young generation held as RSS).
+    connectTimeoutMs: DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+    maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
+    onError,
   });
-  client.on('error', onError);
   // Connects in the background; `connected` lets start-up wait a little for it.
-  const connecting = client.connect().then(
-    () => undefined,
-    (error: unknown) => onError(error),
-  );
   const connected = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, CONNECT_WAIT_MS);
     timer.unref();
-    void connecting.then(() => {
+    void client.connected.then(() => {
       clearTimeout(timer);
       resolve();
     });
@@ -118,12 +115,8 @@ function redisStore(url: string, readTimeoutMs: number, onError: (e: unknown) =>
     },
     setMany: async (entries) => {
       if (entries.length === 0 || !client.isReady) return;
-      const multi = client.multi();
-      for (const { key, value, ttlMs } of entries)
-        multi.set(key, value, { expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) } });
-      // A pipeline, not a transaction: entries are independent, and MULTI would hold Redis for all of them.
       await within(
-        multi.execAsPipeline().then(() => undefined),
+        client.setMany(entries.map(({ key, value, ttlMs }) => ({ key, value, px: ttlMs }))),
         writeTimeoutMs,
         undefined,
         onError,
@@ -146,11 +139,7 @@ function redisStore(url: string, readTimeoutMs: number, onError: (e: unknown) =>
         false,
         () => {},
       )),
-    close: async () => {
-      // Still connecting (or reconnecting) means nothing to flush: stop the attempts at once.
-      if (client.isReady) await client.close().catch(() => client.destroy());
-      else if (client.isOpen) client.destroy();
-    },
+    close: () => client.close(),
   };
 }
 

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Contact as ContactModel, Company as CompanyModel, Deal as DealModel, Payment as PaymentModel, PaymentCard as PaymentCardModel, Invoice as InvoiceModel, Subscription as SubscriptionModel, AnalyticsEvent as AnalyticsEventModel, ActivitySummary as ActivitySummaryModel, MoneyValue as MoneyValueModel, ProviderRef as ProviderRefModel } from '../../datasources/model.js';
 import type { MetricsSeriesParent as MetricsSeriesParentModel, MetricsBucketParent as MetricsBucketParentModel } from '../resolvers/metrics.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { PACKAGE_ROOT } from '../runtime/package-root.js';
 
 /**
  * The browser sources the bundle is built from (TypeScript + React, see browser/). `npm run build`

@@ -1,4 +1,4 @@
-import type { Services } from '../context.js';
+import type { Services } from '../graphql/context.js';
 
 /**
  * Headers GraphiQL's header editor starts with: the sandbox's development token (made by

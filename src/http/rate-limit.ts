@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Viewer } from '../auth/scopes.js';
-import { ErrorCode } from '../errors.js';
-import type { RedisConnection } from '../redis-client.js';
+import { ErrorCode } from '../errors/concord-error.js';
+import type { RedisConnection } from '../redis/client.js';
 import { sendErrors } from './respond.js';
 import { MemoryBuckets, RedisBuckets, type BucketStore, type TakeResult } from './token-bucket.js';
 

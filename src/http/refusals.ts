@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode } from '../errors/concord-error.js';
 import { sendErrors } from './respond.js';
 
 /**

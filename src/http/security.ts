@@ -7,7 +7,7 @@ import type { Authenticate } from '../auth/authenticate.js';
 import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
 import { permissions } from '../auth/permissions.js';
 import { applyPermissions, type RuleTree } from '../auth/rules.js';
-import type { Services } from '../context.js';
+import type { Services } from '../graphql/context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createRateLimiter, createSourceThrottle, type SourceThrottle } from './rate-limit.js';
 import { jsonErrors, refuseDeepJson } from './refusals.js';

@@ -1,4 +1,4 @@
-import type { RedisClientType } from '@redis/client';
+import type { SharedRedis } from '../redis/shared-redis.js';
 
 /** One client's allowance: `capacity` requests in a burst, refilled at `capacity` per `windowS`. */
 export interface BucketSettings {
@@ -87,19 +87,16 @@ return {allowed, math.floor(tokens), wait}
 
 export class RedisBuckets implements BucketStore {
   constructor(
-    private readonly client: Pick<RedisClientType, 'sendCommand'>,
+    private readonly client: Pick<SharedRedis, 'eval'>,
     private readonly prefix: string,
   ) {}
 
   async take(key: string, settings: BucketSettings): Promise<TakeResult> {
-    const reply = await this.client.sendCommand<[number, number, number]>([
-      'EVAL',
+    const reply = await this.client.eval<[number, number, number]>(
       TAKE_SCRIPT,
-      '1',
-      `${this.prefix}:${key}`,
-      String(settings.capacity),
-      String(refillPerMs(settings)),
-    ]);
+      [`${this.prefix}:${key}`],
+      [String(settings.capacity), String(refillPerMs(settings))],
+    );
     const [allowed, remaining, wait] = reply;
     return { allowed: allowed === 1, remaining, retryAfterMs: wait };
   }

@@ -1,12 +1,12 @@
-import type { RedisClientType } from '@redis/client';
 import {
   MemoryQuotaStore,
   type QuotaBucket,
   type QuotaStore,
   type QuotaTake,
 } from '../../datasources/transport/rate-limiter.js';
+import type { SharedRedis } from '../redis/shared-redis.js';
 
-type Commands = Pick<RedisClientType, 'sendCommand'>;
+type Commands = Pick<SharedRedis, 'eval'>;
 
 /** Redis's own clock in ms, so replicas' clocks need not agree (as in http/token-bucket.ts). */
 const NOW = `
@@ -73,32 +73,25 @@ export class RedisQuotaStore implements QuotaStore {
   constructor(private readonly client: Commands) {}
 
   async take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
-    const [granted, waitMs, remaining] = await this.client.sendCommand<[number, number, number]>([
-      'EVAL',
+    // One script over every bucket of the call: on a cluster their keys share a hash tag (one slot).
+    const [granted, waitMs, remaining] = await this.client.eval<[number, number, number]>(
       TAKE_SCRIPT,
-      String(buckets.length * 2),
-      ...buckets.flatMap((b) => [b.key, `${b.key}:paused`]),
-      member,
-      ...buckets.flatMap((b) => [String(b.limit), String(b.windowMs)]),
-    ]);
+      buckets.flatMap((b) => [b.key, `${b.key}:paused`]),
+      [member, ...buckets.flatMap((b) => [String(b.limit), String(b.windowMs)])],
+    );
     return { granted: granted === 1, waitMs, remaining };
   }
 
   async settle(bucket: QuotaBucket, remaining: number, member: string): Promise<void> {
-    await this.client.sendCommand([
-      'EVAL',
+    await this.client.eval(
       SETTLE_SCRIPT,
-      '1',
-      bucket.key,
-      String(bucket.limit),
-      String(bucket.windowMs),
-      String(remaining),
-      member,
-    ]);
+      [bucket.key],
+      [String(bucket.limit), String(bucket.windowMs), String(remaining), member],
+    );
   }
 
   async pause(bucket: QuotaBucket, ms: number): Promise<void> {
-    await this.client.sendCommand(['EVAL', PAUSE_SCRIPT, '1', `${bucket.key}:paused`, String(Math.ceil(ms))]);
+    await this.client.eval(PAUSE_SCRIPT, [`${bucket.key}:paused`], [String(Math.ceil(ms))]);
   }
 }
 

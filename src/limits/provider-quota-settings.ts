@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { hubspotQuotaHint } from '../../datasources/hubspot/quota-hint.js';
-import {
-  DEFAULT_WINDOW_SLACK_MS,
-  type QuotaClass,
-  type QuotaHintReader,
-  type QuotaWindow,
-} from '../../datasources/transport/provider-quota.js';
+import type { QuotaPlan } from '../../datasources/provider-descriptor.js';
+import { DEFAULT_WINDOW_SLACK_MS } from '../../datasources/transport/provider-quota.js';
 import type { QuotaLimit } from '../../datasources/transport/rate-limiter.js';
+import { PROVIDER_DESCRIPTORS } from '../providers/registry.js';
+
+export type { QuotaPlan } from '../../datasources/provider-descriptor.js';
 
 /**
  * Upstream attempts one client request may make: the README dashboard makes 18 cold, a page of
@@ -15,27 +13,14 @@ import type { QuotaLimit } from '../../datasources/transport/rate-limiter.js';
  */
 export const DEFAULT_UPSTREAM_CALL_BUDGET = 200;
 
-/** Each provider's documented limits (../shared/providers/FACTS.md), per credential. */
-export const DEFAULT_QUOTAS = {
-  /** Private apps on Professional/Enterprise: 190 per 10 s (Free/Starter's 100 comes in the headers). */
-  HUBSPOT_QUOTA: [{ limit: 190, windowMs: 10_000 }],
-  /** CRM search has its own per-second cap outside the ten-second window: 4/s per token (changelog H6). */
-  HUBSPOT_SEARCH_QUOTA: [{ limit: 4, windowMs: 1_000 }],
-  /** 25 requests per second in test mode (a live key gets STRIPE_LIVE_QUOTA). */
-  STRIPE_QUOTA: [{ limit: 25, windowMs: 1_000 }],
-  /** Search: 20 reads per second across the search endpoints, besides the global limit. */
-  STRIPE_SEARCH_QUOTA: [{ limit: 20, windowMs: 1_000 }],
-  /** Query API: 240 per minute and 2,400 per hour (api_queries_burst / _sustained); capture is exempt. */
-  POSTHOG_QUOTA: [
-    { limit: 240, windowMs: 60_000 },
-    { limit: 2_400, windowMs: 3_600_000 },
-  ],
-} as const satisfies Record<string, readonly QuotaLimit[]>;
-/** Stripe's global limit for a live key. */
-export const STRIPE_LIVE_QUOTA: readonly QuotaLimit[] = [{ limit: 100, windowMs: 1_000 }];
+/** Each registered provider's documented limits (its descriptor's quota variables), per credential. */
+export const DEFAULT_QUOTAS: Readonly<Record<string, readonly QuotaLimit[]>> = Object.assign(
+  {},
+  ...PROVIDER_DESCRIPTORS.map((d) => d.quota?.defaults ?? {}),
+) as Record<string, readonly QuotaLimit[]>;
 
-export type QuotaVariable = keyof typeof DEFAULT_QUOTAS;
-export const QUOTA_VARIABLES = Object.keys(DEFAULT_QUOTAS) as QuotaVariable[];
+export type QuotaVariable = string;
+export const QUOTA_VARIABLES: readonly QuotaVariable[] = Object.keys(DEFAULT_QUOTAS);
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
@@ -81,19 +66,28 @@ export interface ProviderQuotaSettings {
   windowSlackMs: number;
 }
 
-/** The settings from parsed values (undefined where unset); a live Stripe key gets the live limit. */
+/**
+ * The settings from parsed values (undefined where unset). A provider's defaults may depend on its
+ * live settings (`live`, by provider name), e.g. a live Stripe key's higher limit.
+ */
 export function providerQuotaSettings(
   values: Partial<Record<QuotaVariable, QuotaLimit[]>> & {
     UPSTREAM_CALL_BUDGET?: number | null;
     QUOTA_WINDOW_SLACK_MS?: number;
   },
-  { stripeLive }: { stripeLive: boolean },
+  { live }: { live: Readonly<Record<string, unknown>> | null },
 ): ProviderQuotaSettings {
+  const fallbacks: Record<string, readonly QuotaLimit[]> = { ...DEFAULT_QUOTAS };
+  for (const d of PROVIDER_DESCRIPTORS) {
+    if (live && d.name in live && d.quota?.liveDefaults) {
+      Object.assign(fallbacks, d.quota.liveDefaults(live[d.name]));
+    }
+  }
   const limits = Object.fromEntries(
-    QUOTA_VARIABLES.map((name) => {
-      const fallback = name === 'STRIPE_QUOTA' && stripeLive ? STRIPE_LIVE_QUOTA : DEFAULT_QUOTAS[name];
-      return [name, values[name] ?? fallback.map((l) => ({ ...l }))];
-    }),
+    QUOTA_VARIABLES.map((name) => [
+      name,
+      (values[name] as QuotaLimit[] | undefined) ?? (fallbacks[name] ?? []).map((l) => ({ ...l })),
+    ]),
   ) as Record<QuotaVariable, QuotaLimit[]>;
   return {
     limits,
@@ -103,58 +97,8 @@ export function providerQuotaSettings(
   };
 }
 
-export interface QuotaPlan {
-  windows: QuotaWindow[];
-  classes: QuotaClass[];
-  readHint?: QuotaHintReader;
-}
-
-const windowsOf = (name: string, limits: readonly QuotaLimit[]): QuotaWindow[] =>
-  limits.map((l, i) => ({ name: `${name}${i}`, ...l }));
-const isSearch = (endpoint: string) => endpoint.endsWith('/search');
-
-/** Which endpoints take from which windows, per provider (the adapters' endpoint templates). */
+/** Which endpoints take from which windows: the provider's descriptor says; null when it has no quota. */
 export function quotaPlan(provider: string, settings: ProviderQuotaSettings): QuotaPlan | null {
-  const { limits } = settings;
-  switch (provider) {
-    case 'hubspot': {
-      const api = windowsOf('api', limits.HUBSPOT_QUOTA);
-      const search = windowsOf('search', limits.HUBSPOT_SEARCH_QUOTA);
-      return {
-        windows: [...api, ...search],
-        classes: [
-          // Search sits outside the ten-second window (FACTS 7.4: rate-limit exemption "ten-secondly").
-          { name: 'search', matches: isSearch, windows: search.map((w) => w.name) },
-          { name: 'api', windows: api.map((w) => w.name), adapts: true },
-        ],
-        readHint: hubspotQuotaHint,
-      };
-    }
-    case 'stripe': {
-      const api = windowsOf('api', limits.STRIPE_QUOTA);
-      const search = windowsOf('search', limits.STRIPE_SEARCH_QUOTA);
-      const all = api.map((w) => w.name);
-      return {
-        windows: [...api, ...search],
-        classes: [
-          { name: 'search', matches: isSearch, windows: [...search.map((w) => w.name), ...all] },
-          { name: 'api', windows: all },
-        ],
-      };
-    }
-    case 'posthog': {
-      const api = windowsOf('api', limits.POSTHOG_QUOTA);
-      return {
-        windows: api,
-        classes: [
-          // Capture (ingestion) is exempt from the API's rate limits.
-          { name: 'capture', matches: (endpoint) => endpoint.includes('/i/v0/e'), windows: [] },
-          { name: 'api', windows: api.map((w) => w.name) },
-        ],
-      };
-    }
-    default:
-      // Salesforce would read Sforce-Limit-Info (api-usage=used/allocation) here as its hint.
-      return null;
-  }
+  const descriptor = PROVIDER_DESCRIPTORS.find((d) => d.name === provider);
+  return descriptor?.quota ? descriptor.quota.plan(settings.limits) : null;
 }

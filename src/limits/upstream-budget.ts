@@ -8,23 +8,31 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ConcordError, ErrorCode } from '../errors.js';
-import { fromGlobalId, type NodeType } from '../ids.js';
-import { BATCH_LIMITS } from '../loaders.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
+import { fromGlobalId, type NodeType } from '../relay/global-ids.js';
+import type { ChosenProviders } from '../providers/registry.js';
+
+/** Ids one upstream call fetches, per node type. */
+export type IdsPerCall = Record<NodeType, number>;
 
 /**
- * Ids one upstream call fetches, per node type: Stripe has no batch read (one GET per charge,
- * invoice or subscription), HubSpot reads 100 per batch call, PostHog 1,000 per query.
+ * From the providers' descriptors: a provider with batch read fetches its batch size per call, one
+ * without (Stripe: one GET per charge, invoice or subscription) one; analytics reads its `IN` list.
  */
-const IDS_PER_CALL: Record<NodeType, number> = {
-  Customer: BATCH_LIMITS.hubspotBatchRead,
-  Company: BATCH_LIMITS.hubspotBatchRead,
-  Deal: BATCH_LIMITS.hubspotBatchRead,
-  Payment: 1,
-  Invoice: 1,
-  BillingSubscription: 1,
-  AnalyticsEvent: BATCH_LIMITS.posthogIds,
-};
+export function idsPerCall({ crm, payments, analytics }: ChosenProviders): IdsPerCall {
+  const crmIds = crm.capabilities.batchRead ? crm.limits.batchRead : 1;
+  const paymentIds = payments.capabilities.batchRead ? payments.limits.retrieve : 1;
+  const analyticsIds = analytics.capabilities.batchRead ? analytics.limits.ids : 1;
+  return {
+    Customer: crmIds,
+    Company: crmIds,
+    Deal: crmIds,
+    Payment: paymentIds,
+    Invoice: paymentIds,
+    BillingSubscription: paymentIds,
+    AnalyticsEvent: analyticsIds,
+  };
+}
 
 export class UpstreamBudgetError extends ConcordError {
   constructor(estimate: number, budget: number) {
@@ -79,6 +87,7 @@ export function upstreamEstimate(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
+  perCall: IdsPerCall,
 ): number {
   if (operation.operation !== 'query') return 0;
   const fragments = new Map(
@@ -96,18 +105,21 @@ export function upstreamEstimate(
     }
   }
   let calls = 0;
-  for (const [type, ids] of byType) calls += Math.ceil(ids.size / IDS_PER_CALL[type]);
+  for (const [type, ids] of byType) calls += Math.ceil(ids.size / perCall[type]);
   return calls;
 }
 
 /** Refuses, before execution, an operation whose ids alone would make more upstream calls than `budget`. */
-export function upstreamBudgetPlugin<TContext extends object>(budget: number): ApolloServerPlugin<TContext> {
+export function upstreamBudgetPlugin<TContext extends object>(
+  budget: number,
+  perCall: IdsPerCall,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
-          const estimate = upstreamEstimate(document, operation, request.variables ?? {});
+          const estimate = upstreamEstimate(document, operation, request.variables ?? {}, perCall);
           if (estimate <= budget) return;
           throw new GraphQLError(`Upstream call budget of ${budget} exceeded, estimated ${estimate}.`, {
             nodes: [operation],

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { UpstreamCall } from '../../datasources/transport/http-client.js';
 import type { PolicyEvents } from '../../datasources/transport/policy.js';
 import type { ObservabilityConfig } from '../config.js';
-import type { BatchObserver } from '../loaders.js';
+import type { BatchObserver } from '../loaders/create-loaders.js';
 import { Metrics, type MetricSources } from './metrics.js';
 import { OperationLabels } from './operation-labels.js';
 import { ProviderStats } from './provider-stats.js';

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode } from '../errors/concord-error.js';
 import { sendErrors } from '../http/respond.js';
-import type { Services } from '../context.js';
+import type { Services } from '../graphql/context.js';
 import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page.js';
 import { statusReport } from './status-report.js';
 

@@ -2,6 +2,7 @@ import type { CacheStats } from '../../datasources/cache/stats.js';
 import type { Domain } from '../../datasources/model.js';
 import type { CircuitStateName } from '../../datasources/transport/circuit.js';
 import type { PolicyStates } from '../../datasources/transport/policy.js';
+import type { QuotaState } from '../../datasources/transport/provider-quota.js';
 import type { ProviderMode } from '../config.js';
 import type { ProviderStats } from './provider-stats.js';
 
@@ -20,6 +21,8 @@ export interface ProviderStatusRow {
   /** Hits over hits and misses since start; null before the first cache read or with the cache off. */
   cacheHitRatio: number | null;
   bulkhead: { active: number; queued: number };
+  /** Concord's own quota for the provider (its documented limits), when one is set: what `concord status` shows. */
+  quota?: QuotaState;
 }
 
 export interface StatusReport {
@@ -57,6 +60,7 @@ export function statusReport(sources: StatusSources, now = new Date()): StatusRe
         latencyP95Ms: health.latencyP95Ms,
         cacheHitRatio: counts && reads > 0 ? counts.hits / reads : null,
         bulkhead: { active: policy.bulkhead.active, queued: policy.bulkhead.queued },
+        ...(policy.quota ? { quota: policy.quota } : {}),
       };
     }),
   };

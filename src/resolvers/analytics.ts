@@ -7,7 +7,7 @@ import type {
 } from '../generated/resolvers-types.js';
 import { trackEvent } from '../writes/events.js';
 import { mutate, payloadParts } from '../writes/index.js';
-import { toGlobalId } from '../ids.js';
+import { toGlobalId } from '../relay/global-ids.js';
 import { columnValue, loadMetrics } from './metrics.js';
 
 export const analyticsQueries: Pick<QueryResolvers, 'metrics'> = {

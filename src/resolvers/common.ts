@@ -1,6 +1,6 @@
 import type { NodeResolvers, QueryResolvers, ResolversTypes } from '../generated/resolvers-types.js';
-import type { RequestContext } from '../context.js';
-import { fromGlobalId, type NodeType } from '../ids.js';
+import type { RequestContext } from '../graphql/context.js';
+import { fromGlobalId, type NodeType } from '../relay/global-ids.js';
 
 type NodeParent = ResolversTypes['Node'];
 

@@ -6,58 +6,52 @@ import type {
 } from '../generated/resolvers-types.js';
 import { updateDealStage } from '../writes/deals.js';
 import { mutate, payloadParts } from '../writes/index.js';
-import { toGlobalId } from '../ids.js';
-import { connectionFromPage, providerCursor } from '../pagination/connection.js';
-import { pageArgs, scopeOf } from './support.js';
+import { toGlobalId } from '../relay/global-ids.js';
+import { providerConnection } from './provider-connection.js';
+import { scopeOf } from './support.js';
 
 export const crmQueries: Pick<QueryResolvers, 'companies' | 'deals'> = {
-  companies: async (_root, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
-    const scope = { kind: 'Query.companies', scope: '' };
-    const page = await ctx.services.providers.crm.listCompanies({
-      limit: request.size,
-      after: providerCursor(request, ctx.services.cursors, scope),
-    });
-    for (const company of page.items) ctx.loaders.company.prime(company.id, company);
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
-  deals: async (_root, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
-    const scope = { kind: 'Query.deals', scope: scopeOf({ status: args.status ?? null }) };
-    const page = await ctx.services.providers.crm.listDeals(
-      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
-      args.status != null ? { status: args.status } : {},
-    );
-    for (const deal of page.items) ctx.loaders.deal.prime(deal.id, deal);
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
+  companies: (_root, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'crm',
+      kind: 'Query.companies',
+      scope: '',
+      list: (page) => ctx.services.providers.crm.listCompanies(page),
+      prime: (company) => ctx.loaders.company.prime(company.id, company),
+    }),
+  deals: (_root, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'crm',
+      kind: 'Query.deals',
+      scope: scopeOf({ status: args.status ?? null }),
+      list: (page) =>
+        ctx.services.providers.crm.listDeals(page, args.status != null ? { status: args.status } : {}),
+      prime: (deal) => ctx.loaders.deal.prime(deal.id, deal),
+    }),
 };
 
 export const Company: CompanyResolvers = {
   id: (company) => toGlobalId('Company', company.id),
-  customers: async (company, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
-    const scope = { kind: 'Company.customers', scope: company.id };
-    const page = await ctx.services.providers.crm.listContacts(
-      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
-      { companyId: company.id },
-    );
-    for (const contact of page.items) ctx.loaders.contact.prime(contact.id, contact);
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
-  deals: async (company, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
-    const scope = {
+  customers: (company, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'crm',
+      kind: 'Company.customers',
+      scope: company.id,
+      list: (page) => ctx.services.providers.crm.listContacts(page, { companyId: company.id }),
+      prime: (contact) => ctx.loaders.contact.prime(contact.id, contact),
+    }),
+  deals: (company, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'crm',
       kind: 'Company.deals',
       scope: scopeOf({ company: company.id, status: args.status ?? null }),
-    };
-    const page = await ctx.services.providers.crm.listDeals(
-      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
-      { companyId: company.id, ...(args.status != null ? { status: args.status } : {}) },
-    );
-    for (const deal of page.items) ctx.loaders.deal.prime(deal.id, deal);
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
+      list: (page) =>
+        ctx.services.providers.crm.listDeals(page, {
+          companyId: company.id,
+          ...(args.status != null ? { status: args.status } : {}),
+        }),
+      prime: (deal) => ctx.loaders.deal.prime(deal.id, deal),
+    }),
   links: (company) => [company.ref],
 };
 

@@ -1,15 +1,16 @@
 import { RECENT_PAYMENTS, lifetimeValueOf } from '../../datasources/payment-summary.js';
 import type { Contact, Deal, Invoice, PaymentAccount } from '../../datasources/model.js';
-import { renewLoaders, type RequestContext } from '../context.js';
-import { ConcordError, ErrorCode, UserInputError } from '../errors.js';
+import { renewLoaders, type RequestContext } from '../graphql/context.js';
+import { ConcordError, ErrorCode, UserInputError } from '../errors/concord-error.js';
 import type {
   CustomerResolvers,
   MutationResolvers,
   QueryResolvers,
   SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
-import { idOfType, toGlobalId } from '../ids.js';
-import { connectionFromList, connectionFromPage, providerCursor } from '../pagination/connection.js';
+import { idOfType, toGlobalId } from '../relay/global-ids.js';
+import { connectionFromList } from '../relay/connection.js';
+import { providerConnection } from './provider-connection.js';
 import type { ChangeEvent } from '../subscriptions/events.js';
 import { changesFor } from '../subscriptions/listen.js';
 import { createCustomer, updateCustomer } from '../writes/customers.js';
@@ -28,8 +29,7 @@ export const customerQueries: Pick<QueryResolvers, 'customer' | 'customers'> = {
     if (id != null) return ctx.loaders.contact.load(idOfType(id, 'Customer'));
     return ctx.loaders.contactByEmail.load(email as string);
   },
-  customers: async (_root, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
+  customers: (_root, args, ctx) => {
     const filter = args.filter ?? {};
     const crmFilter = {
       ...(filter.email != null ? { email: filter.email } : {}),
@@ -39,13 +39,13 @@ export const customerQueries: Pick<QueryResolvers, 'customer' | 'customers'> = {
         ? { companyId: idOfType(filter.companyId, 'Company', 'filter.companyId') }
         : {}),
     };
-    const scope = { kind: 'Query.customers', scope: scopeOf(crmFilter) };
-    const page = await ctx.services.providers.crm.listContacts(
-      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
-      crmFilter,
-    );
-    for (const contact of page.items) ctx.loaders.contact.prime(contact.id, contact);
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
+    return providerConnection(ctx, args, {
+      domain: 'crm',
+      kind: 'Query.customers',
+      scope: scopeOf(crmFilter),
+      list: (page) => ctx.services.providers.crm.listContacts(page, crmFilter),
+      prime: (contact) => ctx.loaders.contact.prime(contact.id, contact),
+    });
   },
 };
 
@@ -54,6 +54,7 @@ export const Customer: CustomerResolvers = {
   name: (contact) => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null,
   company: (contact, _args, ctx) => (contact.companyId ? ctx.loaders.company.load(contact.companyId) : null),
   deals: async (contact, args, ctx) => {
+    // Held in memory (from the loaders), so Concord pages it either way whatever the provider can.
     const request = pageArgs(ctx, args, true);
     const ids = await ctx.loaders.dealIdsOfContact.load(contact.id);
     const deals = orThrow(await ctx.loaders.deal.loadMany(ids)).filter(
@@ -87,20 +88,16 @@ export const Customer: CustomerResolvers = {
     const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
     return connectionFromList(wanted, (p) => p.id, request, ctx.services.cursors, scope);
   },
-  invoices: async (contact, args, ctx) => {
-    const request = pageArgs(ctx, args, true);
-    const scope = { kind: 'Customer.invoices', scope: scopeOf({ contact: contact.id }) };
-    const cursor = providerCursor(request, ctx.services.cursors, scope);
-    const account = await accountOf(contact, ctx);
-    if (!account) return connectionFromList<Invoice>([], (i) => i.id, request, ctx.services.cursors, scope);
-    const page = await ctx.services.providers.payments.listInvoices(
-      request.direction === 'forward'
-        ? { limit: request.size, after: cursor }
-        : { limit: request.size, before: cursor },
-      { accountId: account.id },
-    );
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
+  invoices: (contact, args, ctx) =>
+    providerConnection<Invoice>(ctx, args, {
+      domain: 'payments',
+      kind: 'Customer.invoices',
+      scope: scopeOf({ contact: contact.id }),
+      list: async (page) => {
+        const account = await accountOf(contact, ctx);
+        return account ? ctx.services.providers.payments.listInvoices(page, { accountId: account.id }) : null;
+      },
+    }),
   subscriptions: async (contact, _args, ctx) => {
     const account = await accountOf(contact, ctx);
     return account ? ctx.loaders.subscriptionsOfAccount.load(account.id) : [];
@@ -118,18 +115,17 @@ export const Customer: CustomerResolvers = {
       throw new UserInputError('`since` must be before `until`.', 'since');
     return ctx.loaders.activity.load({ contactId: contact.id, since, until });
   },
-  events: async (contact, args, ctx) => {
-    const request = pageArgs(ctx, args, false);
-    const scope = {
+  events: (contact, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'analytics',
       kind: 'Customer.events',
       scope: scopeOf({ contact: contact.id, name: args.name ?? null }),
-    };
-    const page = await ctx.services.providers.analytics.listEvents(
-      { limit: request.size, after: providerCursor(request, ctx.services.cursors, scope) },
-      { contactId: contact.id, ...(args.name != null ? { name: args.name } : {}) },
-    );
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
+      list: (page) =>
+        ctx.services.providers.analytics.listEvents(page, {
+          contactId: contact.id,
+          ...(args.name != null ? { name: args.name } : {}),
+        }),
+    }),
   links: async (contact, _args, ctx) => {
     const account = await accountOf(contact, ctx);
     const analytics = ctx.services.providers.analytics;

@@ -1,7 +1,7 @@
 import { bucketStarts, nextBucketStart } from '../../datasources/buckets.js';
 import type { Interval, MoneyValue } from '../../datasources/model.js';
-import type { RequestContext } from '../context.js';
-import { UserInputError } from '../errors.js';
+import type { RequestContext } from '../graphql/context.js';
+import { UserInputError } from '../errors/concord-error.js';
 
 /** The most buckets one metrics query may ask for: a year by day, or a month by hour. */
 export const MAX_BUCKETS = 1000;

@@ -7,15 +7,15 @@ import type {
   BillingSubscriptionResolvers,
   SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
-import { renewLoaders, type RequestContext } from '../context.js';
-import { ConcordError, ErrorCode } from '../errors.js';
+import { renewLoaders, type RequestContext } from '../graphql/context.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
 import type { ChangeEvent } from '../subscriptions/events.js';
 import { changesFor, requireTopic } from '../subscriptions/listen.js';
 import { mutate, payloadParts } from '../writes/index.js';
 import { refundPayment } from '../writes/refunds.js';
-import { idOfType, toGlobalId } from '../ids.js';
-import { connectionFromPage, providerCursor } from '../pagination/connection.js';
-import { pageArgs, scopeOf } from './support.js';
+import { idOfType, toGlobalId } from '../relay/global-ids.js';
+import { providerConnection } from './provider-connection.js';
+import { scopeOf } from './support.js';
 
 /** The CRM contact behind a payment account, through the account's link. */
 async function customerOfAccount(accountId: string | null, ctx: RequestContext) {
@@ -25,31 +25,25 @@ async function customerOfAccount(accountId: string | null, ctx: RequestContext) 
 }
 
 export const paymentQueries: Pick<QueryResolvers, 'payments' | 'invoices'> = {
-  payments: async (_root, args, ctx) => {
-    const request = pageArgs(ctx, args, true);
-    const scope = { kind: 'Query.payments', scope: scopeOf({ status: args.status ?? null }) };
-    const cursor = providerCursor(request, ctx.services.cursors, scope);
-    const page = await ctx.services.providers.payments.listPayments(
-      request.direction === 'forward'
-        ? { limit: request.size, after: cursor }
-        : { limit: request.size, before: cursor },
-      args.status != null ? { status: args.status } : {},
-    );
-    for (const payment of page.items) ctx.loaders.payment.prime(payment.id, payment);
-    return connectionFromPage<PaymentModel>(page, request, ctx.services.cursors, scope);
-  },
-  invoices: async (_root, args, ctx) => {
-    const request = pageArgs(ctx, args, true);
-    const scope = { kind: 'Query.invoices', scope: '' };
-    const cursor = providerCursor(request, ctx.services.cursors, scope);
-    const page = await ctx.services.providers.payments.listInvoices(
-      request.direction === 'forward'
-        ? { limit: request.size, after: cursor }
-        : { limit: request.size, before: cursor },
-      {},
-    );
-    return connectionFromPage(page, request, ctx.services.cursors, scope);
-  },
+  payments: (_root, args, ctx) =>
+    providerConnection<PaymentModel>(ctx, args, {
+      domain: 'payments',
+      kind: 'Query.payments',
+      scope: scopeOf({ status: args.status ?? null }),
+      list: (page) =>
+        ctx.services.providers.payments.listPayments(
+          page,
+          args.status != null ? { status: args.status } : {},
+        ),
+      prime: (payment) => ctx.loaders.payment.prime(payment.id, payment),
+    }),
+  invoices: (_root, args, ctx) =>
+    providerConnection(ctx, args, {
+      domain: 'payments',
+      kind: 'Query.invoices',
+      scope: '',
+      list: (page) => ctx.services.providers.payments.listInvoices(page, {}),
+    }),
 };
 
 export const Payment: PaymentResolvers = {

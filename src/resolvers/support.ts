@@ -1,7 +1,7 @@
-import type { PageArgs } from '../pagination/page-args.js';
-import { readPageArgs, type PageDirection } from '../pagination/page-args.js';
-import type { RequestContext } from '../context.js';
-import { stableJson } from '../stable-json.js';
+import type { PageArgs } from '../relay/page-args.js';
+import { readPageArgs, type PageDirection } from '../relay/page-args.js';
+import type { RequestContext } from '../graphql/context.js';
+import { stableJson } from '../runtime/stable-json.js';
 
 /** Validated page arguments for a connection field, checked before any provider call. */
 export function pageArgs(ctx: RequestContext, args: PageArgs, backwardSupported: boolean): PageDirection {

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import type { Logger } from 'pino';
-import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, closeRedis, type RedisConnection } from '../redis-client.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, type RedisConnection } from '../redis/client.js';
 import { parseChangeEvent, type ChangeEvent } from './events.js';
 
 /** The Redis channel every replica publishes to and listens on. */
@@ -85,36 +85,23 @@ export async function redisBus(
   channel = DEFAULT_CHANNEL,
 ): Promise<EventBus> {
   const emitter = localEmitter();
-  // A connection in subscriber mode can do nothing else, so it is a second one (publishes share the
-  // process's command connection, which its owner closes).
-  const subscriber: RedisConnection = publisher.duplicate();
-  subscriber.on('error', (error: unknown) => logger.debug({ err: error }, 'events subscriber Redis error'));
   const deliver = (message: string): void => {
     const event = parseChangeEvent(message);
     if (event) emitter.emit('change', event);
   };
-  let subscribed: Promise<boolean> | null = null;
-  // Once only: two listeners on the channel would deliver every event twice.
-  const subscribe = (): void => {
-    subscribed ??= subscriber
-      .subscribe(channel, deliver)
-      .then(() => true)
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'events: could not subscribe to Redis yet');
-        subscribed = null;
-        return false;
-      });
-  };
-  // After a reconnect the client subscribes again by itself; until the first success, try on each ready.
-  subscriber.on('ready', subscribe);
+  // Its own connection (a subscribing one can do nothing else); sharded pub/sub on a cluster.
+  // After a reconnect the client subscribes again by itself.
+  const subscription = publisher.subscribe({
+    channel,
+    onMessage: deliver,
+    onError: (error: unknown) => logger.debug({ err: error }, 'events subscriber Redis error'),
+  });
   await Promise.race([
-    subscriber
-      .connect()
-      .catch((error: unknown) => logger.warn({ err: error }, 'events Redis not reachable yet')),
-    new Promise((resolve) => setTimeout(resolve, DEFAULT_REDIS_CONNECT_TIMEOUT_MS)),
+    subscription.subscribed.then((ok) => {
+      if (!ok) logger.warn('events Redis not reachable yet');
+    }),
+    new Promise((resolve) => setTimeout(resolve, DEFAULT_REDIS_CONNECT_TIMEOUT_MS).unref()),
   ]);
-  if (subscriber.isReady) subscribe();
-  await subscribed;
   return {
     kind: 'redis',
     publish: async (events) => {
@@ -131,7 +118,7 @@ export async function redisBus(
     listening: () => emitter.listenerCount('change'),
     close: async () => {
       emitter.removeAllListeners();
-      await closeRedis(subscriber);
+      await subscription.close();
     },
   };
 }

@@ -1,12 +1,8 @@
+import type { ChangeEvent } from '../../datasources/changes.js';
 import type { Scope, Viewer } from '../auth/scopes.js';
 
-/**
- * A change a provider reported (by webhook) that subscribers may want: ids only, so each subscriber
- * reads the current record through its own access rules and nothing personal crosses Redis.
- */
-export type ChangeEvent =
-  | { topic: 'payment'; paymentId: string; accountId: string | null }
-  | { topic: 'customer'; contactId: string };
+/** A change a provider reported (by webhook or poll) that subscribers may want (datasources/changes.ts). */
+export type { ChangeEvent } from '../../datasources/changes.js';
 
 /** The scope a subscriber needs to hear of an event at all (field rules still apply to what it reads). */
 export const TOPIC_SCOPES: Record<ChangeEvent['topic'], Scope> = {

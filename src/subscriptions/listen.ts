@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../auth/errors.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../graphql/context.js';
 import { TOPIC_SCOPES, mayHear, type ChangeEvent } from './events.js';
 
 /**

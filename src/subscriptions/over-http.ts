@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode } from '../errors/concord-error.js';
 
 /**
  * A subscription sent over HTTP would run its event resolver with no event (and fail inside);

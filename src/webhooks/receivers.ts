@@ -3,19 +3,10 @@ import type { Logger } from 'pino';
 import type { CacheStore } from '../../datasources/cache/store.js';
 import type { Caching } from '../cache/index.js';
 import { createSourceThrottle, sendRateLimited, type RateLimitSettings } from '../http/rate-limit.js';
-import type { RedisConnection } from '../redis-client.js';
-import { verifyHubSpotSignature } from './hubspot-signature.js';
-import { distinctEvents } from '../subscriptions/events.js';
+import type { RedisConnection } from '../redis/client.js';
+import type { WebhookSource } from '../../datasources/provider-descriptor.js';
 import type { EventBus } from '../subscriptions/bus.js';
-import {
-  hubspotChanges,
-  hubspotInvalidations,
-  stripeChanges,
-  stripeInvalidations,
-  type Invalidation,
-} from './invalidations.js';
-import { readHubSpotBatch, readStripeEvent } from './payloads.js';
-import { verifyStripeSignature } from './stripe-signature.js';
+import { applyModelChanges } from './model-changes.js';
 
 /** Providers retry a webhook for days; an event id is remembered this long to ignore its replays. */
 export const DEFAULT_REPLAY_WINDOW_MS = 7 * 86_400_000;
@@ -25,8 +16,8 @@ export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_WEBHOOK_RATE_LIMIT: RateLimitSettings = { points: 300, durationS: 60 };
 
 export interface WebhookSettings {
-  stripeSecrets: readonly string[];
-  hubspotSecrets: readonly string[];
+  /** Each provider's signing secrets, by provider name (several during a rotation; none: refused). */
+  secrets: Readonly<Record<string, readonly string[]>>;
   /** The public origin providers call (behind a proxy, Concord's own view of the URL differs). */
   publicUrl: string | null;
   /** Larger bodies get 413 unread (WEBHOOK_MAX_BODY_BYTES). */
@@ -35,8 +26,17 @@ export interface WebhookSettings {
   rateLimit: RateLimitSettings | null;
 }
 
+/** A provider that signs webhooks, as its descriptor describes it. */
+export interface WebhookProvider {
+  name: string;
+  title: string;
+  webhook: WebhookSource;
+}
+
 export interface WebhookDeps {
   settings: WebhookSettings;
+  /** Mounted at `POST /webhooks/<name>` each. */
+  providers: readonly WebhookProvider[];
   caching: Caching;
   logger: Logger;
   /** Where seen event ids live (Redis when shared, so every replica ignores the same replays). */
@@ -47,17 +47,6 @@ export interface WebhookDeps {
   redis: RedisConnection | null;
   /** The verifiers' clock (epoch ms); tests fix it to check the tolerance edges exactly. */
   now?: () => number;
-}
-
-async function apply(caching: Caching, invalidations: readonly Invalidation[]): Promise<void> {
-  const { crm, payments } = caching.invalidate;
-  for (const item of invalidations) {
-    if (item.kind === 'contact') await crm?.invalidateContact(item.id);
-    else if (item.kind === 'company') await crm?.invalidateCompany(item.id);
-    else if (item.kind === 'deal') await crm?.invalidateDeal(item.id);
-    else if (item.kind === 'account') await payments?.invalidateAccount(item.id, item.contactId);
-    else await payments?.invalidatePayments(item.accountId, item.paymentIds);
-  }
 }
 
 /** True the first time an event id is seen; replays answer 200 (so the provider stops) and change nothing. */
@@ -91,13 +80,14 @@ function bodyErrors(logger: Logger, maxBodyBytes: number): ErrorRequestHandler {
 }
 
 /**
- * POST /webhooks/stripe and /webhooks/hubspot: count the request against its source address (429
+ * POST /webhooks/<provider> for each provider that signs webhooks: count the request against its source address (429
  * past WEBHOOK_RATE_LIMIT, body unread), read at most WEBHOOK_MAX_BODY_BYTES (413), verify the
  * signature over the raw bytes, refuse (400, nothing changed) when it fails or the body is not an
  * event, ignore replays, and invalidate what the event names.
  */
 export function webhookRouter({
   settings,
+  providers,
   caching,
   logger,
   seen,
@@ -124,62 +114,36 @@ export function webhookRouter({
   }
   router.use(express.raw({ type: () => true, limit: settings.maxBodyBytes }));
 
-  router.post('/stripe', async (req: Request, res: Response) => {
-    if (settings.stripeSecrets.length === 0) return refuse(res, 'Stripe webhooks are not configured');
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = verifyStripeSignature(
-      req.header('stripe-signature'),
-      raw,
-      settings.stripeSecrets,
-      Math.floor(now() / 1000),
-    );
-    if (!verdict.ok) return refuse(res, verdict.reason);
-    const event = readStripeEvent(raw);
-    if (!event) return refuse(res, 'not a Stripe event');
-    if (!(await firstSighting(seen, 'stripe', [event.id]))) {
-      res.json({ received: true, replay: true });
-      return;
-    }
-    const invalidations = stripeInvalidations(event);
-    await apply(caching, invalidations);
-    // Announced after the invalidation, so a subscriber reading the record gets the new state.
-    await bus.publish(stripeChanges(event));
-    logger.info(
-      { provider: 'stripe', event: event.id, type: event.type, invalidated: invalidations.length },
-      'webhook',
-    );
-    res.json({ received: true, invalidated: invalidations.length });
-  });
-
-  router.post('/hubspot', async (req: Request, res: Response) => {
-    if (settings.hubspotSecrets.length === 0) return refuse(res, 'HubSpot webhooks are not configured');
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const origin = settings.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const verdict = verifyHubSpotSignature(
-      {
-        method: req.method,
-        uri: `${origin.replace(/\/$/, '')}${req.originalUrl}`,
-        rawBody: raw,
-        signature: req.header('x-hubspot-signature-v3'),
-        timestamp: req.header('x-hubspot-request-timestamp'),
-      },
-      settings.hubspotSecrets,
-      now(),
-    );
-    if (!verdict.ok) return refuse(res, verdict.reason);
-    const events = readHubSpotBatch(raw);
-    if (!events) return refuse(res, 'not a HubSpot event batch');
-    const ids = events.map((e) => String(e.eventId));
-    if (!(await firstSighting(seen, 'hubspot', ids))) {
-      res.json({ received: true, replay: true });
-      return;
-    }
-    const invalidations = hubspotInvalidations(events);
-    await apply(caching, invalidations);
-    await bus.publish(distinctEvents(hubspotChanges(events)));
-    logger.info({ provider: 'hubspot', events: ids.length, invalidated: invalidations.length }, 'webhook');
-    res.json({ received: true, invalidated: invalidations.length });
-  });
+  for (const provider of providers) {
+    const { name, title, webhook } = provider;
+    router.post(`/${name}`, async (req: Request, res: Response) => {
+      const secrets = settings.secrets[name] ?? [];
+      if (secrets.length === 0) return refuse(res, `${title} webhooks are not configured`);
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const origin = settings.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      const verdict = webhook.verify(
+        {
+          method: req.method,
+          url: `${origin.replace(/\/$/, '')}${req.originalUrl}`,
+          rawBody: raw,
+          header: (header) => req.header(header),
+        },
+        secrets,
+        now(),
+      );
+      if (!verdict.ok) return refuse(res, verdict.reason);
+      const delivery = webhook.read(raw);
+      if (!delivery) return refuse(res, `not ${webhook.expected}`);
+      if (!(await firstSighting(seen, name, delivery.eventIds))) {
+        res.json({ received: true, replay: true });
+        return;
+      }
+      const invalidated = delivery.changes.invalidations.length;
+      await applyModelChanges(caching, bus, delivery.changes);
+      logger.info({ provider: name, ...delivery.log, invalidated }, 'webhook');
+      res.json({ received: true, invalidated });
+    });
+  }
   router.use(bodyErrors(logger, settings.maxBodyBytes));
   return router;
 }

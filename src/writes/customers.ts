@@ -1,9 +1,9 @@
 import type { Contact, ContactChanges } from '../../datasources/model.js';
 import { ProviderError } from '../../datasources/transport/errors.js';
 import { isLocalRefusal } from '../../datasources/transport/policy-errors.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../graphql/context.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../generated/resolvers-types.js';
-import { idOfType } from '../ids.js';
+import { idOfType } from '../relay/global-ids.js';
 import type { WriteKeys } from './idempotency.js';
 import { refusable, userError, type Outcome, type UserErrorValue } from './user-errors.js';
 

@@ -1,6 +1,6 @@
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../graphql/context.js';
 import type { TrackEventInput } from '../generated/resolvers-types.js';
-import { idOfType } from '../ids.js';
+import { idOfType } from '../relay/global-ids.js';
 import type { WriteKeys } from './idempotency.js';
 import { refusable, userError, type Outcome } from './user-errors.js';
 

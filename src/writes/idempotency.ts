@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/scopes.js';
-import { ConcordError, ErrorCode } from '../errors.js';
-import { stableJson } from '../stable-json.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
+import { stableJson } from '../runtime/stable-json.js';
 import { answerOf, failureAnswer, type UndoStep } from './compensation.js';
 import type { Compensator } from './compensator.js';
 import type { MutationLedger } from './ledger.js';

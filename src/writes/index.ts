@@ -1,5 +1,5 @@
-import type { RequestContext } from '../context.js';
-import { ConcordError, ErrorCode } from '../errors.js';
+import type { RequestContext } from '../graphql/context.js';
+import { ConcordError, ErrorCode } from '../errors/concord-error.js';
 import { idempotent, type WriteKeys } from './idempotency.js';
 import type { Outcome, UserErrorValue } from './user-errors.js';
 

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis/client.js';
 
 /**
  * Time-limited holds on a name (an undo being run, the sweeper's turn): one holder at a time, and a
@@ -54,23 +54,16 @@ export class RedisLeases implements Leases {
   ) {}
 
   async acquire(name: string, owner: string, ms: number): Promise<boolean> {
-    const set = await this.client.set(this.prefix + name, owner, {
-      condition: 'NX',
-      expiration: { type: 'PX', value: ms },
-    });
-    return set === 'OK';
+    return this.client.set(this.prefix + name, owner, { nx: true, px: ms });
   }
 
   async renew(name: string, owner: string, ms: number): Promise<boolean> {
-    const renewed = await this.client.eval(RENEW, {
-      keys: [this.prefix + name],
-      arguments: [owner, String(ms)],
-    });
+    const renewed = await this.client.eval<number>(RENEW, [this.prefix + name], [owner, String(ms)]);
     return renewed === 1;
   }
 
   async release(name: string, owner: string): Promise<void> {
-    await this.client.eval(RELEASE, { keys: [this.prefix + name], arguments: [owner] });
+    await this.client.eval(RELEASE, [this.prefix + name], [owner]);
   }
 }
 

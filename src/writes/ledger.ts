@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis-client.js';
+import type { RedisConnection } from '../redis/client.js';
 import type { Compensation, RolledBack } from './compensation.js';
 
 /** A claim lives this long without an answer; then a retry may run again (provider keys still guard it). */
@@ -163,18 +163,16 @@ export class RedisLedger implements MutationLedger {
     const pending: Entry = { state: 'pending', inputHash };
     // SET NX: of two concurrent retries exactly one claims the key.
     const set = await this.client.set(this.prefix + key, JSON.stringify(pending), {
-      condition: 'NX',
-      expiration: { type: 'PX', value: this.ttl.pendingMs },
+      nx: true,
+      px: this.ttl.pendingMs,
     });
-    if (set === 'OK') return { state: 'claimed' };
+    if (set) return { state: 'claimed' };
     const raw = await this.client.get(this.prefix + key);
     return verdict(raw ? (JSON.parse(raw) as Entry) : null, inputHash);
   }
 
   private async write(key: string, entry: Entry): Promise<void> {
-    await this.client.set(this.prefix + key, JSON.stringify(entry), {
-      expiration: { type: 'PX', value: this.ttl.recordMs },
-    });
+    await this.client.set(this.prefix + key, JSON.stringify(entry), { px: this.ttl.recordMs });
   }
 
   async complete(key: string, inputHash: string, record: unknown): Promise<void> {
@@ -182,23 +180,24 @@ export class RedisLedger implements MutationLedger {
   }
 
   async release(key: string): Promise<void> {
-    await this.client.del(this.prefix + key);
+    await this.client.del([this.prefix + key]);
   }
 
   async beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void> {
     // The record first: a sweeper that finds the key in the set always finds what to run.
     await this.write(key, { state: 'compensating', inputHash, compensation });
-    await this.client.sAdd(this.owedKey, key);
+    await this.client.sAdd(this.owedKey, [key]);
   }
 
   async finishCompensation(key: string, inputHash: string, rolledBack: RolledBack): Promise<void> {
     await this.write(key, { state: 'rolled-back', inputHash, rolledBack });
-    await this.client.sRem(this.owedKey, key);
+    await this.client.sRem(this.owedKey, [key]);
   }
 
   async pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }> {
     const keys = await this.client.sMembers(this.owedKey);
     if (keys.length === 0) return { pending: [], expired: [] };
+    // Records of many mutations, so of many cluster slots: mGet splits per slot on a cluster.
     const raws = await this.client.mGet(keys.map((key) => this.prefix + key));
     const pending: PendingCompensation[] = [];
     const expired: string[] = [];

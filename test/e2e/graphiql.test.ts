@@ -7,7 +7,7 @@ import type { RunningSandbox } from '../../sandbox/index.js';
 import type { Concord } from '../../src/app.js';
 import { allowLoopbackOnly, launchChromium, type HeadlessChromium } from '../support/chromium.js';
 import { REPO_ROOT } from '../support/codegen-check.js';
-import { toGlobalId } from '../../src/ids.js';
+import { toGlobalId } from '../../src/relay/global-ids.js';
 import { postQuery, startTestConcord } from '../support/stack.js';
 import { untilSubscribed } from '../support/subscribe.js';
 

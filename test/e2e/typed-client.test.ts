@@ -5,7 +5,7 @@ import { createConcordClient, DOCUMENT_IDS } from '../../client/example.js';
 import type { CustomerByEmailQuery, DashboardQuery, MetricsQuery } from '../../client/generated/graphql.js';
 import type { RunningSandbox } from '../../sandbox/index.js';
 import type { Concord } from '../../src/app.js';
-import { toGlobalId } from '../../src/ids.js';
+import { toGlobalId } from '../../src/relay/global-ids.js';
 import { TEST_ANCHOR, queryHeaders, startTestConcord } from '../support/stack.js';
 
 /** Compile-time equality: the assignments below fail `npm run typecheck` if a type drifts. */

@@ -29,7 +29,7 @@ function onPath(binary: string): string | null {
 }
 
 /** redis-server from REDIS_SERVER, else PATH, else apt-get when root; otherwise one clear line. */
-function findRedisServer(): string {
+export function findRedisServer(): string {
   const configured = process.env.REDIS_SERVER;
   if (configured) return configured;
   const found = onPath('redis-server');
@@ -49,7 +49,7 @@ function findRedisServer(): string {
   throw new Error(INSTALL_HINT);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function waitUntilReady(child: ChildProcess, output: () => string): Promise<void> {
+export async function waitUntilReady(child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!output().includes('Ready to accept connections')) {
     if (child.exitCode !== null || Date.now() > deadline)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildSchema, isEnumType } from 'graphql';
-import { ErrorCode } from '../../src/errors.js';
-import { loadTypeDefs } from '../../src/schema.js';
-import { TrustedDocumentCode } from '../../src/trusted-documents.js';
+import { ErrorCode } from '../../src/errors/concord-error.js';
+import { loadTypeDefs } from '../../src/graphql/type-defs.js';
+import { TrustedDocumentCode } from '../../src/graphql/trusted-documents.js';
 
 describe('public error codes', () => {
   it('are the same list in the schema’s ErrorCode enum and in src/errors.ts', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProviderErrorCode } from '../../transport/errors.js';
-import { chunk, classifyHubSpotError, linkedFromV3, uniqueBy } from '../client.js';
-import { bucketIndex, bucketRanges, decodeItemCursor, encodeItemCursor, walk } from '../index.js';
+import { chunk, linkedFromV3, uniqueBy } from '../client.js';
+import { bucketIndex, bucketRanges } from '../crm.js';
+import { classifyHubSpotError } from '../errors.js';
+import { decodeItemCursor, encodeItemCursor, walk } from '../paging.js';
 
 const error = (category: string) => ({
   status: 'error',

@@ -13,7 +13,7 @@ import { createHubSpotProtocol } from '../../../sandbox/hubspot/index.js';
 import type { Contact, Deal, DealStatus } from '../../model.js';
 import { UnsupportedPagingError } from '../../model.js';
 import { ProviderErrorCode } from '../../transport/errors.js';
-import { createHubSpotCrm, type HubSpotCrm } from '../index.js';
+import { createHubSpotCrm, type HubSpotCrm } from '../crm.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
 
 const DAY = 86_400_000;

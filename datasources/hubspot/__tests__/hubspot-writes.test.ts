@@ -10,7 +10,8 @@ import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serv
 import { createHubSpotProtocol } from '../../../sandbox/hubspot/index.js';
 import type { HubSpotEventInput, WebhookEmitter } from '../../../sandbox/webhooks/emitter.js';
 import { ProviderError } from '../../transport/errors.js';
-import { createHubSpotCrm, writeRejection, type HubSpotCrm } from '../index.js';
+import { createHubSpotCrm, type HubSpotCrm } from '../crm.js';
+import { writeRejection } from '../errors.js';
 import { contactProperties } from '../mapping.js';
 
 /** The write half of the adapter against the HubSpot simulator over real HTTP, on its own data set. */

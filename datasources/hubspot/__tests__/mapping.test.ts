@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CompanyObject, ContactObject, DealObject } from '../client.js';
+import type { CompanyObject, ContactObject, DealObject } from '../wire.js';
 import {
   DEFAULT_MAPPING_OPTIONS,
   dealCurrency,

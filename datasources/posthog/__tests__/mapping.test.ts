@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { alignToBucket, bucketStarts, nextBucketStart } from '../../buckets.js';
 import { classifyPostHogError, rowsToObjects } from '../client.js';
-import { decodeEventCursor, encodeEventCursor } from '../index.js';
+import { decodeEventCursor, encodeEventCursor } from '../analytics.js';
 import {
   ActivityRowSchema,
   countsByBucket,

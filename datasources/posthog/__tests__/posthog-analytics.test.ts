@@ -13,7 +13,7 @@ import { UnsupportedPagingError, type ActivitySummary, type AnalyticsEvent } fro
 import { ProviderErrorCode } from '../../transport/errors.js';
 import type { UpstreamCall } from '../../transport/http-client.js';
 import { QUERY_ENDPOINT } from '../client.js';
-import { createPostHogAnalytics, encodeEventCursor, type PostHogAnalytics } from '../index.js';
+import { createPostHogAnalytics, encodeEventCursor, type PostHogAnalytics } from '../analytics.js';
 import { formatPostHogDateTime } from '../mapping.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
 

@@ -14,7 +14,7 @@ import { WriteRejectedError } from '../../model.js';
 import { ProviderErrorCode } from '../../transport/errors.js';
 import type { UpstreamCall } from '../../transport/http-client.js';
 import { CAPTURE_ENDPOINT } from '../client.js';
-import { CaptureNotConfiguredError, createPostHogAnalytics, type PostHogAnalytics } from '../index.js';
+import { CaptureNotConfiguredError, createPostHogAnalytics, type PostHogAnalytics } from '../analytics.js';
 import { eventUuid } from '../mapping.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
 

@@ -15,7 +15,7 @@ import {
   type StripeCharge,
   type StripeSubscription,
 } from '../client.js';
-import { decodeSearchCursor, encodeSearchCursor, listPage, statusSearch } from '../index.js';
+import { decodeSearchCursor, encodeSearchCursor, listPage, statusSearch } from '../paging.js';
 import { lifetimeValue } from '../../lifetime-value.js';
 import {
   capturedRevenue,

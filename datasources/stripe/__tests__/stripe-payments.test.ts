@@ -1,4 +1,4 @@
-import { REVENUE_SLICES } from '../index.js';
+import { REVENUE_SLICES } from '../payments.js';
 import { lifetimeValue } from '../../lifetime-value.js';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -13,7 +13,7 @@ import { KnobBoard } from '../../../sandbox/http/knobs.js';
 import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serve.js';
 import { createStripeProtocol } from '../../../sandbox/stripe/index.js';
 import { UnsupportedPagingError, type Page, type Payment, type PaymentStatus } from '../../model.js';
-import { MAX_SEARCH_CALLS_PER_PAGE, createStripePayments, type StripePayments } from '../index.js';
+import { MAX_SEARCH_CALLS_PER_PAGE, createStripePayments, type StripePayments } from '../payments.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
 
 /** The adapter against the Stripe simulator over real HTTP, checked against the dataset itself. */

@@ -10,7 +10,8 @@ import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serv
 import { createStripeProtocol } from '../../../sandbox/stripe/index.js';
 import { ProviderError } from '../../transport/errors.js';
 import { classifyStripeError } from '../client.js';
-import { createStripePayments, writeRejection, type StripePayments } from '../index.js';
+import { writeRejection } from '../errors.js';
+import { createStripePayments, type StripePayments } from '../payments.js';
 import { customerUpdateParams, refundParams } from '../mapping.js';
 
 /** The write half of the adapter against the Stripe simulator over real HTTP, on its own data set. */

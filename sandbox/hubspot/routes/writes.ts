@@ -35,6 +35,18 @@ const WriteBody = z.object({
 type Association = z.output<typeof AssociationInput>;
 
 /**
+ * An update is HubSpot's `SimplePublicObjectInput`: properties only, with no `associations` (those are
+ * made by the v4 associations API). Any other field is refused rather than ignored, as a strict JSON
+ * binding refuses an unrecognised field (the exact wording HubSpot uses here is not verified).
+ */
+const UpdateBody = z
+  .object({
+    properties: PropertyValues,
+    objectWriteTraceId: z.string().optional().describe('Echoed by HubSpot for tracing; not stored'),
+  })
+  .strict();
+
+/**
  * The links a create asks for, checked before anything is written: a HubSpot-defined type id of
  * this object type and an existing record at the other end. The sandbox has no custom labels.
  */
@@ -173,7 +185,7 @@ export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | unde
     summary: 'Update some properties of an object (an empty string clears one)',
     tags: ['Objects'],
     params: z.object({ objectType: objectTypeParam, objectId: z.string().describe('Object id') }),
-    body: WriteBody,
+    body: UpdateBody,
     responses: {
       200: 'SimplePublicObject',
       400: 'VALIDATION_ERROR',

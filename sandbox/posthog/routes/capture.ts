@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import qs from 'qs';
-import { json, route, type Reply, type RouteDef } from '../../http/route.js';
+import { json, route, type Reply, type RouteDef, type RouteFailures } from '../../http/route.js';
 
 /** The project token (`phc_…`) capture accepts: a fixed development value, like the other sandbox keys. */
 export const POSTHOG_PROJECT_TOKEN = 'phc_ConcordSandbox0000000000000000000000000000000';
@@ -28,6 +28,17 @@ const MAX_DISTINCT_ID_CHARS = 200;
 function captureError(status: number, text: string): Reply {
   return { status, text };
 }
+
+const TOO_LARGE = 'maximum event size exceeded: request too large';
+
+/** The shared failures (knobs, an oversized body) as capture words them: plain text, never DRF's JSON. */
+const CAPTURE_FAILURES: RouteFailures = {
+  rateLimited: () => captureError(429, 'rate limited'),
+  serverError: () => captureError(500, 'internal error'),
+  unavailable: () => captureError(503, 'transient error, please retry'),
+  malformedBody: () => captureError(400, 'failed to decode request'),
+  tooLarge: () => captureError(413, TOO_LARGE),
+};
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -93,8 +104,7 @@ export function readCapture(
   limitBytes: number,
   now: number,
 ): { ok: true; events: CapturedEvent[] } | { ok: false; reply: Reply } {
-  if (raw.length > limitBytes)
-    return { ok: false, reply: captureError(413, 'maximum event size exceeded: request too large') };
+  if (raw.length > limitBytes) return { ok: false, reply: captureError(413, TOO_LARGE) };
   const decoded = decodeBody(raw, contentType);
   if (!decoded.ok) return decoded;
   if (decoded.text.trim() === '') return { ok: false, reply: captureError(400, 'request holds no event') };
@@ -171,11 +181,14 @@ export function captureRoutes(accept: (event: CapturedEvent) => void): RouteDef[
         'Capture events with the project token: one event, an array, or {api_key, batch}; gzip or form data= accepted',
       tags: ['capture'],
       public: true,
+      maxBodyBytes: path === '/batch/' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES,
+      failures: CAPTURE_FAILURES,
       responses: {
         200: '{"status":"Ok"} (204 with ?beacon=1)',
         400: 'Undecodable or empty body, no event name or distinct_id (plain text)',
         401: 'No, mixed, personal or unknown token (plain text)',
-        413: 'Body over the route limit (plain text)',
+        413: 'Body over the route limit: 20 MB on /batch, 2 MB on the others (plain text)',
+        429: 'Over the rate-limit knob (plain text)',
       },
       handle: ({ rawBody, headers, url }) => {
         const limit = path === '/batch/' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES;

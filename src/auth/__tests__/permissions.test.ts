@@ -20,7 +20,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
-import { loadTypeDefs } from '../../schema.js';
+import { loadTypeDefs } from '../../graphql/type-defs.js';
 import { PII_ARGUMENTS, permissions } from '../permissions.js';
 import { SCOPES, type Scope, type Viewer } from '../scopes.js';
 import { applyPermissions, fieldsWithoutRule, signedIn, type RuleTree } from '../rules.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { readConfig } from '../../config.js';
-import { PACKAGE_ROOT } from '../../package-root.js';
+import { PACKAGE_ROOT } from '../../runtime/package-root.js';
 import { createApiKeyVerifier } from '../api-keys.js';
 import { signDevToken } from '../dev-token.js';
 import { createJwtVerifier } from '../jwt.js';

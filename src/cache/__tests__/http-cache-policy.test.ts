@@ -16,7 +16,7 @@ import { scenarios } from '../../../bench/scenarios.js';
 import { generateDataset } from '../../../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../../../sandbox/data/sizes.js';
 import { DASHBOARD_QUERY } from '../../../test/support/dashboard.js';
-import { loadTypeDefs } from '../../schema.js';
+import { loadTypeDefs } from '../../graphql/type-defs.js';
 import { cachePolicyOf } from '../http-cache-policy.js';
 
 /** Something of every type, two of every list: every selected field resolves. */

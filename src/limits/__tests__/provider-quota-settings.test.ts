@@ -23,6 +23,8 @@ describe('provider quota settings', () => {
         { limit: 240, windowMs: 60_000 },
         { limit: 2_400, windowMs: 3_600_000 },
       ],
+      // An hour's share of a Salesforce org's daily allocation (it adopts Sforce-Limit-Info).
+      SALESFORCE_QUOTA: [{ limit: 625, windowMs: 3_600_000 }],
     });
     const live = readConfig({ ...LIVE, STRIPE_SECRET_KEY: 'sk_live_abc' });
     expect(live.providerQuotas.limits.STRIPE_QUOTA).toEqual([{ limit: 100, windowMs: 1_000 }]);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { toGlobalId } from '../../ids.js';
-import { upstreamEstimate } from '../upstream-budget.js';
+import { toGlobalId } from '../../relay/global-ids.js';
+import { chosenProviders } from '../../providers/registry.js';
+import { idsPerCall, upstreamEstimate } from '../upstream-budget.js';
+
+const perCall = idsPerCall(chosenProviders({ crm: 'hubspot', payments: 'stripe', analytics: 'posthog' }));
 
 function estimate(query: string, variables: Record<string, unknown> = {}): number {
   const document = parse(query);
@@ -9,7 +12,7 @@ function estimate(query: string, variables: Record<string, unknown> = {}): numbe
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
   if (!operation) throw new Error('no operation');
-  return upstreamEstimate(document, operation, variables);
+  return upstreamEstimate(document, operation, variables, perCall);
 }
 
 const ids = (type: 'Payment' | 'Customer' | 'AnalyticsEvent', n: number, from = 0) =>

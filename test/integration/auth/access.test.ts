@@ -92,7 +92,12 @@ describe('field rules over HTTP', () => {
       expect(body.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
         { path: [field], extensions: { code: 'FORBIDDEN', requiredScopes: 'crm:read pii:read' } },
       ]);
-      expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+      expect(stack.sandbox.counters.snapshot().total).toEqual({
+        hubspot: 0,
+        stripe: 0,
+        posthog: 0,
+        salesforce: 0,
+      });
     }
     // With pii:read the same lookups answer; without an email filter crm:read alone still lists.
     const pii = await signTestToken({ scopes: ['crm:read', 'pii:read'] });

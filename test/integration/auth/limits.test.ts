@@ -27,7 +27,12 @@ describe('query limits, before any provider call', () => {
     const body = (await res.json()) as GraphQLResponse;
     expect(res.status).toBe(400);
     expect(body.data).toBeUndefined();
-    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(stack.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
     const error = body.errors?.[0];
     if (!error) throw new Error('expected an error');
     return error;
@@ -90,6 +95,11 @@ describe('query limits, before any provider call', () => {
         { message: 'The request body is larger than 4096 bytes.', extensions: { code: 'PAYLOAD_TOO_LARGE' } },
       ],
     });
-    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(stack.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
   });
 });

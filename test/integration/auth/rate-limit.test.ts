@@ -44,7 +44,12 @@ describe('per-client rate limits (memory store)', () => {
         authorization: `Bearer ${await signTestToken({ sub: 'alice' })}`,
       }),
     );
-    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(stack.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
     const other = await rawQuery(stack.gateway, QUERY, bob);
     expect(other.status).toBe(200);
     expect(other.body.errors).toBeUndefined();
@@ -117,7 +122,12 @@ describe('failed authentication per source address (memory store)', () => {
     for (const headers of [...failures, { 'x-api-key': 'ck_test_guessed_0002' }]) {
       expectLimited(await rawQuery(stack.gateway, QUERY, headers));
     }
-    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(stack.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
     // A validly signed token refused for its claims is no guess: its client still hears 401 expired.
     const expired = await rawQuery(stack.gateway, QUERY, {
       authorization: `Bearer ${await signTestToken({ expiresInS: -120 })}`,

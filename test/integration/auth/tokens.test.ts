@@ -33,7 +33,12 @@ describe('credentials', () => {
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     // Refused before GraphQL: no provider was asked anything.
-    expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(stack.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
     return String(body.errors?.[0]?.extensions?.reason);
   }
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
 import { createCacheStore } from '../../../src/cache/store.js';
-import { toGlobalId } from '../../../src/ids.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { postQuery, startTestConcord, TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';

@@ -7,7 +7,7 @@ import {
   credentialFingerprint,
   type CacheKind,
 } from '../../../datasources/cache/index.js';
-import { createHubSpotCrm, type HubSpotCrm } from '../../../datasources/hubspot/index.js';
+import { createHubSpotCrm, type HubSpotCrm } from '../../../datasources/hubspot/crm.js';
 import type { Contact, CrmProvider } from '../../../datasources/model.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import { createCacheStore, type ManagedCacheStore } from '../../../src/cache/store.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 
 /**
  * No Docker engine or maintained Dockerfile linter runs here (dockerfilelint refuses HEALTHCHECK

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 import { TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
 import { liveEnv, query, spawnReplica, terminate, type Replica } from './support.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
@@ -58,7 +58,7 @@ describe('two replicas behind one Redis and one set of providers', () => {
     sandbox.counters.reset();
     const second = await query<Companies>(b.origin, token, COMPANIES, { n: 3 });
     expect(second.body).toEqual(first.body);
-    expect(sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0, salesforce: 0 });
   });
 
   it("holds one client's rate limit across both replicas", async () => {

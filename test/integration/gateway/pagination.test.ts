@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Dataset } from '../../../sandbox/data/dataset.js';
-import { fromGlobalId } from '../../../src/ids.js';
+import { fromGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 
 interface Connection {

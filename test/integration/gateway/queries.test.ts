@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { minorToDecimal } from '../../../datasources/money.js';
-import { fromGlobalId, toGlobalId } from '../../../src/ids.js';
+import { fromGlobalId, toGlobalId } from '../../../src/relay/global-ids.js';
 import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
 
 const DAY = 86_400_000;

@@ -96,7 +96,12 @@ describe('TRUSTED_DOCUMENTS=allow-listed-only', () => {
         extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' },
       },
     ]);
-    expect(gw.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(gw.sandbox.counters.snapshot().total).toEqual({
+      hubspot: 0,
+      stripe: 0,
+      posthog: 0,
+      salesforce: 0,
+    });
   });
 
   it('refuses an unknown id with TRUSTED_DOCUMENT_NOT_FOUND', async () => {

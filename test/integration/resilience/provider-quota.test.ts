@@ -2,8 +2,8 @@ import { createClient } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
-import { toGlobalId } from '../../../src/ids.js';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 import { liveEnv, query, spawnReplica, terminate, type Answer, type Replica } from '../deploy/support.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
@@ -212,7 +212,7 @@ describe('provider quotas: fair shares of a provider’s rate limit', () => {
         for (let tries = 0; tries < 100 && keys.length === 0; tries += 1) {
           const res = await query<Node>(origin, token, NODE, { id: paymentIds(1)[0] });
           expect(res.body.errors).toBeUndefined();
-          keys = await client.keys('concord:quota:stripe:*');
+          keys = await client.keys('concord:quota:{stripe:*');
           if (keys.length === 0) await new Promise((r) => setTimeout(r, 100));
         }
         expect(keys.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { readBody } from '../../support/http.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { verifyStripeSignature } from '../../../src/webhooks/stripe-signature.js';
+import { verifyStripeSignature } from '../../../datasources/stripe/webhooks.js';
 
 const ANCHOR = Date.UTC(2026, 10, 24);
 const HOUR = 3_600_000;

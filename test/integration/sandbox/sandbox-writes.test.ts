@@ -3,8 +3,8 @@ import { readBody } from '../../support/http.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { verifyHubSpotSignature } from '../../../src/webhooks/hubspot-signature.js';
-import { verifyStripeSignature } from '../../../src/webhooks/stripe-signature.js';
+import { verifyHubSpotSignature } from '../../../datasources/hubspot/webhooks.js';
+import { verifyStripeSignature } from '../../../datasources/stripe/webhooks.js';
 
 const ANCHOR = Date.UTC(2026, 10, 24);
 const STRIPE_SECRET = 'whsec_sandboxWritesTest0000000000';

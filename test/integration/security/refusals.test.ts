@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Concord } from '../../../src/app.js';
-import { ErrorCode } from '../../../src/errors.js';
+import { ErrorCode } from '../../../src/errors/concord-error.js';
 import { queryHeaders } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
 import { ERROR_LEVEL, startLoggedConcord, type LogLine } from './support.js';

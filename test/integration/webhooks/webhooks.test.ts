@@ -85,7 +85,7 @@ describe('signed provider webhooks', () => {
     });
 
   it('invalidates what a verified Stripe event names, and only that', async () => {
-    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0, salesforce: 0 });
     const payload = refundEvent('evt_test_1');
     const res = await postStripe(concord, payload, stripeHeader(payload));
     expect(res).toEqual({ status: 200, body: { received: true, invalidated: 1 } });
@@ -99,7 +99,7 @@ describe('signed provider webhooks', () => {
     const payload = refundEvent('evt_test_1');
     const res = await postStripe(concord, payload, stripeHeader(payload));
     expect(res).toEqual({ status: 200, body: { received: true, replay: true } });
-    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0, salesforce: 0 });
   });
 
   it.each([
@@ -112,7 +112,7 @@ describe('signed provider webhooks', () => {
     const payload = refundEvent(`evt_refused_${Math.random()}`);
     const res = await postStripe(concord, payload, sign(payload));
     expect(res.status).toBe(400);
-    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0, salesforce: 0 });
   });
 
   it('accepts an event signed during a secret rotation (several v1 values, one of them ours)', async () => {
@@ -145,7 +145,7 @@ describe('signed provider webhooks', () => {
     expect((await send(stale, hubspotHeaders(concord, stale, 'not-the-secret-000000'))).status).toBe(400);
     const tampered = hubspotHeaders(concord, stale);
     expect((await send(stale.replace('propertyChange', 'deletion'), tampered)).status).toBe(400);
-    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+    expect(await warmQuery()).toEqual({ hubspot: 0, stripe: 0, posthog: 0, salesforce: 0 });
 
     const good = event(12);
     const res = await send(good, hubspotHeaders(concord, good));

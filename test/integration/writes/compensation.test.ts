@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { pino } from 'pino';
 import type { RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
-import { toGlobalId } from '../../../src/ids.js';
-import { closeRedis, connectRedis, type RedisConnection } from '../../../src/redis-client.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
+import { closeRedis, connectRedis, type RedisConnection } from '../../../src/redis/client.js';
 import { inputHashOf, mutationKey } from '../../../src/writes/idempotency.js';
 import { RedisLeases } from '../../../src/writes/leases.js';
 import { RedisLedger } from '../../../src/writes/ledger.js';

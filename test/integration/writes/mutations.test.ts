@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { toGlobalId } from '../../../src/ids.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import { signTestToken } from '../../support/tokens.js';
 
@@ -206,7 +206,12 @@ describe('mutations', () => {
       );
       expect(data).toBeNull();
       expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect(stack.sandbox.counters.snapshot().total).toEqual({ hubspot: 0, stripe: 0, posthog: 0 });
+      expect(stack.sandbox.counters.snapshot().total).toEqual({
+        hubspot: 0,
+        stripe: 0,
+        posthog: 0,
+        salesforce: 0,
+      });
     });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
-import { toGlobalId } from '../../../src/ids.js';
-import { PACKAGE_ROOT } from '../../../src/package-root.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
+import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { TEST_ANCHOR, TEST_SEED } from '../../support/stack.js';
 import { subscribe, untilSubscribed, type TestSubscription } from '../../support/subscribe.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stripeSignatureHeader } from '../../../sandbox/webhooks/emitter.js';
-import { toGlobalId } from '../../../src/ids.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 import {
   activeSubscriptions,

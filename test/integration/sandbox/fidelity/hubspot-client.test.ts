@@ -161,6 +161,46 @@ describe('associations given at create', () => {
   });
 });
 
+describe('associations given at update', () => {
+  it('are not part of an update: the client leaves them out, and a raw PATCH with them is refused, changing nothing', async () => {
+    const company = (await client.crm.companies.basicApi.getPage(1)).results[0];
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'patched.later@example.com', firstname: 'Before' },
+      associations: [],
+    });
+    const links = {
+      to: { id: company?.id ?? '' },
+      types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }],
+    };
+
+    // SimplePublicObjectInput has no associations: the client serialises properties only, so none are sent.
+    const updated = await client.crm.contacts.basicApi.update(contact.id, {
+      properties: { firstname: 'Through the client' },
+      associations: [links],
+    } as { properties: Record<string, string> });
+    expect(updated.properties.firstname).toBe('Through the client');
+
+    // Sent anyway (through the client's raw request), HubSpot's strict JSON binding refuses the field.
+    const raw = await client.apiRequest({
+      method: 'PATCH',
+      path: `/crm/v3/objects/contacts/${contact.id}`,
+      body: { properties: { firstname: 'Raw' }, associations: [links] },
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toMatchObject({
+      status: 'error',
+      category: 'VALIDATION_ERROR',
+      message: expect.stringContaining('associations'),
+    });
+
+    const read = await client.crm.contacts.basicApi.getById(contact.id, ['firstname'], undefined, [
+      'companies',
+    ]);
+    expect(read.properties.firstname).toBe('Through the client');
+    expect(read.associations?.companies?.results ?? []).toEqual([]);
+  });
+});
+
 describe('calls the sandbox does not simulate', () => {
   it("answer HubSpot's own 404, never a silent success", async () => {
     const error = await failure(client.crm.pipelines.pipelinesApi.getAll('deals'));

@@ -95,6 +95,20 @@ describe("each twin's documented limits (the knob npm start and npm run sandbox 
     expect((await hubspot('/crm/v3/objects/contacts?limit=1')).status).toBe(200);
   });
 
+  it("HubSpot's daily limit: every call (search too) counted down in X-HubSpot-RateLimit-Daily-Remaining, afresh at UTC midnight", async () => {
+    advance(60_000);
+    const dailyRemaining = (response: Response): number =>
+      Number(response.headers.get('x-hubspot-ratelimit-daily-remaining'));
+    const first = dailyRemaining(await hubspot('/crm/v3/objects/contacts?limit=1'));
+    expect(first).toBeLessThan(1_000_000);
+    expect(dailyRemaining(await hubspot('/crm/v3/objects/contacts?limit=1'))).toBe(first - 1);
+    const search = await hubspot('/crm/v3/objects/contacts/search', { method: 'POST', body: '{"limit":1}' });
+    expect(search.status).toBe(200);
+    expect(dailyRemaining(search)).toBe(first - 2);
+    advance(86_400_000 - (now % 86_400_000));
+    expect(dailyRemaining(await hubspot('/crm/v3/objects/contacts?limit=1'))).toBe(999_999);
+  });
+
   it('Stripe test mode: 25 requests a second, then rate_limit that stripe-node does not retry', async () => {
     advance(60_000);
     const stripe = stripeFor(sandbox);

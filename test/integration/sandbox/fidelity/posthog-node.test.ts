@@ -179,6 +179,58 @@ describe('PostHog capture body formats and answers', () => {
   });
 });
 
+describe("PostHog capture's size limits and failures, in plain text", () => {
+  const token = () => sandbox.posthogProjectToken;
+  /** One event padded to about `bytes` of JSON. */
+  const padded = (event: string, bytes: number) =>
+    JSON.stringify({ api_key: token(), event, distinct_id: 'big', properties: { pad: 'x'.repeat(bytes) } });
+
+  it('takes up to 20 MB on /batch and 2 MB on the single-event routes; over that, 413 in plain text, storing nothing', async () => {
+    const accepted = await post('/batch/', padded('big_batch', 6 * 1024 * 1024));
+    expect(accepted.status).toBe(200);
+    expect(capturedNamed('big_batch')).toHaveLength(1);
+
+    const before = sandbox.captured.length;
+    for (const [path, bytes] of [
+      ['/e/', 3 * 1024 * 1024],
+      ['/batch/', 21 * 1024 * 1024],
+    ] as const) {
+      const res = await post(path, padded('too_big', bytes));
+      expect({ path, status: res.status, plain: res.type.startsWith('text/plain'), text: res.text }).toEqual({
+        path,
+        status: 413,
+        plain: true,
+        text: 'maximum event size exceeded: request too large',
+      });
+    }
+    expect(sandbox.captured.length).toBe(before);
+  });
+
+  it('answers the failure knobs (rate limit, error rate, outage) in plain text, as capture does', async () => {
+    const event = JSON.stringify({ api_key: token(), event: 'knobbed', distinct_id: 'k' });
+    const cases: [Parameters<RunningSandbox['knobs']['set']>[1], number, string][] = [
+      [{ rateLimit: { limit: 0, windowMs: 60_000 } }, 429, 'rate limited'],
+      [{ errorRate: 1 }, 500, 'internal error'],
+      [{ outage: true }, 503, 'transient error, please retry'],
+    ];
+    try {
+      for (const [knobs, status, text] of cases) {
+        sandbox.knobs.set('posthog', knobs);
+        const res = await post('/batch/', event);
+        expect({ status: res.status, plain: res.type.startsWith('text/plain'), text: res.text }).toEqual({
+          status,
+          plain: true,
+          text,
+        });
+        sandbox.knobs.reset('posthog');
+      }
+    } finally {
+      sandbox.knobs.reset('posthog');
+    }
+    expect(capturedNamed('knobbed')).toHaveLength(0);
+  });
+});
+
 describe('the REST properties filter on the persons and events lists', () => {
   const list = async (path: string, properties: unknown) => {
     const url = new URL(

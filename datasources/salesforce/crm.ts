@@ -1,0 +1,485 @@
+import { z } from 'zod';
+import type {
+  Company,
+  Contact,
+  ContactChanges,
+  ContactFilter,
+  CrmProvider,
+  Deal,
+  DealFilter,
+  DealParties,
+  Page,
+  PageRequest,
+  WriteOptions,
+} from '../model.js';
+import { WriteRejectedError } from '../model.js';
+import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
+import { SalesforceClient, chunk } from './client.js';
+import {
+  contactFields,
+  mapAccount,
+  mapContact,
+  mapOpportunity,
+  modelFieldOf,
+  parseSalesforceDatetime,
+  primaryContact,
+  type MappingOptions,
+} from './mapping.js';
+import { afterCondition, keysetPage, rowsFor } from './paging.js';
+import { fromMemoOr, requestMemo } from './request-memo.js';
+import type { SalesforceSession } from './session.js';
+import {
+  IN_LIST_EMAILS,
+  IN_LIST_IDS,
+  KEY_PREFIX,
+  datetimeLiteral,
+  inList,
+  isIdOf,
+  literal,
+  select,
+} from './soql.js';
+import {
+  ACCOUNT_FIELDS,
+  AccountRecord,
+  CONTACT_FIELDS,
+  ContactRecord,
+  ContactRoleRecord,
+  ContactWithRelations,
+  CreatedRecord,
+  OpportunityPartiesRecord,
+  OpportunityRecord,
+  opportunityFields,
+} from './wire.js';
+
+export interface SalesforceCrmOptions {
+  session: SalesforceSession;
+  apiVersion: string;
+  mapping: MappingOptions;
+  multiCurrency: boolean;
+  /** Records per page of a walked query (Sforce-Query-Options). */
+  queryBatchSize?: number;
+}
+
+/** The people on an opportunity, primary first, in the same query as the opportunity. */
+const ROLES_SUBQUERY =
+  '(SELECT ContactId, IsPrimary FROM OpportunityContactRoles ORDER BY IsPrimary DESC, CreatedDate)';
+
+const OpportunityWithRoles = OpportunityRecord.extend({
+  OpportunityContactRoles: OpportunityPartiesRecord.shape.OpportunityContactRoles,
+});
+
+const IdOnly = z.object({ Id: z.string() });
+
+/** Salesforce's refusals the client can fix, as WriteRejectedError; anything else stays what it was. */
+export function writeRejection(error: unknown, what: 'contact' | 'deal'): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  const code = error.providerCode;
+  if (error.code === ProviderErrorCode.NOT_FOUND) {
+    return new WriteRejectedError('NOT_FOUND', `There is no ${what} with this id.`);
+  }
+  if (code === 'DUPLICATES_DETECTED' || code === 'DUPLICATE_VALUE') {
+    return new WriteRejectedError(
+      'CONFLICT',
+      what === 'contact'
+        ? 'A contact with this email already exists.'
+        : `The ${what} conflicts with another.`,
+      what === 'contact' ? 'email' : null,
+    );
+  }
+  if (
+    error.status === 400 &&
+    code !== undefined &&
+    !['MALFORMED_QUERY', 'INVALID_FIELD', 'INVALID_TYPE'].includes(code)
+  ) {
+    const sfField = error.details.field;
+    const field = sfField === undefined ? null : modelFieldOf(sfField);
+    return new WriteRejectedError(
+      'INVALID',
+      field === null ? `The CRM refused the ${what}'s values.` : `The CRM refused the value of ${field}.`,
+      field,
+    );
+  }
+  return error;
+}
+
+async function rejecting<T>(what: 'contact' | 'deal', write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw writeRejection(error, what);
+  }
+}
+
+/** Salesforce contacts, accounts and opportunities as Concord's CrmProvider. */
+export class SalesforceCrm implements CrmProvider {
+  readonly name = 'salesforce';
+  private readonly client: SalesforceClient;
+  private readonly session: SalesforceSession;
+  private readonly mapping: MappingOptions;
+  private readonly opportunityFields: string[];
+  /** A page of contacts with each one's account and opportunities: the dashboard's CRM reads in one query. */
+  private readonly contactWithRelations: string[];
+
+  constructor(private readonly options: SalesforceCrmOptions) {
+    this.session = options.session;
+    this.client = new SalesforceClient(options.session, options.apiVersion);
+    this.mapping = options.mapping;
+    this.opportunityFields = opportunityFields(options.multiCurrency);
+    this.contactWithRelations = [
+      ...CONTACT_FIELDS,
+      ...ACCOUNT_FIELDS.map((f) => `Account.${f}`),
+      `(SELECT OpportunityId, ${this.opportunityFields.map((f) => `Opportunity.${f}`).join(', ')} FROM OpportunityContactRoles)`,
+    ];
+  }
+
+  /** Keeps what a relationship query brought along, for this request's later batch reads. */
+  private remember(rows: ReadonlyArray<z.infer<typeof ContactWithRelations>>): void {
+    const memo = requestMemo();
+    if (!memo) return;
+    for (const row of rows) {
+      if (row.Account) memo.accounts.set(row.Account.Id, row.Account);
+      const roles = row.OpportunityContactRoles;
+      // Salesforce sends null for an empty child set; a set cut short (not done) is not the whole list.
+      if (roles && !roles.done) continue;
+      const dealIds: string[] = [];
+      for (const role of roles?.records ?? []) {
+        if (!dealIds.includes(role.OpportunityId)) dealIds.push(role.OpportunityId);
+        if (role.Opportunity) memo.opportunities.set(role.Opportunity.Id, role.Opportunity);
+      }
+      memo.dealIds.set(row.Id, dealIds);
+    }
+  }
+
+  /** The org's API usage as the last answer told it (Sforce-Limit-Info). */
+  limitInfo() {
+    return this.session.limitInfo();
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------
+
+  async getContacts(ids: readonly string[]): Promise<Array<Contact | null>> {
+    const records = await this.retrieve('Contact', ids, CONTACT_FIELDS, ContactRecord);
+    return records.map((r) => (r ? mapContact(r, this.mapping) : null));
+  }
+
+  /** Emails match case-insensitively (SOQL's `=` and `IN` do); the oldest contact wins a shared email. */
+  async getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>> {
+    const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e !== ''))];
+    const found = new Map<string, Contact>();
+    const answers = await Promise.all(
+      chunk(wanted, IN_LIST_EMAILS).map((part) =>
+        this.queryAll(
+          select({
+            fields: CONTACT_FIELDS,
+            from: 'Contact',
+            where: [`Email IN ${inList(part)}`],
+            orderBy: 'CreatedDate, Id',
+          }),
+          ContactRecord,
+        ),
+      ),
+    );
+    for (const record of answers.flat()) {
+      const email = record.Email?.trim().toLowerCase();
+      if (email && !found.has(email)) found.set(email, mapContact(record, this.mapping));
+    }
+    return emails.map((e) => found.get(e.trim().toLowerCase()) ?? null);
+  }
+
+  async listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>> {
+    const after = afterCondition(page, 'GET /services/data/{version}/query');
+    const where: string[] = after === null ? [] : [after];
+    if (filter?.email !== undefined) where.push(`Email = ${literal(filter.email.trim())}`);
+    if (filter?.createdAfter !== undefined)
+      where.push(`CreatedDate >= ${datetimeLiteral(filter.createdAfter)}`);
+    if (filter?.createdBefore !== undefined)
+      where.push(`CreatedDate < ${datetimeLiteral(filter.createdBefore)}`);
+    if (filter?.companyId !== undefined) {
+      if (!isIdOf(KEY_PREFIX.Account, filter.companyId)) return keysetPage([], page, () => null as never);
+      where.push(`AccountId = ${literal(filter.companyId)}`);
+    }
+    const rows = await this.queryPage(
+      select({
+        fields: this.contactWithRelations,
+        from: 'Contact',
+        where,
+        orderBy: 'Id',
+        limit: rowsFor(page),
+      }),
+      ContactWithRelations,
+      page,
+    );
+    this.remember(rows);
+    return keysetPage(rows, page, (r) => mapContact(r, this.mapping));
+  }
+
+  async getCompanies(ids: readonly string[]): Promise<Array<Company | null>> {
+    const records = await fromMemoOr(ids, requestMemo()?.accounts, (missing) =>
+      this.retrieve('Account', missing, ACCOUNT_FIELDS, AccountRecord),
+    );
+    return records.map((r) => (r ? mapAccount(r, this.mapping) : null));
+  }
+
+  async listCompanies(page: PageRequest): Promise<Page<Company>> {
+    const after = afterCondition(page, 'GET /services/data/{version}/query');
+    const rows = await this.queryPage(
+      select({
+        fields: ACCOUNT_FIELDS,
+        from: 'Account',
+        where: after === null ? [] : [after],
+        orderBy: 'Id',
+        limit: rowsFor(page),
+      }),
+      AccountRecord,
+      page,
+    );
+    return keysetPage(rows, page, (r) => mapAccount(r, this.mapping));
+  }
+
+  async getDeals(ids: readonly string[]): Promise<Array<Deal | null>> {
+    const records = await fromMemoOr(ids, requestMemo()?.opportunities, (missing) =>
+      this.retrieve('Opportunity', missing, this.opportunityFields, OpportunityRecord),
+    );
+    return records.map((r) => (r ? mapOpportunity(r, null, this.mapping) : null));
+  }
+
+  /** Deals with their account and people in one relationship query per page. */
+  async listDeals(page: PageRequest, { status, companyId }: DealFilter): Promise<Page<Deal>> {
+    const after = afterCondition(page, 'GET /services/data/{version}/query');
+    const where: string[] = after === null ? [] : [after];
+    if (status === 'OPEN') where.push('IsClosed = false');
+    if (status === 'WON') where.push('IsWon = true');
+    if (status === 'LOST') where.push('IsClosed = true', 'IsWon = false');
+    if (companyId !== undefined) {
+      if (!isIdOf(KEY_PREFIX.Account, companyId)) return keysetPage([], page, () => null as never);
+      where.push(`AccountId = ${literal(companyId)}`);
+    }
+    const rows = await this.queryPage(
+      select({
+        fields: [...this.opportunityFields, ROLES_SUBQUERY],
+        from: 'Opportunity',
+        where,
+        orderBy: 'Id',
+        limit: rowsFor(page),
+      }),
+      OpportunityWithRoles,
+      page,
+    );
+    return keysetPage(rows, page, (r) =>
+      mapOpportunity(
+        r,
+        {
+          contactId: primaryContact(r.OpportunityContactRoles?.records ?? []),
+          companyId: r.AccountId ?? null,
+        },
+        this.mapping,
+      ),
+    );
+  }
+
+  /** Each opportunity's account and primary contact role: one relationship query per 200 ids. */
+  async dealParties(dealIds: readonly string[]): Promise<DealParties[]> {
+    const valid = [...new Set(dealIds.filter((id) => isIdOf(KEY_PREFIX.Opportunity, id)))];
+    const answers = await Promise.all(
+      chunk(valid, IN_LIST_IDS).map((part) =>
+        this.queryAll(
+          select({
+            fields: ['Id', 'AccountId', ROLES_SUBQUERY],
+            from: 'Opportunity',
+            where: [`Id IN ${inList(part)}`],
+          }),
+          OpportunityPartiesRecord,
+        ),
+      ),
+    );
+    const parties = new Map<string, DealParties>();
+    for (const r of answers.flat()) {
+      const found = {
+        contactId: primaryContact(r.OpportunityContactRoles?.records ?? []),
+        companyId: r.AccountId ?? null,
+      };
+      parties.set(r.Id, found);
+      // Callers may hold the 15-character form of the id.
+      parties.set(r.Id.slice(0, 15), found);
+    }
+    return dealIds.map((id) => parties.get(id) ?? { contactId: null, companyId: null });
+  }
+
+  /** Opportunities per contact through OpportunityContactRole: one query per 200 contacts, paged by nextRecordsUrl. */
+  async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
+    if (contactIds.length === 0) return [];
+    const found = await fromMemoOr(contactIds, requestMemo()?.dealIds, (missing) =>
+      this.readDealIds(missing),
+    );
+    return found.map((ids) => ids ?? []);
+  }
+
+  private async readDealIds(contactIds: readonly string[]): Promise<string[][]> {
+    const valid = [...new Set(contactIds.filter((id) => isIdOf(KEY_PREFIX.Contact, id)))];
+    const answers = await Promise.all(
+      chunk(valid, IN_LIST_IDS).map((part) =>
+        this.queryAll(
+          select({
+            fields: ['ContactId', 'OpportunityId'],
+            from: 'OpportunityContactRole',
+            where: [`ContactId IN ${inList(part)}`],
+            orderBy: 'ContactId, OpportunityId',
+          }),
+          ContactRoleRecord,
+        ),
+      ),
+    );
+    const byContact = new Map<string, string[]>();
+    for (const role of answers.flat()) {
+      if (!role.ContactId) continue;
+      for (const key of [role.ContactId, role.ContactId.slice(0, 15)]) {
+        const list = byContact.get(key) ?? [];
+        if (!list.includes(role.OpportunityId)) list.push(role.OpportunityId);
+        byContact.set(key, list);
+      }
+    }
+    return contactIds.map((id) => byContact.get(id) ?? []);
+  }
+
+  /** Creation times of the range's contacts, walked with nextRecordsUrl and bucketed here. */
+  async countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]> {
+    const starts = bucketStarts.map((d) => d.getTime());
+    const counts = starts.map(() => 0);
+    if (starts.length === 0 || !(since.getTime() < until.getTime())) return counts;
+    const rows = await this.queryAll(
+      select({
+        fields: ['Id', 'CreatedDate'],
+        from: 'Contact',
+        where: [`CreatedDate >= ${datetimeLiteral(since)}`, `CreatedDate < ${datetimeLiteral(until)}`],
+        orderBy: 'CreatedDate, Id',
+      }),
+      CreatedRecord,
+    );
+    for (const row of rows) {
+      const t = parseSalesforceDatetime(row.CreatedDate)?.getTime();
+      if (t === undefined || t < since.getTime() || t >= until.getTime()) continue;
+      let i = -1;
+      for (let k = 0; k < starts.length && (starts[k] ?? Infinity) <= t; k++) i = k;
+      if (i >= 0) counts[i] = (counts[i] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------
+  // Salesforce takes no idempotency key: a create is not retried, and is refused when a contact
+  // already has the email (as HubSpot's unique email does); PATCH and DELETE repeat harmlessly.
+
+  async createContact(input: ContactChanges, _options: WriteOptions): Promise<Contact> {
+    const fields = contactFields(input);
+    if (!fields.LastName) {
+      throw new WriteRejectedError('INVALID', 'Salesforce needs a last name for a new contact.', 'lastName');
+    }
+    const email = fields.Email;
+    if (email) {
+      const [existing] = await this.client
+        .query(
+          select({
+            fields: ['Id'],
+            from: 'Contact',
+            where: [`Email = ${literal(email)}`],
+            orderBy: 'CreatedDate, Id',
+            limit: 1,
+          }),
+          IdOnly,
+        )
+        .then((r) => r.records);
+      if (existing) {
+        throw new WriteRejectedError(
+          'CONFLICT',
+          'A contact with this email already exists.',
+          'email',
+          existing.Id,
+        );
+      }
+    }
+    const id = await rejecting('contact', () => this.client.create('Contact', fields));
+    return this.readContact(id);
+  }
+
+  async updateContact(id: string, changes: ContactChanges, _options: WriteOptions): Promise<Contact> {
+    if (!isIdOf(KEY_PREFIX.Contact, id))
+      throw new WriteRejectedError('NOT_FOUND', 'There is no contact with this id.');
+    const fields = contactFields(changes);
+    if ('LastName' in fields && !fields.LastName) {
+      throw new WriteRejectedError('INVALID', 'Salesforce contacts need a last name.', 'lastName');
+    }
+    if (Object.keys(fields).length > 0)
+      await rejecting('contact', () => this.client.update('Contact', id, fields));
+    return this.readContact(id);
+  }
+
+  /** A contact Salesforce does not have (never had, or already deleted) is already where we want it. */
+  async deleteContact(id: string, _options: WriteOptions): Promise<void> {
+    if (!isIdOf(KEY_PREFIX.Contact, id)) return;
+    try {
+      await this.client.delete('Contact', id);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === ProviderErrorCode.NOT_FOUND) return;
+      throw error;
+    }
+  }
+
+  async updateDealStage(id: string, stage: string, _options: WriteOptions): Promise<Deal> {
+    if (!isIdOf(KEY_PREFIX.Opportunity, id))
+      throw new WriteRejectedError('NOT_FOUND', 'There is no deal with this id.');
+    if (stage.trim() === '') throw new WriteRejectedError('INVALID', 'A deal stage is required.', 'stage');
+    await rejecting('deal', () => this.client.update('Opportunity', id, { StageName: stage }));
+    // Read back fresh, not from what this request's earlier query brought along.
+    requestMemo()?.opportunities.delete(id);
+    const [deal] = await this.getDeals([id]);
+    if (!deal) throw new WriteRejectedError('NOT_FOUND', 'There is no deal with this id.');
+    return deal;
+  }
+
+  private async readContact(id: string): Promise<Contact> {
+    const [contact] = await this.getContacts([id]);
+    if (!contact) throw new WriteRejectedError('NOT_FOUND', 'There is no contact with this id.');
+    return contact;
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------
+
+  /** Ids of the type's key prefix through sObject Collections; others answer null without a call. */
+  private async retrieve<T extends z.ZodType<{ Id: string }>>(
+    sobject: keyof typeof KEY_PREFIX,
+    ids: readonly string[],
+    fields: readonly string[],
+    record: T,
+  ): Promise<Array<z.infer<T> | null>> {
+    const valid = [...new Set(ids.filter((id) => isIdOf(KEY_PREFIX[sobject], id)))];
+    if (valid.length === 0) return ids.map(() => null);
+    const records = await this.client.retrieve(sobject, valid, fields, record);
+    const byId = new Map<string, z.infer<T>>();
+    valid.forEach((id, i) => {
+      const found = records[i];
+      if (found) byId.set(id, found);
+    });
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * A query Salesforce calls malformed (MALFORMED_QUERY, INVALID_FIELD) is our bug: it stays a
+   * REJECTED ProviderError, which the gateway logs and masks as PROVIDER_ERROR.
+   */
+  private queryAll<T extends z.ZodType>(soql: string, record: T): Promise<Array<z.infer<T>>> {
+    return this.client.queryAll(soql, record, this.options.queryBatchSize);
+  }
+
+  private async queryPage<T extends z.ZodType>(
+    soql: string,
+    record: T,
+    page: PageRequest,
+  ): Promise<Array<z.infer<T>>> {
+    if (!(page.limit >= 1)) return [];
+    return (await this.client.query(soql, record)).records;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Router } from 'express';
+import type { SandboxCredentials, SimulatorContext } from './context.js';
+import type { ProviderProtocol, TwinName } from './http/provider.js';
+import { createHubSpotProtocol } from './hubspot/index.js';
+import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import {
+  createSalesforceTwin,
+  type SalesforceTwin,
+  type SalesforceTwinSettings,
+} from './salesforce/index.js';
+import { createStripeSimulator, type StripeSimulator } from './stripe/index.js';
+import type { WebhookSettings } from './webhooks/emitter.js';
+
+/** What twins share in one running sandbox besides the data set (handles a test or admin route uses). */
+export interface TwinState {
+  /** Events accepted by PostHog capture, in arrival order. */
+  captured: CapturedEvent[];
+  /** The Stripe simulator, for Dashboard-like admin actions. */
+  stripe: StripeSimulator | null;
+  /** The Salesforce org, for sessions tests expire or revoke; started with `salesforceSettings`. */
+  salesforce: SalesforceTwin | null;
+  salesforceSettings: SalesforceTwinSettings;
+}
+
+/** One twin: how it starts, and what `src/` needs to point its provider's adapter at it. */
+export interface TwinDefinition {
+  name: TwinName;
+  /** The simulator's protocol over the shared data set, and any `/__sandbox/` admin routes of its own. */
+  start(
+    ctx: SimulatorContext,
+    state: TwinState,
+  ): { protocol: ProviderProtocol; admin?: (router: Router) => void };
+  /** The development credentials it accepts, named as its provider descriptor's `twin.settings` reads them. */
+  credentials(credentials: SandboxCredentials, state: TwinState): Record<string, string | number>;
+  /** The emitter setting holding its webhook signing secret, for twins that sign webhooks. */
+  webhookSecret?: keyof Pick<WebhookSettings, 'stripeSecret' | 'hubspotClientSecret'>;
+}
+
+/**
+ * The sandbox's registry of twins, one per provider (the sandbox side of each provider descriptor's
+ * `twin.name`): adding a provider's twin is its folder and one entry here.
+ */
+export const TWINS: Record<TwinName, TwinDefinition> = {
+  hubspot: {
+    name: 'hubspot',
+    start: (ctx) => ({ protocol: createHubSpotProtocol(ctx) }),
+    credentials: (c) => ({ accessToken: c.hubspotAccessToken }),
+    webhookSecret: 'hubspotClientSecret',
+  },
+  stripe: {
+    name: 'stripe',
+    start: (ctx, state) => {
+      const simulator = createStripeSimulator(ctx);
+      state.stripe = simulator;
+      return { protocol: simulator.protocol, admin: (router) => simulator.admin(router) };
+    },
+    credentials: (c) => ({ secretKey: c.stripeSecretKey }),
+    webhookSecret: 'stripeSecret',
+  },
+  posthog: {
+    name: 'posthog',
+    start: (ctx, state) => ({ protocol: createPostHogProtocol(ctx, state.captured) }),
+    credentials: (c) => ({
+      apiKey: c.posthogApiKey,
+      projectId: c.posthogProjectId,
+      projectToken: POSTHOG_PROJECT_TOKEN,
+    }),
+  },
+  salesforce: {
+    name: 'salesforce',
+    start: (ctx, state) => {
+      const twin = createSalesforceTwin(ctx, state.salesforceSettings);
+      state.salesforce = twin;
+      return { protocol: twin.protocol, admin: (router) => twin.admin(router) };
+    },
+    // The connected app and refresh token the twin's token endpoint accepts.
+    credentials: (_c, state) => ({
+      clientId: state.salesforceSettings.clientId,
+      clientSecret: state.salesforceSettings.clientSecret,
+      refreshToken: state.salesforceSettings.refreshToken,
+    }),
+  },
+};
