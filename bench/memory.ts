@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       SANDBOX_DOCUMENTED_LIMITS: 'false',
       ...knobs,
     },
-    /HubSpot\s+(\S+)[\s\S]*Stripe\s+(\S+)[\s\S]*PostHog\s+(\S+)\s/,
+    /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
   );
   const [, hubspot = '', stripe = '', posthog = ''] = sb;
   const redisPort = await freePort();

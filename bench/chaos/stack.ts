@@ -59,8 +59,9 @@ export async function startSandboxProcess(options: {
       SANDBOX_HUBSPOT_PORT: '0',
       SANDBOX_STRIPE_PORT: '0',
       SANDBOX_POSTHOG_PORT: '0',
+      SANDBOX_SALESFORCE_PORT: '0',
     },
-    /HubSpot\s+(\S+)[\s\S]*Stripe\s+(\S+)[\s\S]*PostHog\s+(\S+)\s/,
+    /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
   );
   const urls = { hubspot: match[1] ?? '', stripe: match[2] ?? '', posthog: match[3] ?? '' };
   return {

@@ -129,6 +129,7 @@ describe('npm run sandbox', () => {
         SANDBOX_HUBSPOT_PORT: '0',
         SANDBOX_STRIPE_PORT: '0',
         SANDBOX_POSTHOG_PORT: '0',
+        SANDBOX_SALESFORCE_PORT: '0',
         SANDBOX_ANCHOR: '2026-11-24',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

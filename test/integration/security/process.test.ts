@@ -49,6 +49,7 @@ describe('the process: ports and shutdown', () => {
       SANDBOX_HUBSPOT_PORT: '0',
       SANDBOX_STRIPE_PORT: String(busyPort),
       SANDBOX_POSTHOG_PORT: '0',
+      SANDBOX_SALESFORCE_PORT: '0',
     });
     expect(code).toBe(1);
     expect(output.trim()).toBe(
