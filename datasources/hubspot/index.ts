@@ -2,7 +2,7 @@ import type { ProviderDescriptor } from '../provider-descriptor.js';
 import { createHubSpotCrm } from './crm.js';
 import { PROVIDER_NAME } from './mapping.js';
 import { hubspotQuota } from './quota.js';
-import { hubspotSettings, type HubSpotSettings } from './settings.js';
+import { DEFAULT_WRITE_KEY_PROPERTY, hubspotSettings, type HubSpotSettings } from './settings.js';
 import { hubspotWebhooks } from './webhooks.js';
 import { HUBSPOT_LIMITS } from './wire.js';
 
@@ -38,6 +38,8 @@ export const hubspot: ProviderDescriptor<'CRM', HubSpotSettings> = {
       baseUrl: twin.url,
       accessToken: String(twin.credentials.accessToken),
       portalId: null,
+      // The twin knows the property (sandbox/hubspot/properties.ts), so creates are retried there too.
+      writeKeyProperty: DEFAULT_WRITE_KEY_PROPERTY,
     }),
   },
 };
