@@ -1,18 +1,31 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
+/** RFC 3339 `date-time`, as the DateTime scalar specification requires: a time and an offset. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
 function parseDateTime(value: unknown): Date {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
+  if (typeof value === 'string' && RFC3339_DATE_TIME.test(value)) {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw new GraphQLError('DateTime must be an ISO-8601 string such as 2026-11-24T09:30:00Z.', {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  throw new GraphQLError(
+    'DateTime must be an ISO-8601 date-time with a time and an offset (RFC 3339), such as 2026-11-24T09:30:00Z.',
+    {
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  );
 }
 
+/**
+ * graphql-tools copies a resolver scalar's description and `specifiedByURL` over the SDL's, so
+ * they are repeated here (test/unit/schema-descriptions.test.ts checks both say the same).
+ */
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An ISO-8601 instant in UTC.',
+  description:
+    'An instant in time: an ISO-8601 string in UTC with milliseconds, e.g. `2026-11-24T09:30:00.000Z`.\n' +
+    'As input any RFC 3339 date-time with an offset is accepted and converted to UTC.',
+  specifiedByURL: 'https://scalars.graphql.org/andimarek/date-time',
   serialize: (value) => {
     if (value instanceof Date) return value.toISOString();
     throw new TypeError('DateTime fields must resolve to a Date');
@@ -40,7 +53,7 @@ function literalValue(ast: ValueNode): unknown {
 
 export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
-  description: 'Any JSON value.',
+  description: "An arbitrary JSON value (a provider's own labels and metadata).",
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: literalValue,
