@@ -19,7 +19,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         mapperTypeSuffix: 'Model',
         strictScalars: true,
-        scalars: { DateTime: 'Date', JSON: 'unknown' },
+        scalars: { DateTime: 'Date', Currency: 'string', JSON: 'unknown' },
         contextType: '../graphql/context.js#RequestContext',
         mappers: {
           Customer: '../../datasources/model.js#Contact',
@@ -53,7 +53,7 @@ const config: CodegenConfig = {
         strictScalars: true,
         importExtension: '.js',
         // What arrives over the wire: DateTime is an ISO-8601 string until the client parses it.
-        scalars: { DateTime: 'string', JSON: 'unknown' },
+        scalars: { DateTime: 'string', Currency: 'string', JSON: 'unknown' },
       },
     },
   },

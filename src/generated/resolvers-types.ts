@@ -15,6 +15,11 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /**
+   * A currency: its ISO 4217 three-letter code in upper case, e.g. `USD`, `EUR`, `JPY`. Input must be
+   * a code ISO 4217 defines (anything else is BAD_USER_INPUT).
+   */
+  Currency: { input: string; output: string; }
+  /**
    * An instant in time: an ISO-8601 string in UTC with milliseconds, e.g. `2026-11-24T09:30:00.000Z`.
    * As input any RFC 3339 date-time with an offset is accepted and converted to UTC.
    */
@@ -142,9 +147,9 @@ export type Company = Node & {
   country?: Maybe<Scalars['String']['output']>;
   /** When the CRM company was created. */
   createdAt: Scalars['DateTime']['output'];
-  /** The company's contacts. Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The company's contacts. Forward pages only: the CRM cannot page backwards. */
   customers?: Maybe<CustomerConnection>;
-  /** The company's deals. Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The company's deals. Forward pages only: the CRM cannot page backwards. */
   deals?: Maybe<DealConnection>;
   /** Its web domain, e.g. `example.com`. */
   domain?: Maybe<Scalars['String']['output']>;
@@ -164,18 +169,14 @@ export type Company = Node & {
 /** A company (organisation) in the CRM. */
 export type CompanyCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A company (organisation) in the CRM. */
 export type CompanyDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
@@ -243,11 +244,11 @@ export type Customer = Node & {
   deals?: Maybe<DealConnection>;
   /** The contact's email address; personal data. */
   email?: Maybe<Scalars['String']['output']>;
-  /** Newest first; forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The customer's analytics events, newest first; forward pages only: the analytics provider cannot page backwards. */
   events?: Maybe<AnalyticsEventConnection>;
   /** Global, opaque id (of the CRM contact). */
   id: Scalars['ID']['output'];
-  /** The customer's invoices, newest first. */
+  /** The customer's invoices, newest first; pages either way. */
   invoices?: Maybe<InvoiceConnection>;
   /** The contact's job title. */
   jobTitle?: Maybe<Scalars['String']['output']>;
@@ -302,9 +303,7 @@ export type CustomerDealsArgs = {
  */
 export type CustomerEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -349,7 +348,7 @@ export type CustomerConnection = {
 /** One customer in a page of customers. */
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
-  /** Opaque cursor of this item: pass it as `after` (or `before`) to continue from here. */
+  /** Opaque cursor of this item: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
   /** The customer. */
   node: Customer;
@@ -406,7 +405,7 @@ export type DealConnection = {
 /** One deal in a page of deals. */
 export type DealEdge = {
   __typename?: 'DealEdge';
-  /** Opaque cursor of this item: pass it as `after` (or `before`) to continue from here. */
+  /** Opaque cursor of this item: pass it as `after` (or, in a customer's deals, `before`) to continue from here. */
   cursor: Scalars['String']['output'];
   /** The deal. */
   node: Deal;
@@ -463,7 +462,7 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   /** The request body is not JSON in a charset or encoding Concord reads (HTTP 415). */
   | 'UNSUPPORTED_MEDIA_TYPE'
-  /** This list cannot be paged that way (e.g. `last`/`before` where the provider can only page forwards). */
+  /** This list cannot be paged that way: `last`/`before` on a list whose provider can only page forwards (the schema offers them only where it can). */
   | 'UNSUPPORTED_PAGINATION'
   /**
    * The request needs more upstream provider calls than one request may make (`UPSTREAM_CALL_BUDGET`):
@@ -589,8 +588,8 @@ export type Money = {
   __typename?: 'Money';
   /** Decimal string in major units, e.g. `1234.50` (`1234` for zero-decimal currencies such as JPY). */
   amount: Scalars['String']['output'];
-  /** ISO 4217 code in upper case, e.g. `USD`. */
-  currency: Scalars['String']['output'];
+  /** The currency, e.g. `USD`. */
+  currency: Scalars['Currency']['output'];
   /** Human-readable, e.g. `$1,234.50`. */
   formatted: Scalars['String']['output'];
 };
@@ -599,8 +598,8 @@ export type Money = {
 export type MoneyInput = {
   /** e.g. `12.50`; at most as many decimals as the currency has. */
   amount: Scalars['String']['input'];
-  /** ISO 4217, e.g. `USD`. */
-  currency: Scalars['String']['input'];
+  /** The currency, e.g. `USD`: the payment's own for a refund. */
+  currency: Scalars['Currency']['input'];
 };
 
 /**
@@ -811,13 +810,13 @@ export type ProviderStatus = {
 /** What can be read. */
 export type Query = {
   __typename?: 'Query';
-  /** All companies. Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All companies. Forward pages only: the CRM cannot page backwards. */
   companies?: Maybe<CompanyConnection>;
   /** One customer by global id or by email; exactly one of the two. */
   customer?: Maybe<Customer>;
-  /** Forward pages only: the CRM cannot page backwards (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All customers. Forward pages only: the CRM cannot page backwards. */
   customers?: Maybe<CustomerConnection>;
-  /** All deals. Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All deals. Forward pages only: the CRM cannot page backwards. */
   deals?: Maybe<DealConnection>;
   /** All invoices, newest first; pages either way. */
   invoices?: Maybe<InvoiceConnection>;
@@ -837,9 +836,7 @@ export type Query = {
 /** What can be read. */
 export type QueryCompaniesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -853,19 +850,15 @@ export type QueryCustomerArgs = {
 /** What can be read. */
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** What can be read. */
 export type QueryDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
@@ -1189,6 +1182,7 @@ export type ResolversTypes = ResolversObject<{
   CompanyEdge: ResolverTypeWrapper<Omit<CompanyEdge, 'node'> & { node: ResolversTypes['Company'] }>;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: ResolverTypeWrapper<Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
+  Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   Customer: ResolverTypeWrapper<ContactModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -1255,6 +1249,7 @@ export type ResolversParentTypes = ResolversObject<{
   CompanyEdge: Omit<CompanyEdge, 'node'> & { node: ResolversParentTypes['Company'] };
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
+  Currency: Scalars['Currency']['output'];
   Customer: ContactModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -1385,6 +1380,10 @@ export type CreateCustomerPayloadResolvers<ContextType = RequestContext, ParentT
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export interface CurrencyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Currency'], any> {
+  name: 'Currency';
+}
+
 export type CustomerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = ResolversObject<{
   activity?: Resolver<Maybe<ResolversTypes['ActivitySummary']>, ParentType, ContextType, Partial<CustomerActivityArgs>>;
   company?: Resolver<Maybe<ResolversTypes['Company']>, ParentType, ContextType>;
@@ -1500,7 +1499,7 @@ export type MetricsSeriesResolvers<ContextType = RequestContext, ParentType exte
 
 export type MoneyResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
   formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1632,6 +1631,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CompanyConnection?: CompanyConnectionResolvers<ContextType>;
   CompanyEdge?: CompanyEdgeResolvers<ContextType>;
   CreateCustomerPayload?: CreateCustomerPayloadResolvers<ContextType>;
+  Currency?: GraphQLScalarType;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;

@@ -58,3 +58,35 @@ export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   parseValue: (value) => value,
   parseLiteral: literalValue,
 });
+
+/**
+ * ISO 4217 as this Node's ICU knows it (the codes `Intl.NumberFormat` formats with their own
+ * symbol and minor unit), so an input the money code could not format is refused at the door.
+ */
+const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+function parseCurrency(value: unknown): string {
+  if (typeof value === 'string' && CURRENCY_CODE.test(value) && ISO_4217.has(value)) return value;
+  throw new GraphQLError('Currency must be an ISO 4217 code in upper case, such as USD.', {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+}
+
+/**
+ * Output is checked for shape only: a provider's currency that this ICU does not know yet is still
+ * a currency (Intl formats it with its code), while anything else is a mapping bug, not money.
+ */
+export const Currency = new GraphQLScalarType<string, string>({
+  name: 'Currency',
+  description:
+    'A currency: its ISO 4217 three-letter code in upper case, e.g. `USD`, `EUR`, `JPY`. Input must be\n' +
+    'a code ISO 4217 defines (anything else is BAD_USER_INPUT).',
+  specifiedByURL: 'https://www.iso.org/iso-4217-currency-codes.html',
+  serialize: (value) => {
+    if (typeof value === 'string' && CURRENCY_CODE.test(value)) return value;
+    throw new TypeError(`Currency fields must resolve to an upper-case ISO 4217 code, not ${String(value)}`);
+  },
+  parseValue: parseCurrency,
+  parseLiteral: (ast) => parseCurrency(ast.kind === Kind.STRING ? ast.value : undefined),
+});

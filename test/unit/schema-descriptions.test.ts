@@ -86,7 +86,7 @@ describe('schema descriptions', () => {
 
   it('serves each scalar with the description its SDL gives', () => {
     const sdl = buildSchema(loadTypeDefs().join('\n'));
-    for (const name of ['DateTime', 'JSON']) {
+    for (const name of ['DateTime', 'Currency', 'JSON']) {
       expect(schema.getType(name)?.description).toBe(sdl.getType(name)?.description);
     }
   });
@@ -96,6 +96,18 @@ describe('schema descriptions', () => {
     expect(schema.getType('DateTime')).toHaveProperty('specifiedByURL', url);
     expect(buildSchema(loadTypeDefs().join('\n')).getType('DateTime')).toHaveProperty('specifiedByURL', url);
     expect(printSchema(schema)).toContain(`scalar DateTime @specifiedBy(url: "${url}")`);
+  });
+
+  it('takes as Currency an upper-case ISO 4217 code, and sends nothing else', () => {
+    const type = schema.getType('Currency');
+    if (!isScalarType(type)) throw new Error('Currency missing');
+    expect(type.parseValue('USD')).toBe('USD');
+    expect(type.parseValue('JPY')).toBe('JPY');
+    for (const bad of ['usd', 'US', 'USDT', 'XYZ', 'QQQ', 840, null]) {
+      expect(() => type.parseValue(bad)).toThrow('ISO 4217');
+    }
+    expect(type.serialize('EUR')).toBe('EUR');
+    for (const bad of ['eur', '€', 978]) expect(() => type.serialize(bad)).toThrow('ISO 4217');
   });
 
   it('takes as DateTime what its specification allows, and nothing else', () => {
