@@ -20,7 +20,11 @@ describe('generated code is up to date (codegen.ts run into a temporary folder, 
     await writeFile(payments, sdl.replace('enum PaymentStatus {', 'enum PaymentStatus {\n  DISPUTED'));
 
     const result = await checkCodegen({ schemaDir });
-    expect(result.stale).toEqual(['client/generated/graphql.ts', 'src/generated/resolvers-types.ts']);
+    expect(result.stale).toEqual([
+      'client/generated/enums.ts',
+      'client/generated/graphql.ts',
+      'src/generated/resolvers-types.ts',
+    ]);
     expect(describeStale(result)).toContain(
       'stale generated file: src/generated/resolvers-types.ts (run `npm run codegen`',
     );
