@@ -21,6 +21,7 @@ describe('generated code is up to date (codegen.ts run into a temporary folder, 
 
     const result = await checkCodegen({ schemaDir });
     expect(result.stale).toEqual([
+      'client/generated/enums.ts',
       'client/generated/graphql.ts',
       'schema.graphql',
       'src/generated/resolvers-types.ts',

@@ -159,8 +159,9 @@ describe('Relay pagination over the providers', () => {
     );
   });
 
-  it('says clearly that customers cannot be paged backwards', async () => {
+  it('does not offer backward paging on customers (the CRM cannot): the schema refuses it before any call', async () => {
     const res = await stack.query(`{ customers(last: 5) { edges { node { id } } } }`);
-    expect(res.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_PAGINATION');
+    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0]?.message).toMatch(/Unknown argument "last" on field "Query.customers"/);
   });
 });
