@@ -2,7 +2,13 @@ import type { Router } from 'express';
 import type { SandboxCredentials, SimulatorContext } from './context.js';
 import type { ProviderProtocol, TwinName } from './http/provider.js';
 import { createHubSpotProtocol } from './hubspot/index.js';
-import { createPostHogProtocol, POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
+import {
+  createPostHogProtocol,
+  FeatureFlags,
+  POSTHOG_PROJECT_TOKEN,
+  posthogAdminRoutes,
+  type CapturedEvent,
+} from './posthog/index.js';
 import {
   createSalesforceTwin,
   type SalesforceTwin,
@@ -59,7 +65,14 @@ export const TWINS: Record<TwinName, TwinDefinition> = {
   },
   posthog: {
     name: 'posthog',
-    start: (ctx, state) => ({ protocol: createPostHogProtocol(ctx, state.captured) }),
+    start: (ctx, state) => {
+      // The project's feature flags, defined through /__sandbox/feature-flags (none at start).
+      const flags = new FeatureFlags();
+      return {
+        protocol: createPostHogProtocol(ctx, state.captured, flags),
+        admin: posthogAdminRoutes(flags),
+      };
+    },
     credentials: (c) => ({
       apiKey: c.posthogApiKey,
       projectId: c.posthogProjectId,

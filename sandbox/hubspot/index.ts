@@ -9,7 +9,9 @@ import {
   rateLimitHeaders,
   validationError,
 } from './errors.js';
+import { associationWriteRoutes } from './routes/association-writes.js';
 import { associationRoutes } from './routes/associations.js';
+import { batchUpdateRoutes } from './routes/batch-update.js';
 import { batchRoutes } from './routes/batch.js';
 import { objectRoutes } from './routes/objects.js';
 import { searchRoutes } from './routes/search.js';
@@ -30,8 +32,10 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
       ...objectRoutes(store),
       ...writeRoutes(store, ctx.webhooks),
       ...batchRoutes(store),
+      ...batchUpdateRoutes(store, ctx.webhooks),
       ...searchRoutes(store),
       ...associationRoutes(store),
+      ...associationWriteRoutes(store),
     ],
     authenticate: (headers) => authenticateBearer(headers, ctx.credentials.hubspotAccessToken),
     invalid(issues, where) {

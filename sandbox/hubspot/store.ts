@@ -28,6 +28,8 @@ export interface HubSpotStore {
   ): HubObject | null;
   /** Links two existing objects both ways (a no-op when they are linked already). */
   associate(from: ObjectType, fromId: string, to: ObjectType, toId: string): void;
+  /** Unlinks two objects both ways (a no-op when they are not linked). */
+  dissociate(from: ObjectType, fromId: string, to: ObjectType, toId: string): void;
   /**
    * Archives an object: gone from ids, lists, search, the email index and both ends of its
    * associations, so nothing still points at it. Null when there is no such object.
@@ -161,6 +163,19 @@ export function buildStore(dataset: Dataset): HubSpotStore {
       };
       add(from, fromId, to, toId);
       add(to, toId, from, fromId);
+    },
+    dissociate(from, fromId, to, toId) {
+      if (!isAssociable(from, to)) return;
+      const drop = (a: ObjectType, aId: string, b: ObjectType, bId: string): void => {
+        const ids = associations[a][b].get(aId);
+        if (ids)
+          associations[a][b].set(
+            aId,
+            ids.filter((x) => x !== bId),
+          );
+      };
+      drop(from, fromId, to, toId);
+      drop(to, toId, from, fromId);
     },
     create(type, properties, nowMs) {
       // From a high-water mark, not the last object: an archived object's id is never handed out again.

@@ -4,13 +4,17 @@ import type { ProviderProtocol } from '../http/provider.js';
 import type { RouteDef } from '../http/route.js';
 import { authenticatePersonalKey } from './auth.js';
 import { fromZodIssues, notFound, posthogError } from './errors.js';
+import { FeatureFlags } from './flags.js';
 import { PostHogModel } from './model.js';
 import { captureRoutes, type CapturedEvent } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
+import { flagRoutes } from './routes/flags.js';
 import { personRoutes } from './routes/persons.js';
 import { queryRoutes } from './routes/query.js';
 
 export { PostHogModel, SITE_ORIGIN } from './model.js';
+export { FeatureFlags } from './flags.js';
+export { posthogAdminRoutes } from './admin.js';
 export { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './routes/capture.js';
 
 const MINUTE = 60_000;
@@ -21,6 +25,7 @@ const HOUR = 3_600_000;
  * The Query API adds the per-team HogQL throttle (120 an hour unless the team's limit was raised).
  */
 function posthogLimits(route: RouteDef): readonly DocumentedLimit[] {
+  // Capture and remote flag evaluation are exempt (FACTS §3).
   if (route.public) return [];
   if (route.path.endsWith('/query/')) {
     return [
@@ -49,6 +54,7 @@ function posthogLimits(route: RouteDef): readonly DocumentedLimit[] {
 export function createPostHogProtocol(
   ctx: SimulatorContext,
   captured: CapturedEvent[] = [],
+  flags: FeatureFlags = new FeatureFlags(),
 ): ProviderProtocol {
   const model = new PostHogModel(ctx.dataset);
   for (const event of captured) model.capture(event);
@@ -64,6 +70,7 @@ export function createPostHogProtocol(
       ...eventRoutes(ctx, model),
       ...queryRoutes(ctx, model),
       ...captureRoutes(accept),
+      ...flagRoutes(flags, () => ctx.credentials.posthogProjectId),
     ],
     authenticate: (headers, query) => authenticatePersonalKey(ctx.credentials.posthogApiKey, headers, query),
     invalid: (issues) => fromZodIssues(issues),

@@ -44,5 +44,22 @@ export function authenticateStripe(headers: IncomingHttpHeaders, secretKey: stri
       reply: invalidRequest(`Invalid API Key provided: ${maskKey(key)}`, undefined, 'api_key_invalid', 401),
     };
   }
+  const account = headers['stripe-account'];
+  if (account !== undefined) return { ok: false, reply: connectedAccountRefused(key, account) };
   return { ok: true, credential: key };
+}
+
+/**
+ * A `Stripe-Account` header asks to act as a connected account. The sandbox's account has none, so
+ * every one is an account the key cannot reach, refused as Stripe refuses an account it does not
+ * know or no longer has access to (403, `account_invalid`); nothing is answered as the platform.
+ */
+function connectedAccountRefused(key: string, account: string | string[]): ReturnType<typeof invalidRequest> {
+  const id = Array.isArray(account) ? account.join(', ') : account;
+  return invalidRequest(
+    `The provided key '${maskKey(key)}' does not have access to account '${id}' (or that account does not exist). Application access may have been revoked.`,
+    undefined,
+    'account_invalid',
+    403,
+  );
 }

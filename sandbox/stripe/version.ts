@@ -26,6 +26,16 @@ export function requestedVersion(
   const raw = headers['stripe-version'];
   if (raw === undefined) return { ok: true, version: ACCOUNT_API_VERSION };
   const text = Array.isArray(raw) ? raw.join(', ') : raw;
+  const betas = betaNames(text);
+  if (betas.length > 0) {
+    // Preview features need Stripe to enable them per account; the sandbox's account has none.
+    return {
+      ok: false,
+      reply: invalidRequest(
+        `Invalid Stripe API version: ${text}. You do not have permission to pass this beta header: ${betas.join(', ')}. If you have any questions, we can help at https://support.stripe.com/.`,
+      ),
+    };
+  }
   const match = VERSION.exec(text.trim());
   if (
     !match ||
@@ -37,6 +47,12 @@ export function requestedVersion(
     return { ok: false, reply: invalidRequest(`Invalid Stripe API version: ${text}`) };
   }
   return { ok: true, version: text.trim() };
+}
+
+/** The beta names of `2026-10-28.endive; feature_beta=v1; other_beta=v2` (none for a plain version). */
+function betaNames(header: string): string[] {
+  const [, ...betas] = header.split(';');
+  return betas.map((b) => b.split('=')[0]?.trim() ?? '').filter((name) => name.length > 0);
 }
 
 /** Search endpoints refuse versions older than search itself. */

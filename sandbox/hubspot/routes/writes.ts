@@ -93,7 +93,7 @@ interface PropertyProblem {
 }
 
 /** Unknown and read-only names, in HubSpot's "Property values were not valid" 400. */
-function checkProperties(type: ObjectType, properties: Record<string, unknown>): Reply | null {
+export function checkProperties(type: ObjectType, properties: Record<string, unknown>): Reply | null {
   const problems: PropertyProblem[] = [];
   for (const name of Object.keys(properties)) {
     if (!isKnownProperty(type, name)) {
@@ -119,7 +119,7 @@ function checkProperties(type: ObjectType, properties: Record<string, unknown>):
 }
 
 /** Values as HubSpot stores them: text, with an empty string clearing the property. */
-function normalise(
+export function normalise(
   properties: Record<string, string | number | boolean | null>,
 ): Record<string, string | null> {
   const out: Record<string, string | null> = {};
@@ -136,11 +136,11 @@ function conflict(existing: HubObject): Reply {
 }
 
 /** The written properties plus the type's defaults, as HubSpot's write responses show them. */
-function writtenView(store: HubSpotStore, obj: HubObject, written: readonly string[]) {
+export function writtenView(store: HubSpotStore, obj: HubObject, written: readonly string[]) {
   return renderView(store, obj, { properties: [...new Set([...DEFAULT_PROPERTIES[obj.type], ...written])] });
 }
 
-function eventType(
+export function eventType(
   type: ObjectType,
   change: 'creation' | 'propertyChange' | 'deletion',
 ): HubSpotSubscriptionType {

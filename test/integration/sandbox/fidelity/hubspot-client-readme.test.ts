@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from '@hubspot/api-client';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/deals/models/Filter.js';
+import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
+
+// The calls @hubspot/api-client's README and docs show, beyond those Concord's adapter makes,
+// against the twin, read through the client's own models.
+
+let sandbox: RunningSandbox;
+let client: Client;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 7, anchor: Date.UTC(2026, 10, 24) });
+  client = new Client({
+    accessToken: sandbox.credentials.hubspotAccessToken,
+    basePath: sandbox.urls.hubspot,
+    numberOfApiCallRetries: 0,
+  });
+});
+
+afterAll(async () => {
+  await sandbox.stop();
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ code?: number; body?: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: number; body?: unknown };
+  }
+  throw new Error('expected the call to fail');
+}
+
+const HUBSPOT_DEFINED = AssociationSpecAssociationCategoryEnum.HubspotDefined;
+
+async function firstIds(): Promise<{ contact: string; company: string; deal: string }> {
+  const [contacts, companies, deals] = await Promise.all([
+    client.crm.contacts.basicApi.getPage(1),
+    client.crm.companies.basicApi.getPage(1),
+    client.crm.deals.basicApi.getPage(1),
+  ]);
+  return {
+    contact: contacts.results[0]?.id ?? '',
+    company: companies.results[0]?.id ?? '',
+    deal: deals.results[0]?.id ?? '',
+  };
+}
+
+describe('v4 associations: create, list, archive', () => {
+  it('creates with a HubSpot-defined type, lists it both ways, and archives it', async () => {
+    const { company } = await firstIds();
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'v4.associations@example.com' },
+      associations: [],
+    });
+    const pair = await client.crm.associations.v4.basicApi.create(
+      'contacts',
+      contact.id,
+      'companies',
+      company,
+      [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 1 }],
+    );
+    expect(pair).toEqual({
+      fromObjectTypeId: '0-1',
+      fromObjectId: Number(contact.id),
+      toObjectTypeId: '0-2',
+      toObjectId: Number(company),
+      labels: ['Primary'],
+    });
+
+    const forward = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'companies');
+    expect(forward.results).toHaveLength(1);
+    expect(String(forward.results[0]?.toObjectId)).toBe(company);
+    expect(forward.results[0]?.associationTypes).toEqual(
+      expect.arrayContaining([{ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }]),
+    );
+    const back = await client.crm.associations.v4.basicApi.getPage(
+      'companies',
+      company,
+      'contacts',
+      undefined,
+      500,
+    );
+    expect(back.results.map((r) => String(r.toObjectId))).toContain(contact.id);
+
+    await client.crm.associations.v4.basicApi.archive('contacts', contact.id, 'companies', company);
+    const gone = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'companies');
+    expect(gone.results).toEqual([]);
+    const backGone = await client.crm.associations.v4.basicApi.getPage(
+      'companies',
+      company,
+      'contacts',
+      undefined,
+      500,
+    );
+    expect(backGone.results.map((r) => String(r.toObjectId))).not.toContain(contact.id);
+  });
+
+  it('creates the default association and reports the unlabeled type it used', async () => {
+    const { deal } = await firstIds();
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'v4.default@example.com' },
+      associations: [],
+    });
+    const made = await client.crm.associations.v4.basicApi.createDefault(
+      'contacts',
+      contact.id,
+      'deals',
+      deal,
+    );
+    expect(made.status).toBe('COMPLETE');
+    expect(made.results).toEqual([
+      {
+        _from: { id: contact.id },
+        to: { id: deal },
+        associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 4 },
+      },
+    ]);
+    const read = await client.crm.contacts.basicApi.getById(contact.id, undefined, undefined, ['deals']);
+    expect(read.associations?.deals?.results.map((r) => r.id)).toEqual([deal]);
+  });
+
+  it('refuses a custom label, a type id not defined for the pair, or a missing record, linking nothing', async () => {
+    const { contact, company } = await firstIds();
+    const before = await client.crm.associations.v4.basicApi.getPage('contacts', contact, 'companies');
+    const label = await failure(
+      client.crm.associations.v4.basicApi.create('contacts', contact, 'companies', company, [
+        { associationCategory: AssociationSpecAssociationCategoryEnum.UserDefined, associationTypeId: 77 },
+      ]),
+    );
+    const wrongPair = await failure(
+      client.crm.associations.v4.basicApi.create('contacts', contact, 'companies', company, [
+        { associationCategory: HUBSPOT_DEFINED, associationTypeId: 4 },
+      ]),
+    );
+    for (const error of [label, wrongPair]) {
+      expect(error.code).toBe(400);
+      expect(error.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+    }
+    const missing = await failure(
+      client.crm.associations.v4.basicApi.create('contacts', contact, 'companies', '999999999', [
+        { associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 },
+      ]),
+    );
+    expect(missing.code).toBe(404);
+    expect(missing.body).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND' });
+    const after = await client.crm.associations.v4.basicApi.getPage('contacts', contact, 'companies');
+    expect(after.results).toEqual(before.results);
+  });
+});
+
+describe('deals batch update', () => {
+  it('updates every input and answers the batch model, written properties included', async () => {
+    const page = await client.crm.deals.basicApi.getPage(3, undefined, ['dealname', 'amount']);
+    const inputs = page.results.map((deal, i) => ({
+      id: deal.id,
+      properties: { amount: String(1000 + i), dealname: `Batch ${i}` },
+    }));
+    const response = await client.crm.deals.batchApi.update({ inputs });
+    expect(response.status).toBe('COMPLETE');
+    expect(response.startedAt).toBeInstanceOf(Date);
+    expect(response.completedAt).toBeInstanceOf(Date);
+    expect(response.results.map((r) => r.id).sort()).toEqual(inputs.map((i) => i.id).sort());
+    for (const result of response.results) {
+      const input = inputs.find((i) => i.id === result.id);
+      expect(result.properties).toMatchObject(input?.properties ?? {});
+      expect(result.properties.hs_object_id).toBe(result.id);
+      expect(result.updatedAt).toBeInstanceOf(Date);
+    }
+    const read = await client.crm.deals.batchApi.read({
+      inputs: inputs.map(({ id }) => ({ id })),
+      properties: ['amount', 'dealname'],
+      propertiesWithHistory: [],
+    });
+    for (const deal of read.results) {
+      expect(deal.properties).toMatchObject(inputs.find((i) => i.id === deal.id)?.properties ?? {});
+    }
+  });
+
+  it('writes the ids that exist and lists the missing ones in a 207, which the client returns as its WithErrors model', async () => {
+    const deal = (await client.crm.deals.basicApi.getPage(1)).results[0];
+    const response = await client.crm.deals.batchApi.update({
+      inputs: [
+        { id: deal?.id ?? '', properties: { dealname: 'Half a batch' } },
+        { id: '999999999', properties: { dealname: 'Nobody' } },
+      ],
+    });
+    expect(response).toMatchObject({
+      status: 'COMPLETE',
+      numErrors: 1,
+      errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', context: { ids: ['999999999'] } }],
+    });
+    expect(response.results.map((r) => r.id)).toEqual([deal?.id]);
+    const read = await client.crm.deals.basicApi.getById(deal?.id ?? '', ['dealname']);
+    expect(read.properties.dealname).toBe('Half a batch');
+  });
+
+  it('refuses a batch with an unknown property or a repeated id as a whole, changing nothing', async () => {
+    const deal = (await client.crm.deals.basicApi.getPage(1, undefined, ['dealname'])).results[0];
+    const unknown = await failure(
+      client.crm.deals.batchApi.update({
+        inputs: [
+          { id: deal?.id ?? '', properties: { dealname: 'Never written' } },
+          { id: deal?.id ?? '', properties: { no_such_property: 'x' } },
+        ],
+      }),
+    );
+    const repeated = await failure(
+      client.crm.deals.batchApi.update({
+        inputs: [
+          { id: deal?.id ?? '', properties: { dealname: 'Never written' } },
+          { id: deal?.id ?? '', properties: { dealname: 'Never written either' } },
+        ],
+      }),
+    );
+    for (const error of [unknown, repeated]) {
+      expect(error.code).toBe(400);
+      expect(error.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+    }
+    const read = await client.crm.deals.basicApi.getById(deal?.id ?? '', ['dealname']);
+    expect(read.properties.dealname).toBe(deal?.properties.dealname);
+  });
+});
+
+describe('search with filters, sorts and paging', () => {
+  it('pages through every match in the sort order, the total matching the pages', async () => {
+    const request = {
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'amount', operator: FilterOperatorEnum.Gte, value: '1000' },
+            { propertyName: 'dealstage', operator: FilterOperatorEnum.HasProperty },
+          ],
+        },
+      ],
+      sorts: [JSON.stringify({ propertyName: 'amount', direction: 'DESCENDING' })],
+      properties: ['amount', 'dealstage'],
+      limit: 20,
+    };
+    const seen: { id: string; amount: number }[] = [];
+    let after: string | undefined;
+    let total: number;
+    let pages = 0;
+    do {
+      const page = await client.crm.deals.searchApi.doSearch({ ...request, ...(after ? { after } : {}) });
+      total = page.total;
+      pages += 1;
+      for (const deal of page.results) {
+        expect(deal.properties).toEqual(
+          expect.objectContaining({ amount: expect.any(String), dealstage: expect.any(String) }),
+        );
+        seen.push({ id: deal.id, amount: Number(deal.properties.amount) });
+      }
+      after = page.paging?.next?.after;
+    } while (after);
+    expect(total).toBeGreaterThan(20);
+    expect(seen).toHaveLength(total);
+    expect(pages).toBe(Math.ceil(total / 20));
+    expect(new Set(seen.map((d) => d.id)).size).toBe(total);
+    for (const deal of seen) expect(deal.amount).toBeGreaterThanOrEqual(1000);
+    for (let i = 1; i < seen.length; i += 1)
+      expect((seen[i - 1] as { amount: number }).amount).toBeGreaterThanOrEqual(
+        (seen[i] as { amount: number }).amount,
+      );
+  });
+
+  it('ORs filter groups and refuses a sixth group with HubSpot 400', async () => {
+    const stage = (await client.crm.deals.basicApi.getPage(1, undefined, ['dealstage'])).results[0]
+      ?.properties.dealstage as string;
+    const either = await client.crm.deals.searchApi.doSearch({
+      filterGroups: [
+        { filters: [{ propertyName: 'dealstage', operator: FilterOperatorEnum.Eq, value: stage }] },
+        { filters: [{ propertyName: 'dealstage', operator: FilterOperatorEnum.Neq, value: stage }] },
+      ],
+      properties: ['dealstage'],
+      limit: 1,
+    });
+    const all = await client.crm.deals.searchApi.doSearch({ limit: 1 });
+    expect(either.total).toBe(all.total);
+    const tooMany = await failure(
+      client.crm.deals.searchApi.doSearch({
+        filterGroups: Array.from({ length: 6 }, () => ({
+          filters: [{ propertyName: 'dealstage', operator: FilterOperatorEnum.Eq, value: stage }],
+        })),
+        limit: 1,
+      }),
+    );
+    expect(tooMany.code).toBe(400);
+    expect(tooMany.body).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+  });
+});
