@@ -116,6 +116,7 @@ export async function startConcord(
     ledger,
     leases: leasesFor(redis),
     crm: caching.providers.crm,
+    payments: caching.providers.payments,
     settings: config.writes.compensation,
     logger,
   });
