@@ -62,11 +62,10 @@ export class TrustedDocumentsReloader {
     try {
       await reloader.load();
     } catch (error) {
-      if (reloader.required) {
-        throw new ConfigError([
-          `TRUSTED_DOCUMENTS_MANIFEST=${JSON.stringify(describeManifest(settings.manifest))}: ${reasonOf(error)}`,
-        ]);
-      }
+      const problem = `TRUSTED_DOCUMENTS_MANIFEST=${JSON.stringify(describeManifest(settings.manifest))}: ${reasonOf(error)}`;
+      if (reloader.required) throw new ConfigError([problem]);
+      // Optional with the switch off: documents still run as text; ids wait for a good reload.
+      deps.logger.warn({ manifest: describeManifest(settings.manifest) }, `${problem}; starting without it`);
     }
     reloader.start();
     return reloader;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -168,6 +168,22 @@ describe('@concord/client as another repository installs it (npm run client:pack
       /mistake\.ts\(4,14\): error TS2322: Type 'boolean' is not assignable to type 'string'/,
     );
   }, 120_000);
+
+  it('points every export at a file the package holds (the urql and Apollo set-ups too)', async () => {
+    const root = join(project, 'node_modules/@concord/client');
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | Record<string, string>>;
+    };
+    const targets = Object.values(manifest.exports).flatMap((t) =>
+      typeof t === 'string' ? [t] : Object.values(t),
+    );
+    expect(targets).toContain('./dist/apollo-client.d.ts');
+    const missing: string[] = [];
+    for (const target of targets) {
+      await access(join(root, target)).catch(() => missing.push(target));
+    }
+    expect(missing).toEqual([]);
+  });
 
   it('ships the printed schema for codegen in the other repository', async () => {
     const shipped = await readFile(join(project, 'node_modules/@concord/client/schema.graphql'), 'utf8');

@@ -1,7 +1,7 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   checkBreakingChanges,
   describeBreakingCheck,
@@ -30,8 +30,14 @@ describe('schema/*.graphql against the last release (schema/releases/)', () => {
  * it, so these cases hold whatever the real schema becomes.
  */
 describe('the breaking-change check', () => {
+  const made: string[] = [];
+  afterAll(async () => {
+    await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
   async function fixture(declarations: Declarations = { since: 'v1.2.0', changes: [] }) {
     const dir = await mkdtemp(join(tmpdir(), 'concord-breaking-'));
+    made.push(dir);
     const schemaDir = join(dir, 'schema');
     const releasesDir = join(dir, 'releases');
     const declarationsFile = join(dir, 'breaking-changes.json');
@@ -58,6 +64,7 @@ describe('the breaking-change check', () => {
 
   it('picks the newest release by version, not by name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'concord-releases-'));
+    made.push(dir);
     for (const name of ['v0.9.3.graphql', 'v0.10.0.graphql', 'v0.2.11.graphql', 'notes.md']) {
       await writeFile(join(dir, name), '');
     }

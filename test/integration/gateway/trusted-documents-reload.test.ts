@@ -222,6 +222,26 @@ describe('a manifest served over HTTP', () => {
     expect(await runsNewQuery(concord.gateway.url, headers)).toBe(true);
   });
 
+  it('starts without the manifest when the switch is off, and takes it up once the server answers', async () => {
+    state.status = 503;
+    state.manifest = JSON.stringify(WITH_NEW);
+    const off = await startTestConcord({
+      TRUSTED_DOCUMENTS_MANIFEST: `${base}/concord/persisted-documents.json`,
+      TRUSTED_DOCUMENTS_RELOAD_MS: '0',
+    });
+    try {
+      const offHeaders = queryHeaders(off.gateway);
+      // Text runs with the switch off; the id is unknown until the manifest arrives.
+      expect((await post(off.gateway.url, offHeaders, { query: NEW_QUERY })).errors).toBeUndefined();
+      expect(await runsNewQuery(off.gateway.url, offHeaders)).not.toBe(true);
+      state.status = 200;
+      expect(await off.gateway.reloadTrustedDocuments()).toBe('updated');
+      expect(await runsNewQuery(off.gateway.url, offHeaders)).toBe(true);
+    } finally {
+      await off.stop();
+    }
+  });
+
   it('refuses to start allow-listed-only when the URL cannot be read, without echoing its query', async () => {
     state.status = 404;
     const failure = startTestConcord({
