@@ -199,7 +199,7 @@ export async function startConcord(
     });
     webhooks.wire(new URL(gateway.url).origin);
     compensator.start();
-    writeSetup.start();
+    await writeSetup.start();
     for (const poller of pollers) poller.start();
     return {
       gateway,

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 
+/** Start-up waits this long at most for the first round, so a normal start is ready with it done. */
+export const WRITE_SETUP_START_WAIT_MS = 2_000;
 /** The first wait before asking again when a provider could not tell; it doubles up to the max. */
 export const WRITE_SETUP_RETRY_MS = { first: 5_000, max: 60_000 } as const;
 
@@ -13,7 +15,7 @@ export interface WriteSetupCheck {
  * Live mode: each provider's `prepareWrites` once at start (HubSpot makes its write-key property
  * if the portal lacks it). A problem it reports is one /readyz line until a restart; a check that
  * could not reach the provider is one line too, and is asked again with backoff until it can.
- * Nothing here blocks start-up or a request.
+ * Start-up waits a little for the first round; nothing here blocks a request.
  */
 export class WriteSetup {
   private readonly lines = new Map<string, string>();
@@ -27,18 +29,21 @@ export class WriteSetup {
     private readonly retryMs: { first: number; max: number } = WRITE_SETUP_RETRY_MS,
   ) {}
 
-  start(): void {
+  /** Starts each check; resolves when the first round has ended, or after `waitMs` (it goes on). */
+  async start(waitMs = WRITE_SETUP_START_WAIT_MS): Promise<void> {
     for (const check of this.checks) this.attempt(check, this.retryMs.first);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.running]), bound]);
+    clearTimeout(timer);
   }
 
   /** Lines for /readyz, one per provider not ready for writes. */
   problems(): string[] {
     return [...this.lines.values()];
-  }
-
-  /** Resolves once every check has ended once (tests, and start-up logs). */
-  async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   stop(): void {
