@@ -116,6 +116,12 @@ export interface ContactFilter {
 /** What Concord needs from a CRM. Batch methods answer in the order asked, null for unknown ids. */
 export interface CrmProvider extends CrmWriter {
   readonly name: string;
+  /**
+   * Live mode, once at start: makes sure the account has what this provider's writes rely on
+   * (HubSpot: the contact property that carries write keys), creating it when allowed. Answers a
+   * problem in words an operator acts on (for /readyz), or null; throws when it could not tell.
+   */
+  prepareWrites?(): Promise<string | null>;
   getContacts(ids: readonly string[]): Promise<Array<Contact | null>>;
   getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>>;
   listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>>;

@@ -208,7 +208,14 @@ export async function startGateway({
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
     res
       .set('cache-control', 'no-store')
-      .json(await readiness(services.caching.store, services.resilience, services.oauth?.health() ?? []));
+      .json(
+        await readiness(
+          services.caching.store,
+          services.resilience,
+          services.oauth?.health() ?? [],
+          services.writeSetup?.problems() ?? [],
+        ),
+      );
   });
   probes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

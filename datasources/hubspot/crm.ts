@@ -356,6 +356,39 @@ export class HubSpotCrm implements CrmProvider {
   }
 
   // ---- writes ------------------------------------------------------------------------------------
+
+  /**
+   * The write-key property must exist before creates can carry it (a write naming a missing
+   * property is refused): made here when the portal lacks it. A 409 is another replica making it
+   * at the same moment. A refusal (the token lacks the schema scope, a reserved name) is the
+   * operator's to fix, in one line.
+   */
+  async prepareWrites(): Promise<string | null> {
+    const name = this.writeKeyProperty;
+    if (name === null || (await this.client.property('contacts', name))) return null;
+    try {
+      await this.client.createProperty('contacts', {
+        name,
+        label: 'Concord write key',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'contactinformation',
+        description:
+          'Set by Concord on the contacts it creates, so a retried create finds its first attempt.',
+        formField: false,
+      });
+      return null;
+    } catch (error) {
+      // No answer, an outage or a rate limit: it could not tell; the caller asks again later.
+      if (!(error instanceof ProviderError) || error.status === null || error.retryable) throw error;
+      if (error.status === 409) return null;
+      return (
+        `hubspot: the contact property ${name} (HUBSPOT_WRITE_KEY_PROPERTY) is missing and could not be created ` +
+        `(HTTP ${error.status}; the token needs crm.schemas.contacts.write): create it as a single-line text ` +
+        `property, or set HUBSPOT_WRITE_KEY_PROPERTY=off; until then createCustomer is refused by HubSpot`
+      );
+    }
+  }
   // HubSpot takes no idempotency key. A contact create carries its key in a property of its own
   // (writeKeyProperty) and is retried; PATCH and DELETE repeat harmlessly.
 

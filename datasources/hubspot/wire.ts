@@ -136,6 +136,20 @@ export const AssociationBatchSchema = z.object({
 /** A DELETE answers 204 with no body. */
 export const NoContent = z.unknown();
 
+/** A property definition from the properties API; only its name is read. */
+export const PropertySchema = z.object({ name: z.string() });
+
+/** `PropertyCreate`: what a custom property needs to be made. */
+export interface PropertyCreate {
+  name: string;
+  label: string;
+  type: 'string';
+  fieldType: 'text';
+  groupName: string;
+  description: string;
+  formField: boolean;
+}
+
 // ---- request and answer shapes -----------------------------------------------------------------
 
 /** An associated object, and whether HubSpot labels the association as the primary one. */

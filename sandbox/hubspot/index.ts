@@ -14,6 +14,8 @@ import { associationRoutes } from './routes/associations.js';
 import { batchUpdateRoutes } from './routes/batch-update.js';
 import { batchRoutes } from './routes/batch.js';
 import { objectRoutes } from './routes/objects.js';
+import { propertyRoutes } from './routes/properties.js';
+import { PropertyRegistry } from './properties.js';
 import { searchRoutes } from './routes/search.js';
 import { writeRoutes } from './routes/writes.js';
 import { buildStore } from './store.js';
@@ -25,14 +27,16 @@ function fieldOf(issue: z.core.$ZodIssue): string {
 /** The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set. */
 export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
   const store = buildStore(ctx.dataset);
+  const properties = new PropertyRegistry(ctx.clock);
   return {
     name: 'hubspot',
     title: 'HubSpot CRM API',
     routes: [
       ...objectRoutes(store),
-      ...writeRoutes(store, ctx.webhooks),
+      ...writeRoutes(store, ctx.webhooks, properties),
+      ...propertyRoutes(properties),
       ...batchRoutes(store),
-      ...batchUpdateRoutes(store, ctx.webhooks),
+      ...batchUpdateRoutes(store, ctx.webhooks, properties),
       ...searchRoutes(store),
       ...associationRoutes(store),
       ...associationWriteRoutes(store),
