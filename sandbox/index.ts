@@ -77,6 +77,8 @@ export interface RunningSandbox {
   };
   /** The Salesforce org: its connected app's settings, and sessions tests can expire or revoke. */
   salesforce: SalesforceTwinControls & { settings: SalesforceTwinSettings };
+  /** HubSpot's OAuth app: access tokens tests can expire (as 30 minutes passing would), an install they can revoke. */
+  hubspot: { expireAccessTokens(): void; revokeRefreshTokens(): void };
   /** Events accepted by PostHog capture, in arrival order. */
   captured: CapturedEvent[];
   /** The project token PostHog capture accepts. */
@@ -100,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const state: TwinState = {
     captured: [],
     stripe: null,
+    hubspot: null,
     salesforce: null,
     salesforceSettings: options.salesforce ?? DEFAULT_SALESFORCE_TWIN,
   };
@@ -171,6 +174,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (!state.stripe) throw new Error('the Stripe simulator is not running');
         return state.stripe.createCharge(input);
       },
+    },
+    hubspot: {
+      expireAccessTokens: () => state.hubspot?.expireAccessTokens(),
+      revokeRefreshTokens: () => state.hubspot?.revokeRefreshTokens(),
     },
     salesforce: {
       ...(state.salesforce as NonNullable<TwinState['salesforce']>).controls,

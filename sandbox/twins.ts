@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { SandboxCredentials, SimulatorContext } from './context.js';
 import type { ProviderProtocol, TwinName } from './http/provider.js';
-import { createHubSpotProtocol } from './hubspot/index.js';
+import { DEFAULT_HUBSPOT_APP, createHubSpotTwin, type HubSpotOAuth } from './hubspot/index.js';
 import {
   createPostHogProtocol,
   FeatureFlags,
@@ -23,6 +23,8 @@ export interface TwinState {
   captured: CapturedEvent[];
   /** The Stripe simulator, for Dashboard-like admin actions. */
   stripe: StripeSimulator | null;
+  /** The HubSpot OAuth app's server, for access tokens tests expire or an install they revoke. */
+  hubspot: HubSpotOAuth | null;
   /** The Salesforce org, for sessions tests expire or revoke; started with `salesforceSettings`. */
   salesforce: SalesforceTwin | null;
   salesforceSettings: SalesforceTwinSettings;
@@ -49,8 +51,18 @@ export interface TwinDefinition {
 export const TWINS: Record<TwinName, TwinDefinition> = {
   hubspot: {
     name: 'hubspot',
-    start: (ctx) => ({ protocol: createHubSpotProtocol(ctx) }),
-    credentials: (c) => ({ accessToken: c.hubspotAccessToken }),
+    start: (ctx, state) => {
+      const twin = createHubSpotTwin(ctx, DEFAULT_HUBSPOT_APP);
+      state.hubspot = twin.oauth;
+      return { protocol: twin.protocol };
+    },
+    // The private-app token, and the OAuth app whose refresh token the twin's token endpoint accepts.
+    credentials: (c) => ({
+      accessToken: c.hubspotAccessToken,
+      clientId: DEFAULT_HUBSPOT_APP.clientId,
+      clientSecret: DEFAULT_HUBSPOT_APP.clientSecret,
+      refreshToken: DEFAULT_HUBSPOT_APP.refreshToken,
+    }),
     webhookSecret: 'hubspotClientSecret',
   },
   stripe: {

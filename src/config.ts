@@ -64,6 +64,7 @@ import {
   policyConfig,
   providerChoice,
   readProviderVariables,
+  usesOAuth,
   webhookSecrets,
   type ProviderPolicyConfig,
 } from './providers/settings.js';
@@ -290,7 +291,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   const writes = readWritesSettings(env, problems);
   const oauth = buildOAuthSettings(e);
-  const oauthLive = live !== null && chosenList(providers).some((d) => d.oauth === true);
+  const oauthLive = live !== null && chosenList(providers).some((d) => usesOAuth(d, live[d.name]));
   problems.push(...oauthProblems(oauth, e.REDIS_URL !== undefined, oauthLive));
   const port = e.PORT ?? DEFAULT_PORT;
   if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT !== 0 && e.ADMIN_PORT === port) {

@@ -72,8 +72,11 @@ export interface HubSpotCrmOptions extends HubSpotClientOptions {
 export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'> {
   /** Defaults to https://api.hubapi.com. */
   baseUrl?: string;
-  /** A private-app or OAuth token; a function is asked per request, so refreshed tokens apply at once. */
-  accessToken: string | (() => string | Promise<string>);
+  /**
+   * A private-app or OAuth token; a function is asked per request, so refreshed tokens apply at
+   * once. Null: the policy sets the bearer per attempt (an OAuth app, see `refreshingBearer`).
+   */
+  accessToken: string | (() => string | Promise<string>) | null;
   timeoutMs?: number;
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
@@ -533,7 +536,10 @@ export function createHubSpotCrm(options: CreateHubSpotCrmOptions): HubSpotCrm {
   const http = new ProviderHttpClient({
     provider: PROVIDER_NAME,
     baseUrl: baseUrl ?? DEFAULT_BASE_URL,
-    authHeaders: async () => ({ authorization: `Bearer ${await token()}` }),
+    authHeaders: async (): Promise<Record<string, string>> => {
+      const value = await token();
+      return value === null ? {} : { authorization: `Bearer ${value}` };
+    },
     classifyError: classifyHubSpotError,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(connections === undefined ? {} : { connections }),

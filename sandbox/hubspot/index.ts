@@ -9,10 +9,12 @@ import {
   rateLimitHeaders,
   validationError,
 } from './errors.js';
+import { DEFAULT_HUBSPOT_APP, HubSpotOAuth, type HubSpotAppSettings } from './oauth.js';
 import { associationWriteRoutes } from './routes/association-writes.js';
 import { associationRoutes } from './routes/associations.js';
 import { batchUpdateRoutes } from './routes/batch-update.js';
 import { batchRoutes } from './routes/batch.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { objectRoutes } from './routes/objects.js';
 import { propertyRoutes } from './routes/properties.js';
 import { PropertyRegistry } from './properties.js';
@@ -24,8 +26,30 @@ function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
 }
 
+export { DEFAULT_HUBSPOT_APP, HubSpotOAuth, type HubSpotAppSettings } from './oauth.js';
+
+/** The twin: its protocol, and its OAuth app's server (sessions tests expire or revoke). */
+export interface HubSpotTwin {
+  protocol: ProviderProtocol;
+  oauth: HubSpotOAuth;
+}
+
 /** The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set. */
 export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
+  return createHubSpotTwin(ctx).protocol;
+}
+
+/** The simulator with its OAuth app (a private-app token and the app's access tokens both work). */
+export function createHubSpotTwin(
+  ctx: SimulatorContext,
+  app: HubSpotAppSettings = DEFAULT_HUBSPOT_APP,
+): HubSpotTwin {
+  const clock = ctx.clock ?? Date.now;
+  const oauth = new HubSpotOAuth(app, clock);
+  return { oauth, protocol: hubspotProtocol(ctx, oauth, clock) };
+}
+
+function hubspotProtocol(ctx: SimulatorContext, oauth: HubSpotOAuth, clock: () => number): ProviderProtocol {
   const store = buildStore(ctx.dataset);
   const properties = new PropertyRegistry(ctx.clock);
   return {
@@ -40,8 +64,9 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
       ...searchRoutes(store),
       ...associationRoutes(store),
       ...associationWriteRoutes(store),
+      ...oauthRoutes(oauth),
     ],
-    authenticate: (headers) => authenticateBearer(headers, ctx.credentials.hubspotAccessToken),
+    authenticate: (headers) => authenticateBearer(headers, ctx.credentials.hubspotAccessToken, oauth, clock),
     invalid(issues, where) {
       const errors = issues.map((issue) => ({
         message: `${fieldOf(issue)}: ${issue.message}`,
@@ -71,6 +96,19 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
     responseHeaders: rateLimitHeaders,
     securitySchemes: {
       private_apps: { type: 'http', scheme: 'bearer', description: 'Private-app access token (pat-…)' },
+      oauth2: {
+        type: 'oauth2',
+        description:
+          "The sandbox OAuth app's access tokens (30 minutes). The twin serves only the refresh-token grant of /oauth/v1/token; authorization happens at HubSpot.",
+        flows: {
+          authorizationCode: {
+            authorizationUrl: 'https://app.hubspot.com/oauth/authorize',
+            tokenUrl: '/oauth/v1/token',
+            refreshUrl: '/oauth/v1/token',
+            scopes: {},
+          },
+        },
+      },
     },
   };
 }
