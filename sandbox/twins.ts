@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { SandboxCredentials, SimulatorContext } from './context.js';
 import type { ProviderProtocol, TwinName } from './http/provider.js';
-import { createHubSpotProtocol } from './hubspot/index.js';
+import { createHubSpotProtocol, type HubSpotAccountSettings } from './hubspot/index.js';
 import {
   createPostHogProtocol,
   FeatureFlags,
@@ -26,6 +26,8 @@ export interface TwinState {
   /** The Salesforce org, for sessions tests expire or revoke; started with `salesforceSettings`. */
   salesforce: SalesforceTwin | null;
   salesforceSettings: SalesforceTwinSettings;
+  /** The HubSpot account the twin plays (tier, API limit increase, time zone of the daily reset). */
+  hubspotSettings: HubSpotAccountSettings;
 }
 
 /** One twin: how it starts, and what `src/` needs to point its provider's adapter at it. */
@@ -49,7 +51,7 @@ export interface TwinDefinition {
 export const TWINS: Record<TwinName, TwinDefinition> = {
   hubspot: {
     name: 'hubspot',
-    start: (ctx) => ({ protocol: createHubSpotProtocol(ctx) }),
+    start: (ctx, state) => ({ protocol: createHubSpotProtocol(ctx, state.hubspotSettings) }),
     credentials: (c) => ({ accessToken: c.hubspotAccessToken }),
     webhookSecret: 'hubspotClientSecret',
   },

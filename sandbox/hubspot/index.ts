@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import { authenticateBearer } from './auth.js';
-import {
-  documentedLimits,
-  hubspotError,
-  rateLimitedReply,
-  rateLimitHeaders,
-  validationError,
-} from './errors.js';
+import { DEFAULT_HUBSPOT_ACCOUNT, type HubSpotAccountSettings } from './account.js';
+import { hubspotError, hubspotRateLimits, rateLimitedReply, validationError } from './errors.js';
 import { associationWriteRoutes } from './routes/association-writes.js';
 import { associationRoutes } from './routes/associations.js';
 import { batchUpdateRoutes } from './routes/batch-update.js';
@@ -22,9 +17,23 @@ function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
 }
 
-/** The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set. */
-export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
+export {
+  DEFAULT_HUBSPOT_ACCOUNT,
+  HUBSPOT_TWIN_ENV,
+  hubspotAccountSettings,
+  type HubSpotAccountSettings,
+} from './account.js';
+
+/**
+ * The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set, with the rate
+ * limits of the account `settings` describe (tier, API limit increase, time zone of the daily reset).
+ */
+export function createHubSpotProtocol(
+  ctx: SimulatorContext,
+  settings: HubSpotAccountSettings = DEFAULT_HUBSPOT_ACCOUNT,
+): ProviderProtocol {
   const store = buildStore(ctx.dataset);
+  const limits = hubspotRateLimits(settings);
   return {
     name: 'hubspot',
     title: 'HubSpot CRM API',
@@ -61,10 +70,10 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
         'The service is temporarily unavailable. Please try again later.',
       ),
     rateLimited: rateLimitedReply,
-    documentedLimits,
+    documentedLimits: limits.forRoute,
     malformedBody: () =>
       validationError('Invalid input JSON on line 1, column 1: Unexpected character in request body'),
-    responseHeaders: rateLimitHeaders,
+    responseHeaders: limits.headers,
     securitySchemes: {
       private_apps: { type: 'http', scheme: 'bearer', description: 'Private-app access token (pat-…)' },
     },
