@@ -11,9 +11,10 @@ import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
-import { Counters, post, runOnce, sample, stats, throughput, type Target } from './measure.js';
+import { post, runOnce, sample, stats, throughput, type Target } from './measure.js';
 import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
 import { scenarios } from './scenarios.js';
+import { RateLimitCounters } from './twin-limits.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
       SANDBOX_SIZE: size,
       SANDBOX_SEED: String(DEFAULT_SEED),
       SANDBOX_ANCHOR: new Date(anchor).toISOString(),
-      SANDBOX_DOCUMENTED_LIMITS: 'false',
+      // Each provider's documented rate limits, as npm start's sandbox and npm run bench run them.
+      SANDBOX_DOCUMENTED_LIMITS: 'true',
       ...knobs,
     },
     /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
@@ -90,12 +92,9 @@ async function main(): Promise<void> {
       REDIS_URL: redisUrl,
       CACHE: 'true',
       RATE_LIMIT: 'off',
+      // Concord's provider quotas stay on (the twins enforce the limits they pace for); the
+      // per-request upstream budget is off as in npm run bench (the walk needs more pages).
       UPSTREAM_CALL_BUDGET: 'off',
-      HUBSPOT_QUOTA: 'off',
-      HUBSPOT_SEARCH_QUOTA: 'off',
-      STRIPE_QUOTA: 'off',
-      STRIPE_SEARCH_QUOTA: 'off',
-      POSTHOG_QUOTA: 'off',
     },
     /Concord ready at (\S+)/,
   );
@@ -111,7 +110,7 @@ async function main(): Promise<void> {
   };
   const dashboard = scenarios({ dataset, contactIndex: 0, customerId: '' })[0];
   if (!dashboard) throw new Error('no dashboard scenario');
-  const counters = new Counters(hubspot);
+  const counters = new RateLimitCounters(hubspot);
   const flush = async () => {
     await redis.flushAll();
     await redis.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
@@ -147,6 +146,7 @@ async function main(): Promise<void> {
   );
   const cpuPerRequest = (cpuMs(child.pid) - cpuBefore) / (t.rps * Number(args.seconds));
   const loadCalls = await counters.total();
+  const rateLimited = await counters.rateLimitedSoFar();
   sampler.stop();
   const after = RssSampler.currentMiB(child.pid) ?? NaN;
   const peak = Math.max(sampler.peakMiB, peakRssMiB(child.pid) ?? 0);
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
       `RSS MiB: idle ${f(idle)}, after cold samples ${f(afterCold)}, after load ${f(after)}, peak ${f(peak)}`,
       `cold dashboard p50 ${f(stats(cold).p50)} ms (n=${cold.length}), calls ${JSON.stringify(calls)}, critical path ${dashboard.levels} × ${DEFAULT_LATENCY_MS}; CPU per cold request: Concord ${f(coldCpu.concord / cold.length)} ms, sandbox ${f(coldCpu.sandbox / cold.length)} ms`,
       `warm dashboard p50 ${f(stats(warm).p50)} ms; ${f(t.rps)} req/s at ${DEFAULT_CONNECTIONS} connections for ${args.seconds} s (Concord's CPU ${f(cpuPerRequest)} ms per request), ${t.errors} errors, upstream calls in the load ${JSON.stringify(loadCalls)}`,
+      `429s from the twins (documented limits on) over the run: ${JSON.stringify(rateLimited)}`,
     ].join('\n'),
   );
   await redis.quit();

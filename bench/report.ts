@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** Null where the floor cannot stand in (the walk pages through cursors). */
   floor: FloorResult | null;
   baseline: { calls: Calls | null; latency: LatencyStats; rps: number; errors: number };
+  /** Calls each build's twins answered 429 over the whole scenario (Concord's enforce the documented limits). */
+  rateLimited?: { concord: Calls; baseline: Calls };
 }
 
 export interface Report {
@@ -125,6 +127,10 @@ function markdown(r: Report): string {
       `| ${x.scenario.title} | ${ms(f.latency.p50)} | ${ms(x.concord.warm.p50)} | ${ratio(x.concord.warm.p50, f.latency.p50)} | ${f.rps.toFixed(1)} | ${x.concord.rps.toFixed(1)} | ${ratio(x.concord.rps, f.rps)} | ${calls(x.concord.warmLoadCalls)} | ${f.same ? 'yes' : '**no**'} |`,
     ];
   });
+  const limited = r.results.map(
+    (x) =>
+      `| ${x.scenario.title} | ${x.rateLimited ? calls(x.rateLimited.concord) : '–'} | ${x.rateLimited ? calls(x.rateLimited.baseline) : '–'} |`,
+  );
   const notes = r.results.map(
     (x) =>
       `- ${x.scenario.title}: ${x.scenario.levelsNote}.${x.scenario.key === 'walk' ? ` One sample is the whole walk, ${x.pages} pages.` : ''}`,
@@ -136,7 +142,7 @@ Rewritten by every \`npm run bench\`; do not edit by hand. ${r.quick ? '**This i
 - Date: ${new Date().toISOString()} (the run took ${r.elapsedS.toFixed(0)} s)
 - Machine: ${machine()}
 - Data: sandbox ${r.size} size (${r.dataset.contacts} contacts, ${r.dataset.charges} charges, ${r.dataset.events} events), seed 42; every provider answers after ${r.latencyMs} ms ± ${r.jitterMs} ms of injected latency
-- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`), Redis (\`redis-server\`, no persistence), Concord (${r.fromSource ? '`src/main.ts` run through tsx (`--source`)' : 'the production build, `node dist/src/main.js` after `npm run build`'} with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), the floor (\`bench/floor/server.ts\`: plain graphql-js over HTTP serving Concord's own warm answer from memory), and the bench process itself (fetch for latency, autocannon for throughput)
+- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`, each provider's documented rate limits on, as in \`npm start\`), a second sandbox for the naive build with the documented limits off (it has no pacing of its own and would fail, not slow down, at them), Redis (\`redis-server\`, no persistence), Concord (${r.fromSource ? '`src/main.ts` run through tsx (`--source`)' : 'the production build, `node dist/src/main.js` after `npm run build`'} with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), the floor (\`bench/floor/server.ts\`: plain graphql-js over HTTP serving Concord's own warm answer from memory), and the bench process itself (fetch for latency, autocannon for throughput)
 - Commands: \`npm run bench\` (full) or \`npm run bench -- --quick\` / \`BENCH_QUICK=1 npm run bench\`
 - Concord RSS: ${r.idleRssMiB === null ? '–' : `${r.idleRssMiB.toFixed(0)} MiB`} idle after start, ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`} at the peak (sampled every 200 ms through the run)
 
@@ -165,6 +171,14 @@ ${notes.join('\n')}
 | scenario | Concord | naive | Concord ÷ naive | errors (Concord / naive) |
 | --- | --- | --- | --- | --- |
 ${tput.join('\n')}
+
+## 429s answered by the twins (total, then HubSpot / Stripe / PostHog)
+
+Concord's twins enforce each provider's documented rate limits and Concord's own provider quotas pace it; the naive build's twins have the limits off, so its column shows only what the knobs would add (none here). Counted over each scenario's cold, warm and throughput runs.
+
+| scenario | Concord | naive (limits off) |
+| --- | --- | --- |
+${limited.join('\n')}
 
 ## The warm path against the floor
 

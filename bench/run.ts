@@ -1,26 +1,19 @@
 /**
  * `npm run bench` (full: bench-size data) or `npm run bench -- --quick` / BENCH_QUICK=1 (demo size,
  * short runs): Concord against the naive build (bench/baseline), each in its own process, over the
- * sandbox in its own process with injected latency. Rewrites bench/RESULTS.md and bench/results.svg.
+ * sandbox in its own process with injected latency and each provider's documented rate limits (the
+ * naive build gets its own sandbox with them off; 429s are counted for both). Rewrites bench/RESULTS.md and bench/results.svg.
  */
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
 import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
-import {
-  Counters,
-  runOnce,
-  sample,
-  stats,
-  throughput,
-  post,
-  type LatencyStats,
-  type Target,
-} from './measure.js';
+import { runOnce, sample, stats, throughput, post, type LatencyStats, type Target } from './measure.js';
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
 import { writeReport, type FloorResult, type ScenarioResult } from './report.js';
 import { pickContact, scenarios, type Calls } from './scenarios.js';
+import { difference, RateLimitCounters } from './twin-limits.js';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
 /** Injected provider latency and jitter (ms), the same for all three providers. */
@@ -61,25 +54,36 @@ async function main(): Promise<void> {
       [`SANDBOX_${p}_PORT`, '0'],
     ]),
   );
+  const sandboxEnv = {
+    SANDBOX_SIZE: settings.size,
+    SANDBOX_SEED: String(DEFAULT_SEED),
+    SANDBOX_ANCHOR: new Date(anchor).toISOString(),
+    ...knobs,
+  };
+  const twinUrls = /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m;
+  // Concord's twins enforce each provider's documented rate limits, as npm start's sandbox does.
   const { match: sb } = await startChild(
     'sandbox',
     process.execPath,
     [...tsx, 'sandbox/main.ts'],
-    {
-      SANDBOX_SIZE: settings.size,
-      SANDBOX_SEED: String(DEFAULT_SEED),
-      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
-      // The naive build has no quota of its own and would fail, not slow down, at the documented
-      // limits; the builds are compared on the providers' latency alone (Concord still paces itself).
-      SANDBOX_DOCUMENTED_LIMITS: 'false',
-      ...knobs,
-    },
-    /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
+    { ...sandboxEnv, SANDBOX_DOCUMENTED_LIMITS: 'true' },
+    twinUrls,
   );
   const [, hubspot = '', stripe = '', posthog = ''] = sb;
   log(
-    `sandbox up (${settings.size}, ${DEFAULT_LATENCY_MS} ± ${DEFAULT_JITTER_MS} ms): ${hubspot} ${stripe} ${posthog}`,
+    `sandbox up (${settings.size}, ${DEFAULT_LATENCY_MS} ± ${DEFAULT_JITTER_MS} ms, documented limits on): ${hubspot} ${stripe} ${posthog}`,
   );
+  // The naive build has no pacing of its own and would fail, not slow down, at the documented
+  // limits: it gets its own twins, the same data with the limits off, and RESULTS.md says so.
+  const { match: nb } = await startChild(
+    'sandbox-naive',
+    process.execPath,
+    [...tsx, 'sandbox/main.ts'],
+    { ...sandboxEnv, SANDBOX_DOCUMENTED_LIMITS: 'false' },
+    twinUrls,
+  );
+  const [, naiveHubspot = '', naiveStripe = '', naivePosthog = ''] = nb;
+  log(`naive build's sandbox up (documented limits off): ${naiveHubspot} ${naiveStripe} ${naivePosthog}`);
 
   const redisPort = await freePort();
   await startChild(
@@ -106,6 +110,12 @@ async function main(): Promise<void> {
     POSTHOG_API_KEY: c.posthogApiKey,
     POSTHOG_PROJECT_ID: String(c.posthogProjectId),
   };
+  const naiveProviderEnv = {
+    ...providerEnv,
+    HUBSPOT_BASE_URL: naiveHubspot,
+    STRIPE_BASE_URL: naiveStripe,
+    POSTHOG_HOST: naivePosthog,
+  };
   const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
@@ -124,15 +134,10 @@ async function main(): Promise<void> {
       CACHE: 'true',
       // The bench is one client sending thousands of requests: the per-client limit would measure itself.
       RATE_LIMIT: 'off',
-      // The sandbox runs without the documented limits here (see above), so Concord's own provider
-      // quotas and upstream budget are off too: the builds are compared on latency alone. (The 90-day
-      // metrics walk at bench size needs ~810 Stripe pages, over the default budget of 200.)
+      // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
+      // defaults) and pace it as in production. The per-request upstream budget is off: the 90-day
+      // metrics walk at bench size needs ~810 Stripe pages, over the default budget of 200.
       UPSTREAM_CALL_BUDGET: 'off',
-      HUBSPOT_QUOTA: 'off',
-      HUBSPOT_SEARCH_QUOTA: 'off',
-      STRIPE_QUOTA: 'off',
-      STRIPE_SEARCH_QUOTA: 'off',
-      POSTHOG_QUOTA: 'off',
     },
     /Concord ready at (\S+)/,
   );
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
     'baseline',
     process.execPath,
     [...tsx, 'bench/baseline/server.ts'],
-    providerEnv,
+    naiveProviderEnv,
     /Baseline ready at (\S+)/,
   );
   log(`baseline up at ${bm[1]}`);
@@ -166,7 +171,8 @@ async function main(): Promise<void> {
     headers: { authorization: `Bearer ${token}` },
   };
   const baseline: Target = { name: 'baseline', url: bm[1] ?? '', headers: {} };
-  const counters = new Counters(hubspot);
+  // Each build's upstream calls (and 429s) are counted on its own twins.
+  const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
   const flush = async () => {
     await redis.flushAll();
     // And every replica's local tier, as an operator flushing Redis would announce it.
@@ -191,14 +197,19 @@ async function main(): Promise<void> {
   for (const [i, s] of plans.concord.entries()) {
     const b = plans.baseline[i] ?? s;
     const walk = s.key === 'walk';
+    const before429 = {
+      concord: await counters.concord.rateLimitedSoFar(),
+      baseline: await counters.baseline.rateLimitedSoFar(),
+    };
     const measure = async (t: Target, vars: Record<string, unknown>, before?: () => Promise<void>) => {
       let calls: Calls | null = null;
       let pages = 1;
+      const own = t === baseline ? counters.baseline : counters.concord;
       const values = await sample(settings.samples, settings.budgetMs, 3, async () => {
         await before?.();
-        await counters.reset();
+        await own.reset();
         const r = await runOnce(t, s.query, vars, walk);
-        calls ??= await counters.total();
+        calls ??= await own.total();
         pages = r.pages;
         return r.ms;
       });
@@ -212,10 +223,10 @@ async function main(): Promise<void> {
     const naive = await measure(baseline, b.variables);
     log(`  baseline p50 ${naive.latency.p50.toFixed(1)} ms, ${JSON.stringify(naive.calls)}; throughput`);
     const tVars = walk ? { ...s.variables, after: null } : s.variables;
-    await counters.reset();
+    await counters.concord.reset();
     const tConcord = await throughput(concord, s.query, tVars, DEFAULT_CONNECTIONS, settings.durationS);
     // Every upstream call of the whole warm load run, not one sample: a busy process must still hit.
-    const warmLoadCalls = await counters.total();
+    const warmLoadCalls = await counters.concord.total();
     const tBaseline = await throughput(
       baseline,
       b.query,
@@ -231,8 +242,16 @@ async function main(): Promise<void> {
       log(
         `  floor p50 ${floor.latency.p50.toFixed(1)} ms, ${floor.rps.toFixed(1)} req/s (same answer: ${floor.same})`,
       );
+    const rateLimited = {
+      concord: difference(before429.concord, await counters.concord.rateLimitedSoFar()),
+      baseline: difference(before429.baseline, await counters.baseline.rateLimitedSoFar()),
+    };
+    log(
+      `  429s from the twins: concord ${JSON.stringify(rateLimited.concord)}, baseline ${JSON.stringify(rateLimited.baseline)}`,
+    );
     results.push({
       scenario: s,
+      rateLimited,
       pages: cold.pages,
       concord: {
         coldCalls: cold.calls,

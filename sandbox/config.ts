@@ -3,6 +3,7 @@ import { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from './context.
 import type { DatasetSizes } from './data/dataset.js';
 import { NAMED_SIZES } from './data/sizes.js';
 import type { KnobsPatch } from './http/knobs.js';
+import { HUBSPOT_TWIN_ENV, hubspotAccountSettings, type HubSpotAccountSettings } from './hubspot/account.js';
 import { TWINS, type TwinName } from './http/provider.js';
 import {
   SALESFORCE_TWIN_ENV,
@@ -26,6 +27,8 @@ export interface SandboxConfig {
   /** Outgoing signed webhooks; each provider's are on only when the URL and its secret are both set. */
   webhooks: WebhookSettings;
   salesforce: SalesforceTwinSettings;
+  /** The HubSpot account the twin plays: `SANDBOX_HUBSPOT_TIER`, `…_API_LIMIT_INCREASE`, `…_TIME_ZONE`. */
+  hubspot: HubSpotAccountSettings;
   /** The CRM Stripe and PostHog link to: `CRM_PROVIDER`, the same variable that picks Concord's CRM. */
   crm: 'hubspot' | 'salesforce';
 }
@@ -103,6 +106,7 @@ const EnvSchema = z.object({
   ...knobVariables('posthog'),
   ...knobVariables('salesforce'),
   ...SALESFORCE_TWIN_ENV,
+  ...HUBSPOT_TWIN_ENV,
   CRM_PROVIDER: z.enum(['hubspot', 'salesforce']).optional(),
 });
 
@@ -161,6 +165,7 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
       hubspotClientSecret: e.SANDBOX_HUBSPOT_CLIENT_SECRET as string | undefined,
     },
     salesforce: salesforceTwinSettings(e),
+    hubspot: hubspotAccountSettings(e),
     crm: (e.CRM_PROVIDER as 'hubspot' | 'salesforce' | undefined) ?? 'hubspot',
   };
 }

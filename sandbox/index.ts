@@ -6,6 +6,7 @@ import { RequestCounters } from './http/counters.js';
 import { KnobBoard, type KnobsPatch } from './http/knobs.js';
 import { TWINS as TWIN_NAMES, type TwinName } from './http/provider.js';
 import { listenFailure, serveSimulator, type SimulatorServer } from './http/serve.js';
+import { DEFAULT_HUBSPOT_ACCOUNT, type HubSpotAccountSettings } from './hubspot/index.js';
 import { POSTHOG_PROJECT_TOKEN, type CapturedEvent } from './posthog/index.js';
 import {
   DEFAULT_SALESFORCE_TWIN,
@@ -23,6 +24,7 @@ export type { Knobs, KnobsPatch } from './http/knobs.js';
 export type { CapturedEvent } from './posthog/index.js';
 export type { AdminChargeInput } from './stripe/index.js';
 export type { SalesforceTwinControls, SalesforceTwinSettings } from './salesforce/index.js';
+export type { HubSpotAccountSettings } from './hubspot/index.js';
 export type { WebhookDelivery, WebhookSettings } from './webhooks/emitter.js';
 
 export interface SandboxOptions {
@@ -43,6 +45,8 @@ export interface SandboxOptions {
   clock?: () => number;
   /** The Salesforce twin's connected app, session timeout, rotation and API allocation. */
   salesforce?: SalesforceTwinSettings;
+  /** The HubSpot account: tier, API limit increase add-on, portal time zone (default Enterprise, none, UTC). */
+  hubspot?: HubSpotAccountSettings;
   /** The CRM whose contact ids Stripe's `metadata.crm_contact_id` and PostHog's `distinct_id` hold (default hubspot). */
   crm?: LinkedCrm;
 }
@@ -105,6 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     hubspot: null,
     salesforce: null,
     salesforceSettings: options.salesforce ?? DEFAULT_SALESFORCE_TWIN,
+    hubspotSettings: options.hubspot ?? DEFAULT_HUBSPOT_ACCOUNT,
   };
   const servers: SimulatorServer[] = [];
   const urls = {} as Record<TwinName, string>;

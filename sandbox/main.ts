@@ -1,5 +1,6 @@
 import { ConfigError, readSandboxConfig } from './config.js';
 import { ListenError } from './http/serve.js';
+import { accountLimits } from './hubspot/account.js';
 import { startSandbox } from './index.js';
 
 /** Ports `npm run sandbox` uses unless SANDBOX_<PROVIDER>_PORT says otherwise: hubspot, stripe, posthog in turn. */
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     `  Stripe and PostHog link to ${config.crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} contact ids (CRM_PROVIDER=${config.crm}).`,
     '  Each serves /openapi.json; knobs and counters under /__sandbox/knobs and /__sandbox/counters.',
     `  Rate limits: ${config.knobs.stripe.documentedLimits ? "each provider's documented limits (SANDBOX_DOCUMENTED_LIMITS=false turns them off)" : 'off (SANDBOX_DOCUMENTED_LIMITS=false)'}`,
+    `  HubSpot account: ${config.hubspot.tier}${config.hubspot.apiLimitIncrease ? ' with the API limit increase' : ''}, ` +
+      `${accountLimits(config.hubspot).perTenSeconds} per 10 s, ${accountLimits(config.hubspot).daily.toLocaleString('en-US')} a day from midnight ${config.hubspot.timeZone} ` +
+      '(SANDBOX_HUBSPOT_TIER, SANDBOX_HUBSPOT_API_LIMIT_INCREASE, SANDBOX_HUBSPOT_TIME_ZONE)',
     `  Webhooks: Stripe ${sandbox.webhooks.stripeEnabled ? 'on' : 'off'}, HubSpot ${sandbox.webhooks.hubspotEnabled ? 'on' : 'off'}` +
       (config.webhooks.url ? ` → ${config.webhooks.url}` : ' (set SANDBOX_WEBHOOK_URL and the secrets)'),
     '  These are development keys for fake data on loopback, not secrets. Ctrl-C stops.',

@@ -1,7 +1,12 @@
 import type { Router } from 'express';
 import type { SandboxCredentials, SimulatorContext } from './context.js';
 import type { ProviderProtocol, TwinName } from './http/provider.js';
-import { DEFAULT_HUBSPOT_APP, createHubSpotTwin, type HubSpotOAuth } from './hubspot/index.js';
+import {
+  DEFAULT_HUBSPOT_APP,
+  createHubSpotTwin,
+  type HubSpotAccountSettings,
+  type HubSpotOAuth,
+} from './hubspot/index.js';
 import {
   createPostHogProtocol,
   FeatureFlags,
@@ -28,6 +33,8 @@ export interface TwinState {
   /** The Salesforce org, for sessions tests expire or revoke; started with `salesforceSettings`. */
   salesforce: SalesforceTwin | null;
   salesforceSettings: SalesforceTwinSettings;
+  /** The HubSpot account the twin plays (tier, API limit increase, time zone of the daily reset). */
+  hubspotSettings: HubSpotAccountSettings;
 }
 
 /** One twin: how it starts, and what `src/` needs to point its provider's adapter at it. */
@@ -52,7 +59,7 @@ export const TWINS: Record<TwinName, TwinDefinition> = {
   hubspot: {
     name: 'hubspot',
     start: (ctx, state) => {
-      const twin = createHubSpotTwin(ctx, DEFAULT_HUBSPOT_APP);
+      const twin = createHubSpotTwin(ctx, DEFAULT_HUBSPOT_APP, state.hubspotSettings);
       state.hubspot = twin.oauth;
       return { protocol: twin.protocol };
     },

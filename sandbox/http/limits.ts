@@ -10,9 +10,14 @@ export interface DocumentedLimit {
   perAccount?: boolean;
   /**
    * A calendar window that starts at each multiple of `windowMs` since the epoch instead of a rolling
-   * one (HubSpot's daily limit resets at midnight: UTC here, the account's time zone there).
+   * one; see `calendar` for windows whose bounds are not multiples of a length.
    */
   fixed?: boolean;
+  /**
+   * A calendar window's bounds around `now` (HubSpot's day, midnight to midnight in the portal's time
+   * zone, 23 or 25 hours long across a DST change); implies `fixed`.
+   */
+  calendar?: (now: number) => { start: number; end: number };
 }
 
 export interface LimitOutcome {
@@ -38,14 +43,17 @@ export class RollingWindows {
     const all = (): LimitOutcome['all'] => states.map(({ limit, state }) => ({ limit, state }));
     for (const limit of limits) {
       const id = `${key}\u0000${limit.name}\u0000${limit.perAccount ? '' : credential}`;
-      if (limit.fixed) {
-        const start = now - (now % limit.windowMs);
+      if (limit.fixed || limit.calendar) {
+        const { start, end } = limit.calendar?.(now) ?? {
+          start: now - (now % limit.windowMs),
+          end: now - (now % limit.windowMs) + limit.windowMs,
+        };
         const used = this.counts.get(id)?.start === start ? (this.counts.get(id)?.used ?? 0) : 0;
         const state: RateLimitState = {
           limit: limit.limit,
           windowMs: limit.windowMs,
           remaining: limit.limit - used - 1,
-          resetInMs: start + limit.windowMs - now,
+          resetInMs: end - now,
         };
         if (state.remaining < 0) {
           return {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentedLimit } from '../http/limits.js';
 import type { RateLimitState } from '../http/provider.js';
 import type { Reply, RouteDef } from '../http/route.js';
+import { accountDocumentedLimits, DEFAULT_HUBSPOT_ACCOUNT, type HubSpotAccountSettings } from './account.js';
 
 export type ErrorCategory =
   | 'VALIDATION_ERROR'
@@ -77,61 +78,56 @@ export function orValidationError(produce: () => Reply): Reply {
   }
 }
 
-/** Private-app limits of a Professional/Enterprise account (FACTS §2): 190 per 10 s, 1,000,000 a day. */
-export const DEFAULT_RATE_LIMIT = { max: 190, intervalMs: 10_000, daily: 1_000_000 } as const;
-
 /**
- * HubSpot's rate-limit headers, from the knob's window when one is set; the daily pair counts down
- * while the documented limits are on (else it shows a fresh day).
+ * The account's rate limits in HubSpot's words: the headers every response carries and the limits a
+ * route counts against, for its tier, add-on and time zone (see `account.ts`).
  */
-export function rateLimitHeaders(
-  state: RateLimitState | null,
-  limits: readonly { limit: DocumentedLimit; state: RateLimitState }[] = [],
-): Record<string, string> {
-  const daily = limits.find((l) => l.limit.name === DAILY_LIMIT.name)?.state;
-  const max = state?.limit ?? DEFAULT_RATE_LIMIT.max;
-  const intervalMs = state?.windowMs ?? DEFAULT_RATE_LIMIT.intervalMs;
-  const remaining = state ? Math.max(0, state.remaining) : max - 1;
-  const secondly = Math.max(1, Math.ceil((max * 1000) / intervalMs));
-  return {
-    'X-HubSpot-RateLimit-Daily': String(DEFAULT_RATE_LIMIT.daily),
-    'X-HubSpot-RateLimit-Daily-Remaining': String(
-      daily ? Math.max(0, daily.remaining) : DEFAULT_RATE_LIMIT.daily - 1,
-    ),
-    'X-HubSpot-RateLimit-Interval-Milliseconds': String(intervalMs),
-    'X-HubSpot-RateLimit-Max': String(max),
-    'X-HubSpot-RateLimit-Remaining': String(remaining),
-    'X-HubSpot-RateLimit-Secondly': String(secondly),
-    'X-HubSpot-RateLimit-Secondly-Remaining': String(Math.min(secondly, remaining)),
-  };
+export interface HubSpotRateLimits {
+  /** HubSpot's rate-limit headers, from the knob's window when one is set; the daily pair counts down while the documented limits are on (else it shows a fresh day). */
+  headers(
+    state: RateLimitState | null,
+    limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[],
+  ): Record<string, string>;
+  /** Search's own secondly cap, else the ten-secondly window; then the day's. */
+  forRoute(route: RouteDef): readonly DocumentedLimit[];
 }
 
 /** Search sits outside the ten-secondly window with its own per-second cap per token (FACTS §2, §7.4). */
 export const SEARCH_SECONDLY_LIMIT: DocumentedLimit = { name: 'secondly', limit: 4, windowMs: 1000 };
-/** The burst window of a Professional/Enterprise private app, matching the headers above. */
-export const TEN_SECONDLY_LIMIT: DocumentedLimit = {
-  name: 'TEN_SECONDLY_ROLLING',
-  limit: DEFAULT_RATE_LIMIT.max,
-  windowMs: DEFAULT_RATE_LIMIT.intervalMs,
-};
 
-/**
- * The daily limit of an Enterprise private app (FACTS §2): every call counts, search included, and it
- * resets at midnight (UTC here; the account's time zone at HubSpot).
- */
-export const DAILY_LIMIT: DocumentedLimit = {
-  name: 'DAILY',
-  limit: DEFAULT_RATE_LIMIT.daily,
-  windowMs: 86_400_000,
-  fixed: true,
-};
-
-/** HubSpot's documented limits for a route: search's own secondly cap, else the ten-secondly window; then the day's. */
-export function documentedLimits(route: RouteDef): readonly DocumentedLimit[] {
-  return route.path.endsWith('/search')
-    ? [SEARCH_SECONDLY_LIMIT, DAILY_LIMIT]
-    : [TEN_SECONDLY_LIMIT, DAILY_LIMIT];
+export function hubspotRateLimits(
+  settings: HubSpotAccountSettings = DEFAULT_HUBSPOT_ACCOUNT,
+): HubSpotRateLimits {
+  const { tenSecondly, daily } = accountDocumentedLimits(settings);
+  return {
+    headers(state, limits = []) {
+      const day = limits.find((l) => l.limit.name === daily.name)?.state;
+      const max = state?.limit ?? tenSecondly.limit;
+      const intervalMs = state?.windowMs ?? tenSecondly.windowMs;
+      const remaining = state ? Math.max(0, state.remaining) : max - 1;
+      const secondly = Math.max(1, Math.ceil((max * 1000) / intervalMs));
+      return {
+        'X-HubSpot-RateLimit-Daily': String(daily.limit),
+        'X-HubSpot-RateLimit-Daily-Remaining': String(day ? Math.max(0, day.remaining) : daily.limit - 1),
+        'X-HubSpot-RateLimit-Interval-Milliseconds': String(intervalMs),
+        'X-HubSpot-RateLimit-Max': String(max),
+        'X-HubSpot-RateLimit-Remaining': String(remaining),
+        'X-HubSpot-RateLimit-Secondly': String(secondly),
+        'X-HubSpot-RateLimit-Secondly-Remaining': String(Math.min(secondly, remaining)),
+      };
+    },
+    forRoute: (route) =>
+      route.path.endsWith('/search') ? [SEARCH_SECONDLY_LIMIT, daily] : [tenSecondly, daily],
+  };
 }
+
+const DEFAULT_LIMITS = accountDocumentedLimits(DEFAULT_HUBSPOT_ACCOUNT);
+/** The default account's (Enterprise, no add-on, UTC) burst window. */
+export const TEN_SECONDLY_LIMIT: DocumentedLimit = DEFAULT_LIMITS.tenSecondly;
+/** The default account's daily limit: every call counts, search included, reset at midnight in its time zone. */
+export const DAILY_LIMIT: DocumentedLimit = DEFAULT_LIMITS.daily;
+/** The default account's headers (see `hubspotRateLimits`). */
+export const rateLimitHeaders = hubspotRateLimits().headers;
 
 /**
  * The documented burst-window 429 (FACTS §2, H9), or search's secondly 429 (no policyName, as
@@ -139,7 +135,7 @@ export function documentedLimits(route: RouteDef): readonly DocumentedLimit[] {
  */
 export function rateLimitedReply(state: RateLimitState, limit?: DocumentedLimit): Reply {
   const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(state.resetInMs / 1000))) };
-  if (limit?.name === DAILY_LIMIT.name) {
+  if (limit?.name === 'DAILY') {
     // The documented body (FACTS §2, H9); the Node client does not retry it.
     return {
       status: 429,

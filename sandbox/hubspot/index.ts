@@ -2,13 +2,8 @@ import type { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import { authenticateBearer } from './auth.js';
-import {
-  documentedLimits,
-  hubspotError,
-  rateLimitedReply,
-  rateLimitHeaders,
-  validationError,
-} from './errors.js';
+import { DEFAULT_HUBSPOT_ACCOUNT, type HubSpotAccountSettings } from './account.js';
+import { hubspotError, hubspotRateLimits, rateLimitedReply, validationError } from './errors.js';
 import { DEFAULT_HUBSPOT_APP, HubSpotOAuth, type HubSpotAppSettings } from './oauth.js';
 import { associationWriteRoutes } from './routes/association-writes.js';
 import { associationRoutes } from './routes/associations.js';
@@ -27,6 +22,12 @@ function fieldOf(issue: z.core.$ZodIssue): string {
 }
 
 export { DEFAULT_HUBSPOT_APP, HubSpotOAuth, type HubSpotAppSettings } from './oauth.js';
+export {
+  DEFAULT_HUBSPOT_ACCOUNT,
+  HUBSPOT_TWIN_ENV,
+  hubspotAccountSettings,
+  type HubSpotAccountSettings,
+} from './account.js';
 
 /** The twin: its protocol, and its OAuth app's server (sessions tests expire or revoke). */
 export interface HubSpotTwin {
@@ -34,24 +35,37 @@ export interface HubSpotTwin {
   oauth: HubSpotOAuth;
 }
 
-/** The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set. */
-export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
-  return createHubSpotTwin(ctx).protocol;
+/**
+ * The HubSpot CRM v3 objects + v4 associations simulator over the seeded data set, with the rate
+ * limits of the account `settings` describe (tier, API limit increase, time zone of the daily reset).
+ */
+export function createHubSpotProtocol(
+  ctx: SimulatorContext,
+  settings: HubSpotAccountSettings = DEFAULT_HUBSPOT_ACCOUNT,
+): ProviderProtocol {
+  return createHubSpotTwin(ctx, DEFAULT_HUBSPOT_APP, settings).protocol;
 }
 
 /** The simulator with its OAuth app (a private-app token and the app's access tokens both work). */
 export function createHubSpotTwin(
   ctx: SimulatorContext,
   app: HubSpotAppSettings = DEFAULT_HUBSPOT_APP,
+  settings: HubSpotAccountSettings = DEFAULT_HUBSPOT_ACCOUNT,
 ): HubSpotTwin {
   const clock = ctx.clock ?? Date.now;
   const oauth = new HubSpotOAuth(app, clock);
-  return { oauth, protocol: hubspotProtocol(ctx, oauth, clock) };
+  return { oauth, protocol: hubspotProtocol(ctx, oauth, clock, settings) };
 }
 
-function hubspotProtocol(ctx: SimulatorContext, oauth: HubSpotOAuth, clock: () => number): ProviderProtocol {
+function hubspotProtocol(
+  ctx: SimulatorContext,
+  oauth: HubSpotOAuth,
+  clock: () => number,
+  settings: HubSpotAccountSettings,
+): ProviderProtocol {
   const store = buildStore(ctx.dataset);
   const properties = new PropertyRegistry(ctx.clock);
+  const limits = hubspotRateLimits(settings);
   return {
     name: 'hubspot',
     title: 'HubSpot CRM API',
@@ -90,10 +104,10 @@ function hubspotProtocol(ctx: SimulatorContext, oauth: HubSpotOAuth, clock: () =
         'The service is temporarily unavailable. Please try again later.',
       ),
     rateLimited: rateLimitedReply,
-    documentedLimits,
+    documentedLimits: limits.forRoute,
     malformedBody: () =>
       validationError('Invalid input JSON on line 1, column 1: Unexpected character in request body'),
-    responseHeaders: rateLimitHeaders,
+    responseHeaders: limits.headers,
     securitySchemes: {
       private_apps: { type: 'http', scheme: 'bearer', description: 'Private-app access token (pat-…)' },
       oauth2: {

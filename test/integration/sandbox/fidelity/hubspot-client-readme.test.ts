@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@hubspot/api-client';
+import { AssociationTypes, Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/deals/models/Filter.js';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
@@ -46,6 +46,35 @@ async function firstIds(): Promise<{ contact: string; company: string; deal: str
     deal: deals.results[0]?.id ?? '',
   };
 }
+
+describe("the README's first steps", () => {
+  it('creates a contact and a company and associates them with AssociationTypes.companyToContact', async () => {
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { firstname: 'Readme', lastname: 'Contact', email: 'readme.contact@example.com' },
+      associations: [],
+    });
+    const company = await client.crm.companies.basicApi.create({
+      properties: { domain: 'readme.example.com', name: 'Readme Inc' },
+      associations: [],
+    });
+    await client.crm.associations.v4.basicApi.create('companies', company.id, 'contacts', contact.id, [
+      { associationCategory: HUBSPOT_DEFINED, associationTypeId: AssociationTypes.companyToContact },
+    ]);
+    const read = await client.crm.contacts.basicApi.getById(contact.id, ['firstname'], undefined, [
+      'companies',
+    ]);
+    expect(read.properties.firstname).toBe('Readme');
+    expect(read.associations?.companies?.results.map((r) => r.id)).toContain(company.id);
+  });
+
+  it('getAll pages through every contact with the requested properties', async () => {
+    const all = await client.crm.contacts.getAll(100, undefined, ['email']);
+    const total = (await client.crm.contacts.searchApi.doSearch({ limit: 1 })).total;
+    expect(all).toHaveLength(total);
+    expect(new Set(all.map((c) => c.id)).size).toBe(total);
+    for (const contact of all.slice(0, 50)) expect(Object.keys(contact.properties)).toContain('email');
+  });
+});
 
 describe('v4 associations: create, list, archive', () => {
   it('creates with a HubSpot-defined type, lists it both ways, and archives it', async () => {

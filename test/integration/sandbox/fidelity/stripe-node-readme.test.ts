@@ -121,6 +121,40 @@ describe('stripe.rawRequest', () => {
   });
 });
 
+describe('request and response events, idempotency keys', () => {
+  it("emits 'request' and 'response' with the version, status and request id the twin answered", async () => {
+    const stripe = client();
+    const requests: Stripe.RequestEvent[] = [];
+    const responses: Stripe.ResponseEvent[] = [];
+    stripe.on('request', (event: Stripe.RequestEvent) => requests.push(event));
+    stripe.on('response', (event: Stripe.ResponseEvent) => responses.push(event));
+    await stripe.customers.list({ limit: 1 });
+    expect(requests).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/customers?limit=1' })]);
+    expect(responses).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/v1/customers?limit=1',
+        status: 200,
+        api_version: Stripe.API_VERSION,
+        request_id: expect.stringMatching(/^req_/),
+      }),
+    ]);
+  });
+
+  it('replays a create sent again with the same idempotency key, echoing the key', async () => {
+    const stripe = client();
+    const key = 'readme-idempotency-key-1';
+    const first = await stripe.customers.create({ email: 'idem@example.com' }, { idempotencyKey: key });
+    const again = await stripe.customers.create({ email: 'idem@example.com' }, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    expect(again.lastResponse.idempotencyKey).toBe(key);
+    const misused = await rejection(
+      stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: key }),
+    );
+    expect(misused).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+  });
+});
+
 describe('Stripe-Account (Connect)', () => {
   it("refuses a connected account the sandbox's account cannot reach, as Stripe does, for every call", async () => {
     const stripe = client();
