@@ -73,10 +73,8 @@ export type AnalyticsEventConnection = {
   __typename?: 'AnalyticsEventConnection';
   /** The events on this page, newest first. */
   edges: Array<AnalyticsEventEdge>;
-  /** Where this page is in the whole list. */
+  /** Where this page is in the whole list. (No total: counting would take the analytics provider a second query per page.) */
   pageInfo: PageInfo;
-  /** How many events the whole list has, across all pages; null when the provider cannot count them. */
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One event in a page of events. */
@@ -185,10 +183,8 @@ export type CompanyConnection = {
   __typename?: 'CompanyConnection';
   /** The companies on this page, in order. */
   edges: Array<CompanyEdge>;
-  /** Where this page is in the whole list. */
+  /** Where this page is in the whole list. (No total: the CRM lists companies without a count.) */
   pageInfo: PageInfo;
-  /** How many companies the whole list has, across all pages; null when the provider cannot count them. */
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One company in a page of companies. */
@@ -341,7 +337,11 @@ export type CustomerConnection = {
   edges: Array<CustomerEdge>;
   /** Where this page is in the whole list. */
   pageInfo: PageInfo;
-  /** How many customers the whole list has, across all pages; null when the provider cannot count them. */
+  /**
+   * How many customers the whole list has, across all pages, when the CRM counts it: a filtered list
+   * or a company's customers, in a CRM whose search counts (HubSpot's). Null for the plain list of every
+   * customer (the CRM lists it without a count) and under a CRM that never counts (Salesforce).
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -398,7 +398,12 @@ export type DealConnection = {
   edges: Array<DealEdge>;
   /** Where this page is in the whole list. */
   pageInfo: PageInfo;
-  /** How many deals the whole list has, across all pages; null when the provider cannot count them. */
+  /**
+   * How many deals the whole list has, across all pages. Always answered for a customer's deals (Concord
+   * holds them whole); for other lists when the CRM counts them: filtered by status or company, in a CRM
+   * whose search counts (HubSpot's). Null for the plain list of every deal and under a CRM that never
+   * counts (Salesforce).
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -527,10 +532,8 @@ export type InvoiceConnection = {
   __typename?: 'InvoiceConnection';
   /** The invoices on this page, in order (newest first). */
   edges: Array<InvoiceEdge>;
-  /** Where this page is in the whole list. */
+  /** Where this page is in the whole list. (No total: the payments provider lists invoices without a count.) */
   pageInfo: PageInfo;
-  /** How many invoices the whole list has, across all pages; null when the provider cannot count them. */
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One invoice in a page of invoices. */
@@ -718,7 +721,11 @@ export type PaymentConnection = {
   edges: Array<PaymentEdge>;
   /** Where this page is in the whole list. */
   pageInfo: PageInfo;
-  /** How many payments the whole list has, across all pages; null when the provider cannot count them. */
+  /**
+   * How many payments the whole list has, across all pages. Always answered for a customer's payments
+   * (Concord holds them whole); for `Query.payments` only when the payments provider counts the list in
+   * the same call (a status it can search on), null otherwise.
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -1323,7 +1330,6 @@ export type AnalyticsEventResolvers<ContextType = RequestContext, ParentType ext
 export type AnalyticsEventConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AnalyticsEventConnection'] = ResolversParentTypes['AnalyticsEventConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['AnalyticsEventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type AnalyticsEventEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AnalyticsEventEdge'] = ResolversParentTypes['AnalyticsEventEdge']> = ResolversObject<{
@@ -1366,7 +1372,6 @@ export type CompanyResolvers<ContextType = RequestContext, ParentType extends Re
 export type CompanyConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyConnection'] = ResolversParentTypes['CompanyConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CompanyEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type CompanyEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyEdge'] = ResolversParentTypes['CompanyEdge']> = ResolversObject<{
@@ -1470,7 +1475,6 @@ export type InvoiceResolvers<ContextType = RequestContext, ParentType extends Re
 export type InvoiceConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['InvoiceEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type InvoiceEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InvoiceEdge'] = ResolversParentTypes['InvoiceEdge']> = ResolversObject<{
