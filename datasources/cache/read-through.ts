@@ -264,6 +264,7 @@ export class ReadThroughCache {
     kind: CacheKind,
     items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
   ): void {
+    if (items.length === 0) return;
     const tracked: Promise<void> = this.write(kind, items)
       .catch((error: unknown) => {
         this.count('errors');
