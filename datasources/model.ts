@@ -218,6 +218,12 @@ export interface PaymentSummary {
   count: number;
   /** Settled minus refunded, per currency that has a settled payment. */
   paid: MoneyValue[];
+  /**
+   * The whole history, newest first, when the provider had to read it to make the summary (it keeps
+   * no totals): the cache stores it as the account's history, so paging further needs no second
+   * read, and never keeps it inside the (small) summary entry.
+   */
+  history?: Payment[];
 }
 
 /** What Concord needs from a payments provider. */

@@ -80,7 +80,7 @@ export class CachedCrm implements CrmProvider {
     const ids = await this.cache.batch('contacts', keys, async (missing) => {
       const found = await this.inner.getContactsByEmail(missing.map((m) => m.slice(EMAIL.length)));
       const contacts = found.filter((c): c is Contact => c !== null);
-      await this.cache.put(
+      this.cache.put(
         'contacts',
         contacts.map((c) => ({ id: c.id, value: c })),
       );
