@@ -277,5 +277,6 @@ describe('SIGHUP (npm start)', () => {
     gateway.child.kill('SIGHUP');
     expect(await eventuallyRunsNewQuery(gateway.url, headers)).toBe(true);
     expect(gateway.child.exitCode).toBeNull();
-  });
+    // A whole gateway and its sandbox start in this test: more than jest's default 30 s on a loaded machine.
+  }, 90_000);
 });
