@@ -15,6 +15,7 @@ import {
 } from './salesforce/index.js';
 import type { AdminChargeInput } from './stripe/index.js';
 import { linkedToSalesforce, type LinkedCrm } from './salesforce/links.js';
+import { TWIN_SPECS } from './twin-specs.js';
 import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
@@ -168,7 +169,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     sendWebhooksTo: (url, secrets) => {
       const settings: Partial<WebhookSettings> = { url };
       for (const p of TWIN_NAMES) {
-        const key = TWINS[p].webhookSecret;
+        const key = TWIN_SPECS[p].webhookSecret?.setting;
         const secret = secrets[p];
         if (key && secret !== undefined) settings[key] = secret;
       }

@@ -20,7 +20,6 @@ import {
   type SalesforceTwinSettings,
 } from './salesforce/index.js';
 import { createStripeSimulator, type StripeSimulator } from './stripe/index.js';
-import type { WebhookSettings } from './webhooks/emitter.js';
 
 /** What twins share in one running sandbox besides the data set (handles a test or admin route uses). */
 export interface TwinState {
@@ -47,8 +46,6 @@ export interface TwinDefinition {
   ): { protocol: ProviderProtocol; admin?: (router: Router) => void };
   /** The development credentials it accepts, named as its provider descriptor's `twin.settings` reads them. */
   credentials(credentials: SandboxCredentials, state: TwinState): Record<string, string | number>;
-  /** The emitter setting holding its webhook signing secret, for twins that sign webhooks. */
-  webhookSecret?: keyof Pick<WebhookSettings, 'stripeSecret' | 'hubspotClientSecret'>;
 }
 
 /**
@@ -70,7 +67,6 @@ export const TWINS: Record<TwinName, TwinDefinition> = {
       clientSecret: DEFAULT_HUBSPOT_APP.clientSecret,
       refreshToken: DEFAULT_HUBSPOT_APP.refreshToken,
     }),
-    webhookSecret: 'hubspotClientSecret',
   },
   stripe: {
     name: 'stripe',
@@ -80,7 +76,6 @@ export const TWINS: Record<TwinName, TwinDefinition> = {
       return { protocol: simulator.protocol, admin: (router) => simulator.admin(router) };
     },
     credentials: (c) => ({ secretKey: c.stripeSecretKey }),
-    webhookSecret: 'stripeSecret',
   },
   posthog: {
     name: 'posthog',
