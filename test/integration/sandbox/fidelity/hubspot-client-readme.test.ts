@@ -252,6 +252,51 @@ describe('deals batch update', () => {
   });
 });
 
+describe('contacts batch update with emails', () => {
+  it("changes an email, and refuses one another contact holds (or two inputs give) with the single update's 409, writing nothing", async () => {
+    const [a, b, c] = (await client.crm.contacts.basicApi.getPage(3, undefined, ['email', 'firstname']))
+      .results;
+    const moved = await client.crm.contacts.batchApi.update({
+      inputs: [{ id: a?.id ?? '', properties: { email: 'Batch.Moved@Example.com' } }],
+    });
+    expect(moved.results[0]?.properties.email).toBe('batch.moved@example.com');
+
+    const taken = await failure(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: b?.id ?? '', properties: { firstname: 'Not written', email: 'batch.moved@example.com' } },
+        ],
+      }),
+    );
+    const twice = await failure(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: b?.id ?? '', properties: { email: 'batch.twice@example.com' } },
+          { id: c?.id ?? '', properties: { email: 'batch.twice@example.com' } },
+        ],
+      }),
+    );
+    for (const [error, holder] of [
+      [taken, a?.id],
+      [twice, b?.id],
+    ] as const) {
+      expect(error.code).toBe(409);
+      expect(error.body).toMatchObject({
+        status: 'error',
+        category: 'CONFLICT',
+        message: `Contact already exists. Existing ID: ${holder}`,
+      });
+    }
+    for (const contact of [b, c]) {
+      const read = await client.crm.contacts.basicApi.getById(contact?.id ?? '', ['email', 'firstname']);
+      expect(read.properties).toMatchObject({
+        email: contact?.properties.email,
+        firstname: contact?.properties.firstname,
+      });
+    }
+  });
+});
+
 describe('search with filters, sorts and paging', () => {
   it('pages through every match in the sort order, the total matching the pages', async () => {
     const request = {
