@@ -179,6 +179,41 @@ describe('v4 associations: create, list, archive', () => {
   });
 });
 
+describe('v4 associations in batches', () => {
+  it('creates pairs (a missing record is a 207 error, the others made) and archives them', async () => {
+    const deals = (await client.crm.deals.basicApi.getPage(2)).results.map((d) => d.id);
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'v4.batch@example.com' },
+      associations: [],
+    });
+    const types = [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 4 }];
+    const made = await client.crm.associations.v4.batchApi.create('contacts', 'deals', {
+      inputs: deals.map((id) => ({ _from: { id: contact.id }, to: { id }, types })),
+    });
+    expect(made.status).toBe('COMPLETE');
+    expect(made.results.map((r) => String(r.toObjectId)).sort()).toEqual([...deals].sort());
+    const listed = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'deals');
+    expect(listed.results.map((r) => String(r.toObjectId)).sort()).toEqual([...deals].sort());
+
+    const partly = await client.crm.associations.v4.batchApi.create('contacts', 'companies', {
+      inputs: [
+        {
+          _from: { id: contact.id },
+          to: { id: '999999999' },
+          types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }],
+        },
+      ],
+    });
+    expect(partly).toMatchObject({ numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND' }], results: [] });
+
+    await client.crm.associations.v4.batchApi.archive('contacts', 'deals', {
+      inputs: [{ _from: { id: contact.id }, to: deals.map((id) => ({ id })) }],
+    });
+    const gone = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'deals');
+    expect(gone.results).toEqual([]);
+  });
+});
+
 describe('deals batch update', () => {
   it('updates every input and answers the batch model, written properties included', async () => {
     const page = await client.crm.deals.basicApi.getPage(3, undefined, ['dealname', 'amount']);
