@@ -25,7 +25,10 @@ export class PostHogModel implements EventsSource {
   private readonly extraLastSeen = new Map<number, number>();
   readonly distinctIds: string[];
   readonly personUuids: string[];
-  private readonly personProps: Record<string, string>[];
+  /** Person properties, changed by captured `$set`, `$set_once` and `$unset` as PostHog's ingestion does. */
+  private readonly personProps: Record<string, unknown>[];
+  /** Distinct ids linked to a seeded person after the seed (`alias`, `identify` with an anonymous id). */
+  private readonly linkedIds = new Map<number, string[]>();
   private readonly byDistinctId = new Map<string, number>();
   private readonly byEmail = new Map<string, number>();
   private readonly byUuid = new Map<string, number>();
@@ -59,6 +62,7 @@ export class PostHogModel implements EventsSource {
   }): boolean {
     if (this.extraUuids.has(input.uuid)) return false;
     this.extraUuids.add(input.uuid);
+    this.processPerson(input);
     const person = this.personIndexOf(input.distinctId) ?? -1;
     const event: ExtraEvent = {
       ...input,
@@ -77,6 +81,49 @@ export class PostHogModel implements EventsSource {
       this.extraLastSeen.set(person, event.timestamp);
     }
     return true;
+  }
+
+  /**
+   * Person processing for seeded persons: `$create_alias` (`alias`) and `$identify` (with
+   * `$anon_distinct_id`) link a new distinct id to the person the other id belongs to; `$set`,
+   * `$set_once` and `$unset` on any event change that person's properties. A distinct id no person
+   * has does not create one here (PostHog would), so the persons list shows seeded persons only.
+   */
+  private processPerson(input: {
+    event: string;
+    distinctId: string;
+    properties: Record<string, unknown>;
+  }): void {
+    const other =
+      input.event === '$create_alias'
+        ? input.properties.alias
+        : input.event === '$identify'
+          ? input.properties.$anon_distinct_id
+          : undefined;
+    if (typeof other === 'string' && other !== '') {
+      const mine = this.personIndexOf(input.distinctId);
+      const theirs = this.personIndexOf(other);
+      if (mine !== undefined && theirs === undefined) this.link(mine, other);
+      else if (theirs !== undefined && mine === undefined) this.link(theirs, input.distinctId);
+    }
+    const person = this.personIndexOf(input.distinctId);
+    const props = person === undefined ? undefined : this.personProps[person];
+    if (!props) return;
+    const { $set, $set_once, $unset } = input.properties;
+    if (isRecord($set_once)) for (const [k, v] of Object.entries($set_once)) if (!(k in props)) props[k] = v;
+    if (isRecord($set)) Object.assign(props, $set);
+    if (Array.isArray($unset))
+      for (const k of $unset) if (typeof k === 'string') Reflect.deleteProperty(props, k);
+  }
+
+  private link(person: number, distinctId: string): void {
+    this.byDistinctId.set(distinctId, person);
+    this.linkedIds.set(person, [...(this.linkedIds.get(person) ?? []), distinctId]);
+  }
+
+  /** Every distinct id of a person: the seeded one, then those linked since. */
+  distinctIdsOf(person: number): string[] {
+    return [this.distinctIds[person] as string, ...(this.linkedIds.get(person) ?? [])];
   }
 
   /** The captured event at `row`, or undefined for a seeded row. */
@@ -139,10 +186,10 @@ export class PostHogModel implements EventsSource {
   }
 
   personProperty(person: number, name: string): string | null {
-    return this.personProps[person]?.[name] ?? null;
+    return propertyText(this.personProps[person]?.[name]);
   }
 
-  personPropertiesOf(person: number): Record<string, string> {
+  personPropertiesOf(person: number): Record<string, unknown> {
     return { ...this.personProps[person] };
   }
 
@@ -155,6 +202,10 @@ export class PostHogModel implements EventsSource {
     if (captured === undefined) return seeded;
     return seeded === null ? captured : Math.max(seeded, captured);
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A stable person uuid for a distinct id no seeded person has (PostHog would create that person). */

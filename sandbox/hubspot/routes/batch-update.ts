@@ -1,17 +1,38 @@
 import { z } from 'zod';
-import { route, type RouteDef } from '../../http/route.js';
+import { route, type Reply, type RouteDef } from '../../http/route.js';
 import type { WebhookEmitter } from '../../webhooks/emitter.js';
 import { HubSpotValidationError, orValidationError } from '../errors.js';
 import type { HubObject } from '../objects.js';
 import { PropertyRegistry } from '../properties.js';
 import type { HubSpotStore } from '../store.js';
 import { objectTypeOf, okJson } from './common.js';
-import { checkProperties, eventType, normalise, writtenView } from './writes.js';
+import { checkProperties, conflict as conflictWith, eventType, normalise, writtenView } from './writes.js';
 
 /** HubSpot's batch write limit (FACTS §2: 100 inputs per batch). */
 export const BATCH_UPDATE_LIMIT = 100;
 
 const SINGULAR_UPPER: Record<string, string> = { contacts: 'CONTACT', companies: 'COMPANY', deals: 'DEAL' };
+
+/** The first email in the batch that another contact holds, or that two inputs give, as the single update's 409. */
+function emailConflict(
+  store: HubSpotStore,
+  inputs: readonly { id: string; properties: Record<string, string | number | boolean | null> }[],
+): Reply | null {
+  const claimed = new Map<string, string>();
+  for (const input of inputs) {
+    const email = normalise(input.properties).email;
+    if (typeof email !== 'string') continue;
+    const holder = store.contactsByEmail.get(email);
+    if (holder && holder.id !== input.id) return conflictWith(holder);
+    const other = claimed.get(email);
+    if (other !== undefined && other !== input.id) {
+      const first = store.byId.contacts.get(other);
+      if (first) return conflictWith(first);
+    }
+    claimed.set(email, input.id);
+  }
+  return null;
+}
 
 const BatchUpdateBody = z.object({
   inputs: z
@@ -31,8 +52,8 @@ const BatchUpdateBody = z.object({
  * `POST /crm/v3/objects/{type}/batch/update` (the client's `batchApi.update`). The whole batch is
  * checked first, as HubSpot validates a batch before writing: too many inputs, a repeated id or an
  * unknown or read-only property anywhere is a 400 and nothing changes. Ids that are not there come
- * back as a 207 with HubSpot's OBJECT_NOT_FOUND error while the others are written. Updating a
- * contact's email in a batch is not simulated (no duplicate check here), so it is refused.
+ * back as a 207 with HubSpot's OBJECT_NOT_FOUND error while the others are written. A contact email
+ * another contact holds (or two inputs give) is the single update's 409 CONFLICT, for the whole batch.
  */
 export function batchUpdateRoutes(
   store: HubSpotStore,
@@ -71,12 +92,9 @@ export function batchUpdateRoutes(
         for (const input of body.inputs) {
           const problem = checkProperties(known, type, input.properties);
           if (problem) return problem;
-          if (type === 'contacts' && 'email' in input.properties) {
-            throw new HubSpotValidationError(
-              'Updating email in a batch update is not supported by the sandbox: update the contact on its own',
-            );
-          }
         }
+        const conflict = type === 'contacts' ? emailConflict(store, body.inputs) : null;
+        if (conflict) return conflict;
         const results: ReturnType<typeof writtenView>[] = [];
         const missing: string[] = [];
         for (const input of body.inputs) {

@@ -135,7 +135,7 @@ export function normalise(
   return out;
 }
 
-function conflict(existing: HubObject): Reply {
+export function conflict(existing: HubObject): Reply {
   return hubspotError(409, 'CONFLICT', `Contact already exists. Existing ID: ${existing.id}`);
 }
 

@@ -52,7 +52,7 @@ export function personJson(model: PostHogModel, index: number): Record<string, u
     id: person.id,
     uuid: person.uuid,
     name: contact.email,
-    distinct_ids: [model.distinctIds[index]],
+    distinct_ids: model.distinctIdsOf(index),
     properties: model.personPropertiesOf(index),
     is_identified: true,
     created_at: isoZ(person.createdAt),
@@ -85,7 +85,8 @@ export function personRoutes(ctx: SimulatorContext, model: PostHogModel): RouteD
           if (filter.test && !filter.test({ person: (key) => model.personProperty(i, key) ?? undefined })) {
             return false;
           }
-          if (query.distinct_id !== undefined && model.distinctIds[i] !== query.distinct_id) return false;
+          if (query.distinct_id !== undefined && !model.distinctIdsOf(i).includes(query.distinct_id))
+            return false;
           if (query.email !== undefined && model.personProperty(i, 'email') !== query.email) return false;
           if (needle !== undefined) {
             const email = model.personProperty(i, 'email')?.toLowerCase() ?? '';

@@ -179,6 +179,41 @@ describe('v4 associations: create, list, archive', () => {
   });
 });
 
+describe('v4 associations in batches', () => {
+  it('creates pairs (a missing record is a 207 error, the others made) and archives them', async () => {
+    const deals = (await client.crm.deals.basicApi.getPage(2)).results.map((d) => d.id);
+    const contact = await client.crm.contacts.basicApi.create({
+      properties: { email: 'v4.batch@example.com' },
+      associations: [],
+    });
+    const types = [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 4 }];
+    const made = await client.crm.associations.v4.batchApi.create('contacts', 'deals', {
+      inputs: deals.map((id) => ({ _from: { id: contact.id }, to: { id }, types })),
+    });
+    expect(made.status).toBe('COMPLETE');
+    expect(made.results.map((r) => String(r.toObjectId)).sort()).toEqual([...deals].sort());
+    const listed = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'deals');
+    expect(listed.results.map((r) => String(r.toObjectId)).sort()).toEqual([...deals].sort());
+
+    const partly = await client.crm.associations.v4.batchApi.create('contacts', 'companies', {
+      inputs: [
+        {
+          _from: { id: contact.id },
+          to: { id: '999999999' },
+          types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }],
+        },
+      ],
+    });
+    expect(partly).toMatchObject({ numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND' }], results: [] });
+
+    await client.crm.associations.v4.batchApi.archive('contacts', 'deals', {
+      inputs: [{ _from: { id: contact.id }, to: deals.map((id) => ({ id })) }],
+    });
+    const gone = await client.crm.associations.v4.basicApi.getPage('contacts', contact.id, 'deals');
+    expect(gone.results).toEqual([]);
+  });
+});
+
 describe('deals batch update', () => {
   it('updates every input and answers the batch model, written properties included', async () => {
     const page = await client.crm.deals.basicApi.getPage(3, undefined, ['dealname', 'amount']);
@@ -249,6 +284,51 @@ describe('deals batch update', () => {
     }
     const read = await client.crm.deals.basicApi.getById(deal?.id ?? '', ['dealname']);
     expect(read.properties.dealname).toBe(deal?.properties.dealname);
+  });
+});
+
+describe('contacts batch update with emails', () => {
+  it("changes an email, and refuses one another contact holds (or two inputs give) with the single update's 409, writing nothing", async () => {
+    const [a, b, c] = (await client.crm.contacts.basicApi.getPage(3, undefined, ['email', 'firstname']))
+      .results;
+    const moved = await client.crm.contacts.batchApi.update({
+      inputs: [{ id: a?.id ?? '', properties: { email: 'Batch.Moved@Example.com' } }],
+    });
+    expect(moved.results[0]?.properties.email).toBe('batch.moved@example.com');
+
+    const taken = await failure(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: b?.id ?? '', properties: { firstname: 'Not written', email: 'batch.moved@example.com' } },
+        ],
+      }),
+    );
+    const twice = await failure(
+      client.crm.contacts.batchApi.update({
+        inputs: [
+          { id: b?.id ?? '', properties: { email: 'batch.twice@example.com' } },
+          { id: c?.id ?? '', properties: { email: 'batch.twice@example.com' } },
+        ],
+      }),
+    );
+    for (const [error, holder] of [
+      [taken, a?.id],
+      [twice, b?.id],
+    ] as const) {
+      expect(error.code).toBe(409);
+      expect(error.body).toMatchObject({
+        status: 'error',
+        category: 'CONFLICT',
+        message: `Contact already exists. Existing ID: ${holder}`,
+      });
+    }
+    for (const contact of [b, c]) {
+      const read = await client.crm.contacts.basicApi.getById(contact?.id ?? '', ['email', 'firstname']);
+      expect(read.properties).toMatchObject({
+        email: contact?.properties.email,
+        firstname: contact?.properties.firstname,
+      });
+    }
   });
 });
 

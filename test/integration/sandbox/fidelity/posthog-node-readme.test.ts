@@ -84,6 +84,43 @@ describe('alias and groupIdentify', () => {
   });
 });
 
+describe('person processing for a known person', () => {
+  const persons = async (query: string) => {
+    const res = await fetch(
+      `${sandbox.urls.posthog}/api/projects/${sandbox.credentials.posthogProjectId}/persons/?${query}`,
+      { headers: { authorization: `Bearer ${sandbox.credentials.posthogApiKey}` } },
+    );
+    expect(res.status).toBe(200);
+    return (
+      (await res.json()) as { results: { distinct_ids: string[]; properties: Record<string, unknown> }[] }
+    ).results;
+  };
+
+  it('alias links the new id to the person, identify and $set/$set_once/$unset change its properties', async () => {
+    const [person] = await persons('limit=1');
+    const known = person?.distinct_ids[0] ?? '';
+    const posthog = client();
+    posthog.alias({ distinctId: known, alias: 'readme-device-42' });
+    posthog.identify({ distinctId: known, properties: { plan: 'pro', seats: 5 } });
+    posthog.capture({
+      distinctId: 'readme-device-42',
+      event: 'settings changed',
+      properties: { $set_once: { first_plan: 'pro', plan: 'never' }, $unset: ['seats'] },
+    });
+    await posthog.shutdown();
+
+    const [byAlias] = await persons('distinct_id=readme-device-42');
+    expect(byAlias?.distinct_ids).toEqual([known, 'readme-device-42']);
+    expect(byAlias?.properties).toMatchObject({ plan: 'pro', first_plan: 'pro' });
+    expect(byAlias?.properties).not.toHaveProperty('seats');
+    expect(
+      await persons(
+        'properties=' + encodeURIComponent(JSON.stringify([{ key: 'plan', value: 'pro', type: 'person' }])),
+      ),
+    ).toEqual([expect.objectContaining({ distinct_ids: [known, 'readme-device-42'] })]);
+  });
+});
+
 describe('feature flags', () => {
   it('a project without flags: /flags answers none, so the library reports no flags and no value for a key', async () => {
     const posthog = client();
