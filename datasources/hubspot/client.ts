@@ -4,11 +4,13 @@ import {
   AssociationBatchSchema,
   HUBSPOT_LIMITS,
   NoContent,
+  PipelinesSchema,
   type AnyObject,
   type HubSpotClientOptions,
   type HubSpotObjectType,
   type LinkedObject,
   type ObjectSpec,
+  type PipelinesObject,
   type SearchRequest,
   type Slice,
 } from './wire.js';
@@ -127,6 +129,17 @@ export class HubSpotClient {
       schema: spec.list,
     });
     return { results: res.body.results, next: res.body.paging?.next?.after ?? null };
+  }
+
+  /** Every pipeline of an object type with its stages (unpaged); a GET, so retried like one. */
+  async pipelines(objectType: 'deals'): Promise<PipelinesObject['results']> {
+    const res = await this.http.request({
+      method: 'GET',
+      path: `/crm/v3/pipelines/${objectType}`,
+      endpoint: 'GET /crm/v3/pipelines/{objectType}',
+      schema: PipelinesSchema,
+    });
+    return res.body.results;
   }
 
   async search<T extends AnyObject>(spec: ObjectSpec<T>, request: SearchRequest): Promise<Slice<T>> {

@@ -136,6 +136,18 @@ export const AssociationBatchSchema = z.object({
 /** A DELETE answers 204 with no body. */
 export const NoContent = z.unknown();
 
+/** `GET /crm/v3/pipelines/deals`: every pipeline with its stages, unpaged (FACTS §7.4). */
+export const PipelinesSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      stages: z.array(z.object({ id: z.string(), label: z.string() })),
+    }),
+  ),
+});
+export type PipelinesObject = z.infer<typeof PipelinesSchema>;
+
 // ---- request and answer shapes -----------------------------------------------------------------
 
 /** An associated object, and whether HubSpot labels the association as the primary one. */

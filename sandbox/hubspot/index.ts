@@ -12,6 +12,7 @@ import {
 import { associationRoutes } from './routes/associations.js';
 import { batchRoutes } from './routes/batch.js';
 import { objectRoutes } from './routes/objects.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { searchRoutes } from './routes/search.js';
 import { writeRoutes } from './routes/writes.js';
 import { buildStore } from './store.js';
@@ -32,6 +33,7 @@ export function createHubSpotProtocol(ctx: SimulatorContext): ProviderProtocol {
       ...batchRoutes(store),
       ...searchRoutes(store),
       ...associationRoutes(store),
+      ...pipelineRoutes(),
     ],
     authenticate: (headers) => authenticateBearer(headers, ctx.credentials.hubspotAccessToken),
     invalid(issues, where) {
