@@ -135,6 +135,17 @@ export interface CrmProvider extends CrmWriter {
   dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]>;
   /** Contacts created per bucket, for the metrics series. */
   countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]>;
+  /**
+   * The human label of each deal stage the CRM names by an id (`Deal.stage`), across its pipelines;
+   * empty when the CRM's stage is its label already.
+   */
+  dealStageLabels(): Promise<DealStageLabel[]>;
+}
+
+/** A deal stage's id (what `Deal.stage` holds) and the label people see, e.g. `Contract Sent`. */
+export interface DealStageLabel {
+  id: string;
+  label: string;
 }
 
 // ---- Payments --------------------------------------------------------------------------------

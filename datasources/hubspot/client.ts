@@ -6,12 +6,14 @@ import {
   HUBSPOT_LIMITS,
   NoContent,
   PropertySchema,
+  PipelinesSchema,
   type AnyObject,
   type HubSpotClientOptions,
   type HubSpotObjectType,
   type LinkedObject,
   type ObjectSpec,
   type PropertyCreate,
+  type PipelinesObject,
   type SearchRequest,
   type Slice,
 } from './wire.js';
@@ -131,6 +133,17 @@ export class HubSpotClient {
       schema: spec.list,
     });
     return { results: res.body.results, next: res.body.paging?.next?.after ?? null };
+  }
+
+  /** Every pipeline of an object type with its stages (unpaged); a GET, so retried like one. */
+  async pipelines(objectType: 'deals'): Promise<PipelinesObject['results']> {
+    const res = await this.http.request({
+      method: 'GET',
+      path: `/crm/v3/pipelines/${objectType}`,
+      endpoint: 'GET /crm/v3/pipelines/{objectType}',
+      schema: PipelinesSchema,
+    });
+    return res.body.results;
   }
 
   async search<T extends AnyObject>(spec: ObjectSpec<T>, request: SearchRequest): Promise<Slice<T>> {

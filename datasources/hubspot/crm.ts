@@ -4,6 +4,7 @@ import type {
   ContactChanges,
   ContactFilter,
   CrmProvider,
+  DealStageLabel,
   Deal,
   DealFilter,
   DealParties,
@@ -292,6 +293,12 @@ export class HubSpotCrm implements CrmProvider {
       page.limit,
     );
     return toPage(walked, (obj) => mapDeal(obj, null, this.mapping));
+  }
+
+  /** Stage ids are per portal and per pipeline (FACTS §7.4): one unpaged call lists them all. */
+  async dealStageLabels(): Promise<DealStageLabel[]> {
+    const pipelines = await this.client.pipelines('deals');
+    return pipelines.flatMap((pipeline) => pipeline.stages.map(({ id, label }) => ({ id, label })));
   }
 
   async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {

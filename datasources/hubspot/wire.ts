@@ -150,6 +150,18 @@ export interface PropertyCreate {
   formField: boolean;
 }
 
+/** `GET /crm/v3/pipelines/deals`: every pipeline with its stages, unpaged (FACTS §7.4). */
+export const PipelinesSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      stages: z.array(z.object({ id: z.string(), label: z.string() })),
+    }),
+  ),
+});
+export type PipelinesObject = z.infer<typeof PipelinesSchema>;
+
 // ---- request and answer shapes -----------------------------------------------------------------
 
 /** An associated object, and whether HubSpot labels the association as the primary one. */

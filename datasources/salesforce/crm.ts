@@ -5,6 +5,7 @@ import type {
   ContactChanges,
   ContactFilter,
   CrmProvider,
+  DealStageLabel,
   Deal,
   DealFilter,
   DealParties,
@@ -354,6 +355,11 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   /** Creation times of the range's contacts, walked with nextRecordsUrl and bucketed here. */
+  /** `Deal.stage` is the Opportunity's StageName, which is the label people see already. */
+  dealStageLabels(): Promise<DealStageLabel[]> {
+    return Promise.resolve([]);
+  }
+
   async countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]> {
     const starts = bucketStarts.map((d) => d.getTime());
     const counts = starts.map(() => 0);

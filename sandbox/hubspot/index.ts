@@ -13,6 +13,7 @@ import { oauthRoutes } from './routes/oauth.js';
 import { objectRoutes } from './routes/objects.js';
 import { propertyRoutes } from './routes/properties.js';
 import { PropertyRegistry } from './properties.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { searchRoutes } from './routes/search.js';
 import { writeRoutes } from './routes/writes.js';
 import { buildStore } from './store.js';
@@ -79,6 +80,7 @@ function hubspotProtocol(
       ...associationRoutes(store),
       ...associationWriteRoutes(store),
       ...oauthRoutes(oauth),
+      ...pipelineRoutes(),
     ],
     authenticate: (headers) => authenticateBearer(headers, ctx.credentials.hubspotAccessToken, oauth, clock),
     invalid(issues, where) {

@@ -85,7 +85,7 @@ export const permissions: RuleTree = {
   Company: each(crm, 'id name domain industry city country employeeCount createdAt customers deals links'),
   CompanyConnection: each(crm, 'edges pageInfo'),
   CompanyEdge: each(crm, edge),
-  Deal: each(crm, 'id name amount status stage closeDate createdAt customer company links'),
+  Deal: each(crm, 'id name amount status stage stageLabel closeDate createdAt customer company links'),
   DealConnection: each(crm, connection),
   DealEdge: each(crm, edge),
   Payment: {

@@ -385,8 +385,10 @@ export type Deal = Node & {
   links: Array<ProviderLink>;
   /** The deal's name. */
   name?: Maybe<Scalars['String']['output']>;
-  /** The CRM's own stage label, e.g. `contractsent`. */
+  /** The CRM's own stage id, e.g. `contractsent` (what `updateDealStage` takes). */
   stage: Scalars['String']['output'];
+  /** The stage as people see it in the CRM, e.g. `Contract Sent` (the pipeline's label for `stage`). */
+  stageLabel: Scalars['String']['output'];
   /** Where the deal stands, normalized across CRMs. */
   status: DealStatus;
 };
@@ -1435,6 +1437,7 @@ export type DealResolvers<ContextType = RequestContext, ParentType extends Resol
   links?: Resolver<Array<ResolversTypes['ProviderLink']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stageLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DealStatus'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
