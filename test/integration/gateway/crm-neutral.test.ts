@@ -157,6 +157,37 @@ describe.each(CRMS)('the CRM-neutral schema (CRM: %s)', (crm) => {
     });
   });
 
+  describe('totals', () => {
+    it("counts filtered lists alike: a company's customers and deals, and deals by status", async () => {
+      const { dataset } = stack;
+      const company = dataset.companies.findIndex(
+        (_, i) => dataset.contacts.filter((c) => c.company === i).length > 1,
+      );
+      const companyId = toGlobalId('Company', dataset.companies[company]?.crmId as string);
+      const res = await stack.query<{
+        customers: { totalCount: number | null; edges: unknown[] };
+        company: { deals: { totalCount: number | null } };
+        lost: { totalCount: number | null };
+      }>(
+        `query ($c: ID!) {
+          customers(first: 1, filter: { companyId: $c }) { totalCount edges { cursor } }
+          company: node(id: $c) { ... on Company { deals(first: 1) { totalCount } } }
+          lost: deals(first: 1, status: LOST) { totalCount }
+        }`,
+        { c: companyId },
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.customers.totalCount).toBe(
+        dataset.contacts.filter((c) => c.company === company).length,
+      );
+      expect(res.data?.customers.edges).toHaveLength(1);
+      expect(res.data?.company.deals.totalCount).toBe(
+        dataset.deals.filter((d) => d.company === company).length,
+      );
+      expect(res.data?.lost.totalCount).toBe(dataset.deals.filter((d) => d.stage === 'closedlost').length);
+    });
+  });
+
   describe('resilience', () => {
     it('with the CRM down, answers the other providers and fails only the CRM fields with its code', async () => {
       stack.sandbox.knobs.set(crm, { outage: true });
