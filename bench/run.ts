@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (full: bench-size data) or `npm run bench -- --quick` / BENCH_QUICK=1 (demo size,
  * short runs): Concord against the naive build (bench/baseline), each in its own process, over the
- * sandbox in its own process with injected latency and each provider's documented rate limits (the
- * naive build gets its own sandbox with them off; 429s are counted for both). Rewrites bench/RESULTS.md and bench/results.svg.
+  // Each build's upstream calls (and 429s) are counted on its own twins.
+  const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
+  const flush = () => flushCache(redis);
  */
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
@@ -27,6 +28,8 @@ export const DEFAULT_SEED = 42;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 /** `--source` runs Concord through tsx instead of the production build (skips `npm run build`). */
 const fromSource = process.argv.includes('--source');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
 const settings = quick
   ? { size: 'demo' as const, samples: 5, budgetMs: 5_000, durationS: 3 }
   : { size: 'bench' as const, samples: 20, budgetMs: 12_000, durationS: 8 };
@@ -146,6 +149,18 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1_000));
   const idleRssMiB = RssSampler.currentMiB(concordChild.pid);
   const rssSampler = new RssSampler(concordChild.pid, 200);
+  if (only) {
+    await measureOnly(only, {
+      dataset,
+      concord: await concordTarget(cm[1] ?? ''),
+      redis,
+      sandboxAdminUrl: hubspot,
+    });
+    rssSampler.stop();
+    log(`done (--only: RESULTS.md left as it is; concord peak RSS ${rssSampler.peakMiB.toFixed(0)} MiB)`);
+    await redis.quit();
+    return;
+  }
   const { match: bm } = await startChild(
     'baseline',
     process.execPath,
@@ -164,21 +179,11 @@ async function main(): Promise<void> {
   const floorTarget: Target = { name: 'floor', url: fm[1] ?? '', headers: {} };
   log(`floor (graphql-js over one answer in memory) up at ${fm[1]}`);
 
-  const token = await signTestToken({ expiresInS: 4 * 3600 });
-  const concord: Target = {
-    name: 'concord',
-    url: cm[1] ?? '',
-    headers: { authorization: `Bearer ${token}` },
-  };
+  const concord = await concordTarget(cm[1] ?? '');
   const baseline: Target = { name: 'baseline', url: bm[1] ?? '', headers: {} };
   // Each build's upstream calls (and 429s) are counted on its own twins.
   const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
-  const flush = async () => {
-    await redis.flushAll();
-    // And every replica's local tier, as an operator flushing Redis would announce it.
-    await redis.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
-    await new Promise((r) => setTimeout(r, 20));
-  };
+  const flush = () => flushCache(redis);
 
   const contactIndex = pickContact(dataset);
   const idQuery = `query { customers(first: ${contactIndex + 1}) { edges { node { id } } } }`;
@@ -288,6 +293,67 @@ async function main(): Promise<void> {
     elapsedS: (performance.now() - t0) / 1000,
   });
   log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
+}
+
+/** What the bench asks of its Redis connection. */
+interface Redis {
+  flushAll(): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+async function concordTarget(url: string): Promise<Target> {
+  const token = await signTestToken({ expiresInS: 4 * 3600 });
+  return { name: 'concord', url, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Redis emptied, and every replica's local tier, as an operator flushing Redis would announce it. */
+async function flushCache(redis: Redis): Promise<void> {
+  await redis.flushAll();
+  await redis.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+/** `--only`: Concord's cold then warm latency for the chosen scenarios, logged, nothing written. */
+async function measureOnly(
+  keys: ReadonlySet<string>,
+  env: {
+    dataset: ReturnType<typeof generateDataset>;
+    concord: Target;
+    redis: Redis;
+    sandboxAdminUrl: string;
+  },
+): Promise<void> {
+  const { dataset, concord, redis } = env;
+  const contactIndex = pickContact(dataset);
+  const idQuery = `query { customers(first: ${contactIndex + 1}) { edges { node { id } } } }`;
+  const body = (await post(concord, idQuery, {})).data as {
+    customers: { edges: Array<{ node: { id: string } }> };
+  };
+  const customerId = body.customers.edges[contactIndex]?.node.id ?? '';
+  const counters = new RateLimitCounters(env.sandboxAdminUrl);
+  for (const s of scenarios({ dataset, contactIndex, customerId }).filter((x) => keys.has(x.key))) {
+    const walk = s.key === 'walk';
+    const measure = async (before?: () => Promise<void>) => {
+      let calls: Calls | null = null;
+      const values = await sample(settings.samples, settings.budgetMs, 3, async () => {
+        await before?.();
+        await counters.reset();
+        const r = await runOnce(concord, s.query, s.variables, walk);
+        calls ??= await counters.total();
+        return r.ms;
+      });
+      return { latency: stats(values), calls: calls as Calls | null };
+    };
+    const cold = await measure(() => flushCache(redis));
+    const warm = await measure();
+    const fmt = (l: LatencyStats) =>
+      `${l.p50.toFixed(1)} / ${l.p95.toFixed(1)} / ${l.p99.toFixed(1)} ms (n=${l.samples})`;
+    log(
+      `${s.title}: critical path ${s.levels} × ${DEFAULT_LATENCY_MS} = ${s.levels * DEFAULT_LATENCY_MS} ms`,
+    );
+    log(`  cold p50/p95/p99 ${fmt(cold.latency)}, upstream ${JSON.stringify(cold.calls)}`);
+    log(`  warm p50/p95/p99 ${fmt(warm.latency)}, upstream ${JSON.stringify(warm.calls)}`);
+  }
 }
 
 /**
