@@ -49,6 +49,8 @@ interface Undoing {
   requestId: string;
 }
 
+const STILL_RUNNING = 'A request with this clientMutationId is still running.';
+
 const writesPaused = () =>
   new ConcordError(
     ErrorCode.UNAVAILABLE,
@@ -66,10 +68,15 @@ function writeKeys(
   inputHash: string,
   ledger: MutationLedger,
   { compensator, requestId }: Undoing,
+  /**
+   * Finishing a run that stopped part-way (its lease already held): whatever this run does not
+   * finish stays recorded for a sweeper, since the earlier run may have written.
+   */
+  takenOver = false,
 ) {
   // Stripe allows 255 characters; a digest keeps client text (and its length) out of provider logs.
   const base = `concord-${key.slice(0, 40)}`;
-  const state: RunState = { compensated: false, progressed: false, unfinished: false };
+  const state: RunState = { compensated: false, progressed: takenOver, unfinished: takenOver };
   const keys: WriteKeys = {
     for: (step) => writeKey(base, step),
     compensate: async (what, step, failure) => {
@@ -98,19 +105,22 @@ function writeKeys(
 }
 
 /**
- * After a run that recorded progress: its record goes (or stays, for a sweeper, when its last
- * write's answer was lost) and its lease with it.
+ * After a run that recorded progress: its record is completed (`record`) or dropped, or stays for
+ * a sweeper when the run threw with a write that may have been made; its lease goes either way.
  */
 async function settled(
   ledger: MutationLedger,
   compensator: Compensator,
   key: string,
   state: RunState,
-  ended: (() => Promise<void>) | null,
+  how: 'answered' | 'threw',
+  record: (() => Promise<void>) | null,
 ): Promise<void> {
   if (!state.progressed || state.compensated) return;
-  if (!state.unfinished && ended) await ended().catch(() => undefined);
-  else if (!state.unfinished) await ledger.release(key).catch(() => undefined);
+  if (how === 'threw' && state.unfinished) {
+    // Left to a sweeper (or a retry): the record says what is left to do.
+  } else if (record) await record().catch(() => undefined);
+  else await ledger.release(key).catch(() => undefined);
   await compensator.letGo(key);
 }
 
@@ -148,10 +158,10 @@ export async function idempotent<R>({
     const { keys, state } = writeKeys(key, '', ledger, undoing);
     try {
       const outcome = await run(keys);
-      await settled(ledger, compensator, key, state, null);
+      await settled(ledger, compensator, key, state, 'answered', null);
       return outcome;
     } catch (error) {
-      await settled(ledger, compensator, key, state, null);
+      await settled(ledger, compensator, key, state, 'threw', null);
       throw error;
     }
   }
@@ -172,6 +182,11 @@ export async function idempotent<R>({
       const { what, failure, undone } = claim.rolledBack;
       return answerOf(what, failure, undone ? 'undone' : 'failed');
     }
+    case 'unfinished':
+      // Stopped part-way and nobody is on it (its lease is free): this retry finishes it, with the
+      // same provider keys, as a sweep would. Otherwise it is still running.
+      if (await compensator.hold(key).catch(() => false)) break;
+      return { userErrors: [userError('IN_PROGRESS', STILL_RUNNING, 'clientMutationId')] };
     case 'in-progress':
     case 'compensating':
       return {
@@ -179,7 +194,7 @@ export async function idempotent<R>({
           userError(
             'IN_PROGRESS',
             claim.state === 'in-progress'
-              ? 'A request with this clientMutationId is still running.'
+              ? STILL_RUNNING
               : 'A request with this clientMutationId failed part-way and what it wrote is being undone; retry later for the outcome.',
             'clientMutationId',
           ),
@@ -198,22 +213,23 @@ export async function idempotent<R>({
     case 'claimed':
       break;
   }
+  // From here this run holds the key: claimed, or an unfinished run taken over (its lease held).
 
-  const { keys, state } = writeKeys(key, inputHash, ledger, undoing);
+  const { keys, state } = writeKeys(key, inputHash, ledger, undoing, claim.state === 'unfinished');
   let outcome: Outcome<R>;
   try {
     outcome = await run(keys);
   } catch (error) {
     // An undo owns the record from its start, and a sweeper an unfinished run's: retries answer
     // their outcome, not a fresh run.
-    if (state.progressed) await settled(ledger, compensator, key, state, null);
+    if (state.progressed) await settled(ledger, compensator, key, state, 'threw', null);
     else if (!state.compensated) await ledger.release(key).catch(() => undefined);
     throw error;
   }
   if (state.compensated) return outcome;
   const record = 'record' in outcome ? { value: outcome.record } : null;
   const ended = record ? () => ledger.complete(key, inputHash, record.value) : null;
-  if (state.progressed) await settled(ledger, compensator, key, state, ended);
+  if (state.progressed) await settled(ledger, compensator, key, state, 'answered', ended);
   else if (ended) await ended().catch(() => undefined);
   else await ledger.release(key).catch(() => undefined);
   return outcome;

@@ -12,6 +12,11 @@ export type Claim =
   | { state: 'claimed' }
   | { state: 'replay'; record: unknown }
   | { state: 'in-progress' }
+  /**
+   * A run that recorded progress and has not ended: still running if someone holds its lease,
+   * else stopped part-way (a sweeper, or this retry, finishes it with the same provider keys).
+   */
+  | { state: 'unfinished' }
   /** It failed part-way and what it wrote is still being undone. */
   | { state: 'compensating' }
   | { state: 'rolled-back'; rolledBack: RolledBack }
@@ -90,7 +95,7 @@ function verdict(entry: Entry | null, inputHash: string): Claim {
         ? { state: 'rolled-back', rolledBack: entry.rolledBack }
         : { state: 'compensating' };
     default:
-      return { state: 'in-progress' };
+      return entry.progress ? { state: 'unfinished' } : { state: 'in-progress' };
   }
 }
 

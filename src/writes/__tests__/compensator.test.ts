@@ -197,7 +197,7 @@ describe('Compensator', () => {
       await ledger.claim('k3', 'h3');
       expect(await leases.acquire('compensation:k3', 'dead', SETTINGS.leaseMs)).toBe(true);
       await ledger.recordProgress('k3', 'h3', progress(account));
-      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'in-progress' });
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'unfinished' });
 
       await alive.sweep();
       expect(ports.state.accounts).toEqual([]);
