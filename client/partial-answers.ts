@@ -3,13 +3,14 @@
  * says which and why (extensions.code from the schema's ErrorCode). A client must keep both.
  */
 import type { GraphQLFormattedError } from 'graphql';
+import type { ErrorCode } from './generated/enums.js';
 
 /** One error of a partial answer: where it is in `data`, and Concord's code for it. */
 export interface FieldError {
   message: string;
   path: ReadonlyArray<string | number>;
   /** `extensions.code`, e.g. PROVIDER_UNAVAILABLE; null when the server sent none. */
-  code: string | null;
+  code: ErrorCode | null;
 }
 
 /** What every client in this folder hands the UI: the data there is, and each error with its code. */
@@ -25,6 +26,7 @@ export function fieldErrors(
   return errors.map((error) => ({
     message: error.message,
     path: error.path ?? [],
-    code: typeof error.extensions?.code === 'string' ? error.extensions.code : null,
+    // Every code Concord sends is in its schema's ErrorCode enum (test/unit/error-codes.test.ts).
+    code: typeof error.extensions?.code === 'string' ? (error.extensions.code as ErrorCode) : null,
   }));
 }

@@ -116,6 +116,12 @@ export interface ContactFilter {
 /** What Concord needs from a CRM. Batch methods answer in the order asked, null for unknown ids. */
 export interface CrmProvider extends CrmWriter {
   readonly name: string;
+  /**
+   * Live mode, once at start: makes sure the account has what this provider's writes rely on
+   * (HubSpot: the contact property that carries write keys), creating it when allowed. Answers a
+   * problem in words an operator acts on (for /readyz), or null; throws when it could not tell.
+   */
+  prepareWrites?(): Promise<string | null>;
   getContacts(ids: readonly string[]): Promise<Array<Contact | null>>;
   getContactsByEmail(emails: readonly string[]): Promise<Array<Contact | null>>;
   listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>>;
@@ -129,6 +135,17 @@ export interface CrmProvider extends CrmWriter {
   dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]>;
   /** Contacts created per bucket, for the metrics series. */
   countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]>;
+  /**
+   * The human label of each deal stage the CRM names by an id (`Deal.stage`), across its pipelines;
+   * empty when the CRM's stage is its label already.
+   */
+  dealStageLabels(): Promise<DealStageLabel[]>;
+}
+
+/** A deal stage's id (what `Deal.stage` holds) and the label people see, e.g. `Contract Sent`. */
+export interface DealStageLabel {
+  id: string;
+  label: string;
 }
 
 // ---- Payments --------------------------------------------------------------------------------
@@ -212,6 +229,12 @@ export interface PaymentSummary {
   count: number;
   /** Settled minus refunded, per currency that has a settled payment. */
   paid: MoneyValue[];
+  /**
+   * The whole history, newest first, when the provider had to read it to make the summary (it keeps
+   * no totals): the cache stores it as the account's history, so paging further needs no second
+   * read, and never keeps it inside the (small) summary entry.
+   */
+  history?: Payment[];
 }
 
 /** What Concord needs from a payments provider. */

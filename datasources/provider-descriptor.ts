@@ -35,6 +35,8 @@ export interface ProviderDescriptor<D extends Domain = Domain, S = unknown> {
    * a shared Redis it needs `OAUTH_TOKEN_KEYS`, the same on every replica.
    */
   oauth?: boolean;
+  /** Whether these live settings refresh OAuth tokens, when it depends on them (HubSpot: an OAuth app does, a private app not). */
+  usesOAuth?(settings: S): boolean;
   /** How Concord hears of changes made outside it: signed webhooks, or polling; null: it does not. */
   changes: ChangeSource<S> | null;
   /** Its twin in `sandbox/` (listed by the sandbox's own registry) and how to point the adapter at it. */
@@ -90,6 +92,11 @@ export interface ProviderSettings<S> {
    * but not all is refused at start-up, naming each missing one.
    */
   credentials: readonly string[];
+  /**
+   * Other complete sets that make it live instead of `credentials`, one set at a time (HubSpot: an
+   * OAuth app's client id, secret and refresh token instead of a private-app token).
+   */
+  alternativeCredentials?: ReadonlyArray<readonly string[]>;
   /** Every variable it reads, each an optional zod schema; validated one by one. */
   variables: Readonly<Record<string, z.ZodType>>;
   /** Live settings from the validated values (called only with every credential set and no problem). */

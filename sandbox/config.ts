@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from './context.js';
 import type { DatasetSizes } from './data/dataset.js';
 import { NAMED_SIZES } from './data/sizes.js';
 import type { KnobsPatch } from './http/knobs.js';
-import { HUBSPOT_TWIN_ENV, hubspotAccountSettings, type HubSpotAccountSettings } from './hubspot/account.js';
+import { hubspotAccountSettings, type HubSpotAccountSettings } from './hubspot/account.js';
 import { TWINS, type TwinName } from './http/provider.js';
-import {
-  SALESFORCE_TWIN_ENV,
-  salesforceTwinSettings,
-  type SalesforceTwinSettings,
-} from './salesforce/index.js';
+import { salesforceTwinSettings, type SalesforceTwinSettings } from './salesforce/index.js';
+import type { TwinSpec } from './twin-spec.js';
+import { TWIN_SPECS, credentialsFrom, type SandboxCredentials } from './twin-specs.js';
 import type { WebhookSettings } from './webhooks/emitter.js';
 
 const DAY = 86_400_000;
@@ -82,33 +79,30 @@ function knobVariables(provider: TwinName) {
   };
 }
 
+const SPECS = Object.values(TWIN_SPECS) as TwinSpec[];
+
 const EnvSchema = z.object({
   SANDBOX_SEED: intFrom(0, 2 ** 31 - 1).optional(),
   SANDBOX_SIZE: z.enum(['demo', 'bench']).optional(),
   SANDBOX_ANCHOR: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   SANDBOX_HOST: z.string().min(1).optional(),
-  SANDBOX_HUBSPOT_TOKEN: z.string().min(8).optional(),
-  SANDBOX_STRIPE_KEY: z
-    .string()
-    .regex(/^sk_test_\w+$/, 'expected a test secret key (sk_test_...)')
-    .optional(),
-  SANDBOX_POSTHOG_KEY: z.string().min(8).optional(),
-  SANDBOX_POSTHOG_PROJECT_ID: intFrom(1, 2 ** 31 - 1).optional(),
   SANDBOX_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  SANDBOX_STRIPE_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^whsec_\w+$/, 'expected a webhook signing secret (whsec_...)')
-    .optional(),
-  SANDBOX_HUBSPOT_CLIENT_SECRET: z.string().min(8).optional(),
   SANDBOX_DOCUMENTED_LIMITS: boolFrom.optional(),
-  ...knobVariables('hubspot'),
-  ...knobVariables('stripe'),
-  ...knobVariables('posthog'),
-  ...knobVariables('salesforce'),
-  ...SALESFORCE_TWIN_ENV,
-  ...HUBSPOT_TWIN_ENV,
+  // Each twin's knobs and port, then its own variables (credentials, secrets, settings), from its folder.
+  ...(Object.assign({}, ...TWINS.map((twin) => knobVariables(twin))) as Record<string, z.ZodType>),
+  ...(Object.assign({}, ...SPECS.map((spec) => spec.variables)) as Record<string, z.ZodType>),
   CRM_PROVIDER: z.enum(['hubspot', 'salesforce']).optional(),
 });
+
+/** The webhook URL, and each signing twin's secret from its own variable. */
+function webhookSettings(e: Readonly<Record<string, unknown>>): WebhookSettings {
+  const settings: WebhookSettings = { url: e.SANDBOX_WEBHOOK_URL as string | undefined };
+  for (const spec of SPECS) {
+    if (spec.webhookSecret)
+      settings[spec.webhookSecret.setting] = e[spec.webhookSecret.variable] as string | undefined;
+  }
+  return settings;
+}
 
 /** Reads the sandbox's settings from the environment; every bad value is one line of the error. */
 export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultPort = 0): SandboxConfig {
@@ -148,22 +142,9 @@ export function readSandboxConfig(env: NodeJS.ProcessEnv = process.env, defaultP
     anchor,
     host: (e.SANDBOX_HOST as string | undefined) ?? '127.0.0.1',
     ports,
-    credentials: {
-      hubspotAccessToken:
-        (e.SANDBOX_HUBSPOT_TOKEN as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.hubspotAccessToken,
-      stripeSecretKey:
-        (e.SANDBOX_STRIPE_KEY as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.stripeSecretKey,
-      posthogApiKey:
-        (e.SANDBOX_POSTHOG_KEY as string | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.posthogApiKey,
-      posthogProjectId:
-        (e.SANDBOX_POSTHOG_PROJECT_ID as number | undefined) ?? DEFAULT_SANDBOX_CREDENTIALS.posthogProjectId,
-    },
+    credentials: credentialsFrom(e),
     knobs,
-    webhooks: {
-      url: e.SANDBOX_WEBHOOK_URL as string | undefined,
-      stripeSecret: e.SANDBOX_STRIPE_WEBHOOK_SECRET as string | undefined,
-      hubspotClientSecret: e.SANDBOX_HUBSPOT_CLIENT_SECRET as string | undefined,
-    },
+    webhooks: webhookSettings(e),
     salesforce: salesforceTwinSettings(e),
     hubspot: hubspotAccountSettings(e),
     crm: (e.CRM_PROVIDER as 'hubspot' | 'salesforce' | undefined) ?? 'hubspot',

@@ -1,13 +1,9 @@
 import type { Dataset } from './data/dataset.js';
+import type { SandboxCredentials } from './twin-specs.js';
 import type { WebhookEmitter } from './webhooks/emitter.js';
 
-/** The keys each simulator accepts; anything else is that provider's 401. */
-export interface SandboxCredentials {
-  hubspotAccessToken: string;
-  stripeSecretKey: string;
-  posthogApiKey: string;
-  posthogProjectId: number;
-}
+// The twins' credentials are declared in their folders and listed in twin-specs.ts.
+export { DEFAULT_SANDBOX_CREDENTIALS, type SandboxCredentials } from './twin-specs.js';
 
 /** What a provider simulator is built from. */
 export interface SimulatorContext {
@@ -18,11 +14,3 @@ export interface SimulatorContext {
   /** The time simulators count by (sessions, windows); `Date.now` unless a test controls it. */
   clock?: () => number;
 }
-
-/** Fixed development keys: the sandbox is loopback-only and its data is fake, so these are not secrets. */
-export const DEFAULT_SANDBOX_CREDENTIALS: SandboxCredentials = {
-  hubspotAccessToken: 'pat-na1-00000000-0000-4000-8000-5a4db0c0c0rd',
-  stripeSecretKey: 'sk_test_51ConcordSandbox000000000000000000000000000000000000000000000000000',
-  posthogApiKey: 'phx_ConcordSandbox0000000000000000000000000000000',
-  posthogProjectId: 1,
-};

@@ -15,6 +15,7 @@ import {
 } from './salesforce/index.js';
 import type { AdminChargeInput } from './stripe/index.js';
 import { linkedToSalesforce, type LinkedCrm } from './salesforce/links.js';
+import { TWIN_SPECS } from './twin-specs.js';
 import { TWINS, type TwinState } from './twins.js';
 import { WebhookEmitter, type WebhookSettings } from './webhooks/emitter.js';
 
@@ -81,6 +82,8 @@ export interface RunningSandbox {
   };
   /** The Salesforce org: its connected app's settings, and sessions tests can expire or revoke. */
   salesforce: SalesforceTwinControls & { settings: SalesforceTwinSettings };
+  /** HubSpot's OAuth app: access tokens tests can expire (as 30 minutes passing would), an install they can revoke. */
+  hubspot: { expireAccessTokens(): void; revokeRefreshTokens(): void };
   /** Events accepted by PostHog capture, in arrival order. */
   captured: CapturedEvent[];
   /** The project token PostHog capture accepts. */
@@ -104,6 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const state: TwinState = {
     captured: [],
     stripe: null,
+    hubspot: null,
     salesforce: null,
     salesforceSettings: options.salesforce ?? DEFAULT_SALESFORCE_TWIN,
     hubspotSettings: options.hubspot ?? DEFAULT_HUBSPOT_ACCOUNT,
@@ -165,7 +169,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     sendWebhooksTo: (url, secrets) => {
       const settings: Partial<WebhookSettings> = { url };
       for (const p of TWIN_NAMES) {
-        const key = TWINS[p].webhookSecret;
+        const key = TWIN_SPECS[p].webhookSecret?.setting;
         const secret = secrets[p];
         if (key && secret !== undefined) settings[key] = secret;
       }
@@ -176,6 +180,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         if (!state.stripe) throw new Error('the Stripe simulator is not running');
         return state.stripe.createCharge(input);
       },
+    },
+    hubspot: {
+      expireAccessTokens: () => state.hubspot?.expireAccessTokens(),
+      revokeRefreshTokens: () => state.hubspot?.revokeRefreshTokens(),
     },
     salesforce: {
       ...(state.salesforce as NonNullable<TwinState['salesforce']>).controls,

@@ -1,7 +1,12 @@
 import type { Router } from 'express';
 import type { SandboxCredentials, SimulatorContext } from './context.js';
 import type { ProviderProtocol, TwinName } from './http/provider.js';
-import { createHubSpotProtocol, type HubSpotAccountSettings } from './hubspot/index.js';
+import {
+  DEFAULT_HUBSPOT_APP,
+  createHubSpotTwin,
+  type HubSpotAccountSettings,
+  type HubSpotOAuth,
+} from './hubspot/index.js';
 import {
   createPostHogProtocol,
   FeatureFlags,
@@ -15,7 +20,6 @@ import {
   type SalesforceTwinSettings,
 } from './salesforce/index.js';
 import { createStripeSimulator, type StripeSimulator } from './stripe/index.js';
-import type { WebhookSettings } from './webhooks/emitter.js';
 
 /** What twins share in one running sandbox besides the data set (handles a test or admin route uses). */
 export interface TwinState {
@@ -23,6 +27,8 @@ export interface TwinState {
   captured: CapturedEvent[];
   /** The Stripe simulator, for Dashboard-like admin actions. */
   stripe: StripeSimulator | null;
+  /** The HubSpot OAuth app's server, for access tokens tests expire or an install they revoke. */
+  hubspot: HubSpotOAuth | null;
   /** The Salesforce org, for sessions tests expire or revoke; started with `salesforceSettings`. */
   salesforce: SalesforceTwin | null;
   salesforceSettings: SalesforceTwinSettings;
@@ -40,8 +46,6 @@ export interface TwinDefinition {
   ): { protocol: ProviderProtocol; admin?: (router: Router) => void };
   /** The development credentials it accepts, named as its provider descriptor's `twin.settings` reads them. */
   credentials(credentials: SandboxCredentials, state: TwinState): Record<string, string | number>;
-  /** The emitter setting holding its webhook signing secret, for twins that sign webhooks. */
-  webhookSecret?: keyof Pick<WebhookSettings, 'stripeSecret' | 'hubspotClientSecret'>;
 }
 
 /**
@@ -51,9 +55,18 @@ export interface TwinDefinition {
 export const TWINS: Record<TwinName, TwinDefinition> = {
   hubspot: {
     name: 'hubspot',
-    start: (ctx, state) => ({ protocol: createHubSpotProtocol(ctx, state.hubspotSettings) }),
-    credentials: (c) => ({ accessToken: c.hubspotAccessToken }),
-    webhookSecret: 'hubspotClientSecret',
+    start: (ctx, state) => {
+      const twin = createHubSpotTwin(ctx, DEFAULT_HUBSPOT_APP, state.hubspotSettings);
+      state.hubspot = twin.oauth;
+      return { protocol: twin.protocol };
+    },
+    // The private-app token, and the OAuth app whose refresh token the twin's token endpoint accepts.
+    credentials: (c) => ({
+      accessToken: c.hubspotAccessToken,
+      clientId: DEFAULT_HUBSPOT_APP.clientId,
+      clientSecret: DEFAULT_HUBSPOT_APP.clientSecret,
+      refreshToken: DEFAULT_HUBSPOT_APP.refreshToken,
+    }),
   },
   stripe: {
     name: 'stripe',
@@ -63,7 +76,6 @@ export const TWINS: Record<TwinName, TwinDefinition> = {
       return { protocol: simulator.protocol, admin: (router) => simulator.admin(router) };
     },
     credentials: (c) => ({ secretKey: c.stripeSecretKey }),
-    webhookSecret: 'stripeSecret',
   },
   posthog: {
     name: 'posthog',

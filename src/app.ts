@@ -10,6 +10,7 @@ import { loadTracing } from './observability/load-tracing.js';
 import { CursorCodec } from './relay/cursor.js';
 import { connectProviders, type ConnectedProviders } from './providers/connect.js';
 import { OAuthState } from './providers/oauth.js';
+import { WriteSetup } from './providers/write-setup.js';
 import { DOMAIN_KEYS } from './providers/registry.js';
 import { startGateway, type Gateway } from './server.js';
 import { openEventBus, type EventBus } from './subscriptions/bus.js';
@@ -116,6 +117,7 @@ export async function startConcord(
     ledger,
     leases: leasesFor(redis),
     crm: caching.providers.crm,
+    payments: caching.providers.payments,
     settings: config.writes.compensation,
     logger,
   });
@@ -134,7 +136,15 @@ export async function startConcord(
         logger,
       }),
   );
+  // Live mode: what writes rely on in the provider's account (HubSpot's write-key property), checked once.
+  const { crm } = connected.providers;
+  const prepareWrites = crm.prepareWrites?.bind(crm);
+  const writeSetup = new WriteSetup(
+    connected.mode === 'live' && prepareWrites ? [{ provider: crm.name, run: prepareWrites }] : [],
+    logger,
+  );
   const closeAll = async () => {
+    writeSetup.stop();
     await Promise.all(pollers.map((poller) => poller.stop()));
     // Undos first: they still need the providers and Redis; one cut short stays owed in the ledger.
     await compensator.stop();
@@ -178,6 +188,7 @@ export async function startConcord(
         compensator,
         events,
         oauth,
+        writeSetup,
         ...(devToken ? { devToken } : {}),
       },
       logger,
@@ -188,6 +199,7 @@ export async function startConcord(
     });
     webhooks.wire(new URL(gateway.url).origin);
     compensator.start();
+    await writeSetup.start();
     for (const poller of pollers) poller.start();
     return {
       gateway,

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ApiKeysSchema, JWT_ALGORITHMS, buildAuthSettings, type AuthSettings } from './auth/settings.js';
 import {
@@ -45,7 +44,6 @@ import {
   type WebhookSettings,
 } from './webhooks/receivers.js';
 import { OAuthEnv, buildOAuthSettings, oauthProblems, type OAuthSettings } from './providers/oauth.js';
-import { PACKAGE_ROOT } from './runtime/package-root.js';
 import { CursorSecretsSchema } from './relay/settings.js';
 import {
   DEFAULT_SHUTDOWN_DELAY_MS,
@@ -53,6 +51,11 @@ import {
   type ShutdownConfig,
 } from './runtime/shutdown.js';
 import { readWritesSettings, type WritesSettings } from './writes/settings.js';
+import {
+  TrustedDocumentsEnv,
+  buildTrustedDocumentsSettings,
+  type TrustedDocumentsSettings,
+} from './graphql/trusted-documents-settings.js';
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS } from '../datasources/transport/retry.js';
 import { readVariables } from '../datasources/settings.js';
 import { chosenList, type ProviderChoice } from './providers/registry.js';
@@ -61,11 +64,17 @@ import {
   policyConfig,
   providerChoice,
   readProviderVariables,
+  usesOAuth,
   webhookSecrets,
   type ProviderPolicyConfig,
 } from './providers/settings.js';
 
 export type { ProviderPolicyConfig } from './providers/settings.js';
+export {
+  DEFAULT_TRUSTED_DOCUMENTS,
+  DEFAULT_TRUSTED_DOCUMENTS_MANIFEST,
+  type TrustedDocumentsMode,
+} from './graphql/trusted-documents-settings.js';
 
 /** Defaults, one line each on why. */
 export const DEFAULT_PORT = 4000;
@@ -76,20 +85,6 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const DEFAULT_MAX_PAGE_SIZE = 100;
 /** Per-attempt upstream timeout; a provider slower than this is treated as down. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
-/** Any document runs (with automatic persisted queries); production opts in to the allow-list. */
-export const DEFAULT_TRUSTED_DOCUMENTS: TrustedDocumentsMode = 'off';
-/** The manifest `npm run codegen` writes from client/operations/ (sha256 hash -> document). */
-export const DEFAULT_TRUSTED_DOCUMENTS_MANIFEST = join(
-  // From the package root, so the built dist/src/config.js finds it too.
-  PACKAGE_ROOT,
-  'client',
-  'generated',
-  'persisted-documents.json',
-);
-
-/** `allow-listed-only`: only documents from the manifest run (by hash); `off`: any document. */
-export type TrustedDocumentsMode = 'off' | 'allow-listed-only';
-
 /** The longest one client request may spend upstream: a partial answer beats a hung page. */
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 export type ProviderMode = 'live' | 'sandbox';
@@ -151,7 +146,8 @@ export interface Config {
   /** DataLoader batching; off only to measure what batching saves. */
   batching: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  trustedDocuments: { mode: TrustedDocumentsMode; manifestPath: string };
+  /** The trusted-documents manifest (a path or an http(s) URL), its mode and reload interval. */
+  trustedDocuments: TrustedDocumentsSettings;
   /** The self-hosted GraphiQL at /graphiql (and for a browser's GET of /graphql). */
   graphiql: boolean;
   cache: CacheConfig;
@@ -227,8 +223,7 @@ const EnvSchema = z.object({
   MAX_DIRECTIVES: int(0, 1000).optional(),
   MAX_TOKENS: int(10, 1_000_000).optional(),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
-  TRUSTED_DOCUMENTS: z.enum(['off', 'allow-listed-only']).optional(),
-  TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
+  ...TrustedDocumentsEnv,
   GRAPHIQL: bool.optional(),
   REDIS_URL: RedisUrlSchema.optional(),
   CACHE: bool.optional(),
@@ -296,7 +291,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   const writes = readWritesSettings(env, problems);
   const oauth = buildOAuthSettings(e);
-  const oauthLive = live !== null && chosenList(providers).some((d) => d.oauth === true);
+  const oauthLive = live !== null && chosenList(providers).some((d) => usesOAuth(d, live[d.name]));
   problems.push(...oauthProblems(oauth, e.REDIS_URL !== undefined, oauthLive));
   const port = e.PORT ?? DEFAULT_PORT;
   if (e.ADMIN_PORT !== undefined && e.ADMIN_PORT !== 0 && e.ADMIN_PORT === port) {
@@ -317,10 +312,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cursorSecretIsEphemeral: !e.CURSOR_SECRET,
     batching: e.BATCHING ?? true,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    trustedDocuments: {
-      mode: e.TRUSTED_DOCUMENTS ?? DEFAULT_TRUSTED_DOCUMENTS,
-      manifestPath: e.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_DOCUMENTS_MANIFEST,
-    },
+    trustedDocuments: buildTrustedDocumentsSettings(e),
     graphiql: e.GRAPHIQL ?? nodeEnv !== 'production',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? DEFAULT_REQUEST_DEADLINE_MS,
     resilience: { retryBaseMs, retryMaxMs, providers: policies },

@@ -54,6 +54,8 @@ async function main(): Promise<void> {
 
   // Unready, drain in-flight requests up to SHUTDOWN_GRACE_MS, close Redis and pools, exit 0.
   exitGracefullyOnSignals(concord, config.shutdown, { logger });
+  // SIGHUP re-reads the trusted-documents manifest (and no longer ends the process, Node's default).
+  process.on('SIGHUP', () => void gateway.reloadTrustedDocuments('SIGHUP'));
 }
 
 main().catch((error: unknown) => {

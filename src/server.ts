@@ -38,7 +38,12 @@ import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './graphql/type-defs.js';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
-import { loadTrustedDocuments, trustedDocuments } from './graphql/trusted-documents.js';
+import { trustedDocuments } from './graphql/trusted-documents.js';
+import {
+  TrustedDocumentsReloader,
+  type ReloadResult,
+  type ReloadTrigger,
+} from './graphql/trusted-documents-reload.js';
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -51,6 +56,8 @@ export interface Gateway {
   adminUrl: string | null;
   /** Shutdown's first step: /readyz answers 503 and responses ask clients to close the connection. */
   beginDrain(): void;
+  /** Reads the trusted-documents manifest again (main.ts calls it on SIGHUP); keeps the last good one on failure. */
+  reloadTrustedDocuments(trigger?: ReloadTrigger): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
@@ -95,9 +102,13 @@ export async function startGateway({
   const server = createServer(app);
   const domains = domainsOf(services);
 
-  const trustedStore = await loadTrustedDocuments(services.config.trustedDocuments);
-  // The operator's own operations keep their metrics label whatever clients name theirs.
-  services.observability.operationLabels.trust(operationNamesIn(trustedStore.documents()));
+  const trustedManifest = await TrustedDocumentsReloader.open(services.config.trustedDocuments, {
+    logger,
+    registry: services.observability.metrics?.registry ?? null,
+    // The operator's own operations keep their metrics label whatever clients name theirs.
+    onLoaded: (store) => services.observability.operationLabels.trust(operationNamesIn(store.documents())),
+  });
+  const trustedStore = trustedManifest.store;
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
   const schema = protectedSchema(loadTypeDefs(), resolvers, permissions);
   const { config } = services;
@@ -197,7 +208,14 @@ export async function startGateway({
     // Redis down or a circuit open is degraded, not unready: queries still answer (observability/health.ts).
     res
       .set('cache-control', 'no-store')
-      .json(await readiness(services.caching.store, services.resilience, services.oauth?.health() ?? []));
+      .json(
+        await readiness(
+          services.caching.store,
+          services.resilience,
+          services.oauth?.health() ?? [],
+          services.writeSetup?.problems() ?? [],
+        ),
+      );
   });
   probes.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -301,6 +319,7 @@ export async function startGateway({
     }
     url = `http://${address.address}:${address.port}/graphql`;
   } catch (error) {
+    trustedManifest.stop();
     server.close();
     adminServer?.close();
     await apollo.stop().catch(() => {});
@@ -314,8 +333,10 @@ export async function startGateway({
     beginDrain: () => {
       draining = true;
     },
+    reloadTrustedDocuments: (trigger) => trustedManifest.reload(trigger),
     stop: async () => {
       draining = true;
+      trustedManifest.stop();
       // Scrapes are short: the admin listener closes at once, the public one drains (Apollo's plugin).
       adminServer?.closeAllConnections();
       adminServer?.close();

@@ -4,32 +4,54 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** The width of a time bucket or of a billing period. */
 export type Interval =
+  /** One day (UTC). */
   | 'DAY'
+  /** One hour. */
   | 'HOUR'
+  /** One calendar month (UTC). */
   | 'MONTH'
+  /** One week (UTC, from Monday). */
   | 'WEEK';
 
+/** Where a payment stands, normalized across payment providers. */
 export type PaymentStatus =
+  /** The payment was declined or failed; `failureReason` says why. */
   | 'FAILED'
+  /** Part of the amount was refunded (`amountRefunded`). */
   | 'PARTIALLY_REFUNDED'
+  /** The payment is still being processed. */
   | 'PENDING'
+  /** The whole amount was refunded. */
   | 'REFUNDED'
+  /** The money was taken. */
   | 'SUCCEEDED';
 
 /** Which kind of system a record comes from. */
 export type ProviderDomain =
+  /** Product analytics: events and activity. */
   | 'ANALYTICS'
+  /** Customer relationship management: contacts, companies and deals (HubSpot or Salesforce). */
   | 'CRM'
+  /** Payments and billing: payments, invoices and subscriptions. */
   | 'PAYMENTS';
 
+/** Where a billing subscription stands. */
 export type SubscriptionStatus =
+  /** Paid up and running. */
   | 'ACTIVE'
+  /** Ended; nothing more will be billed. */
   | 'CANCELED'
+  /** The first payment has not gone through yet. */
   | 'INCOMPLETE'
+  /** The latest invoice is unpaid; the provider is retrying. */
   | 'PAST_DUE'
+  /** Billing is paused. */
   | 'PAUSED'
+  /** In its free trial. */
   | 'TRIALING'
+  /** Retries ran out and the latest invoice stays unpaid. */
   | 'UNPAID';
 
 export type CustomerByEmailQueryVariables = Exact<{

@@ -4,6 +4,7 @@ import type {
   ContactChanges,
   ContactFilter,
   CrmProvider,
+  DealStageLabel,
   Deal,
   DealFilter,
   DealParties,
@@ -80,7 +81,7 @@ export class CachedCrm implements CrmProvider {
     const ids = await this.cache.batch('contacts', keys, async (missing) => {
       const found = await this.inner.getContactsByEmail(missing.map((m) => m.slice(EMAIL.length)));
       const contacts = found.filter((c): c is Contact => c !== null);
-      await this.cache.put(
+      this.cache.put(
         'contacts',
         contacts.map((c) => ({ id: c.id, value: c })),
       );
@@ -132,6 +133,11 @@ export class CachedCrm implements CrmProvider {
       contactIds.map((id) => OF_CONTACT + id),
       (missing) => this.inner.dealIdsOfContacts(missing.map((m) => m.slice(OF_CONTACT.length))),
     );
+  }
+
+  /** Pipelines change about as often as deals do; cached with them, as one entry. */
+  dealStageLabels(): Promise<DealStageLabel[]> {
+    return this.cache.call('deals', ['stage-labels'], () => this.inner.dealStageLabels());
   }
 
   countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]> {

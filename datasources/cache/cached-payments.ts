@@ -13,6 +13,7 @@ import type {
   Subscription,
   WriteOptions,
 } from '../model.js';
+import { summarizePayments } from '../payment-summary.js';
 import type { ReadThroughCache } from './read-through.js';
 
 const OF_CONTACT = 'of-contact:';
@@ -46,20 +47,46 @@ export class CachedPayments implements PaymentsProvider {
     );
   }
 
+  /** Whole histories; each one read also stores its summary, so neither is read twice. */
   paymentsOfAccounts(accountIds: readonly string[]): Promise<Payment[][]> {
     return this.cache.batch(
       'payments',
       accountIds.map((id) => OF_ACCOUNT + id),
-      (missing) => this.inner.paymentsOfAccounts(strip(OF_ACCOUNT, missing)),
+      async (missing) => {
+        const ids = strip(OF_ACCOUNT, missing);
+        const histories = await this.inner.paymentsOfAccounts(ids);
+        this.cache.put(
+          'payments',
+          histories.map((history, i) => ({
+            id: SUMMARY_OF_ACCOUNT + ids[i],
+            value: summarizePayments(history),
+          })),
+        );
+        return histories;
+      },
     );
   }
 
-  /** Small entries (newest payments and totals): the warm path reads these, not whole histories. */
+  /**
+   * Small entries (newest payments and totals): the warm path reads these, not whole histories. A
+   * provider that read the whole history to make one hands it along: it is stored as the account's
+   * history (a walk past the first page then needs no second read), never inside the summary.
+   */
   paymentSummaries(accountIds: readonly string[]): Promise<PaymentSummary[]> {
     return this.cache.batch(
       'payments',
       accountIds.map((id) => SUMMARY_OF_ACCOUNT + id),
-      (missing) => this.inner.paymentSummaries(strip(SUMMARY_OF_ACCOUNT, missing)),
+      async (missing) => {
+        const ids = strip(SUMMARY_OF_ACCOUNT, missing);
+        const summaries = await this.inner.paymentSummaries(ids);
+        this.cache.put(
+          'payments',
+          summaries.flatMap(({ history }, i) =>
+            history ? [{ id: OF_ACCOUNT + ids[i], value: history }] : [],
+          ),
+        );
+        return summaries.map(({ history: _history, ...summary }) => summary);
+      },
     );
   }
 

@@ -30,6 +30,8 @@ export interface ReadThroughOptions {
   local?: LocalTier;
   /** Told the keys an invalidation removed, so other replicas drop their local copies too. */
   onInvalidate?: (keys: readonly string[]) => Promise<void>;
+  /** Told about a cache write that failed (it is counted as a store error too); the answer stands. */
+  onWriteError?: (error: unknown) => void;
   now?: () => number;
 }
 
@@ -52,6 +54,8 @@ export function credentialFingerprint(provider: string, credential: string): str
  */
 export class ReadThroughCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Cache writes still going: nobody waits for them on a read (see writeBehind). */
+  private readonly pendingWrites = new Set<Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly options: ReadThroughOptions) {
@@ -128,7 +132,7 @@ export class ReadThroughCache {
       try {
         const values = await fetching;
         toFetch.forEach((id, i) => found.set(id, values[i] as V));
-        await this.write(
+        this.writeBehind(
           kind,
           toFetch.map((id, i) => ({ key: this.key(kind, id), value: values[i] as V })),
         );
@@ -173,7 +177,7 @@ export class ReadThroughCache {
     this.inflight.set(key, fetching);
     try {
       const value = await fetching;
-      await this.write(kind, [{ key, value, generation }]);
+      this.writeBehind(kind, [{ key, value, generation }]);
       return value;
     } catch (error) {
       if (!current || !isOutage(error)) throw error;
@@ -184,12 +188,20 @@ export class ReadThroughCache {
     }
   }
 
-  /** Stores values already fetched some other way (e.g. found by email) under their own ids. */
-  async put<V>(kind: CacheKind, entries: ReadonlyArray<{ id: string; value: V }>): Promise<void> {
-    await this.write(
+  /**
+   * Stores values already fetched some other way (e.g. found by email) under their own ids, in
+   * the background like every read's write.
+   */
+  put<V>(kind: CacheKind, entries: ReadonlyArray<{ id: string; value: V }>): void {
+    this.writeBehind(
       kind,
       entries.map(({ id, value }) => ({ key: this.key(kind, id), value })),
     );
+  }
+
+  /** Settles once every cache write started so far has settled (shutdown, tests); never rejects. */
+  async writesSettled(): Promise<void> {
+    while (this.pendingWrites.size > 0) await Promise.all([...this.pendingWrites]);
   }
 
   /** Forgets entities, and every cached list of `listKinds`, so the next read asks the provider. */
@@ -241,6 +253,31 @@ export class ReadThroughCache {
     });
   }
 
+  /**
+   * Starts a write and returns at once: an answer never waits for the store (a cold request used
+   * to wait for one write per loader level). Still correct for readers: the local tier is filled
+   * before this returns, and the store's command is queued now, so on its connection it comes
+   * before any later read or invalidation. A failed write is counted and reported, never thrown:
+   * the next read misses and asks the provider again.
+   */
+  private writeBehind<V>(
+    kind: CacheKind,
+    items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
+  ): void {
+    if (items.length === 0) return;
+    const tracked: Promise<void> = this.write(kind, items)
+      .catch((error: unknown) => {
+        this.count('errors');
+        try {
+          this.options.onWriteError?.(error);
+        } catch {
+          // A reporter that throws must not turn into an unhandled rejection.
+        }
+      })
+      .finally(() => this.pendingWrites.delete(tracked));
+    this.pendingWrites.add(tracked);
+  }
+
   private async write<V>(
     kind: CacheKind,
     items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
@@ -263,7 +300,7 @@ export class ReadThroughCache {
     );
   }
 
-  private count(field: 'hits' | 'misses', n = 1): void {
+  private count(field: 'hits' | 'misses' | 'errors', n = 1): void {
     if (n > 0) this.options.stats.add(this.options.provider, field, n);
   }
 

@@ -3,7 +3,7 @@ export interface CacheCounts {
   misses: number;
   /** Entries served past their freshness because the provider failed. */
   staleServed: number;
-  /** Reads that failed or timed out in the store (counted as misses too). */
+  /** Reads that failed or timed out in the store (counted as misses too), and failed writes. */
   errors: number;
   /** Entries read from this process's local tier, with no store round trip or decode. */
   localHits: number;

@@ -1,20 +1,26 @@
 import type { z } from 'zod';
+import { ProviderError } from '../transport/errors.js';
 import type { ProviderHttpClient } from '../transport/http-client.js';
 import {
   AssociationBatchSchema,
   HUBSPOT_LIMITS,
   NoContent,
+  PropertySchema,
+  PipelinesSchema,
   type AnyObject,
   type HubSpotClientOptions,
   type HubSpotObjectType,
   type LinkedObject,
   type ObjectSpec,
+  type PropertyCreate,
+  type PipelinesObject,
   type SearchRequest,
   type Slice,
 } from './wire.js';
 
 export const DEFAULT_CRM_PREFIX = '/crm/v3/objects';
 export const DEFAULT_ASSOCIATIONS_PREFIX = '/crm/v4/associations';
+export const PROPERTIES_PREFIX = '/crm/v3/properties';
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -129,6 +135,17 @@ export class HubSpotClient {
     return { results: res.body.results, next: res.body.paging?.next?.after ?? null };
   }
 
+  /** Every pipeline of an object type with its stages (unpaged); a GET, so retried like one. */
+  async pipelines(objectType: 'deals'): Promise<PipelinesObject['results']> {
+    const res = await this.http.request({
+      method: 'GET',
+      path: `/crm/v3/pipelines/${objectType}`,
+      endpoint: 'GET /crm/v3/pipelines/{objectType}',
+      schema: PipelinesSchema,
+    });
+    return res.body.results;
+  }
+
   async search<T extends AnyObject>(spec: ObjectSpec<T>, request: SearchRequest): Promise<Slice<T>> {
     const res = await this.http.request({
       method: 'POST',
@@ -195,6 +212,34 @@ export class HubSpotClient {
       path: `${this.crmPrefix}/${type}/${encodeURIComponent(id)}`,
       endpoint: `DELETE ${this.crmPrefix}/{objectType}/{objectId}`,
       schema: NoContent,
+      idempotent: true,
+    });
+  }
+
+  /** One property definition; null when the portal has no property of that name (HubSpot's 404). */
+  async property(type: HubSpotObjectType, name: string): Promise<{ name: string } | null> {
+    try {
+      const res = await this.http.request({
+        method: 'GET',
+        path: `${PROPERTIES_PREFIX}/${type}/${encodeURIComponent(name)}`,
+        endpoint: `GET ${PROPERTIES_PREFIX}/{objectType}/{propertyName}`,
+        schema: PropertySchema,
+      });
+      return res.body;
+    } catch (error) {
+      if (error instanceof ProviderError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Makes a custom property. Retried: a repeat after a lost answer is a 409 the caller takes as made. */
+  async createProperty(type: HubSpotObjectType, property: PropertyCreate): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: `${PROPERTIES_PREFIX}/${type}`,
+      endpoint: `POST ${PROPERTIES_PREFIX}/{objectType}`,
+      body: property,
+      schema: PropertySchema,
       idempotent: true,
     });
   }

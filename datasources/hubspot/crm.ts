@@ -4,6 +4,7 @@ import type {
   ContactChanges,
   ContactFilter,
   CrmProvider,
+  DealStageLabel,
   Deal,
   DealFilter,
   DealParties,
@@ -72,8 +73,11 @@ export interface HubSpotCrmOptions extends HubSpotClientOptions {
 export interface CreateHubSpotCrmOptions extends Omit<HubSpotCrmOptions, 'http'> {
   /** Defaults to https://api.hubapi.com. */
   baseUrl?: string;
-  /** A private-app or OAuth token; a function is asked per request, so refreshed tokens apply at once. */
-  accessToken: string | (() => string | Promise<string>);
+  /**
+   * A private-app or OAuth token; a function is asked per request, so refreshed tokens apply at
+   * once. Null: the policy sets the bearer per attempt (an OAuth app, see `refreshingBearer`).
+   */
+  accessToken: string | (() => string | Promise<string>) | null;
   timeoutMs?: number;
   connections?: number;
   onCall?: (call: UpstreamCall) => void;
@@ -291,6 +295,12 @@ export class HubSpotCrm implements CrmProvider {
     return toPage(walked, (obj) => mapDeal(obj, null, this.mapping));
   }
 
+  /** Stage ids are per portal and per pipeline (FACTS §7.4): one unpaged call lists them all. */
+  async dealStageLabels(): Promise<DealStageLabel[]> {
+    const pipelines = await this.client.pipelines('deals');
+    return pipelines.flatMap((pipeline) => pipeline.stages.map(({ id, label }) => ({ id, label })));
+  }
+
   async dealIdsOfContacts(contactIds: readonly string[]): Promise<string[][]> {
     if (contactIds.length === 0) return [];
     const linked = await this.client.associations('contacts', 'deals', contactIds);
@@ -356,6 +366,39 @@ export class HubSpotCrm implements CrmProvider {
   }
 
   // ---- writes ------------------------------------------------------------------------------------
+
+  /**
+   * The write-key property must exist before creates can carry it (a write naming a missing
+   * property is refused): made here when the portal lacks it. A 409 is another replica making it
+   * at the same moment. A refusal (the token lacks the schema scope, a reserved name) is the
+   * operator's to fix, in one line.
+   */
+  async prepareWrites(): Promise<string | null> {
+    const name = this.writeKeyProperty;
+    if (name === null || (await this.client.property('contacts', name))) return null;
+    try {
+      await this.client.createProperty('contacts', {
+        name,
+        label: 'Concord write key',
+        type: 'string',
+        fieldType: 'text',
+        groupName: 'contactinformation',
+        description:
+          'Set by Concord on the contacts it creates, so a retried create finds its first attempt.',
+        formField: false,
+      });
+      return null;
+    } catch (error) {
+      // No answer, an outage or a rate limit: it could not tell; the caller asks again later.
+      if (!(error instanceof ProviderError) || error.status === null || error.retryable) throw error;
+      if (error.status === 409) return null;
+      return (
+        `hubspot: the contact property ${name} (HUBSPOT_WRITE_KEY_PROPERTY) is missing and could not be created ` +
+        `(HTTP ${error.status}; the token needs crm.schemas.contacts.write): create it as a single-line text ` +
+        `property, or set HUBSPOT_WRITE_KEY_PROPERTY=off; until then createCustomer is refused by HubSpot`
+      );
+    }
+  }
   // HubSpot takes no idempotency key. A contact create carries its key in a property of its own
   // (writeKeyProperty) and is retried; PATCH and DELETE repeat harmlessly.
 
@@ -500,7 +543,10 @@ export function createHubSpotCrm(options: CreateHubSpotCrmOptions): HubSpotCrm {
   const http = new ProviderHttpClient({
     provider: PROVIDER_NAME,
     baseUrl: baseUrl ?? DEFAULT_BASE_URL,
-    authHeaders: async () => ({ authorization: `Bearer ${await token()}` }),
+    authHeaders: async (): Promise<Record<string, string>> => {
+      const value = await token();
+      return value === null ? {} : { authorization: `Bearer ${value}` };
+    },
     classifyError: classifyHubSpotError,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(connections === undefined ? {} : { connections }),

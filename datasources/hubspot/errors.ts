@@ -80,6 +80,8 @@ const CATEGORY_CODES: Record<string, { code: ProviderErrorCode; retryable: boole
   RATE_LIMITS: { code: ProviderErrorCode.RATE_LIMITED, retryable: true },
   OBJECT_NOT_FOUND: { code: ProviderErrorCode.NOT_FOUND, retryable: false },
   INVALID_AUTHENTICATION: { code: ProviderErrorCode.UNAUTHORIZED, retryable: false },
+  // An OAuth app's access token past its 30 minutes: the bearer renews it (transport/oauth/bearer.ts).
+  EXPIRED_AUTHENTICATION: { code: ProviderErrorCode.UNAUTHORIZED, retryable: false },
   MISSING_SCOPES: { code: ProviderErrorCode.UNAUTHORIZED, retryable: false },
   VALIDATION_ERROR: { code: ProviderErrorCode.REJECTED, retryable: false },
 };

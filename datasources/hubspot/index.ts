@@ -1,5 +1,5 @@
 import type { ProviderDescriptor } from '../provider-descriptor.js';
-import { createHubSpotCrm } from './crm.js';
+import { createHubSpot } from './create.js';
 import { PROVIDER_NAME } from './mapping.js';
 import { hubspotQuota } from './quota.js';
 import { DEFAULT_WRITE_KEY_PROPERTY, hubspotSettings, type HubSpotSettings } from './settings.js';
@@ -12,16 +12,7 @@ export const hubspot: ProviderDescriptor<'CRM', HubSpotSettings> = {
   title: 'HubSpot',
   domain: 'CRM',
   settings: hubspotSettings,
-  create: (settings, deps) =>
-    createHubSpotCrm({
-      baseUrl: settings.baseUrl,
-      accessToken: settings.accessToken,
-      portalId: settings.portalId,
-      writeKeyProperty: settings.writeKeyProperty,
-      timeoutMs: deps.timeoutMs,
-      onCall: deps.onCall,
-      policy: deps.policy,
-    }),
+  create: createHubSpot,
   limits: {
     batchRead: HUBSPOT_LIMITS.batchReadInputs,
     associations: HUBSPOT_LIMITS.associationBatchInputs,
@@ -31,12 +22,15 @@ export const hubspot: ProviderDescriptor<'CRM', HubSpotSettings> = {
   // 5 slots at ~300 ms ≈ 17 calls/s, under the documented 190 per 10 s.
   transport: { concurrency: 5, queue: 200 },
   quota: hubspotQuota,
+  // An OAuth app refreshes its access tokens (shared sealed between replicas); a private app does not.
+  oauth: true,
+  usesOAuth: (settings) => settings.auth.kind === 'oauth',
   changes: hubspotWebhooks,
   twin: {
     name: 'hubspot',
     settings: (twin) => ({
       baseUrl: twin.url,
-      accessToken: String(twin.credentials.accessToken),
+      auth: { kind: 'private-app', accessToken: String(twin.credentials.accessToken) },
       portalId: null,
       // The twin knows the property (sandbox/hubspot/properties.ts), so creates are retried there too.
       writeKeyProperty: DEFAULT_WRITE_KEY_PROPERTY,

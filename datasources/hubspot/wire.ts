@@ -136,6 +136,32 @@ export const AssociationBatchSchema = z.object({
 /** A DELETE answers 204 with no body. */
 export const NoContent = z.unknown();
 
+/** A property definition from the properties API; only its name is read. */
+export const PropertySchema = z.object({ name: z.string() });
+
+/** `PropertyCreate`: what a custom property needs to be made. */
+export interface PropertyCreate {
+  name: string;
+  label: string;
+  type: 'string';
+  fieldType: 'text';
+  groupName: string;
+  description: string;
+  formField: boolean;
+}
+
+/** `GET /crm/v3/pipelines/deals`: every pipeline with its stages, unpaged (FACTS §7.4). */
+export const PipelinesSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      stages: z.array(z.object({ id: z.string(), label: z.string() })),
+    }),
+  ),
+});
+export type PipelinesObject = z.infer<typeof PipelinesSchema>;
+
 // ---- request and answer shapes -----------------------------------------------------------------
 
 /** An associated object, and whether HubSpot labels the association as the primary one. */

@@ -5,6 +5,7 @@ import type { OAuthTokenSource } from '../transport/oauth/token-source.js';
 import { SalesforceCrm } from './crm.js';
 import { classifySalesforceError } from './errors.js';
 import { PROVIDER_NAME } from './mapping.js';
+import { parseLimitInfo } from './quota.js';
 import type { SalesforceSettings } from './settings.js';
 import { SalesforceSession, type SessionTokens } from './session.js';
 
@@ -47,6 +48,8 @@ export function salesforceSession(
         classifyError: classifySalesforceError,
         timeoutMs: deps.timeoutMs,
         onCall: deps.onCall,
+        // The org's rolling 24-hour API usage rides on every answer: reported with each call (a metric).
+        readUsage: (headers) => parseLimitInfo(headers['sforce-limit-info']),
         ...(deps.policy ? { policy: deps.policy } : {}),
       }),
   });

@@ -5,6 +5,7 @@ import type {
   ContactChanges,
   ContactFilter,
   CrmProvider,
+  DealStageLabel,
   Deal,
   DealFilter,
   DealParties,
@@ -102,6 +103,11 @@ export function writeRejection(error: unknown, what: 'contact' | 'deal'): unknow
   return error;
 }
 
+/** A list that can match nothing (a filter id of the wrong type): no call, and a total of 0. */
+function emptyPage<T>(page: PageRequest): Page<T> {
+  return { ...keysetPage([], page, () => null as never), totalCount: 0 };
+}
+
 async function rejecting<T>(what: 'contact' | 'deal', write: () => Promise<T>): Promise<T> {
   try {
     return await write();
@@ -188,29 +194,32 @@ export class SalesforceCrm implements CrmProvider {
 
   async listContacts(page: PageRequest, filter?: ContactFilter): Promise<Page<Contact>> {
     const after = afterCondition(page, 'GET /services/data/{version}/query');
-    const where: string[] = after === null ? [] : [after];
-    if (filter?.email !== undefined) where.push(`Email = ${literal(filter.email.trim())}`);
+    const filters: string[] = [];
+    if (filter?.email !== undefined) filters.push(`Email = ${literal(filter.email.trim())}`);
     if (filter?.createdAfter !== undefined)
-      where.push(`CreatedDate >= ${datetimeLiteral(filter.createdAfter)}`);
+      filters.push(`CreatedDate >= ${datetimeLiteral(filter.createdAfter)}`);
     if (filter?.createdBefore !== undefined)
-      where.push(`CreatedDate < ${datetimeLiteral(filter.createdBefore)}`);
+      filters.push(`CreatedDate < ${datetimeLiteral(filter.createdBefore)}`);
     if (filter?.companyId !== undefined) {
-      if (!isIdOf(KEY_PREFIX.Account, filter.companyId)) return keysetPage([], page, () => null as never);
-      where.push(`AccountId = ${literal(filter.companyId)}`);
+      if (!isIdOf(KEY_PREFIX.Account, filter.companyId)) return emptyPage(page);
+      filters.push(`AccountId = ${literal(filter.companyId)}`);
     }
-    const rows = await this.queryPage(
-      select({
-        fields: this.contactWithRelations,
-        from: 'Contact',
-        where,
-        orderBy: 'Id',
-        limit: rowsFor(page),
-      }),
-      ContactWithRelations,
-      page,
-    );
+    const [rows, total] = await Promise.all([
+      this.queryPage(
+        select({
+          fields: this.contactWithRelations,
+          from: 'Contact',
+          where: after === null ? filters : [after, ...filters],
+          orderBy: 'Id',
+          limit: rowsFor(page),
+        }),
+        ContactWithRelations,
+        page,
+      ),
+      this.totalOf('Contact', filters),
+    ]);
     this.remember(rows);
-    return keysetPage(rows, page, (r) => mapContact(r, this.mapping));
+    return { ...keysetPage(rows, page, (r) => mapContact(r, this.mapping)), totalCount: total };
   }
 
   async getCompanies(ids: readonly string[]): Promise<Array<Company | null>> {
@@ -246,26 +255,29 @@ export class SalesforceCrm implements CrmProvider {
   /** Deals with their account and people in one relationship query per page. */
   async listDeals(page: PageRequest, { status, companyId }: DealFilter): Promise<Page<Deal>> {
     const after = afterCondition(page, 'GET /services/data/{version}/query');
-    const where: string[] = after === null ? [] : [after];
-    if (status === 'OPEN') where.push('IsClosed = false');
-    if (status === 'WON') where.push('IsWon = true');
-    if (status === 'LOST') where.push('IsClosed = true', 'IsWon = false');
+    const filters: string[] = [];
+    if (status === 'OPEN') filters.push('IsClosed = false');
+    if (status === 'WON') filters.push('IsWon = true');
+    if (status === 'LOST') filters.push('IsClosed = true', 'IsWon = false');
     if (companyId !== undefined) {
-      if (!isIdOf(KEY_PREFIX.Account, companyId)) return keysetPage([], page, () => null as never);
-      where.push(`AccountId = ${literal(companyId)}`);
+      if (!isIdOf(KEY_PREFIX.Account, companyId)) return emptyPage(page);
+      filters.push(`AccountId = ${literal(companyId)}`);
     }
-    const rows = await this.queryPage(
-      select({
-        fields: [...this.opportunityFields, ROLES_SUBQUERY],
-        from: 'Opportunity',
-        where,
-        orderBy: 'Id',
-        limit: rowsFor(page),
-      }),
-      OpportunityWithRoles,
-      page,
-    );
-    return keysetPage(rows, page, (r) =>
+    const [rows, total] = await Promise.all([
+      this.queryPage(
+        select({
+          fields: [...this.opportunityFields, ROLES_SUBQUERY],
+          from: 'Opportunity',
+          where: after === null ? filters : [after, ...filters],
+          orderBy: 'Id',
+          limit: rowsFor(page),
+        }),
+        OpportunityWithRoles,
+        page,
+      ),
+      this.totalOf('Opportunity', filters),
+    ]);
+    const found = keysetPage(rows, page, (r) =>
       mapOpportunity(
         r,
         {
@@ -275,6 +287,7 @@ export class SalesforceCrm implements CrmProvider {
         this.mapping,
       ),
     );
+    return { ...found, totalCount: total };
   }
 
   /** Each opportunity's account and primary contact role: one relationship query per 200 ids. */
@@ -342,6 +355,11 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   /** Creation times of the range's contacts, walked with nextRecordsUrl and bucketed here. */
+  /** `Deal.stage` is the Opportunity's StageName, which is the label people see already. */
+  dealStageLabels(): Promise<DealStageLabel[]> {
+    return Promise.resolve([]);
+  }
+
   async countContactsCreated(since: Date, until: Date, bucketStarts: readonly Date[]): Promise<number[]> {
     const starts = bucketStarts.map((d) => d.getTime());
     const counts = starts.map(() => 0);
@@ -472,6 +490,23 @@ export class SalesforceCrm implements CrmProvider {
    */
   private queryAll<T extends z.ZodType>(soql: string, record: T): Promise<Array<z.infer<T>>> {
     return this.client.queryAll(soql, record, this.options.queryBatchSize);
+  }
+
+  /**
+   * How many records match a filtered list, by `SELECT COUNT()` (its `totalSize`), sent beside the
+   * page's own query. A page's query cannot tell it: its `LIMIT` caps `totalSize`. Plain lists stay
+   * without a total (null), as HubSpot's do, so the dashboard keeps its one query.
+   */
+  private async totalOf(
+    sobject: 'Contact' | 'Opportunity',
+    filters: readonly string[],
+  ): Promise<number | null> {
+    if (filters.length === 0) return null;
+    const counted = await this.client.query(
+      select({ fields: ['COUNT()'], from: sobject, where: filters }),
+      IdOnly,
+    );
+    return counted.totalSize;
   }
 
   private async queryPage<T extends z.ZodType>(

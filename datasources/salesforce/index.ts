@@ -25,8 +25,8 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
     // Parent ids per relationship query (an `IN` list that keeps the query URI short).
     associations: IN_LIST_IDS,
   },
-  // Keyset pages go forward only; lists give no totals without a second (COUNT) query.
-  capabilities: { backwardPaging: false, batchRead: true, totals: false },
+  // Keyset pages go forward only; filtered lists count their matches with a COUNT() query beside the page.
+  capabilities: { backwardPaging: false, batchRead: true, totals: true },
   // No per-second limit, but 25 concurrent long-running requests per org (FACTS §4).
   transport: { concurrency: 8, queue: 200 },
   quota: salesforceQuota,

@@ -150,8 +150,12 @@ export class StripePayments implements PaymentsProvider {
   }
 
   async paymentSummaries(accountIds: readonly string[]): Promise<PaymentSummary[]> {
-    // Stripe has no per-customer totals: the summary is made from the whole history, once.
-    return (await this.paymentsOfAccounts(accountIds)).map(summarizePayments);
+    // Stripe has no per-customer totals: the summary is made from the whole history, once, and the
+    // history goes along so the cache can keep it for paging.
+    return (await this.paymentsOfAccounts(accountIds)).map((history) => ({
+      ...summarizePayments(history),
+      history,
+    }));
   }
 
   async listPayments(

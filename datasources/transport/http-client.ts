@@ -61,6 +61,14 @@ export interface UpstreamCall {
   endpoint: string;
   status: number | null;
   durationMs: number;
+  /** The account's API usage as the provider's answer reported it (see `readUsage`), when it did. */
+  usage?: ApiUsage;
+}
+
+/** Calls the account has made in the provider's own accounting window, of how many it may make. */
+export interface ApiUsage {
+  used: number;
+  allocation: number;
 }
 
 /**
@@ -85,6 +93,8 @@ export interface ProviderHttpClientOptions {
   classifyError?: ErrorClassifier;
   /** Told about every upstream call, for counters and metrics. */
   onCall?: (call: UpstreamCall) => void;
+  /** Reads the account's API usage from an answer's headers (Salesforce's Sforce-Limit-Info), for `onCall`. */
+  readUsage?: (headers: Readonly<Record<string, string>>) => ApiUsage | null;
   userAgent?: string;
   /** The provider's resilience policy; without one every request is a single attempt. */
   policy?: RequestPolicy;
@@ -129,9 +139,11 @@ export class ProviderHttpClient {
   private async attempt<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
     const started = performance.now();
     let status: number | null = null;
+    let usage: ApiUsage | null = null;
     try {
       const response = await this.send(req);
       status = response.status;
+      usage = this.options.readUsage?.(response.headers) ?? null;
       return response;
     } catch (error) {
       if (error instanceof ProviderError) status = error.status;
@@ -142,6 +154,7 @@ export class ProviderHttpClient {
         endpoint: req.endpoint,
         status,
         durationMs: performance.now() - started,
+        ...(usage ? { usage } : {}),
       });
     }
   }

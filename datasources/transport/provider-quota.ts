@@ -12,11 +12,18 @@ export const DEFAULT_MIN_CALL_MS = 250;
 /** Calls made outside any client request (start-up, background work) share one lane. */
 export const SYSTEM_LANE = 'system';
 /**
- * Each call is counted as holding its window this much longer than the window: a call granted at
- * the end of one window can reach the provider later than the next call, and the provider counts
- * arrivals, not our grants.
+ * Each call is counted as holding its window a little longer than the window (the slack): a call
+ * granted at the end of one window can reach the provider later than the next call, and the
+ * provider counts arrivals, not our grants. A call reaches the provider after its room was taken
+ * and before its answer comes back, so the longest recent call (from taking room to its answer)
+ * bounds how much later one call can arrive than another: that is the slack, between the floor
+ * and this ceiling (the slack before any call has been measured).
  */
 export const DEFAULT_WINDOW_SLACK_MS = 100;
+/** The slack never drops below this: two processes' clocks on one host still differ by a timer tick. */
+export const DEFAULT_MIN_WINDOW_SLACK_MS = 5;
+/** How many of the latest calls the slack is measured over. */
+const SLACK_SAMPLE = 32;
 /** What a call refused because the store itself failed is told to wait before trying again. */
 const STORE_FAILED_RETRY_MS = 1_000;
 
@@ -57,7 +64,10 @@ export interface ProviderQuotaOptions {
   store: QuotaStore;
   readHint?: QuotaHintReader;
   minAttemptMs?: number;
+  /** The slack's ceiling (and its value until calls are measured); 0 turns it off. */
   windowSlackMs?: number;
+  /** The slack's floor, however fast calls are. */
+  minWindowSlackMs?: number;
   /**
    * Calls granted and not yet over, across the provider's classes (its bulkhead size): room is
    * only handed out with a slot free, so a granted call goes out at once and reaches the provider
@@ -92,7 +102,8 @@ interface Waiter {
   endpoint: string;
   /** Epoch ms by which the token must come; null waits as long as it takes. */
   latest: number | null;
-  grant(): void;
+  /** `takenAt`: when room was asked of the store for it (the call's log entry is no earlier). */
+  grant(takenAt: number): void;
   refuse(retryAfterMs: number): void;
 }
 
@@ -121,7 +132,15 @@ export class ProviderQuota {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly minAttemptMs: number;
-  private readonly slackMs: number;
+  private readonly maxSlackMs: number;
+  private readonly minSlackMs: number;
+  private slackMs: number;
+  /** How long the latest calls took, from taking room to their end (the slack's measure). */
+  private readonly durations: number[] = [];
+  /** When each call in flight took its room: one out longer than the slack may still arrive late. */
+  private readonly open = new Set<{ takenAt: number }>();
+  /** Each bucket's window without the slack (the provider's, as adapted to its headers). */
+  private readonly baseWindows = new Map<QuotaBucket, number>();
   private readonly memberPrefix = randomUUID().slice(0, 8);
   private sequence = 0;
   private throttled = 0;
@@ -135,7 +154,9 @@ export class ProviderQuota {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
     this.minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_CALL_MS;
-    this.slackMs = options.windowSlackMs ?? DEFAULT_WINDOW_SLACK_MS;
+    this.maxSlackMs = options.windowSlackMs ?? DEFAULT_WINDOW_SLACK_MS;
+    this.minSlackMs = Math.min(this.maxSlackMs, options.minWindowSlackMs ?? DEFAULT_MIN_WINDOW_SLACK_MS);
+    this.slackMs = this.maxSlackMs;
     // One bucket object per window, shared by the classes that take from it, so an adapted limit holds for all.
     const buckets = new Map<string, QuotaBucket>(
       options.windows.map(({ name, limit, windowMs }) => [
@@ -149,6 +170,10 @@ export class ProviderQuota {
         },
       ]),
     );
+    for (const { name, windowMs } of options.windows) {
+      const bucket = buckets.get(name);
+      if (bucket) this.baseWindows.set(bucket, windowMs);
+    }
     this.lines = options.classes.map((cls) => ({
       cls,
       buckets: cls.windows.map((name) => {
@@ -189,9 +214,9 @@ export class ProviderQuota {
       const waiter: Waiter = {
         endpoint,
         latest,
-        grant: () => {
+        grant: (takenAt) => {
           done();
-          resolve(this.releaser());
+          resolve(this.releaser(takenAt));
         },
         refuse: (retryAfterMs) => {
           done();
@@ -221,7 +246,10 @@ export class ProviderQuota {
     const bucket = line?.buckets[0];
     if (!hint || !bucket) return;
     if (hint.limit !== undefined && hint.limit >= 1) bucket.limit = hint.limit;
-    if (hint.windowMs !== undefined && hint.windowMs >= 1) bucket.windowMs = hint.windowMs + this.slackMs;
+    if (hint.windowMs !== undefined && hint.windowMs >= 1) {
+      this.baseWindows.set(bucket, hint.windowMs);
+      bucket.windowMs = hint.windowMs + this.slackMs;
+    }
     if (hint.remaining !== undefined && hint.remaining >= 0) {
       // Best effort: a store that fails here only misses a hint; the next response brings another.
       this.options.store.settle(bucket, hint.remaining, this.member()).catch(() => undefined);
@@ -245,7 +273,10 @@ export class ProviderQuota {
       provider: this.provider,
       classes: this.lines.map((line) => ({
         name: line.cls.name,
-        limits: line.buckets.map(({ limit, windowMs }) => ({ limit, windowMs: windowMs - this.slackMs })),
+        limits: line.buckets.map((bucket) => ({
+          limit: bucket.limit,
+          windowMs: this.baseWindows.get(bucket) ?? bucket.windowMs - this.slackMs,
+        })),
         remaining: line.remaining,
         waiting: line.queue.size,
         lanes: line.queue.activeLanes,
@@ -255,19 +286,51 @@ export class ProviderQuota {
     };
   }
 
+  /** The slack in use now (see DEFAULT_WINDOW_SLACK_MS). */
+  get windowSlackMs(): number {
+    return this.slackMs;
+  }
+
   /** Counts a granted call in flight; its release (once, whatever happens) lets the next one go. */
-  private releaser(): () => void {
+  private releaser(takenAt: number): () => void {
     this.inFlight += 1;
+    const call = { takenAt };
+    this.open.add(call);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.inFlight -= 1;
+      this.open.delete(call);
+      this.measured(this.now() - takenAt);
       for (const line of [...this.blocked]) {
         this.blocked.delete(line);
         this.drain(line);
       }
     };
+  }
+
+  /** One more call's duration. */
+  private measured(durationMs: number): void {
+    this.durations.push(Math.max(0, durationMs));
+    if (this.durations.length > SLACK_SAMPLE) this.durations.shift();
+    this.resetSlack();
+  }
+
+  /**
+   * The slack: the longest of the latest calls and of those still out, within floor and ceiling.
+   * Set before each take, so the windows a call is checked against count every earlier call for
+   * as long as it may still be reaching the provider.
+   */
+  private resetSlack(): void {
+    if (this.durations.length === 0) return;
+    const now = this.now();
+    let longest = Math.max(...this.durations);
+    for (const { takenAt } of this.open) longest = Math.max(longest, now - takenAt);
+    const slack = Math.min(this.maxSlackMs, Math.max(this.minSlackMs, Math.ceil(longest)));
+    if (slack === this.slackMs) return;
+    this.slackMs = slack;
+    for (const [bucket, windowMs] of this.baseWindows) bucket.windowMs = windowMs + slack;
   }
 
   private get full(): boolean {
@@ -321,10 +384,12 @@ export class ProviderQuota {
         this.blocked.add(line);
         return;
       }
+      this.resetSlack();
+      const takenAt = this.now();
       const taken = await this.options.store.take(line.buckets, this.member());
       if (taken.granted) {
         line.remaining = taken.remaining;
-        line.queue.shift()?.grant();
+        line.queue.shift()?.grant(takenAt);
         continue;
       }
       line.remaining = 0;

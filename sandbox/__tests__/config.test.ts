@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, defaultAnchor, readSandboxConfig } from '../config.js';
 import { BENCH_SIZES, DEMO_SIZES } from '../data/sizes.js';
+import { TWINS } from '../http/provider.js';
+import { DEFAULT_SANDBOX_CREDENTIALS, TWIN_SPECS } from '../twin-specs.js';
 
 describe('readSandboxConfig', () => {
   it('has working defaults', () => {
@@ -88,5 +90,38 @@ describe('readSandboxConfig', () => {
     });
     expect(readSandboxConfig({}).webhooks.url).toBeUndefined();
     expect(() => readSandboxConfig({ SANDBOX_STRIPE_WEBHOOK_SECRET: 'sk_test_x' })).toThrow(ConfigError);
+  });
+
+  it("reads each twin's credentials and variables from the spec in its folder, one list for all", () => {
+    expect(Object.keys(TWIN_SPECS).sort()).toEqual([...TWINS].sort());
+    // Every twin's defaults, under its own names, make up the sandbox's credentials.
+    for (const spec of Object.values(TWIN_SPECS)) {
+      expect(DEFAULT_SANDBOX_CREDENTIALS).toMatchObject(spec.credentials);
+    }
+    const config = readSandboxConfig({
+      SANDBOX_HUBSPOT_TOKEN: 'pat-na1-other-token',
+      SANDBOX_STRIPE_KEY: 'sk_test_other',
+      SANDBOX_POSTHOG_PROJECT_ID: '7',
+    });
+    expect(config.credentials).toEqual({
+      ...DEFAULT_SANDBOX_CREDENTIALS,
+      hubspotAccessToken: 'pat-na1-other-token',
+      stripeSecretKey: 'sk_test_other',
+      posthogProjectId: 7,
+    });
+    // Each spec's variables are validated, one line each, whichever twin declares them.
+    const bad = Object.fromEntries(
+      Object.values(TWIN_SPECS).flatMap((spec) => Object.keys(spec.variables).map((name) => [name, ''])),
+    );
+    let error: unknown;
+    try {
+      readSandboxConfig(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of Object.keys(bad)) {
+      expect((error as ConfigError).problems.filter((p) => p.startsWith(`${name}=`))).toHaveLength(1);
+    }
   });
 });

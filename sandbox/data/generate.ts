@@ -18,6 +18,7 @@ import type {
   SubscriptionStatus,
 } from './dataset.js';
 import { Random, base62 } from './random.js';
+import { seedAda } from './seed-ada.js';
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
@@ -128,7 +129,8 @@ export function generateDataset({ seed, sizes, anchor }: GenerateOptions): Datas
   const invoices = makeInvoices(rng, subscriptions, customers, prices, anchor);
   const persons = makePersons(rng, contacts);
   const events = makeEvents(rng, sizes.events, persons.length, anchor);
-  return {
+  // Last, and drawing nothing from the random source: the rest of the data stays as it was.
+  return seedAda({
     seed,
     anchor,
     sizes,
@@ -143,7 +145,7 @@ export function generateDataset({ seed, sizes, anchor }: GenerateOptions): Datas
     invoices,
     persons,
     events,
-  };
+  });
 }
 
 /** Increasing numeric-string ids with small gaps, as HubSpot's look. */

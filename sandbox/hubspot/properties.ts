@@ -110,3 +110,166 @@ export function isKnownProperty(type: ObjectType, name: string): boolean {
 export function propertyKind(type: ObjectType, name: string): PropertyKind | undefined {
   return isKnownProperty(type, name) ? PROPERTY_KINDS[type][name] : undefined;
 }
+
+// ---- the properties API (/crm/v3/properties) ----------------------------------------------------
+
+/** HubSpot's property `type`s and the `fieldType`s a portal offers for them. */
+export const PROPERTY_TYPES = ['string', 'number', 'date', 'datetime', 'enumeration', 'bool'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'textarea',
+  'number',
+  'select',
+  'radio',
+  'checkbox',
+  'booleancheckbox',
+  'date',
+  'file',
+  'phonenumber',
+  'html',
+  'calculation_equation',
+] as const;
+
+/** A property definition as HubSpot's properties API shows it (`Property`). */
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  description: string;
+  options: never[];
+  displayOrder: number;
+  calculated: boolean;
+  externalOptions: boolean;
+  hasUniqueValue: boolean;
+  hidden: boolean;
+  formField: boolean;
+  archived: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+  modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
+}
+
+export interface PropertyCreate {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  description?: string | undefined;
+  hasUniqueValue?: boolean | undefined;
+  hidden?: boolean | undefined;
+  formField?: boolean | undefined;
+  displayOrder?: number | undefined;
+}
+
+/** Custom properties a portal Concord writes to starts with (README, HUBSPOT_WRITE_KEY_PROPERTY). */
+const SEEDED_CUSTOM: Partial<Record<ObjectType, readonly string[]>> = { contacts: ['concord_write_key'] };
+
+const KIND_TYPES: Record<PropertyKind, { type: string; fieldType: string }> = {
+  string: { type: 'string', fieldType: 'text' },
+  enumeration: { type: 'enumeration', fieldType: 'select' },
+  number: { type: 'number', fieldType: 'number' },
+  datetime: { type: 'datetime', fieldType: 'date' },
+};
+
+/**
+ * The portal's property definitions: HubSpot's own (fixed), and custom ones, which the properties
+ * API creates and archives. A custom property that does not exist (never made, or archived) is
+ * refused on writes as HubSpot refuses it (PROPERTY_DOESNT_EXIST).
+ */
+export class PropertyRegistry {
+  private readonly custom: Record<ObjectType, Map<string, PropertyDefinition>> = {
+    contacts: new Map(),
+    companies: new Map(),
+    deals: new Map(),
+  };
+  private readonly customNames = new Set(Object.values(SEEDED_CUSTOM).flat());
+
+  constructor(private readonly now: () => number = Date.now) {
+    for (const type of OBJECT_TYPES) {
+      for (const name of SEEDED_CUSTOM[type] ?? []) {
+        this.create(type, {
+          name,
+          label: name,
+          type: 'string',
+          fieldType: 'text',
+          groupName: 'contactinformation',
+        });
+      }
+    }
+  }
+
+  /** Whether writes may name the property. */
+  has(type: ObjectType, name: string): boolean {
+    if (this.custom[type].has(name)) return true;
+    return !this.customNames.has(name) && isKnownProperty(type, name);
+  }
+
+  get(type: ObjectType, name: string): PropertyDefinition | undefined {
+    const custom = this.custom[type].get(name);
+    if (custom) return custom;
+    const kind = this.customNames.has(name) ? undefined : propertyKind(type, name);
+    return kind ? builtIn(name, kind) : undefined;
+  }
+
+  list(type: ObjectType): PropertyDefinition[] {
+    const builtIns = Object.entries(PROPERTY_KINDS[type])
+      .filter(([name]) => !this.customNames.has(name))
+      .map(([name, kind]) => builtIn(name, kind));
+    return [...builtIns, ...this.custom[type].values()];
+  }
+
+  /** Null when a property of that name exists already (HubSpot's 409). */
+  create(type: ObjectType, input: PropertyCreate): PropertyDefinition | null {
+    if (this.get(type, input.name)) return null;
+    const at = new Date(this.now()).toISOString();
+    const made: PropertyDefinition = {
+      name: input.name,
+      label: input.label,
+      type: input.type,
+      fieldType: input.fieldType,
+      groupName: input.groupName,
+      description: input.description ?? '',
+      options: [],
+      displayOrder: input.displayOrder ?? -1,
+      calculated: false,
+      externalOptions: false,
+      hasUniqueValue: input.hasUniqueValue ?? false,
+      hidden: input.hidden ?? false,
+      formField: input.formField ?? false,
+      archived: false,
+      createdAt: at,
+      updatedAt: at,
+      modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
+    };
+    this.custom[type].set(input.name, made);
+    this.customNames.add(input.name);
+    return made;
+  }
+
+  /** False for a property that is not there, or one of HubSpot's own (not archivable). */
+  archive(type: ObjectType, name: string): boolean {
+    return this.custom[type].delete(name);
+  }
+}
+
+function builtIn(name: string, kind: PropertyKind): PropertyDefinition {
+  return {
+    name,
+    label: name,
+    ...KIND_TYPES[kind],
+    groupName: 'hubspot_defined',
+    description: '',
+    options: [],
+    displayOrder: -1,
+    calculated: false,
+    externalOptions: false,
+    hasUniqueValue: name === 'hs_object_id',
+    hidden: false,
+    formField: false,
+    archived: false,
+    modificationMetadata: { archivable: false, readOnlyDefinition: true, readOnlyValue: false },
+  };
+}

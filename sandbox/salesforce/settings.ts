@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TwinSpec } from '../twin-spec.js';
 
 /** The Salesforce twin's own settings (connected app, session timeout, rotation, API allocation). */
 export interface SalesforceTwinSettings {
@@ -59,3 +60,13 @@ export function salesforceTwinSettings(env: Record<string, unknown>): Salesforce
     dailyApiRequests: (env.SANDBOX_SALESFORCE_DAILY_API_REQUESTS as number | undefined) ?? d.dailyApiRequests,
   };
 }
+
+/**
+ * The Salesforce twin's part of the sandbox's configuration: its connected app is its own setting
+ * (`salesforceTwinSettings`), not a shared credential, so it adds variables and no credentials.
+ */
+export const salesforceTwinSpec: TwinSpec = {
+  credentials: {},
+  variables: SALESFORCE_TWIN_ENV,
+  read: () => ({}),
+};

@@ -9,7 +9,8 @@ import type { StripeObject } from './objects.js';
 import { expandParam, intParam } from './params.js';
 import { SearchCache } from './search-cache.js';
 import type { SearchPageCodec } from './search-page.js';
-import { compileQuery, SearchQueryError, type SearchSchema } from './search-query.js';
+import { MetadataIndex } from './search-index.js';
+import { compileQuery, SearchQueryError, type CompiledQuery, type SearchSchema } from './search-query.js';
 
 /** The three read shapes every Stripe resource shares: retrieve, list and search. */
 
@@ -33,6 +34,8 @@ export interface Resource<T extends Listed> {
   expanders: Expanders;
   /** Matches of recent queries; made on the first search. */
   searchCache?: SearchCache<T>;
+  /** Objects by metadata value; made on the first search that pins a metadata key. */
+  metadataIndex?: MetadataIndex<T>;
 }
 
 export function retrieve<T extends Listed>(resource: Resource<T>, id: string, expand?: string[]): Reply {
@@ -67,6 +70,23 @@ export interface SearchInput {
   expand?: string[];
 }
 
+/** The objects a query can match, from an index where the query pins an indexed value; every object otherwise. */
+function candidatesOf<T extends Listed>(
+  resource: Resource<T>,
+  schema: SearchSchema<T>,
+  compiled: CompiledQuery<T>,
+  indexedField: string | undefined,
+): readonly T[] {
+  const pinned = indexedField ? compiled.pinned(indexedField) : null;
+  if (pinned) return [...new Set(pinned)].flatMap((key) => resource.collection.group(key)).sort(newestFirst);
+  const metadata = compiled.pinnedMetadata();
+  if (metadata) {
+    resource.metadataIndex ??= new MetadataIndex(resource.collection, schema.metadata);
+    return resource.metadataIndex.lookup(metadata.key, metadata.values);
+  }
+  return resource.collection.all;
+}
+
 export function search<T extends Listed>(
   resource: Resource<T>,
   schema: SearchSchema<T>,
@@ -99,11 +119,7 @@ export function search<T extends Listed>(
   const { version } = resource.collection;
   let matches = cache.get(input.query, version);
   if (!matches) {
-    const pinned = indexedField ? compiled.pinned(indexedField) : null;
-    const candidates = pinned
-      ? [...new Set(pinned)].flatMap((key) => resource.collection.group(key)).sort(newestFirst)
-      : resource.collection.all;
-    matches = candidates.filter(compiled.matches);
+    matches = candidatesOf(resource, schema, compiled, indexedField).filter(compiled.matches);
     cache.set(input.query, version, matches);
   }
   const limit = input.limit ?? 10;

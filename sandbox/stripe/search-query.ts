@@ -330,6 +330,11 @@ export interface CompiledQuery<T> {
    * (`customer:'cus_1'`, or only such clauses joined by OR); lets callers use an index.
    */
   pinned(field: string): string[] | null;
+  /**
+   * The metadata key and values every match must have one of, when the query pins them
+   * (`metadata['k']:'v'` among AND clauses, or only such clauses on one key joined by OR).
+   */
+  pinnedMetadata(): { key: string; values: string[] } | null;
 }
 
 /** Parses and type-checks the query against a resource; every problem is a SearchQueryError. */
@@ -358,6 +363,17 @@ export function compileQuery<T>(query: string, schema: SearchSchema<T>): Compile
       }
       if (pins.length !== parsed.clauses.length) return null;
       return pins.map((c) => (c.value.kind === 'string' ? c.value.text : ''));
+    },
+    pinnedMetadata() {
+      const pins = parsed.clauses.filter(
+        (c) => c.metadataKey !== undefined && !c.negated && c.operator === ':' && c.value.kind === 'string',
+      );
+      const key = pins[0]?.metadataKey;
+      if (key === undefined) return null;
+      const text = (c: Clause) => (c.value.kind === 'string' ? c.value.text : '');
+      if (parsed.combinator === 'AND') return { key, values: [text(pins[0] as Clause)] };
+      if (pins.length !== parsed.clauses.length || pins.some((c) => c.metadataKey !== key)) return null;
+      return { key, values: pins.map(text) };
     },
   };
 }

@@ -83,9 +83,9 @@ export const permissions: RuleTree = {
   CustomerConnection: each(crm, connection),
   CustomerEdge: each(crm, edge),
   Company: each(crm, 'id name domain industry city country employeeCount createdAt customers deals links'),
-  CompanyConnection: each(crm, connection),
+  CompanyConnection: each(crm, 'edges pageInfo'),
   CompanyEdge: each(crm, edge),
-  Deal: each(crm, 'id name amount status stage closeDate createdAt customer company links'),
+  Deal: each(crm, 'id name amount status stage stageLabel closeDate createdAt customer company links'),
   DealConnection: each(crm, connection),
   DealEdge: each(crm, edge),
   Payment: {
@@ -103,7 +103,7 @@ export const permissions: RuleTree = {
     payments,
     'id number status providerStatus amountDue amountPaid periodStart periodEnd dueDate createdAt customer subscription links',
   ),
-  InvoiceConnection: each(payments, connection),
+  InvoiceConnection: each(payments, 'edges pageInfo'),
   InvoiceEdge: each(payments, edge),
   BillingSubscription: each(
     payments,
@@ -114,7 +114,7 @@ export const permissions: RuleTree = {
     // Event properties are free-form: trackers put emails and names in them.
     properties: analyticsPii,
   },
-  AnalyticsEventConnection: each(analytics, connection),
+  AnalyticsEventConnection: each(analytics, 'edges pageInfo'),
   AnalyticsEventEdge: each(analytics, edge),
   ActivitySummary: each(analytics, 'since until eventCount activeDays lastSeenAt topEvents'),
   EventCount: each(analytics, 'name count'),

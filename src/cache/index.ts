@@ -63,16 +63,19 @@ export function withCache(
     };
   }
   let lastLogged = 0;
+  const logStoreError = (error: unknown) => {
+    // A dead Redis fails every read; one warning a few seconds is enough to see it.
+    if (Date.now() - lastLogged > 5_000) {
+      lastLogged = Date.now();
+      logger.warn({ err: error }, 'cache store error: serving from providers');
+    }
+  };
   const store = createCacheStore({
     redisUrl: config.redisUrl,
     readTimeoutMs: config.readTimeoutMs,
     onError: (error) => {
       stats.add('store', 'errors');
-      // A dead Redis fails every read; one warning a few seconds is enough to see it.
-      if (Date.now() - lastLogged > 5_000) {
-        lastLogged = Date.now();
-        logger.warn({ err: error }, 'cache store error: serving from providers');
-      }
+      logStoreError(error);
     },
   });
   const policy = policyOf(config);
@@ -85,19 +88,19 @@ export function withCache(
       policy,
       provider,
       credentialFingerprint: credentialFingerprint(provider, credential),
+      onWriteError: logStoreError,
       ...(local ? { local, onInvalidate: (keys: readonly string[]) => announce(keys) } : {}),
       ...(now ? { now } : {}),
     });
   const { crm, payments, analytics } = connected.providers;
-  const cachedCrm = new CachedCrm(crm, cacheFor(crm.name, connected.credentials.crm));
-  const cachedPayments = new CachedPayments(
-    payments,
+  const caches = [
+    cacheFor(crm.name, connected.credentials.crm),
     cacheFor(payments.name, connected.credentials.payments),
-  );
-  const cachedAnalytics = new CachedAnalytics(
-    analytics,
     cacheFor(analytics.name, connected.credentials.analytics),
-  );
+  ] as const;
+  const cachedCrm = new CachedCrm(crm, caches[0]);
+  const cachedPayments = new CachedPayments(payments, caches[1]);
+  const cachedAnalytics = new CachedAnalytics(analytics, caches[2]);
   return {
     providers: { crm: cachedCrm, payments: cachedPayments, analytics: cachedAnalytics },
     store,
@@ -107,6 +110,10 @@ export function withCache(
       announce = publish;
     },
     invalidate: { crm: cachedCrm, payments: cachedPayments },
-    close: () => store.close(),
+    // Answers never wait for cache writes; shutdown does, so the last ones are not cut off.
+    close: async () => {
+      await Promise.all(caches.map((c) => c.writesSettled()));
+      await store.close();
+    },
   };
 }

@@ -14,7 +14,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An instant in time: an ISO-8601 string in UTC with milliseconds, e.g. `2026-11-24T09:30:00.000Z`. */
+  /**
+   * A currency: its ISO 4217 three-letter code in upper case, e.g. `USD`, `EUR`, `JPY`. Input must be
+   * a code ISO 4217 defines (anything else is BAD_USER_INPUT).
+   */
+  Currency: { input: string; output: string; }
+  /**
+   * An instant in time: an ISO-8601 string in UTC with milliseconds, e.g. `2026-11-24T09:30:00.000Z`.
+   * As input any RFC 3339 date-time with an offset is accepted and converted to UTC.
+   */
   DateTime: { input: Date; output: Date; }
   /** An arbitrary JSON value (a provider's own labels and metadata). */
   JSON: { input: unknown; output: unknown; }
@@ -25,11 +33,15 @@ export type ActivitySummary = {
   __typename?: 'ActivitySummary';
   /** Days (UTC) with at least one event. */
   activeDays: Scalars['Int']['output'];
+  /** How many events in the window. */
   eventCount: Scalars['Int']['output'];
+  /** When the latest event in the window happened; null when there was none. */
   lastSeenAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the window (inclusive). */
   since: Scalars['DateTime']['output'];
   /** The most frequent events, most frequent first. */
   topEvents: Array<EventCount>;
+  /** End of the window (exclusive). */
   until: Scalars['DateTime']['output'];
 };
 
@@ -39,27 +51,38 @@ export type ActivitySummaryTopEventsArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One thing a customer did, as the analytics provider recorded it. */
 export type AnalyticsEvent = Node & {
   __typename?: 'AnalyticsEvent';
+  /** Who did it. */
   customer?: Maybe<Customer>;
+  /** Global, opaque id (of the event). */
   id: Scalars['ID']['output'];
+  /** The event's name, e.g. `signed_up` or `$pageview`. */
   name: Scalars['String']['output'];
+  /** When it happened. */
   occurredAt: Scalars['DateTime']['output'];
+  /** The event's own properties as sent with it; may hold personal data. */
   properties?: Maybe<Scalars['JSON']['output']>;
   /** The page or screen the event happened on. */
   url?: Maybe<Scalars['String']['output']>;
 };
 
+/** A page of analytics events (Relay connection). */
 export type AnalyticsEventConnection = {
   __typename?: 'AnalyticsEventConnection';
+  /** The events on this page, newest first. */
   edges: Array<AnalyticsEventEdge>;
+  /** Where this page is in the whole list. (No total: counting would take the analytics provider a second query per page.) */
   pageInfo: PageInfo;
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One event in a page of events. */
 export type AnalyticsEventEdge = {
   __typename?: 'AnalyticsEventEdge';
+  /** Opaque cursor of this item: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The event. */
   node: AnalyticsEvent;
 };
 
@@ -71,91 +94,132 @@ export type BillingSubscription = Node & {
   __typename?: 'BillingSubscription';
   /** Price per period for the whole quantity. */
   amount?: Maybe<Money>;
+  /** When it was cancelled; null while it runs. */
   canceledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** End of the period being billed now (the next renewal). */
   currentPeriodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the period being billed now. */
   currentPeriodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** The subscriber, when the payment account is linked to a CRM contact. */
   customer?: Maybe<Customer>;
+  /** Global, opaque id (of the subscription). */
   id: Scalars['ID']['output'];
+  /** How often it is billed. */
   interval?: Maybe<Interval>;
+  /** Where this subscription lives in the payments provider. */
   links: Array<ProviderLink>;
+  /** The plan's (price's or product's) name. */
   planName?: Maybe<Scalars['String']['output']>;
+  /** The payment provider's own status label. */
   providerStatus: Scalars['String']['output'];
+  /** How many units of the plan (seats, licences). */
   quantity: Scalars['Int']['output'];
+  /** Where the subscription stands, normalized. */
   status: SubscriptionStatus;
 };
 
 /** Who may reuse a cached response: PRIVATE (one client) or PUBLIC (any). */
 export type CacheControlScope =
+  /** Only the client's own cache may keep the response. */
   | 'PRIVATE'
+  /** Any cache (a CDN or proxy) may keep the response. */
   | 'PUBLIC';
 
+/** The state of a provider's circuit breaker. */
 export type CircuitState =
+  /** Calls go through as usual. */
   | 'CLOSED'
+  /** A probe call is testing whether the provider is back; the circuit closes when it succeeds. */
   | 'HALF_OPEN'
+  /** Too many recent calls failed: calls fail fast with PROVIDER_UNAVAILABLE, without reaching the provider. */
   | 'OPEN';
 
+/** A company (organisation) in the CRM. */
 export type Company = Node & {
   __typename?: 'Company';
+  /** The city of its address. */
   city?: Maybe<Scalars['String']['output']>;
+  /** The country of its address, as entered in the CRM. */
   country?: Maybe<Scalars['String']['output']>;
+  /** When the CRM company was created. */
   createdAt: Scalars['DateTime']['output'];
-  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The company's contacts. Forward pages only: the CRM cannot page backwards. */
   customers?: Maybe<CustomerConnection>;
-  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The company's deals. Forward pages only: the CRM cannot page backwards. */
   deals?: Maybe<DealConnection>;
+  /** Its web domain, e.g. `example.com`. */
   domain?: Maybe<Scalars['String']['output']>;
+  /** Number of employees, when the CRM knows it. */
   employeeCount?: Maybe<Scalars['Int']['output']>;
+  /** Global, opaque id (of the CRM company). */
   id: Scalars['ID']['output'];
+  /** Its industry as the CRM labels it. */
   industry?: Maybe<Scalars['String']['output']>;
+  /** Where this company lives in the CRM. */
   links: Array<ProviderLink>;
+  /** The company's name. */
   name?: Maybe<Scalars['String']['output']>;
 };
 
 
+/** A company (organisation) in the CRM. */
 export type CompanyCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** A company (organisation) in the CRM. */
 export type CompanyDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
+/** A page of companies (Relay connection). */
 export type CompanyConnection = {
   __typename?: 'CompanyConnection';
+  /** The companies on this page, in order. */
   edges: Array<CompanyEdge>;
+  /** Where this page is in the whole list. (No total: the CRM lists companies without a count.) */
   pageInfo: PageInfo;
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One company in a page of companies. */
 export type CompanyEdge = {
   __typename?: 'CompanyEdge';
+  /** Opaque cursor of this item: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The company. */
   node: Company;
 };
 
+/** A new customer for `createCustomer`. */
 export type CreateCustomerInput = {
+  /** Your id for this attempt: repeat it to retry safely (same client, within 24 hours). */
   clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  /** The email address; another customer's address is a `TAKEN` user error. */
   email: Scalars['String']['input'];
+  /** Given name. */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** Job title. */
   jobTitle?: InputMaybe<Scalars['String']['input']>;
+  /** Family name. */
   lastName?: InputMaybe<Scalars['String']['input']>;
+  /** Phone number, as the person writes it. */
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The result of `createCustomer`. */
 export type CreateCustomerPayload = {
   __typename?: 'CreateCustomerPayload';
+  /** The `clientMutationId` sent in the input. */
   clientMutationId?: Maybe<Scalars['String']['output']>;
   /** The new customer; null when `userErrors` says why not. */
   customer?: Maybe<Customer>;
+  /** Why the customer was not created; empty on success. */
   userErrors: Array<UserError>;
 };
 
@@ -168,24 +232,37 @@ export type Customer = Node & {
   __typename?: 'Customer';
   /** Behaviour between `since` (default: 30 days ago) and `until` (default: now). */
   activity?: Maybe<ActivitySummary>;
+  /** The company the contact belongs to, if any. */
   company?: Maybe<Company>;
+  /** When the CRM contact was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The contact's deals in the CRM; pages either way (Concord holds the whole list). */
   deals?: Maybe<DealConnection>;
+  /** The contact's email address; personal data. */
   email?: Maybe<Scalars['String']['output']>;
-  /** Newest first; forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** The customer's analytics events, newest first; forward pages only: the analytics provider cannot page backwards. */
   events?: Maybe<AnalyticsEventConnection>;
+  /** Global, opaque id (of the CRM contact). */
   id: Scalars['ID']['output'];
+  /** The customer's invoices, newest first; pages either way. */
   invoices?: Maybe<InvoiceConnection>;
+  /** The contact's job title. */
   jobTitle?: Maybe<Scalars['String']['output']>;
   /** The CRM's lifecycle stage label, e.g. `customer`. */
   lifecycleStage?: Maybe<Scalars['String']['output']>;
   /** Succeeded payments minus refunds, in the customer's billing currency; null when they never paid. */
   lifetimeValue?: Maybe<Money>;
+  /** Where this customer's records live in each provider. */
   links: Array<ProviderLink>;
+  /** First and last name as the CRM has them; null when it has neither. */
   name?: Maybe<Scalars['String']['output']>;
+  /** The customer's payments, newest first; pages either way. */
   payments?: Maybe<PaymentConnection>;
+  /** The contact's phone number as entered in the CRM; personal data. */
   phone?: Maybe<Scalars['String']['output']>;
+  /** The customer's billing subscriptions, current and past; null when the payments provider failed. */
   subscriptions?: Maybe<Array<BillingSubscription>>;
+  /** When the CRM contact last changed; null when the CRM does not say. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -222,9 +299,7 @@ export type CustomerDealsArgs = {
  */
 export type CustomerEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -255,19 +330,31 @@ export type CustomerPaymentsArgs = {
   status?: InputMaybe<PaymentStatus>;
 };
 
+/** A page of customers (Relay connection). */
 export type CustomerConnection = {
   __typename?: 'CustomerConnection';
+  /** The customers on this page, in order. */
   edges: Array<CustomerEdge>;
+  /** Where this page is in the whole list. */
   pageInfo: PageInfo;
+  /**
+   * How many customers the whole list has, across all pages, when the CRM counts it: a filtered list
+   * or a company's customers, in a CRM whose search counts (HubSpot's). Null for the plain list of every
+   * customer (the CRM lists it without a count) and under a CRM that never counts (Salesforce).
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One customer in a page of customers. */
 export type CustomerEdge = {
   __typename?: 'CustomerEdge';
+  /** Opaque cursor of this item: pass it as `after` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The customer. */
   node: Customer;
 };
 
+/** Narrows `customers`: every field given must match. */
 export type CustomerFilter = {
   /** Customers of this company (a Company id). */
   companyId?: InputMaybe<Scalars['ID']['input']>;
@@ -279,50 +366,82 @@ export type CustomerFilter = {
   email?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A sales opportunity in the CRM. */
 export type Deal = Node & {
   __typename?: 'Deal';
+  /** The deal's value; null when the CRM has none. */
   amount?: Maybe<Money>;
+  /** When the deal is expected to close (or closed). */
   closeDate?: Maybe<Scalars['DateTime']['output']>;
+  /** The company the deal is with, if any. */
   company?: Maybe<Company>;
+  /** When the deal was created in the CRM. */
   createdAt: Scalars['DateTime']['output'];
+  /** The contact the deal is with, if any. */
   customer?: Maybe<Customer>;
+  /** Global, opaque id (of the CRM deal). */
   id: Scalars['ID']['output'];
+  /** Where this deal lives in the CRM. */
   links: Array<ProviderLink>;
+  /** The deal's name. */
   name?: Maybe<Scalars['String']['output']>;
-  /** The CRM's own stage label, e.g. `contractsent`. */
+  /** The CRM's own stage id, e.g. `contractsent` (what `updateDealStage` takes). */
   stage: Scalars['String']['output'];
+  /** The stage as people see it in the CRM, e.g. `Contract Sent` (the pipeline's label for `stage`). */
+  stageLabel: Scalars['String']['output'];
+  /** Where the deal stands, normalized across CRMs. */
   status: DealStatus;
 };
 
+/** A page of deals (Relay connection). */
 export type DealConnection = {
   __typename?: 'DealConnection';
+  /** The deals on this page, in order. */
   edges: Array<DealEdge>;
+  /** Where this page is in the whole list. */
   pageInfo: PageInfo;
+  /**
+   * How many deals the whole list has, across all pages. Always answered for a customer's deals (Concord
+   * holds them whole); for other lists when the CRM counts them: filtered by status or company, in a CRM
+   * whose search counts (HubSpot's). Null for the plain list of every deal and under a CRM that never
+   * counts (Salesforce).
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One deal in a page of deals. */
 export type DealEdge = {
   __typename?: 'DealEdge';
+  /** Opaque cursor of this item: pass it as `after` (or, in a customer's deals, `before`) to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The deal. */
   node: Deal;
 };
 
+/** Where a deal stands, whatever the CRM calls its stages. */
 export type DealStatus =
+  /** Closed and lost. */
   | 'LOST'
+  /** Still being worked on (any stage that is neither won nor lost). */
   | 'OPEN'
+  /** Closed and won. */
   | 'WON';
 
 /** The codes in `errors[].extensions.code`. Clients can rely on these; anything else is an internal error. */
 export type ErrorCode =
   /** The request itself is malformed (not valid JSON, a subscription sent over HTTP, a persisted query whose hash does not match); HTTP 400. */
   | 'BAD_REQUEST'
+  /** An argument or variable is invalid (e.g. a forged or foreign cursor, a malformed id, both `first` and `last`). */
   | 'BAD_USER_INPUT'
+  /** The credentials lack a scope this field needs (`extensions.requiredScopes`); the field is null, the rest stays. */
   | 'FORBIDDEN'
   /** The document is not valid GraphQL, or has more tokens than `MAX_TOKENS`. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The document does not validate against the schema, or exceeds a query limit (`extensions.limit`: depth, cost, aliases, directives). */
   | 'GRAPHQL_VALIDATION_FAILED'
+  /** Something unexpected went wrong inside Concord; details are in its logs (under the request's `x-request-id`), never in the answer. */
   | 'INTERNAL_SERVER_ERROR'
+  /** The record named does not exist, or the path is unknown (HTTP 404). */
   | 'NOT_FOUND'
   /** The operation named in `operationName` is not in the document, or the document has several and none was named. */
   | 'OPERATION_RESOLUTION_FAILURE'
@@ -332,9 +451,11 @@ export type ErrorCode =
   | 'PERSISTED_QUERY_NOT_FOUND'
   /** Automatic persisted queries are off on this server. */
   | 'PERSISTED_QUERY_NOT_SUPPORTED'
+  /** A provider answered with an error Concord did not expect (`extensions.provider`); only its fields are null. */
   | 'PROVIDER_ERROR'
   /** A provider is asking Concord to slow down (its 429); `extensions.retryAfterMs` says how long it asked to wait, when it did. */
   | 'PROVIDER_RATE_LIMITED'
+  /** A provider is down, timing out or its circuit is open (`extensions.provider`); only its fields are null. */
   | 'PROVIDER_UNAVAILABLE'
   /** This client sent too many requests (HTTP 429); retry after `Retry-After` seconds. */
   | 'RATE_LIMITED'
@@ -342,11 +463,13 @@ export type ErrorCode =
   | 'TRUSTED_DOCUMENT_NOT_FOUND'
   /** Only trusted documents run here (`TRUSTED_DOCUMENTS=allow-listed-only`): send the document's id, not its text. */
   | 'TRUSTED_DOCUMENT_REQUIRED'
+  /** No credentials, or credentials that are not valid (HTTP 401; `extensions.reason` says which). */
   | 'UNAUTHENTICATED'
   /** Concord itself cannot do this now (e.g. its idempotency store is unreachable); nothing was changed. */
   | 'UNAVAILABLE'
   /** The request body is not JSON in a charset or encoding Concord reads (HTTP 415). */
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** This list cannot be paged that way: `last`/`before` on a list whose provider can only page forwards (the schema offers them only where it can). */
   | 'UNSUPPORTED_PAGINATION'
   /**
    * The request needs more upstream provider calls than one request may make (`UPSTREAM_CALL_BUDGET`):
@@ -355,53 +478,86 @@ export type ErrorCode =
    */
   | 'UPSTREAM_BUDGET_EXCEEDED';
 
+/** How often one event happened. */
 export type EventCount = {
   __typename?: 'EventCount';
+  /** How many times it happened in the window. */
   count: Scalars['Int']['output'];
+  /** The event's name. */
   name: Scalars['String']['output'];
 };
 
+/** The width of a time bucket or of a billing period. */
 export type Interval =
+  /** One day (UTC). */
   | 'DAY'
+  /** One hour. */
   | 'HOUR'
+  /** One calendar month (UTC). */
   | 'MONTH'
+  /** One week (UTC, from Monday). */
   | 'WEEK';
 
+/** A bill sent to a customer, usually for a subscription period. */
 export type Invoice = Node & {
   __typename?: 'Invoice';
+  /** What the customer owes in total. */
   amountDue: Money;
+  /** What has been paid so far. */
   amountPaid: Money;
+  /** When the invoice was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The customer billed, when the payment account is linked to a CRM contact. */
   customer?: Maybe<Customer>;
+  /** When payment is due; null when it is charged automatically. */
   dueDate?: Maybe<Scalars['DateTime']['output']>;
+  /** Global, opaque id (of the invoice). */
   id: Scalars['ID']['output'];
+  /** Where this invoice lives in the payments provider. */
   links: Array<ProviderLink>;
+  /** The invoice number shown to the customer; null while it is a draft. */
   number?: Maybe<Scalars['String']['output']>;
+  /** End of the period billed. */
   periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the period billed. */
   periodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** The payment provider's own status label. */
   providerStatus: Scalars['String']['output'];
+  /** Where the invoice stands, normalized. */
   status: InvoiceStatus;
+  /** The subscription the invoice is for, if any. */
   subscription?: Maybe<BillingSubscription>;
 };
 
+/** A page of invoices (Relay connection). */
 export type InvoiceConnection = {
   __typename?: 'InvoiceConnection';
+  /** The invoices on this page, in order (newest first). */
   edges: Array<InvoiceEdge>;
+  /** Where this page is in the whole list. (No total: the payments provider lists invoices without a count.) */
   pageInfo: PageInfo;
-  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One invoice in a page of invoices. */
 export type InvoiceEdge = {
   __typename?: 'InvoiceEdge';
+  /** Opaque cursor of this item: pass it as `after` or `before` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The invoice. */
   node: Invoice;
 };
 
+/** Where an invoice stands. */
 export type InvoiceStatus =
+  /** Being prepared; not yet sent or payable. */
   | 'DRAFT'
+  /** Finalized and waiting to be paid. */
   | 'OPEN'
+  /** Paid in full. */
   | 'PAID'
+  /** Not expected to be paid. */
   | 'UNCOLLECTIBLE'
+  /** Cancelled; nothing is owed. */
   | 'VOID';
 
 /** One bucket of the cross-provider metrics series. */
@@ -409,19 +565,26 @@ export type MetricsBucket = {
   __typename?: 'MetricsBucket';
   /** People with at least one analytics event in the bucket (null when the analytics provider failed). */
   activeUsers?: Maybe<Scalars['Int']['output']>;
+  /** End of the bucket (exclusive). */
   end: Scalars['DateTime']['output'];
   /** CRM contacts created in the bucket (null when the CRM failed). */
   newCustomers?: Maybe<Scalars['Int']['output']>;
   /** Succeeded payments in the bucket, per currency (null when the payments provider failed). */
   revenue?: Maybe<Array<Money>>;
+  /** Start of the bucket (inclusive). */
   start: Scalars['DateTime']['output'];
 };
 
+/** Revenue, active users and new customers over time, one bucket per interval. */
 export type MetricsSeries = {
   __typename?: 'MetricsSeries';
+  /** The buckets, oldest first. */
   buckets: Array<MetricsBucket>;
+  /** The width of each bucket. */
   interval: Interval;
+  /** Start of the series, as asked. */
   since: Scalars['DateTime']['output'];
+  /** End of the series, as asked. */
   until: Scalars['DateTime']['output'];
 };
 
@@ -430,8 +593,8 @@ export type Money = {
   __typename?: 'Money';
   /** Decimal string in major units, e.g. `1234.50` (`1234` for zero-decimal currencies such as JPY). */
   amount: Scalars['String']['output'];
-  /** ISO 4217 code in upper case, e.g. `USD`. */
-  currency: Scalars['String']['output'];
+  /** The currency, e.g. `USD`. */
+  currency: Scalars['Currency']['output'];
   /** Human-readable, e.g. `$1,234.50`. */
   formatted: Scalars['String']['output'];
 };
@@ -440,8 +603,8 @@ export type Money = {
 export type MoneyInput = {
   /** e.g. `12.50`; at most as many decimals as the currency has. */
   amount: Scalars['String']['input'];
-  /** ISO 4217, e.g. `USD`. */
-  currency: Scalars['String']['input'];
+  /** The currency, e.g. `USD`: the payment's own for a refund. */
+  currency: Scalars['Currency']['input'];
 };
 
 /**
@@ -509,73 +672,115 @@ export type MutationUpdateDealStageArgs = {
 
 /** Anything with a global, opaque id that `node(id)` and `nodes(ids)` can fetch again. */
 export type Node = {
+  /** Global, opaque id: pass it to `node(id:)` to fetch this object again. Do not parse it. */
   id: Scalars['ID']['output'];
 };
 
 /** Relay pagination state of a connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the last edge of this page; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when another page follows: ask again with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when a page comes before this one (known when paging backwards with `last`/`before`, or after a cursor). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first edge of this page; null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** One payment (a charge) in the payments provider. */
 export type Payment = Node & {
   __typename?: 'Payment';
+  /** The amount charged. */
   amount: Money;
+  /** How much of it was refunded (zero when nothing was), in the same currency. */
   amountRefunded: Money;
+  /** When the payment was made. */
   createdAt: Scalars['DateTime']['output'];
+  /** The customer who paid, when the payment account is linked to a CRM contact. */
   customer?: Maybe<Customer>;
+  /** The payment's description, as the merchant set it. */
   description?: Maybe<Scalars['String']['output']>;
+  /** Why the payment failed, as the provider says it; null unless it failed. */
   failureReason?: Maybe<Scalars['String']['output']>;
+  /** Global, opaque id (of the charge). */
   id: Scalars['ID']['output'];
+  /** Where this payment lives in the payments provider. */
   links: Array<ProviderLink>;
+  /** The card used; personal data. */
   paymentMethod?: Maybe<PaymentMethodDetails>;
   /** The payment provider's own status label. */
   providerStatus: Scalars['String']['output'];
+  /** Where the payment stands, normalized. */
   status: PaymentStatus;
 };
 
+/** A page of payments (Relay connection). */
 export type PaymentConnection = {
   __typename?: 'PaymentConnection';
+  /** The payments on this page, in order (newest first). */
   edges: Array<PaymentEdge>;
+  /** Where this page is in the whole list. */
   pageInfo: PageInfo;
+  /**
+   * How many payments the whole list has, across all pages. Always answered for a customer's payments
+   * (Concord holds them whole); for `Query.payments` only when the payments provider counts the list in
+   * the same call (a status it can search on), null otherwise.
+   */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
+/** One payment in a page of payments. */
 export type PaymentEdge = {
   __typename?: 'PaymentEdge';
+  /** Opaque cursor of this item: pass it as `after` or `before` to continue from here. */
   cursor: Scalars['String']['output'];
+  /** The payment. */
   node: Payment;
 };
 
 /** The card used for a payment; personal data. */
 export type PaymentMethodDetails = {
   __typename?: 'PaymentMethodDetails';
+  /** The card network, e.g. `visa`. */
   brand?: Maybe<Scalars['String']['output']>;
+  /** The country that issued the card (ISO 3166-1 alpha-2). */
   country?: Maybe<Scalars['String']['output']>;
+  /** The card's expiry month, 1 to 12. */
   expiryMonth?: Maybe<Scalars['Int']['output']>;
+  /** The card's expiry year, four digits. */
   expiryYear?: Maybe<Scalars['Int']['output']>;
+  /** The last four digits of the card number. */
   last4?: Maybe<Scalars['String']['output']>;
 };
 
+/** Where a payment stands, normalized across payment providers. */
 export type PaymentStatus =
+  /** The payment was declined or failed; `failureReason` says why. */
   | 'FAILED'
+  /** Part of the amount was refunded (`amountRefunded`). */
   | 'PARTIALLY_REFUNDED'
+  /** The payment is still being processed. */
   | 'PENDING'
+  /** The whole amount was refunded. */
   | 'REFUNDED'
+  /** The money was taken. */
   | 'SUCCEEDED';
 
 /** Which kind of system a record comes from. */
 export type ProviderDomain =
+  /** Product analytics: events and activity. */
   | 'ANALYTICS'
+  /** Customer relationship management: contacts, companies and deals (HubSpot or Salesforce). */
   | 'CRM'
+  /** Payments and billing: payments, invoices and subscriptions. */
   | 'PAYMENTS';
 
 /** Where a record lives in a provider, for deep links and support work. */
 export type ProviderLink = {
   __typename?: 'ProviderLink';
+  /** Which kind of system holds the record. */
   domain: ProviderDomain;
   /** The record's id in that provider. */
   externalId: Scalars['String']['output'];
@@ -585,6 +790,7 @@ export type ProviderLink = {
   url?: Maybe<Scalars['String']['output']>;
 };
 
+/** Whether a provider is the real service or Concord's sandbox twin of it. */
 export type ProviderMode =
   /** Talking to the real provider. */
   | 'LIVE'
@@ -594,27 +800,34 @@ export type ProviderMode =
 /** Health of one upstream provider as this Concord instance sees it. */
 export type ProviderStatus = {
   __typename?: 'ProviderStatus';
+  /** Whether calls to it go through now. */
   circuit: CircuitState;
+  /** Which kind of system this provider is. */
   domain: ProviderDomain;
   /** Share of failed upstream calls over the recent window, 0 to 1. */
   errorRate: Scalars['Float']['output'];
+  /** Median latency of upstream calls over the recent window, in milliseconds; null before the first call. */
   latencyP50Ms?: Maybe<Scalars['Float']['output']>;
+  /** 95th-percentile latency of upstream calls over the recent window, in milliseconds; null before the first call. */
   latencyP95Ms?: Maybe<Scalars['Float']['output']>;
+  /** The real service or the sandbox. */
   mode: ProviderMode;
   /** The provider's name, e.g. `stripe`. */
   name: Scalars['String']['output'];
 };
 
+/** What can be read. */
 export type Query = {
   __typename?: 'Query';
-  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All companies. Forward pages only: the CRM cannot page backwards. */
   companies?: Maybe<CompanyConnection>;
   /** One customer by global id or by email; exactly one of the two. */
   customer?: Maybe<Customer>;
-  /** Forward pages only: the CRM cannot page backwards (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All customers. Forward pages only: the CRM cannot page backwards. */
   customers?: Maybe<CustomerConnection>;
-  /** Forward pages only (`last`/`before` give UNSUPPORTED_PAGINATION). */
+  /** All deals. Forward pages only: the CRM cannot page backwards. */
   deals?: Maybe<DealConnection>;
+  /** All invoices, newest first; pages either way. */
   invoices?: Maybe<InvoiceConnection>;
   /** Revenue (payments), active users (analytics) and new customers (CRM) per bucket. */
   metrics?: Maybe<MetricsSeries>;
@@ -622,44 +835,44 @@ export type Query = {
   node?: Maybe<Node>;
   /** Fetches several objects by global id, in order; null for those that do not exist. */
   nodes: Array<Maybe<Node>>;
+  /** All payments, newest first; pages either way. */
   payments?: Maybe<PaymentConnection>;
   /** The upstream providers and their health. */
   providers: Array<ProviderStatus>;
 };
 
 
+/** What can be read. */
 export type QueryCompaniesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** What can be read. */
 export type QueryCustomerArgs = {
   email?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** What can be read. */
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** What can be read. */
 export type QueryDealsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<DealStatus>;
 };
 
 
+/** What can be read. */
 export type QueryInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -668,6 +881,7 @@ export type QueryInvoicesArgs = {
 };
 
 
+/** What can be read. */
 export type QueryMetricsArgs = {
   interval: Interval;
   since: Scalars['DateTime']['input'];
@@ -675,16 +889,19 @@ export type QueryMetricsArgs = {
 };
 
 
+/** What can be read. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What can be read. */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/** What can be read. */
 export type QueryPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -693,25 +910,36 @@ export type QueryPaymentsArgs = {
   status?: InputMaybe<PaymentStatus>;
 };
 
+/** A refund for `refundPayment`. */
 export type RefundPaymentInput = {
   /** In the payment's currency; left out, everything not yet refunded is refunded. */
   amount?: InputMaybe<MoneyInput>;
+  /** Your id for this attempt: repeat it to retry safely (same client, within 24 hours). */
   clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  /** The payment's global id. */
   paymentId: Scalars['ID']['input'];
+  /** Why; left out, no reason is recorded. */
   reason?: InputMaybe<RefundReason>;
 };
 
+/** The result of `refundPayment`. */
 export type RefundPaymentPayload = {
   __typename?: 'RefundPaymentPayload';
+  /** The `clientMutationId` sent in the input. */
   clientMutationId?: Maybe<Scalars['String']['output']>;
   /** The payment after the refund (`amountRefunded`, `status`). */
   payment?: Maybe<Payment>;
+  /** Why nothing was refunded; empty on success. */
   userErrors: Array<UserError>;
 };
 
+/** Why a payment is refunded, as the payments provider records it. */
 export type RefundReason =
+  /** The customer was charged twice. */
   | 'DUPLICATE'
+  /** The payment was fraudulent. */
   | 'FRAUDULENT'
+  /** The customer asked for it. */
   | 'REQUESTED_BY_CUSTOMER';
 
 /** Real-time events over graphql-ws at the same `/graphql` URL. */
@@ -739,62 +967,95 @@ export type SubscriptionPaymentUpdatedArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Where a billing subscription stands. */
 export type SubscriptionStatus =
+  /** Paid up and running. */
   | 'ACTIVE'
+  /** Ended; nothing more will be billed. */
   | 'CANCELED'
+  /** The first payment has not gone through yet. */
   | 'INCOMPLETE'
+  /** The latest invoice is unpaid; the provider is retrying. */
   | 'PAST_DUE'
+  /** Billing is paused. */
   | 'PAUSED'
+  /** In its free trial. */
   | 'TRIALING'
+  /** Retries ran out and the latest invoice stays unpaid. */
   | 'UNPAID';
 
+/** An event to record with `trackEvent`. */
 export type TrackEventInput = {
+  /** Your id for this attempt: repeat it to retry safely (same client, within 24 hours). */
   clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  /** The customer who did it (a Customer id). */
   customerId: Scalars['ID']['input'];
   /** The event name, e.g. `signed_up`. */
   name: Scalars['String']['input'];
   /** When it happened; now when left out. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The event's properties: a JSON object. */
   properties?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+/** The result of `trackEvent`. */
 export type TrackEventPayload = {
   __typename?: 'TrackEventPayload';
+  /** The `clientMutationId` sent in the input. */
   clientMutationId?: Maybe<Scalars['String']['output']>;
   /** The event's id; it reaches `Customer.events` once the analytics provider has ingested it. */
   eventId?: Maybe<Scalars['ID']['output']>;
+  /** Why the event was not recorded; empty on success. */
   userErrors: Array<UserError>;
 };
 
 /** Fields left out stay as they are; a field given as null is cleared. */
 export type UpdateCustomerInput = {
+  /** Your id for this attempt: repeat it to retry safely (same client, within 24 hours). */
   clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  /** The new email address; another customer's address is a `TAKEN` user error. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The new given name. */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** The customer's global id. */
   id: Scalars['ID']['input'];
+  /** The new job title. */
   jobTitle?: InputMaybe<Scalars['String']['input']>;
+  /** The new family name. */
   lastName?: InputMaybe<Scalars['String']['input']>;
+  /** The new phone number. */
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The result of `updateCustomer`. */
 export type UpdateCustomerPayload = {
   __typename?: 'UpdateCustomerPayload';
+  /** The `clientMutationId` sent in the input. */
   clientMutationId?: Maybe<Scalars['String']['output']>;
+  /** The customer after the change; null when `userErrors` says why not. */
   customer?: Maybe<Customer>;
+  /** Why the customer was not changed; empty on success. */
   userErrors: Array<UserError>;
 };
 
+/** A deal's new stage for `updateDealStage`. */
 export type UpdateDealStageInput = {
+  /** Your id for this attempt: repeat it to retry safely (same client, within 24 hours). */
   clientMutationId?: InputMaybe<Scalars['String']['input']>;
+  /** The deal's global id. */
   id: Scalars['ID']['input'];
   /** The CRM's stage id, e.g. `closedwon`; `Deal.status` follows it. */
   stage: Scalars['String']['input'];
 };
 
+/** The result of `updateDealStage`. */
 export type UpdateDealStagePayload = {
   __typename?: 'UpdateDealStagePayload';
+  /** The `clientMutationId` sent in the input. */
   clientMutationId?: Maybe<Scalars['String']['output']>;
+  /** The deal after the change; null when `userErrors` says why not. */
   deal?: Maybe<Deal>;
+  /** Why the stage was not changed; empty on success. */
   userErrors: Array<UserError>;
 };
 
@@ -804,12 +1065,15 @@ export type UpdateDealStagePayload = {
  */
 export type UserError = {
   __typename?: 'UserError';
+  /** What went wrong, for code to act on. */
   code: UserErrorCode;
   /** Path to the input at fault, e.g. `["input", "email"]`; null when no single field is. */
   field?: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, in English, for a person to read. */
   message: Scalars['String']['output'];
 };
 
+/** Why a mutation was refused (`UserError.code`). */
 export type UserErrorCode =
   /** The payment has already been refunded in full. */
   | 'ALREADY_REFUNDED'
@@ -927,6 +1191,7 @@ export type ResolversTypes = ResolversObject<{
   CompanyEdge: ResolverTypeWrapper<Omit<CompanyEdge, 'node'> & { node: ResolversTypes['Company'] }>;
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: ResolverTypeWrapper<Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversTypes['Customer']> }>;
+  Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   Customer: ResolverTypeWrapper<ContactModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -993,6 +1258,7 @@ export type ResolversParentTypes = ResolversObject<{
   CompanyEdge: Omit<CompanyEdge, 'node'> & { node: ResolversParentTypes['Company'] };
   CreateCustomerInput: CreateCustomerInput;
   CreateCustomerPayload: Omit<CreateCustomerPayload, 'customer'> & { customer?: Maybe<ResolversParentTypes['Customer']> };
+  Currency: Scalars['Currency']['output'];
   Customer: ContactModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -1066,7 +1332,6 @@ export type AnalyticsEventResolvers<ContextType = RequestContext, ParentType ext
 export type AnalyticsEventConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AnalyticsEventConnection'] = ResolversParentTypes['AnalyticsEventConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['AnalyticsEventEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type AnalyticsEventEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AnalyticsEventEdge'] = ResolversParentTypes['AnalyticsEventEdge']> = ResolversObject<{
@@ -1109,7 +1374,6 @@ export type CompanyResolvers<ContextType = RequestContext, ParentType extends Re
 export type CompanyConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyConnection'] = ResolversParentTypes['CompanyConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CompanyEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type CompanyEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyEdge'] = ResolversParentTypes['CompanyEdge']> = ResolversObject<{
@@ -1122,6 +1386,10 @@ export type CreateCustomerPayloadResolvers<ContextType = RequestContext, ParentT
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
+
+export interface CurrencyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Currency'], any> {
+  name: 'Currency';
+}
 
 export type CustomerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = ResolversObject<{
   activity?: Resolver<Maybe<ResolversTypes['ActivitySummary']>, ParentType, ContextType, Partial<CustomerActivityArgs>>;
@@ -1169,6 +1437,7 @@ export type DealResolvers<ContextType = RequestContext, ParentType extends Resol
   links?: Resolver<Array<ResolversTypes['ProviderLink']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stageLabel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DealStatus'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1209,7 +1478,6 @@ export type InvoiceResolvers<ContextType = RequestContext, ParentType extends Re
 export type InvoiceConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['InvoiceEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type InvoiceEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['InvoiceEdge'] = ResolversParentTypes['InvoiceEdge']> = ResolversObject<{
@@ -1238,7 +1506,7 @@ export type MetricsSeriesResolvers<ContextType = RequestContext, ParentType exte
 
 export type MoneyResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = ResolversObject<{
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
   formatted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
@@ -1370,6 +1638,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CompanyConnection?: CompanyConnectionResolvers<ContextType>;
   CompanyEdge?: CompanyEdgeResolvers<ContextType>;
   CreateCustomerPayload?: CreateCustomerPayloadResolvers<ContextType>;
+  Currency?: GraphQLScalarType;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;

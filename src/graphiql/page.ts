@@ -3,18 +3,23 @@ export const ASSETS_PATH = '/graphiql/assets';
 
 /** The query GraphiQL opens with when the browser has none saved. */
 export const DEFAULT_QUERY = `# Welcome to Concord. Press the run button (or Ctrl-Enter) to run this query;
-# open the docs (book icon, top left) to browse the schema.
+# open the docs (book icon, top left) to browse the schema: every field says what it is.
 {
-  customers(first: 5) {
-    totalCount
-    edges {
-      node {
-        name
-        email
-        company { name }
-        lifetimeValue { formatted }
-      }
+  # One customer, by email, from the CRM, payments and analytics at once
+  customer(email: "ada@example.com") {
+    name
+    company { name }
+    lifetimeValue { formatted }
+    payments(first: 3) {
+      totalCount
+      edges { node { amount { formatted } status createdAt } }
     }
+    activity { eventCount lastSeenAt }
+  }
+  # The first page of every customer; pass pageInfo.endCursor as \`after\` for the next
+  customers(first: 5) {
+    edges { node { name email company { name } } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 `;

@@ -10,6 +10,7 @@ import type { OAuthState } from '../providers/oauth.js';
 import type { CursorCodec } from '../relay/cursor.js';
 import type { PageSizeLimits } from '../relay/page-args.js';
 import type { RedisConnection } from '../redis/client.js';
+import type { WriteSetup } from '../providers/write-setup.js';
 import type { EventBus } from '../subscriptions/bus.js';
 import type { Compensator } from '../writes/compensator.js';
 import type { MutationLedger } from '../writes/ledger.js';
@@ -42,6 +43,8 @@ export interface Services {
   events: EventBus;
   /** OAuth token state of providers that refresh tokens (their credentials' health for /readyz). */
   oauth?: OAuthState;
+  /** Live mode: whether each provider's account is set up for writes (a /readyz line when not). */
+  writeSetup?: WriteSetup;
 }
 
 /** Per-request context: a fresh loader set plus the shared services. */

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { ApolloServerOptions, ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ConfigError, type TrustedDocumentsMode } from '../config.js';
+import type { TrustedDocumentsMode } from './trusted-documents-settings.js';
 
 /**
  * Codes of the errors this module answers with. Automatic persisted queries let any client
@@ -28,9 +27,13 @@ function hashOf(id: string): string | null {
   return SHA256_HEX.test(hex) ? hex : null;
 }
 
-/** The documents `npm run codegen` wrote to the manifest, by sha256 of their text. */
+/**
+ * The documents of the manifest, by sha256 of their text. The server holds one store for its life;
+ * a reload swaps its contents in one assignment, so a request sees the old manifest or the new one,
+ * never a mix.
+ */
 export class TrustedDocumentStore {
-  private constructor(private readonly byHash: ReadonlyMap<string, string>) {}
+  private constructor(private byHash: ReadonlyMap<string, string>) {}
 
   static empty(): TrustedDocumentStore {
     return new TrustedDocumentStore(new Map());
@@ -56,6 +59,22 @@ export class TrustedDocumentStore {
     return new TrustedDocumentStore(byHash);
   }
 
+  /** Parses a manifest's text (a JSON object of `"sha256:<hash>": "<document>"`), checking every entry. */
+  static fromText(text: string): TrustedDocumentStore {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(text);
+    } catch {
+      throw new Error('it is not JSON');
+    }
+    return TrustedDocumentStore.fromManifest(manifest);
+  }
+
+  /** Takes another store's documents (a reload's result) in place of its own. */
+  replaceWith(next: TrustedDocumentStore): void {
+    this.byHash = next.byHash;
+  }
+
   get size(): number {
     return this.byHash.size;
   }
@@ -74,39 +93,6 @@ export class TrustedDocumentStore {
   /** Whether this exact text is a trusted document. */
   hasText(text: string): boolean {
     return this.byHash.get(sha256(text)) === text;
-  }
-}
-
-/**
- * Reads the manifest. In allow-listed-only mode a missing, unreadable or empty manifest stops
- * start-up (failing closed); with the switch off it is optional and only lets clients send ids.
- */
-export async function loadTrustedDocuments(settings: {
-  mode: TrustedDocumentsMode;
-  manifestPath: string;
-}): Promise<TrustedDocumentStore> {
-  const required = settings.mode === 'allow-listed-only';
-  let raw: string;
-  try {
-    raw = await readFile(settings.manifestPath, 'utf8');
-  } catch (error) {
-    if (!required) return TrustedDocumentStore.empty();
-    // Duck-typed: fs errors may come from another realm (e.g. under jest), where instanceof fails.
-    const code: unknown =
-      typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : null;
-    const reason = typeof code === 'string' ? code : 'unreadable';
-    throw new ConfigError([
-      `TRUSTED_DOCUMENTS_MANIFEST=${JSON.stringify(settings.manifestPath)}: cannot read it (${reason}); run \`npm run codegen\` or point it at the manifest`,
-    ]);
-  }
-  try {
-    const store = TrustedDocumentStore.fromManifest(JSON.parse(raw));
-    if (required && store.size === 0) throw new Error('it has no documents, so nothing could run');
-    return store;
-  } catch (error) {
-    throw new ConfigError([
-      `TRUSTED_DOCUMENTS_MANIFEST=${JSON.stringify(settings.manifestPath)}: ${error instanceof Error ? error.message : String(error)}`,
-    ]);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Authenticate } from '../auth/authenticate.js';
 import { authenticationMiddleware, viewerOf } from '../auth/middleware.js';
 import { permissions } from '../auth/permissions.js';
 import { applyPermissions, type RuleTree } from '../auth/rules.js';
+import { describeScopes } from '../auth/scope-docs.js';
 import type { Services } from '../graphql/context.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import { createRateLimiter, createSourceThrottle, type SourceThrottle } from './rate-limit.js';
@@ -15,13 +16,16 @@ import { jsonErrors, refuseDeepJson } from './refusals.js';
 /** Browsers may cache a CORS preflight this long (seconds). */
 const CORS_MAX_AGE_S = 600;
 
-/** The schema with every field behind its access rule (src/auth/permissions.ts unless `tree` is given). */
+/**
+ * The schema with every field behind its access rule (src/auth/permissions.ts unless `tree` is given),
+ * each field's description ending with the scopes that rule asks for.
+ */
 export function protectedSchema(
   typeDefs: string[],
   resolvers: Resolvers,
   tree: RuleTree = permissions,
 ): GraphQLSchema {
-  return applyPermissions(makeExecutableSchema({ typeDefs, resolvers }), tree);
+  return applyPermissions(describeScopes(makeExecutableSchema({ typeDefs, resolvers }), tree), tree);
 }
 
 export interface RequestGuards {

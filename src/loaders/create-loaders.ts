@@ -38,6 +38,8 @@ export interface Loaders {
   deal: DataLoader<string, Deal | null>;
   dealIdsOfContact: DataLoader<string, string[]>;
   dealParties: DataLoader<string, DealParties>;
+  /** One key (`all`): the CRM's stage id → label map, asked once per request whatever the deals. */
+  dealStageLabels: DataLoader<'all', ReadonlyMap<string, string>>;
   account: DataLoader<string, PaymentAccount | null>;
   accountOfContact: DataLoader<string, PaymentAccount | null>;
   paymentsOfAccount: DataLoader<string, Payment[]>;
@@ -140,6 +142,15 @@ export function createLoaders(
     company: loader('company', (ids) => crm.getCompanies(ids), crmLimits.batchRead, options),
     deal: loader('deal', (ids) => crm.getDeals(ids), crmLimits.batchRead, options),
     dealParties: loader('dealParties', (ids) => crm.dealParties(ids), crmLimits.associations, options),
+    dealStageLabels: loader(
+      'dealStageLabels',
+      async (keys: readonly 'all'[]) => {
+        const labels = new Map((await crm.dealStageLabels()).map(({ id, label }) => [id, label]));
+        return keys.map(() => labels);
+      },
+      1,
+      options,
+    ),
     dealIdsOfContact: loader(
       'dealIdsOfContact',
       (ids) => crm.dealIdsOfContacts(ids),

@@ -16,7 +16,7 @@ export interface Readiness {
   unavailable: string[];
   /** OAuth credentials per provider, when any provider refreshes tokens. */
   credentials?: Record<string, CredentialState>;
-  /** Why it is degraded, in words an operator acts on (present only for credential problems). */
+  /** Why it is degraded, in words an operator acts on (credential problems, a provider account not set up for writes). */
   reasons?: string[];
 }
 
@@ -40,6 +40,8 @@ export async function readiness(
   store: ManagedCacheStore | null,
   policies: PolicyStates,
   credentials: readonly CredentialHealth[] = [],
+  /** One line per provider whose account is not (or not yet known to be) set up for writes. */
+  setupProblems: readonly string[] = [],
 ): Promise<Readiness> {
   const cache = await cacheHealth(store);
   const states = policies.all();
@@ -55,7 +57,8 @@ export async function readiness(
   const troubled = byProvider.filter((c) => c.state !== 'ok');
   for (const c of troubled) if (!unavailable.includes(c.provider)) unavailable.push(c.provider);
   return {
-    status: cache === 'unreachable' || unavailable.length > 0 ? 'degraded' : 'ready',
+    status:
+      cache === 'unreachable' || unavailable.length > 0 || setupProblems.length > 0 ? 'degraded' : 'ready',
     config: 'ok',
     cache,
     circuits: Object.fromEntries(states.map((s) => [s.provider, s.circuit])),
@@ -63,12 +66,15 @@ export async function readiness(
     ...(byProvider.length === 0
       ? {}
       : { credentials: Object.fromEntries(byProvider.map((c) => [c.provider, c.state])) }),
-    ...(troubled.length === 0
+    ...(troubled.length === 0 && setupProblems.length === 0
       ? {}
       : {
-          reasons: troubled.map(
-            (c) => `${c.provider}: ${CREDENTIAL_REASONS[c.state as Exclude<CredentialState, 'ok'>]}`,
-          ),
+          reasons: [
+            ...troubled.map(
+              (c) => `${c.provider}: ${CREDENTIAL_REASONS[c.state as Exclude<CredentialState, 'ok'>]}`,
+            ),
+            ...setupProblems,
+          ],
         }),
   };
 }

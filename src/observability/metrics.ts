@@ -49,6 +49,7 @@ export class Metrics {
   private readonly providerRequests: Counter<'provider' | 'endpoint' | 'status_class'>;
   private readonly providerSeconds: Histogram<'provider' | 'endpoint' | 'status_class'>;
   private readonly batchSizes: Histogram<'loader'>;
+  private readonly apiUsage: Gauge<'provider' | 'of'>;
   private readonly unhandledRejections: Counter;
 
   constructor() {
@@ -94,6 +95,12 @@ export class Metrics {
       buckets: DEFAULT_BATCH_BUCKETS,
       registers,
     });
+    this.apiUsage = new Gauge({
+      name: 'concord_provider_api_usage',
+      help: "The account's API calls in the provider's own window (Salesforce: rolling 24 h, Sforce-Limit-Info), used and allocation, as its last answer said",
+      labelNames: ['provider', 'of'],
+      registers,
+    });
     this.unhandledRejections = new Counter({
       name: 'concord_unhandled_rejections_total',
       help: 'Promise rejections nothing handled: each one is a bug (logged at error level); the process keeps running',
@@ -127,6 +134,10 @@ export class Metrics {
     };
     this.providerRequests.inc(labels);
     this.providerSeconds.observe(labels, call.durationMs / 1000);
+    if (call.usage) {
+      this.apiUsage.set({ provider: call.provider, of: 'used' }, call.usage.used);
+      this.apiUsage.set({ provider: call.provider, of: 'allocation' }, call.usage.allocation);
+    }
   };
 
   recordOperation(

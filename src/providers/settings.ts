@@ -111,9 +111,20 @@ export function liveKeys(choice: ProviderChoice): string[] {
   return chosenList(choice).flatMap((d) => [...d.settings.credentials]);
 }
 
+/** A provider's sets of live credentials: its own, then any alternative (one set is used at a time). */
+export function credentialSets(d: AnyProviderDescriptor): Array<readonly string[]> {
+  return [d.settings.credentials, ...(d.settings.alternativeCredentials ?? [])];
+}
+
+/** Whether a chosen provider refreshes OAuth tokens with these live settings. */
+export function usesOAuth(d: AnyProviderDescriptor, settings: unknown): boolean {
+  return d.oauth === true && (d.usesOAuth?.(settings) ?? true);
+}
+
 /**
- * Live settings when every chosen provider's credentials are set; null when none are; some but not
- * all is one problem per missing variable.
+ * Live settings when every chosen provider has one complete set of credentials; null when none of
+ * their variables are set; anything between is one problem per missing variable (or per provider
+ * given two sets at once).
  */
 export function liveSettings(
   choice: ProviderChoice,
@@ -121,19 +132,42 @@ export function liveSettings(
   env: Env,
   problems: string[],
 ): { live: Record<string, unknown> | null; partial: boolean } {
-  const keys = liveKeys(choice);
-  const given = keys.filter((k) => isSet(env, k));
-  if (given.length > 0 && given.length < keys.length) {
-    for (const missing of keys.filter((k) => !given.includes(k))) {
+  const chosen = chosenList(choice);
+  const given = (set: readonly string[]) => set.filter((k) => isSet(env, k));
+  // A credential that also verifies webhooks (HubSpot's client secret) is set in sandbox mode too:
+  // alone it does not ask for live mode.
+  const asking = (d: AnyProviderDescriptor, set: readonly string[]) =>
+    given(set).filter((k) => d.changes?.kind !== 'webhook' || k !== d.changes.secretsVariable);
+  if (!chosen.some((d) => credentialSets(d).some((set) => asking(d, set).length > 0))) {
+    return { live: null, partial: false };
+  }
+  // Per provider, the set it is being configured with: the complete one, else the one most given.
+  const picked = chosen.map((d) => {
+    const sets = credentialSets(d);
+    const complete = sets.filter((set) => given(set).length === set.length);
+    const best = complete[0] ?? sets.reduce((a, b) => (asking(d, b).length > asking(d, a).length ? b : a));
+    return { d, sets, complete, best };
+  });
+  const keys = picked.flatMap((p) => [...p.best]);
+  const before = problems.length;
+  for (const { d, sets, complete, best } of picked) {
+    const used = [...new Set(sets.flat())].filter((k) => isSet(env, k));
+    const choices = sets.map((set) => set.join(' + ')).join(' or ');
+    // A variable may serve more than credentials (HUBSPOT_CLIENT_SECRET also verifies webhooks): only two whole sets are ambiguous.
+    if (complete.length > 1) {
+      problems.push(`${used.join(', ')} are all set: ${d.title} takes one of ${choices}, not two`);
+      continue;
+    }
+    const alternatives = sets.length > 1 ? `; ${d.title} takes ${choices}` : '';
+    for (const missing of best.filter((k) => !isSet(env, k))) {
       problems.push(
-        `${missing} is missing: live mode needs all of ${keys.join(', ')} (or none of them for the sandbox)`,
+        `${missing} is missing: live mode needs all of ${keys.join(', ')} (or none of them for the sandbox)${alternatives}`,
       );
     }
-    return { live: null, partial: true };
   }
-  if (given.length === 0) return { live: null, partial: false };
+  if (problems.length > before) return { live: null, partial: true };
   const live: Record<string, unknown> = {};
-  for (const d of chosenList(choice)) live[d.name] = d.settings.live(values, env);
+  for (const d of chosen) live[d.name] = d.settings.live(values, env);
   return { live, partial: false };
 }
 

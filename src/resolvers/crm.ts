@@ -65,6 +65,9 @@ export const Deal: DealResolvers = {
     const { companyId } = deal.parties ?? (await ctx.loaders.dealParties.load(deal.id));
     return companyId ? ctx.loaders.company.load(companyId) : null;
   },
+  // A stage the pipelines do not list (archived since) or a CRM whose stage is its label: the stage.
+  stageLabel: async (deal, _args, ctx) =>
+    (await ctx.loaders.dealStageLabels.load('all')).get(deal.stage) ?? deal.stage,
   links: (deal) => [deal.ref],
 };
 

@@ -18,11 +18,12 @@ import {
   paymentQueries,
   paymentSubscriptions,
 } from './payments.js';
-import { DateTime, JSONScalar } from './scalars.js';
+import { Currency, DateTime, JSONScalar } from './scalars.js';
 
 /** Every resolver, one file per schema file; the types come from codegen. */
 export const resolvers: Resolvers = {
   DateTime,
+  Currency,
   JSON: JSONScalar,
   Query: { ...commonQueries, ...customerQueries, ...crmQueries, ...paymentQueries, ...analyticsQueries },
   Mutation: { ...customerMutations, ...crmMutations, ...paymentMutations, ...analyticsMutations },

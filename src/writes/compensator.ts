@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Logger } from 'pino';
-import { WriteRejectedError, type CrmWriter } from '../../datasources/model.js';
+import { WriteRejectedError, type CrmWriter, type PaymentsWriter } from '../../datasources/model.js';
 import { newRequestScope, runInRequestScope } from '../../datasources/transport/request-scope.js';
-import { runUndoStep, type Compensation, type UndoStep } from './compensation.js';
+import { failureAnswer, runUndoStep, type Compensation, type UndoStep } from './compensation.js';
 import type { UndoState } from './errors.js';
 import type { Leases } from './leases.js';
-import type { MutationLedger, PendingCompensation } from './ledger.js';
+import type { MutationLedger, PendingCompensation, PendingProgress } from './ledger.js';
+import { rollForward, writeKey, type RollForward } from './resume.js';
 import type { CompensationSettings } from './settings.js';
 
 /** Shutdown waits this long at most for undos under way; one cut short stays owed and is swept elsewhere. */
@@ -18,6 +19,8 @@ export interface CompensatorOptions {
   ledger: MutationLedger;
   leases: Leases;
   crm: CrmWriter;
+  /** For finishing a run that stopped part-way (resume.ts). */
+  payments: PaymentsWriter;
   settings: CompensationSettings;
   logger: Logger;
   /** This replica's name on leases; random per process unless a test names it. */
@@ -47,7 +50,9 @@ class CutShortError extends Error {
  */
 export class Compensator {
   private readonly owner: string;
-  private readonly running = new Set<Promise<UndoState>>();
+  private readonly running = new Set<Promise<unknown>>();
+  /** Runs of this replica that recorded progress: the renewal of each one's lease. */
+  private readonly holds = new Map<string, NodeJS.Timeout>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -67,7 +72,8 @@ export class Compensator {
     let recorded = false;
     try {
       // The lease before the record: no sweeper may pick up an undo its own request is running.
-      leased = await leases.acquire(runLease(key), this.owner, settings.leaseMs);
+      // A run that recorded progress holds it already, and hands it on to its undo.
+      leased = this.unhold(key) || (await leases.acquire(runLease(key), this.owner, settings.leaseMs));
       await ledger.beginCompensation(key, inputHash, compensation);
       recorded = true;
     } catch (error) {
@@ -86,6 +92,38 @@ export class Compensator {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Takes the lease of a run about to record progress, and renews it while the run goes on, so no
+   * sweeper finishes a run that is alive; once this process dies, the lease lapses and a sweeper
+   * on any replica finishes the run. False when another holder has it (a sweeper finishing an
+   * earlier run of the same key): then this run must not write.
+   */
+  async hold(key: string): Promise<boolean> {
+    const { leases, settings } = this.options;
+    if (this.holds.has(key)) return true;
+    if (!(await leases.acquire(runLease(key), this.owner, settings.leaseMs))) return false;
+    const renewal = setInterval(() => {
+      leases.renew(runLease(key), this.owner, settings.leaseMs).catch(() => undefined);
+    }, settings.leaseMs / 3);
+    renewal.unref();
+    this.holds.set(key, renewal);
+    return true;
+  }
+
+  /** The run has ended (recorded, released, or left for a sweeper): its lease goes. */
+  async letGo(key: string): Promise<void> {
+    if (!this.unhold(key)) return;
+    await this.options.leases.release(runLease(key), this.owner).catch(() => undefined);
+  }
+
+  private unhold(key: string): boolean {
+    const renewal = this.holds.get(key);
+    if (!renewal) return false;
+    clearInterval(renewal);
+    this.holds.delete(key);
+    return true;
   }
 
   /** Sweeps every COMPENSATION_SWEEP_MS until stop(). */
@@ -120,9 +158,15 @@ export class Compensator {
     }, settings.leaseMs / 3);
     renewal.unref();
     try {
-      const { pending, expired } = await ledger.pendingCompensations();
+      const { pending, unfinished, expired } = await ledger.pendingCompensations();
       for (const key of expired) {
         logger.error({ key }, 'gave up an undo: its ledger record lapsed before it could be finished');
+      }
+      for (const run of unfinished) {
+        if (this.stopping.signal.aborted) return;
+        if (!(await hold())) return;
+        if (!(await leases.acquire(runLease(run.key), this.owner, settings.leaseMs))) continue;
+        await this.track(this.finish(run));
       }
       for (const owed of pending) {
         if (this.stopping.signal.aborted) return;
@@ -138,6 +182,8 @@ export class Compensator {
   /** Stops sweeping and starting retries; waits a little for undos under way (the rest stay owed). */
   async stop(): Promise<void> {
     this.stopping.abort();
+    for (const renewal of this.holds.values()) clearInterval(renewal);
+    this.holds.clear();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let timer: NodeJS.Timeout | undefined;
@@ -148,7 +194,66 @@ export class Compensator {
     clearTimeout(timer);
   }
 
-  private track(run: Promise<UndoState>): Promise<UndoState> {
+  /**
+   * A run that recorded progress and stopped part-way (its lease lapsed): rolled forward by its
+   * own steps and keys, or, when a later step fails, rolled back as its request would have done.
+   * Holds the run's lease (taken by the sweep) and lets it go at the end.
+   */
+  private async finish({ key, inputHash, progress }: PendingProgress): Promise<UndoState | 'done'> {
+    const { ledger, leases, crm, payments, settings, logger } = this.options;
+    const { requestId, what, keyBase } = progress;
+    let undoing = false;
+    const renewal = setInterval(() => {
+      leases.renew(runLease(key), this.owner, settings.leaseMs).catch(() => undefined);
+    }, settings.leaseMs / 3);
+    renewal.unref();
+    try {
+      const deadline = Date.now() + settings.deadlineMs;
+      let ended: RollForward;
+      try {
+        ended = await runInRequestScope(newRequestScope(requestId, deadline), () =>
+          rollForward({ crm, payments }, progress),
+        );
+      } catch (error) {
+        logger.warn(
+          { err: error, requestId, key },
+          `could not finish a run that stopped part-way yet (${what}); a sweep retries it`,
+        );
+        return 'pending';
+      }
+      if (ended.kind === 'done') {
+        await ledger.complete(key, inputHash, ended.record);
+        logger.info({ requestId, key }, 'finished a run that stopped part-way');
+        return 'done';
+      }
+      if (ended.kind === 'refused') {
+        // Nothing was made: the refusal is the answer, as it would have been to the request.
+        await ledger.finishCompensation(key, inputHash, {
+          what,
+          failure: failureAnswer(ended.failure),
+          undone: true,
+        });
+        return 'undone';
+      }
+      const compensation: Compensation = {
+        what,
+        step: ended.undo,
+        writeKey: writeKey(keyBase, `${ended.undo.kind}-undo`),
+        failure: failureAnswer(ended.failure),
+        requestId,
+      };
+      await ledger.beginCompensation(key, inputHash, compensation);
+      undoing = true;
+      clearInterval(renewal);
+      // run() renews the lease it is handed and lets it go at the end.
+      return await this.run({ key, inputHash, compensation }, { leased: true, recorded: true });
+    } finally {
+      clearInterval(renewal);
+      if (!undoing) await leases.release(runLease(key), this.owner).catch(() => undefined);
+    }
+  }
+
+  private track<T>(run: Promise<T>): Promise<T | 'pending'> {
     const safe = run.catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'an undo failed unexpectedly');
       return 'pending' as const;

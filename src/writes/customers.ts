@@ -1,10 +1,11 @@
-import type { Contact, ContactChanges } from '../../datasources/model.js';
+import type { ContactChanges } from '../../datasources/model.js';
 import { ProviderError } from '../../datasources/transport/errors.js';
 import { isLocalRefusal } from '../../datasources/transport/policy-errors.js';
 import type { RequestContext } from '../graphql/context.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../generated/resolvers-types.js';
 import { idOfType } from '../relay/global-ids.js';
 import type { WriteKeys } from './idempotency.js';
+import { accountFor, displayName } from './resume.js';
 import { refusable, userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
 /** Loose on purpose: the CRM checks addresses itself; this only catches text that is plainly not one. */
@@ -14,10 +15,6 @@ const CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'phone', 'jobTitle'] a
 
 export interface CustomerRecord {
   contactId: string;
-}
-
-function displayName(contact: Contact): string | null {
-  return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;
 }
 
 /** The fields the input names (absent ones stay as they are; null clears), trimmed. */
@@ -40,10 +37,18 @@ function badEmail(changes: ContactChanges): UserErrorValue | null {
     : null;
 }
 
+/** No answer came (a timeout, a dropped connection): the write may have been made all the same. */
+function answerLost(failure: unknown): boolean {
+  return failure instanceof ProviderError && failure.status === null && !isLocalRefusal(failure);
+}
+
+const NOT_CREATED = 'The customer was not created';
+
 /**
  * The CRM contact first (the system of record), then the payment account linked to it. If the
  * second write fails, the contact is deleted again (see compensator.ts), so no customer exists on
- * one side only.
+ * one side only. The run records its progress in the ledger before each write (resume.ts): if it
+ * stops part-way (its process dies, or the contact's answer is lost), a sweeper finishes it.
  */
 export async function createCustomer(
   ctx: RequestContext,
@@ -56,30 +61,36 @@ export async function createCustomer(
   const invalid = badEmail(changes);
   if (invalid) return { userErrors: [invalid] };
 
-  const created = await refusable(() =>
-    crm.createContact(changes, { idempotencyKey: keys.for('crm-contact') }),
-  );
+  await keys.progress(NOT_CREATED, { kind: 'create-customer', changes, account: null });
+  let created;
+  try {
+    created = await refusable(() => crm.createContact(changes, { idempotencyKey: keys.for('crm-contact') }));
+  } catch (failure) {
+    // The contact may exist: a sweep makes it again under its key (finding it) and goes on.
+    if (answerLost(failure)) keys.leaveUnfinished();
+    throw failure;
+  }
   if ('userErrors' in created) return created;
   const contact = created.value;
+  const accountInput = accountFor(contact, changes);
+  // Best effort: the first record is enough to finish the run (the CRM finds the contact by its key).
+  await keys
+    .progress(NOT_CREATED, { kind: 'create-customer', changes, account: accountInput })
+    .catch(() => undefined);
   try {
-    const account = await payments.createAccount(
-      { contactId: contact.id, email: contact.email ?? changes.email, name: displayName(contact) },
-      { idempotencyKey: keys.for('payments-account') },
-    );
+    const account = await payments.createAccount(accountInput, {
+      idempotencyKey: keys.for('payments-account'),
+    });
     ctx.loaders.accountOfContact.prime(contact.id, account);
   } catch (failure) {
-    if (failure instanceof ProviderError && failure.status === null && !isLocalRefusal(failure)) {
+    if (answerLost(failure)) {
       // No answer: the account may still have been made; the undo leaves it (docs/decisions/0014).
       ctx.services.observability.logger.warn(
         { requestId: ctx.requestId, contactId: contact.id, idempotencyKey: keys.for('payments-account') },
         'a payment account may have been made after its request gave up; if so it stays, unlinked',
       );
     }
-    return keys.compensate(
-      'The customer was not created',
-      { kind: 'delete-contact', contactId: contact.id },
-      failure,
-    );
+    return keys.compensate(NOT_CREATED, { kind: 'delete-contact', contactId: contact.id }, failure);
   }
   ctx.loaders.contact.prime(contact.id, contact);
   return { record: { contactId: contact.id } };

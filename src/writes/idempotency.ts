@@ -5,6 +5,7 @@ import { stableJson } from '../runtime/stable-json.js';
 import { answerOf, failureAnswer, type UndoStep } from './compensation.js';
 import type { Compensator } from './compensator.js';
 import type { MutationLedger } from './ledger.js';
+import { writeKey, type ResumeStep } from './resume.js';
 import { userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
 /** The idempotency key of each provider write a mutation makes, one per step, and the undo of a half-made one. */
@@ -17,6 +18,17 @@ export interface WriteKeys {
    * refusal's userErrors once undone; otherwise throws a RolledBackError (undone, being undone, or not).
    */
   compensate(what: string, step: UndoStep, failure: unknown): Promise<{ userErrors: UserErrorValue[] }>;
+  /**
+   * Records what is left to do before the next provider write of a multi-step mutation (resume.ts):
+   * if this run never ends, a sweeper on any replica finishes it from the record. Throws an
+   * UNAVAILABLE ConcordError when the ledger cannot record it (call it first, before any write).
+   */
+  progress(what: string, step: ResumeStep): Promise<void>;
+  /**
+   * The last write's answer was lost (it may have been made): the recorded progress stays, and a
+   * sweeper finishes the run, instead of the key being freed for a fresh run.
+   */
+  leaveUnfinished(): void;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -37,21 +49,69 @@ interface Undoing {
   requestId: string;
 }
 
-function writeKeys(key: string, inputHash: string, { compensator, requestId }: Undoing) {
+const writesPaused = () =>
+  new ConcordError(
+    ErrorCode.UNAVAILABLE,
+    'Writes are paused: the idempotency store cannot be reached. Nothing was changed; retry later.',
+  );
+
+interface RunState {
+  compensated: boolean;
+  progressed: boolean;
+  unfinished: boolean;
+}
+
+function writeKeys(
+  key: string,
+  inputHash: string,
+  ledger: MutationLedger,
+  { compensator, requestId }: Undoing,
+) {
   // Stripe allows 255 characters; a digest keeps client text (and its length) out of provider logs.
   const base = `concord-${key.slice(0, 40)}`;
-  const state = { compensated: false };
+  const state: RunState = { compensated: false, progressed: false, unfinished: false };
   const keys: WriteKeys = {
-    for: (step) => `${base}-${step}`,
+    for: (step) => writeKey(base, step),
     compensate: async (what, step, failure) => {
       state.compensated = true;
       const answer = failureAnswer(failure);
-      const undo = { what, step, writeKey: `${base}-${step.kind}-undo`, failure: answer, requestId };
+      const undo = { what, step, writeKey: writeKey(base, `${step.kind}-undo`), failure: answer, requestId };
       const ended = await compensator.begin(key, inputHash, undo);
       return answerOf(what, answer, ended, failure);
     },
+    progress: async (what, step) => {
+      // The run's lease first, so no sweeper finishes a run that is still going.
+      const held = await compensator.hold(key).catch(() => false);
+      if (!held) throw writesPaused();
+      state.progressed = true;
+      try {
+        await ledger.recordProgress(key, inputHash, { what, step, keyBase: base, requestId });
+      } catch {
+        throw writesPaused();
+      }
+    },
+    leaveUnfinished: () => {
+      state.unfinished = true;
+    },
   };
   return { keys, state };
+}
+
+/**
+ * After a run that recorded progress: its record goes (or stays, for a sweeper, when its last
+ * write's answer was lost) and its lease with it.
+ */
+async function settled(
+  ledger: MutationLedger,
+  compensator: Compensator,
+  key: string,
+  state: RunState,
+  ended: (() => Promise<void>) | null,
+): Promise<void> {
+  if (!state.progressed || state.compensated) return;
+  if (!state.unfinished && ended) await ended().catch(() => undefined);
+  else if (!state.unfinished) await ledger.release(key).catch(() => undefined);
+  await compensator.letGo(key);
 }
 
 export interface IdempotentRun<R> {
@@ -83,8 +143,17 @@ export async function idempotent<R>({
   const undoing = { compensator, requestId };
   const clientKey = input.clientMutationId;
   if (clientKey === undefined || clientKey === null || clientKey === '') {
-    // Its undo, if one is needed, is recorded under a key no retry can name: only sweepers read it.
-    return run(writeKeys(sha256(randomUUID()), '', undoing).keys);
+    // Its undo or progress, if any, is recorded under a key no retry can name: only sweepers read it.
+    const key = sha256(randomUUID());
+    const { keys, state } = writeKeys(key, '', ledger, undoing);
+    try {
+      const outcome = await run(keys);
+      await settled(ledger, compensator, key, state, null);
+      return outcome;
+    } catch (error) {
+      await settled(ledger, compensator, key, state, null);
+      throw error;
+    }
   }
   const key = mutationKey(viewer.id, mutation, clientKey);
   const inputHash = inputHashOf(input);
@@ -94,10 +163,7 @@ export async function idempotent<R>({
     claim = await ledger.claim(key, inputHash);
   } catch {
     // Fail closed: without its record a retried write could run twice.
-    throw new ConcordError(
-      ErrorCode.UNAVAILABLE,
-      'Writes are paused: the idempotency store cannot be reached. Nothing was changed; retry later.',
-    );
+    throw writesPaused();
   }
   switch (claim.state) {
     case 'replay':
@@ -133,17 +199,22 @@ export async function idempotent<R>({
       break;
   }
 
-  const { keys, state } = writeKeys(key, inputHash, undoing);
+  const { keys, state } = writeKeys(key, inputHash, ledger, undoing);
   let outcome: Outcome<R>;
   try {
     outcome = await run(keys);
   } catch (error) {
-    // An undo owns the record from its start: retries answer its outcome, not a fresh run.
-    if (!state.compensated) await ledger.release(key).catch(() => undefined);
+    // An undo owns the record from its start, and a sweeper an unfinished run's: retries answer
+    // their outcome, not a fresh run.
+    if (state.progressed) await settled(ledger, compensator, key, state, null);
+    else if (!state.compensated) await ledger.release(key).catch(() => undefined);
     throw error;
   }
   if (state.compensated) return outcome;
-  if ('record' in outcome) await ledger.complete(key, inputHash, outcome.record).catch(() => undefined);
+  const record = 'record' in outcome ? { value: outcome.record } : null;
+  const ended = record ? () => ledger.complete(key, inputHash, record.value) : null;
+  if (state.progressed) await settled(ledger, compensator, key, state, ended);
+  else if (ended) await ended().catch(() => undefined);
   else await ledger.release(key).catch(() => undefined);
   return outcome;
 }

@@ -1,5 +1,6 @@
 import type { RedisConnection } from '../redis/client.js';
 import type { Compensation, RolledBack } from './compensation.js';
+import type { Progress } from './resume.js';
 
 /** A claim lives this long without an answer; then a retry may run again (provider keys still guard it). */
 export const DEFAULT_PENDING_MS = 60_000;
@@ -23,6 +24,21 @@ export interface PendingCompensation {
   compensation: Compensation;
 }
 
+/** A mutation whose run recorded progress and has not ended (yet, or ever: its process died). */
+export interface PendingProgress {
+  key: string;
+  inputHash: string;
+  progress: Progress;
+}
+
+/** What is owed: undos to run, and runs to finish (if nobody holds their lease). */
+export interface Owed {
+  pending: PendingCompensation[];
+  unfinished: PendingProgress[];
+  /** Keys whose record lapsed before they were finished (given up; the caller logs them). */
+  expired: string[];
+}
+
 /**
  * Where mutations record that they ran, keyed by client and clientMutationId: the dedupe record for
  * providers without an idempotency key of their own (HubSpot), the stored answer for retries, and
@@ -36,15 +52,20 @@ export interface MutationLedger {
   complete(key: string, inputHash: string, record: unknown): Promise<void>;
   /** Lets the key run again (a run that failed or was refused changed nothing). */
   release(key: string): Promise<void>;
+  /**
+   * Records how far a running mutation got, before its next provider write: retries still answer
+   * "in progress", and if the run never ends, a sweeper finishes it from this record.
+   */
+  recordProgress(key: string, inputHash: string, progress: Progress): Promise<void>;
   /** Records an undo as owed, before it runs: retries answer "in progress" and sweepers find it. */
   beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void>;
   /** Records how the undo ended; retries answer that from now on. */
   finishCompensation(key: string, inputHash: string, rolledBack: RolledBack): Promise<void>;
   /**
-   * The undos still owed. `expired`: keys whose record lapsed before their undo finished (given up;
-   * the caller logs them), dropped from the list.
+   * The undos still owed and the runs that recorded progress and have not ended. `expired`: keys
+   * whose record lapsed before they were finished (given up; the caller logs them), dropped.
    */
-  pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }>;
+  pendingCompensations(): Promise<Owed>;
 }
 
 interface Entry {
@@ -53,6 +74,7 @@ interface Entry {
   record?: unknown;
   compensation?: Compensation;
   rolledBack?: RolledBack;
+  progress?: Progress;
 }
 
 function verdict(entry: Entry | null, inputHash: string): Claim {
@@ -76,6 +98,25 @@ function pendingOf(key: string, entry: Entry | null): PendingCompensation | null
   return entry?.state === 'compensating' && entry.compensation
     ? { key, inputHash: entry.inputHash, compensation: entry.compensation }
     : null;
+}
+
+function unfinishedOf(key: string, entry: Entry | null): PendingProgress | null {
+  return entry?.state === 'pending' && entry.progress
+    ? { key, inputHash: entry.inputHash, progress: entry.progress }
+    : null;
+}
+
+/** Sorts the keys of the owed set by what their records say. */
+function owedOf(records: ReadonlyArray<[string, Entry | null]>): Owed & { settled: string[] } {
+  const owed: Owed & { settled: string[] } = { pending: [], unfinished: [], expired: [], settled: [] };
+  for (const [key, entry] of records) {
+    const pending = pendingOf(key, entry);
+    const unfinished = unfinishedOf(key, entry);
+    if (pending) owed.pending.push(pending);
+    else if (unfinished) owed.unfinished.push(unfinished);
+    else (entry ? owed.settled : owed.expired).push(key);
+  }
+  return owed;
 }
 
 export class MemoryLedger implements MutationLedger {
@@ -111,11 +152,19 @@ export class MemoryLedger implements MutationLedger {
 
   complete(key: string, inputHash: string, record: unknown): Promise<void> {
     this.write(key, { state: 'done', inputHash, record }, this.ttl.recordMs);
+    this.owed.delete(key);
     return Promise.resolve();
   }
 
   release(key: string): Promise<void> {
     this.entries.delete(key);
+    this.owed.delete(key);
+    return Promise.resolve();
+  }
+
+  recordProgress(key: string, inputHash: string, progress: Progress): Promise<void> {
+    this.write(key, { state: 'pending', inputHash, progress }, this.ttl.recordMs);
+    this.owed.add(key);
     return Promise.resolve();
   }
 
@@ -131,19 +180,10 @@ export class MemoryLedger implements MutationLedger {
     return Promise.resolve();
   }
 
-  pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }> {
-    const pending: PendingCompensation[] = [];
-    const expired: string[] = [];
-    for (const key of this.owed) {
-      const entry = this.read(key);
-      const owed = pendingOf(key, entry);
-      if (owed) pending.push(owed);
-      else {
-        this.owed.delete(key);
-        if (!entry) expired.push(key);
-      }
-    }
-    return Promise.resolve({ pending, expired });
+  pendingCompensations(): Promise<Owed> {
+    const { settled, ...owed } = owedOf([...this.owed].map((key) => [key, this.read(key)]));
+    for (const key of [...settled, ...owed.expired]) this.owed.delete(key);
+    return Promise.resolve(owed);
   }
 }
 
@@ -177,10 +217,18 @@ export class RedisLedger implements MutationLedger {
 
   async complete(key: string, inputHash: string, record: unknown): Promise<void> {
     await this.write(key, { state: 'done', inputHash, record });
+    await this.client.sRem(this.owedKey, [key]);
   }
 
   async release(key: string): Promise<void> {
     await this.client.del([this.prefix + key]);
+    await this.client.sRem(this.owedKey, [key]);
+  }
+
+  async recordProgress(key: string, inputHash: string, progress: Progress): Promise<void> {
+    // Kept as long as a finished record: the run may be finished by a sweep long after its claim lapsed.
+    await this.write(key, { state: 'pending', inputHash, progress });
+    await this.client.sAdd(this.owedKey, [key]);
   }
 
   async beginCompensation(key: string, inputHash: string, compensation: Compensation): Promise<void> {
@@ -194,23 +242,20 @@ export class RedisLedger implements MutationLedger {
     await this.client.sRem(this.owedKey, [key]);
   }
 
-  async pendingCompensations(): Promise<{ pending: PendingCompensation[]; expired: string[] }> {
+  async pendingCompensations(): Promise<Owed> {
     const keys = await this.client.sMembers(this.owedKey);
-    if (keys.length === 0) return { pending: [], expired: [] };
+    if (keys.length === 0) return { pending: [], unfinished: [], expired: [] };
     // Records of many mutations, so of many cluster slots: mGet splits per slot on a cluster.
     const raws = await this.client.mGet(keys.map((key) => this.prefix + key));
-    const pending: PendingCompensation[] = [];
-    const expired: string[] = [];
-    const settled: string[] = [];
-    keys.forEach((key, i) => {
-      const raw = raws[i];
-      const owed = pendingOf(key, raw ? (JSON.parse(raw) as Entry) : null);
-      if (owed) pending.push(owed);
-      else (raw ? settled : expired).push(key);
-    });
-    const gone = [...settled, ...expired];
+    const { settled, ...owed } = owedOf(
+      keys.map((key, i) => {
+        const raw = raws[i];
+        return [key, raw ? (JSON.parse(raw) as Entry) : null];
+      }),
+    );
+    const gone = [...settled, ...owed.expired];
     if (gone.length > 0) await this.client.sRem(this.owedKey, gone);
-    return { pending, expired };
+    return owed;
   }
 }
 

@@ -37,6 +37,9 @@ export async function spawnGateway(
   }
   const readyAt = performance.now();
   if (!url) {
+    // An exit can be seen before its last output is read: wait for the pipes to close so the error shows it.
+    const closed = child.stdout?.closed === true && child.stderr?.closed === true;
+    if (child.exitCode !== null && !closed) await once(child, 'close');
     child.kill('SIGKILL');
     throw new Error(`the gateway did not start:\n${output}`);
   }

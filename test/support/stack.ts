@@ -1,5 +1,7 @@
 import { pino } from 'pino';
+import type { Dataset, DealStage } from '../../sandbox/data/dataset.js';
 import type { RunningSandbox } from '../../sandbox/index.js';
+import { STAGE_OF, seededIds } from '../../sandbox/salesforce/seed.js';
 import { startConcord, type Concord, type StartOptions } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/server.js';
@@ -77,10 +79,42 @@ export function queryHeaders(gateway: Gateway, options: QueryOptions = {}): Reco
   };
 }
 
+/** The CRMs the CRM-neutral suites run against: one schema must hide which one answers. */
+export const CRMS = ['hubspot', 'salesforce'] as const;
+export type CrmName = (typeof CRMS)[number];
+
+/**
+ * The data set with every CRM id (contact, company, deal) as `crm` knows it: the HubSpot twin serves
+ * the data set's own ids, the Salesforce twin the 18-character ids seeded from them. Tests read their
+ * expectations from this, so one assertion holds for either CRM.
+ */
+export function datasetAsSeenBy(dataset: Dataset, crm: CrmName): Dataset {
+  if (crm === 'hubspot') return dataset;
+  return {
+    ...dataset,
+    contacts: dataset.contacts.map((c) => ({ ...c, crmId: seededIds.contact(c) })),
+    companies: dataset.companies.map((c) => ({ ...c, crmId: seededIds.account(c) })),
+    deals: dataset.deals.map((d) => ({ ...d, crmId: seededIds.opportunity(d) })),
+  };
+}
+
+/**
+ * A deal's `stage` as `crm` labels it: the schema keeps the provider's own label beside the
+ * normalized `status`, so this is the one answer that is meant to differ (HubSpot's stage id,
+ * Salesforce's `StageName`).
+ */
+export function stageLabel(stage: DealStage, crm: CrmName): string {
+  return crm === 'hubspot' ? stage : STAGE_OF[stage];
+}
+
 /** A gateway and its in-process sandbox, over real HTTP on loopback. */
 export interface TestStack {
   gateway: Gateway;
   sandbox: RunningSandbox;
+  /** The CRM this stack's gateway uses (`CRM_PROVIDER`). */
+  crm: CrmName;
+  /** The sandbox's data set with CRM ids as this stack's CRM knows them (see `datasetAsSeenBy`). */
+  dataset: Dataset;
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -89,16 +123,23 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/**
+ * A gateway over its own sandbox. `crm` picks the CRM (default: `env.CRM_PROVIDER`, else HubSpot),
+ * so a suite about the CRM-neutral schema can run once per entry of `CRMS`.
+ */
 export async function startTestStack(
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'clock' | 'permissions'> = {},
+  options: Pick<StartOptions, 'clock' | 'permissions'> & { crm?: CrmName } = {},
 ): Promise<TestStack> {
-  const concord = await startTestConcord(env, options);
+  const { crm = (env.CRM_PROVIDER as CrmName | undefined) ?? 'hubspot', ...startOptions } = options;
+  const concord = await startTestConcord({ ...env, CRM_PROVIDER: crm }, startOptions);
   const sandbox = concord.connected.sandbox;
   if (!sandbox) throw new Error('test stacks run against the sandbox');
   return {
     gateway: concord.gateway,
     sandbox,
+    crm,
+    dataset: datasetAsSeenBy(sandbox.dataset, crm),
     query: (query, variables, options) => postQuery(concord.gateway, query, variables, options),
     stop: () => concord.stop(),
   };

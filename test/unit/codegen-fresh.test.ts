@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { REPO_ROOT, checkCodegen, describeStale } from '../support/codegen-check.js';
 
 describe('generated code is up to date (codegen.ts run into a temporary folder, compared)', () => {
-  it('matches schema/ and client/operations/ as committed', async () => {
+  it('matches schema/ and client/operations/ as committed (schema.graphql included)', async () => {
     const result = await checkCodegen();
     expect(describeStale(result)).toBe('');
   });
@@ -20,11 +20,19 @@ describe('generated code is up to date (codegen.ts run into a temporary folder, 
     await writeFile(payments, sdl.replace('enum PaymentStatus {', 'enum PaymentStatus {\n  DISPUTED'));
 
     const result = await checkCodegen({ schemaDir });
-    expect(result.stale).toEqual(['client/generated/graphql.ts', 'src/generated/resolvers-types.ts']);
+    expect(result.stale).toEqual([
+      'client/generated/enums.ts',
+      'client/generated/graphql.ts',
+      'schema.graphql',
+      'src/generated/resolvers-types.ts',
+    ]);
     expect(describeStale(result)).toContain(
       'stale generated file: src/generated/resolvers-types.ts (run `npm run codegen`',
     );
     const fresh = await readFile(join(result.freshDir, 'client/generated/graphql.ts'), 'utf8');
     expect(fresh).toContain("'DISPUTED'");
+    // The printed contract other repositories generate from carries the change too.
+    const printed = await readFile(join(result.freshDir, 'schema.graphql'), 'utf8');
+    expect(printed).toMatch(/enum PaymentStatus \{\n(?:.*\n)*? {2}DISPUTED\n/);
   });
 });

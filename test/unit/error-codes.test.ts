@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ErrorCode as ClientErrorCode } from '../../client/generated/enums.js';
 import { buildSchema, isEnumType } from 'graphql';
 import { ErrorCode } from '../../src/errors/concord-error.js';
 import { loadTypeDefs } from '../../src/graphql/type-defs.js';
@@ -10,6 +11,13 @@ describe('public error codes', () => {
     if (!isEnumType(type)) throw new Error('ErrorCode is not an enum');
     const inSchema = type.getValues().map((v) => v.name);
     expect([...inSchema].sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it('reach clients as a type: client/generated/enums.ts has ErrorCode, the same list', () => {
+    // Both ways assignable, or this file does not compile (typecheck runs over test/).
+    const fromServer: ClientErrorCode = ErrorCode.BAD_USER_INPUT as ErrorCode;
+    const toServer: ErrorCode = fromServer;
+    expect(toServer).toBe('BAD_USER_INPUT');
   });
 
   it('include the codes the trusted-documents refusals send', () => {

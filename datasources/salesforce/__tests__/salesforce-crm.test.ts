@@ -169,6 +169,8 @@ describe('paging', () => {
     const first = await crm.listContacts({ limit: 20 });
     const second = await crm.listContacts({ limit: 20, after: first.nextCursor });
     expect(calls()[QUERY]).toBe(2);
+    // A plain list has no total (no COUNT() query), as HubSpot's plain list has none.
+    expect(first.totalCount).toBeNull();
     expect(first.items).toHaveLength(20);
     expect(second.items).toHaveLength(20);
     const all = [...first.items, ...second.items].map((c) => c.id);
@@ -183,9 +185,28 @@ describe('paging', () => {
     });
   });
 
-  it('lists open deals with their parties in the same query', async () => {
+  it('counts a filtered contact list; a company id of another type matches nothing without a call', async () => {
+    const company = at(dataset.companies, 3);
+    const members = dataset.contacts.filter((c) => c.company === 3).length;
+    const page = await crm.listContacts({ limit: 1 }, { companyId: ids.account(company) });
+    expect(page.totalCount).toBe(members);
+    expect(members).toBeGreaterThan(1);
+    expect(page.nextCursor).not.toBeNull();
+    counters.reset();
+    const none = await crm.listContacts({ limit: 1 }, { companyId: ids.contact(contactAt(0)) });
+    expect(none).toMatchObject({ items: [], totalCount: 0 });
+    expect(calls()).toEqual({});
+  });
+
+  it('lists open deals with their parties in the same query, and their total from a COUNT() query beside it', async () => {
     const page = await crm.listDeals({ limit: 10 }, { status: 'OPEN' });
-    expect(calls()).toEqual({ [QUERY]: 1 });
+    expect(calls()).toEqual({ [QUERY]: 2 });
+    const open = dataset.deals.filter((d) => d.stage !== 'closedwon' && d.stage !== 'closedlost');
+    expect(page.totalCount).toBe(open.length);
+    expect(open.length).toBeGreaterThan(10);
+    // The total is of the whole filtered list, on every page.
+    const next = await crm.listDeals({ limit: 10, after: page.nextCursor }, { status: 'OPEN' });
+    expect(next.totalCount).toBe(open.length);
     expect(page.items.length).toBeGreaterThan(0);
     for (const deal of page.items) {
       expect(deal.status).toBe('OPEN');

@@ -15,6 +15,11 @@ import { createStripeProtocol } from '../../../sandbox/stripe/index.js';
 import { UnsupportedPagingError, type Page, type Payment, type PaymentStatus } from '../../model.js';
 import { MAX_SEARCH_CALLS_PER_PAGE, createStripePayments, type StripePayments } from '../payments.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
+import { CachedPayments } from '../../cache/cached-payments.js';
+import { ReadThroughCache } from '../../cache/read-through.js';
+import { CacheStats } from '../../cache/stats.js';
+import type { CacheStore } from '../../cache/store.js';
+import { DEFAULT_TTL_SECONDS, type CacheKind } from '../../cache/ttl.js';
 
 /** The adapter against the Stripe simulator over real HTTP, checked against the dataset itself. */
 
@@ -201,6 +206,65 @@ describe('paymentsOfAccounts and lifetimeValue', () => {
             };
       expect(lifetimeValue(payments[i] ?? [], accounts[i]?.currency ?? 'USD')).toEqual(expected);
     });
+  });
+});
+
+describe('behind the cache: summaries and histories', () => {
+  /** A store in memory, so the cache layer runs as in the gateway, minus Redis. */
+  class MapStore implements CacheStore {
+    readonly entries = new Map<string, string>();
+    getMany(keys: readonly string[]) {
+      return Promise.resolve(keys.map((k) => this.entries.get(k)));
+    }
+    setMany(entries: ReadonlyArray<{ key: string; value: string }>) {
+      for (const { key, value } of entries) this.entries.set(key, value);
+      return Promise.resolve();
+    }
+    deleteMany(keys: readonly string[]) {
+      for (const k of keys) this.entries.delete(k);
+      return Promise.resolve();
+    }
+  }
+
+  const cached = () => {
+    const ttlMs = Object.fromEntries(
+      Object.entries(DEFAULT_TTL_SECONDS).map(([k, s]) => [k, s * 1000]),
+    ) as Record<CacheKind, number>;
+    const cache = new ReadThroughCache({
+      store: new MapStore(),
+      stats: new CacheStats(),
+      policy: { ttlMs, staleMs: 60_000 },
+      provider: 'stripe',
+      credentialFingerprint: 'fp',
+    });
+    return { cache, payments: new CachedPayments(stripe, cache) };
+  };
+
+  it('reads each history once: the summary first, then paging through the history, asks Stripe nothing more', async () => {
+    const customer = busiestCustomer();
+    const id = dataset.customers[customer]?.stripeId as string;
+    const direct = await stripe.paymentsOfAccounts([id]);
+    const { cache, payments } = cached();
+    const first = await countCalls(() => payments.paymentSummaries([id]));
+    expect(first.calls['GET /v1/charges/search']).toBeGreaterThan(0);
+    // The summary entry stays small: the history is kept beside it, not in it.
+    expect(first.result[0]).not.toHaveProperty('history');
+    expect(first.result[0]?.count).toBe(chargesOf(customer).length);
+    await cache.writesSettled();
+    const walk = await countCalls(() => payments.paymentsOfAccounts([id]));
+    expect(walk.calls).toEqual({});
+    expect(walk.result).toEqual(direct);
+  });
+
+  it('makes the summaries from histories it read, with no second read', async () => {
+    const ids = dataset.customers.slice(0, 12).map((c) => c.stripeId);
+    const direct = await stripe.paymentSummaries(ids);
+    const { cache, payments } = cached();
+    await payments.paymentsOfAccounts(ids);
+    await cache.writesSettled();
+    const summaries = await countCalls(() => payments.paymentSummaries(ids));
+    expect(summaries.calls).toEqual({});
+    expect(summaries.result).toEqual(direct.map(({ history: _history, ...summary }) => summary));
   });
 });
 

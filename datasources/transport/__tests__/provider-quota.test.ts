@@ -155,6 +155,79 @@ describe('ProviderQuota', () => {
     expect(q.state().classes[0]?.waiting).toBe(0);
   });
 
+  describe('the window slack', () => {
+    /** 10 per second with the default slack ceiling (100 ms), as Stripe's storm runs it. */
+    function measured(clock: ReturnType<typeof fakeClock>) {
+      return new ProviderQuota({
+        provider: 'stripe',
+        credentialFingerprint: 'fp',
+        windows: [{ name: 'api', limit: 10, windowMs: 1_000 }],
+        classes: [{ name: 'api', windows: ['api'] }],
+        store: new MemoryQuotaStore(() => clock.now),
+        now: () => clock.now,
+        sleep: clock.sleep,
+      });
+    }
+
+    it('shrinks to how long calls take, so quick calls use at least 95% of the limit and none arrives over it', async () => {
+      const clock = fakeClock();
+      const q = measured(clock);
+      const start = clock.now;
+      const RUN_MS = 20_000;
+      const CALL_MS = 6;
+      const arrivals: number[] = [];
+      for (let i = 0; clock.now - start < RUN_MS; i++) {
+        const release = await q.acquire(GET, 'storm', null);
+        // Each call reaches the provider at some point before its answer: here at once or at its end.
+        arrivals.push(clock.now + (i % 2 === 0 ? CALL_MS : 0));
+        await clock.sleep(CALL_MS);
+        release();
+      }
+      // The steady rate, past the first burst (which any slack lets through whole).
+      const SETTLED_MS = 5_000;
+      const used = arrivals.filter((t) => t >= start + SETTLED_MS && t < start + RUN_MS).length;
+      expect(used).toBeGreaterThanOrEqual(0.95 * 10 * ((RUN_MS - SETTLED_MS) / 1_000));
+      // A provider counting arrivals in any rolling second never sees more than 10.
+      const sorted = [...arrivals].sort((a, b) => a - b);
+      for (let i = 10; i < sorted.length; i++) {
+        expect((sorted[i] as number) - (sorted[i - 10] as number)).toBeGreaterThanOrEqual(1_000);
+      }
+      expect(q.windowSlackMs).toBe(CALL_MS);
+      expect(q.state().classes[0]?.limits).toEqual([{ limit: 10, windowMs: 1_000 }]);
+    });
+
+    it('grows with a slow call, up to its ceiling', async () => {
+      const clock = fakeClock();
+      const q = measured(clock);
+      const quick = await q.acquire(GET, 'a', null);
+      await clock.sleep(2);
+      quick();
+      expect(q.windowSlackMs).toBe(5);
+      const slow = await q.acquire(GET, 'a', null);
+      await clock.sleep(40);
+      slow();
+      expect(q.windowSlackMs).toBe(40);
+      const slower = await q.acquire(GET, 'a', null);
+      await clock.sleep(2_000);
+      slower();
+      expect(q.windowSlackMs).toBe(100);
+    });
+
+    it('counts a call still out as long as it has been out, since it may not have arrived yet', async () => {
+      const clock = fakeClock();
+      const q = measured(clock);
+      const quick = await q.acquire(GET, 'a', null);
+      await clock.sleep(2);
+      quick();
+      const out = await q.acquire(GET, 'a', null);
+      await clock.sleep(30);
+      const next = await q.acquire(GET, 'a', null);
+      expect(q.windowSlackMs).toBe(30);
+      out();
+      next();
+    });
+  });
+
   it('lets a caller that gives up leave the queue', async () => {
     const clock = fakeClock();
     const q = quota(clock, 1, 1_000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Dataset } from '../dataset.js';
 import { generateDataset } from '../generate.js';
+import { ADA, ADA_MIN_PAYMENTS, adaIndex } from '../seed-ada.js';
 import { DEMO_SIZES } from '../sizes.js';
 
 const anchor = Date.UTC(2026, 10, 24);
@@ -53,7 +54,8 @@ describe('generateDataset', () => {
   it('links every record to an existing one, consistently across providers', () => {
     for (const contact of dataset.contacts) {
       expect(contact.company).toBeLessThan(dataset.companies.length);
-      if (contact.company >= 0)
+      // Ada keeps the README's address whatever company she works for.
+      if (contact.company >= 0 && contact.email !== ADA.email)
         expect(contact.email.endsWith(`@${dataset.companies[contact.company]?.domain}`)).toBe(true);
     }
     for (const deal of dataset.deals) {
@@ -107,5 +109,22 @@ describe('generateDataset', () => {
     }
     expect(misplaced).toBe(0);
     expect(indexed).toBe(events.count);
+  });
+});
+
+describe('Ada Lovelace, the README’s customer', () => {
+  it.each([42, 7, 1])('is in the data of seed %i once, with a company, a deal and payments', (seed) => {
+    const dataset = generateDataset({ seed, sizes: DEMO_SIZES, anchor });
+    const adas = dataset.contacts.filter((c) => c.email === ADA.email);
+    expect(adas).toHaveLength(1);
+    const index = dataset.contacts.indexOf(adas[0] as (typeof adas)[number]);
+    expect(adaIndex(dataset)).toBe(index);
+    expect(adas[0]).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', lifecycleStage: 'customer' });
+    expect(adas[0]?.company).toBeGreaterThanOrEqual(0);
+    expect(dataset.deals.some((d) => d.contact === index)).toBe(true);
+    const account = dataset.customers.findIndex((c) => c.contact === index);
+    expect(dataset.charges.filter((c) => c.customer === account).length).toBeGreaterThanOrEqual(
+      ADA_MIN_PAYMENTS,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { route, type Reply, type RouteDef } from '../../http/route.js';
 import type { WebhookEmitter } from '../../webhooks/emitter.js';
 import { HubSpotValidationError, orValidationError } from '../errors.js';
 import type { HubObject } from '../objects.js';
+import { PropertyRegistry } from '../properties.js';
 import type { HubSpotStore } from '../store.js';
 import { objectTypeOf, okJson } from './common.js';
 import { checkProperties, conflict as conflictWith, eventType, normalise, writtenView } from './writes.js';
@@ -54,7 +55,12 @@ const BatchUpdateBody = z.object({
  * back as a 207 with HubSpot's OBJECT_NOT_FOUND error while the others are written. A contact email
  * another contact holds (or two inputs give) is the single update's 409 CONFLICT, for the whole batch.
  */
-export function batchUpdateRoutes(store: HubSpotStore, webhooks: WebhookEmitter | undefined): RouteDef[] {
+export function batchUpdateRoutes(
+  store: HubSpotStore,
+  webhooks: WebhookEmitter | undefined,
+  /** The portal's property definitions (the properties API changes the custom ones). */
+  known: PropertyRegistry = new PropertyRegistry(),
+): RouteDef[] {
   const update = route({
     method: 'POST',
     path: '/crm/v3/objects/{objectType}/batch/update',
@@ -84,7 +90,7 @@ export function batchUpdateRoutes(store: HubSpotStore, webhooks: WebhookEmitter 
           );
         }
         for (const input of body.inputs) {
-          const problem = checkProperties(type, input.properties);
+          const problem = checkProperties(known, type, input.properties);
           if (problem) return problem;
         }
         const conflict = type === 'contacts' ? emailConflict(store, body.inputs) : null;

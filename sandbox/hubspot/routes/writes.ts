@@ -3,7 +3,7 @@ import { route, type Reply, type RouteDef } from '../../http/route.js';
 import type { HubSpotEventInput, HubSpotSubscriptionType, WebhookEmitter } from '../../webhooks/emitter.js';
 import { hubspotError, orValidationError, validationError } from '../errors.js';
 import type { HubObject } from '../objects.js';
-import { DEFAULT_PROPERTIES, SINGULAR, isKnownProperty, type ObjectType } from '../properties.js';
+import { DEFAULT_PROPERTIES, PropertyRegistry, SINGULAR, type ObjectType } from '../properties.js';
 import { targetOfTypeId } from '../associationTypes.js';
 import type { HubSpotStore } from '../store.js';
 import { objectTypeOf, okJson, renderView } from './common.js';
@@ -93,10 +93,14 @@ interface PropertyProblem {
 }
 
 /** Unknown and read-only names, in HubSpot's "Property values were not valid" 400. */
-export function checkProperties(type: ObjectType, properties: Record<string, unknown>): Reply | null {
+export function checkProperties(
+  known: PropertyRegistry,
+  type: ObjectType,
+  properties: Record<string, unknown>,
+): Reply | null {
   const problems: PropertyProblem[] = [];
   for (const name of Object.keys(properties)) {
-    if (!isKnownProperty(type, name)) {
+    if (!known.has(type, name)) {
       problems.push({
         isValid: false,
         message: `Property "${name}" does not exist`,
@@ -150,7 +154,12 @@ export function eventType(
 const objectTypeParam = z.string().describe('contacts, companies or deals (also contact, 0-1, …)');
 
 /** Create, update and archive one object; each write is announced as a signed webhook batch when webhooks are on. */
-export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | undefined): RouteDef[] {
+export function writeRoutes(
+  store: HubSpotStore,
+  webhooks: WebhookEmitter | undefined,
+  /** The portal's property definitions (the properties API changes the custom ones). */
+  known: PropertyRegistry = new PropertyRegistry(),
+): RouteDef[] {
   const create = route({
     method: 'POST',
     path: '/crm/v3/objects/{objectType}',
@@ -163,7 +172,7 @@ export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | unde
     handle: ({ params, body }) =>
       orValidationError(() => {
         const type = objectTypeOf(params.objectType);
-        const problem = checkProperties(type, body.properties);
+        const problem = checkProperties(known, type, body.properties);
         if (problem) return problem;
         const properties = normalise(body.properties);
         const email = type === 'contacts' ? properties.email : null;
@@ -197,7 +206,7 @@ export function writeRoutes(store: HubSpotStore, webhooks: WebhookEmitter | unde
         const type = objectTypeOf(params.objectType);
         const before = store.byId[type].get(params.objectId);
         if (!before) return hubspotError(404, 'OBJECT_NOT_FOUND', 'resource not found');
-        const problem = checkProperties(type, body.properties);
+        const problem = checkProperties(known, type, body.properties);
         if (problem) return problem;
         const changes = normalise(body.properties);
         const email = type === 'contacts' ? changes.email : null;

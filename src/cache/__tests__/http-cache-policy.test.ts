@@ -51,7 +51,7 @@ const DOCUMENTS = [
   DASHBOARD_QUERY,
   ...scenarios({ dataset, contactIndex: 0, customerId: 'x' }).map((s) => s.query),
   '{ providers { name circuit } }',
-  '{ companies(first: 3) { totalCount edges { node { name } } } }',
+  '{ companies(first: 3) { pageInfo { hasNextPage } edges { node { name } } } }',
   '{ customers(first: 2) { edges { cursor node { id name lifetimeValue { formatted } } } pageInfo { hasNextPage } } }',
   'query ($id: ID!) { node(id: $id) { id ... on Customer { name } } }',
   '{ customer(email: "a@b.c") { events(first: 2) { edges { node { name } } } activity { eventCount } } }',

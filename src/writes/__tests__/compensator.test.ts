@@ -1,10 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import type { CrmWriter } from '../../../datasources/model.js';
+import {
+  WriteRejectedError,
+  type AccountInput,
+  type ContactChanges,
+  type CrmWriter,
+  type PaymentsWriter,
+} from '../../../datasources/model.js';
 import { Compensator } from '../compensator.js';
 import type { Compensation } from '../compensation.js';
 import { MemoryLeases } from '../leases.js';
 import { MemoryLedger } from '../ledger.js';
+import type { Progress } from '../resume.js';
 import type { CompensationSettings } from '../settings.js';
 
 const SETTINGS: CompensationSettings = {
@@ -41,6 +48,66 @@ function crm() {
   return { state, writer };
 }
 
+/** A CRM that makes contacts (one per write key) and a payments provider that makes accounts, both remembering. */
+function providers() {
+  const state = {
+    paymentsDown: false,
+    paymentsRefuse: false,
+    contacts: new Map<string, { id: string; changes: ContactChanges }>(),
+    deleted: [] as string[],
+    accounts: [] as Array<{ input: AccountInput; key: string }>,
+  };
+  const crmWriter: CrmWriter = {
+    createContact: (changes, { idempotencyKey }) => {
+      const made = state.contacts.get(idempotencyKey) ?? { id: String(200 + state.contacts.size), changes };
+      state.contacts.set(idempotencyKey, made);
+      return Promise.resolve({
+        id: made.id,
+        email: changes.email ?? null,
+        firstName: changes.firstName ?? null,
+        lastName: changes.lastName ?? null,
+        phone: null,
+        jobTitle: null,
+        lifecycleStage: null,
+        companyId: null,
+        createdAt: new Date(0),
+        updatedAt: null,
+        ref: { domain: 'CRM', provider: 'crm', externalId: made.id, url: null },
+      });
+    },
+    updateContact: () => Promise.reject(new Error('not in this test')),
+    updateDealStage: () => Promise.reject(new Error('not in this test')),
+    deleteContact: (id: string) => {
+      state.deleted.push(id);
+      return Promise.resolve();
+    },
+  };
+  const paymentsWriter: PaymentsWriter = {
+    createAccount: (input, { idempotencyKey }) => {
+      if (state.paymentsRefuse) return Promise.reject(new WriteRejectedError('INVALID', 'refused'));
+      if (state.paymentsDown) return Promise.reject(new Error('payments down'));
+      if (!state.accounts.some((a) => a.key === idempotencyKey))
+        state.accounts.push({ input, key: idempotencyKey });
+      return Promise.resolve({
+        id: 'cus_1',
+        contactId: input.contactId,
+        currency: null,
+        createdAt: new Date(0),
+        ref: { domain: 'PAYMENTS', provider: 'payments', externalId: 'cus_1', url: null },
+      });
+    },
+    updateAccount: () => Promise.reject(new Error('not in this test')),
+    refundPayment: () => Promise.reject(new Error('not in this test')),
+  };
+  return { state, crm: crmWriter, payments: paymentsWriter };
+}
+
+const NO_PAYMENTS: PaymentsWriter = {
+  createAccount: () => Promise.reject(new Error('not in this test')),
+  updateAccount: () => Promise.reject(new Error('not in this test')),
+  refundPayment: () => Promise.reject(new Error('not in this test')),
+};
+
 describe('Compensator', () => {
   it('answers "pending" for an undo that cannot run yet, and a sweep finishes it once it can', async () => {
     const ledger = new MemoryLedger();
@@ -49,6 +116,7 @@ describe('Compensator', () => {
       ledger,
       leases: new MemoryLeases(),
       crm: writer,
+      payments: NO_PAYMENTS,
       settings: SETTINGS,
       logger: pino({ level: 'silent' }),
     });
@@ -75,7 +143,14 @@ describe('Compensator', () => {
     const leases = new MemoryLeases(() => now);
     const { state, writer } = crm();
     state.down = false;
-    const options = { ledger, leases, crm: writer, settings: SETTINGS, logger: pino({ level: 'silent' }) };
+    const options = {
+      ledger,
+      leases,
+      crm: writer,
+      payments: NO_PAYMENTS,
+      settings: SETTINGS,
+      logger: pino({ level: 'silent' }),
+    };
     // A replica took the undo's lease, recorded it, and died.
     expect(await leases.acquire('compensation:k2', 'dead', SETTINGS.leaseMs)).toBe(true);
     await ledger.beginCompensation('k2', 'h2', UNDO);
@@ -87,6 +162,111 @@ describe('Compensator', () => {
     await alive.sweep();
     expect(state.deleted).toEqual(['101']);
     await alive.stop();
+  });
+
+  describe('a run that recorded progress and stopped part-way', () => {
+    const changes: ContactChanges = { email: 'half@example.com', firstName: 'Half', lastName: 'Made' };
+    const progress = (account: AccountInput | null): Progress => ({
+      what: 'The customer was not created',
+      step: { kind: 'create-customer', changes, account },
+      keyBase: 'concord-k3',
+      requestId: 'req-3',
+    });
+    const account: AccountInput = { contactId: '777', email: 'half@example.com', name: 'Half Made' };
+
+    function setUp() {
+      let now = 0;
+      const ledger = new MemoryLedger(undefined, () => now);
+      const leases = new MemoryLeases(() => now);
+      const ports = providers();
+      const alive = new Compensator({
+        ledger,
+        leases,
+        crm: ports.crm,
+        payments: ports.payments,
+        settings: SETTINGS,
+        logger: pino({ level: 'silent' }),
+        owner: 'alive',
+      });
+      return { ledger, leases, ports, alive, pass: (ms: number) => (now += ms) };
+    }
+
+    it('is rolled forward by its own keys once its holder’s lease lapses; a retry then replays it', async () => {
+      const { ledger, leases, ports, alive, pass } = setUp();
+      // A replica claimed the key, made the contact, recorded it, and died before the account.
+      await ledger.claim('k3', 'h3');
+      expect(await leases.acquire('compensation:k3', 'dead', SETTINGS.leaseMs)).toBe(true);
+      await ledger.recordProgress('k3', 'h3', progress(account));
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'in-progress' });
+
+      await alive.sweep();
+      expect(ports.state.accounts).toEqual([]);
+      pass(SETTINGS.leaseMs);
+      await alive.sweep();
+      expect(ports.state.accounts).toEqual([{ input: account, key: 'concord-k3-payments-account' }]);
+      expect(ports.state.deleted).toEqual([]);
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'replay', record: { contactId: '777' } });
+      expect((await ledger.pendingCompensations()).unfinished).toEqual([]);
+      await alive.stop();
+    });
+
+    it('makes the contact again under its key when its answer was lost, then the account', async () => {
+      const { ledger, ports, alive } = setUp();
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', progress(null));
+      await alive.sweep();
+      expect([...ports.state.contacts.keys()]).toEqual(['concord-k3-crm-contact']);
+      const made = ports.state.contacts.get('concord-k3-crm-contact')?.id as string;
+      expect(ports.state.accounts).toEqual([
+        {
+          input: { contactId: made, email: 'half@example.com', name: 'Half Made' },
+          key: 'concord-k3-payments-account',
+        },
+      ]);
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'replay', record: { contactId: made } });
+      await alive.stop();
+    });
+
+    it('is rolled back when the account step fails, and a retry answers the rollback', async () => {
+      const { ledger, ports, alive } = setUp();
+      ports.state.paymentsDown = true;
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', progress(account));
+      await alive.sweep();
+      expect(ports.state.deleted).toEqual(['777']);
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({
+        state: 'rolled-back',
+        rolledBack: { what: 'The customer was not created', undone: true },
+      });
+      expect(await ledger.pendingCompensations()).toEqual({ pending: [], unfinished: [], expired: [] });
+      await alive.stop();
+    });
+
+    it('is left alone while its own run holds it, and let go when the run ends', async () => {
+      const { ledger, leases, ports, alive, pass } = setUp();
+      const live = new Compensator({
+        ledger,
+        leases,
+        crm: ports.crm,
+        payments: ports.payments,
+        settings: SETTINGS,
+        logger: pino({ level: 'silent' }),
+        owner: 'live',
+      });
+      await ledger.claim('k3', 'h3');
+      expect(await live.hold('k3')).toBe(true);
+      await ledger.recordProgress('k3', 'h3', progress(account));
+      await alive.sweep();
+      expect(ports.state.accounts).toEqual([]);
+      await ledger.complete('k3', 'h3', { contactId: '777' });
+      await live.letGo('k3');
+      pass(SETTINGS.leaseMs);
+      await alive.sweep();
+      expect(ports.state.accounts).toEqual([]);
+      expect(await ledger.pendingCompensations()).toEqual({ pending: [], unfinished: [], expired: [] });
+      await live.stop();
+      await alive.stop();
+    });
   });
 
   it('lets one replica sweep at a time', async () => {

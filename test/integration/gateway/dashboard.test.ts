@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { minorToDecimal } from '../../../datasources/money.js';
 import type { ChargeRecord, ContactRecord, Dataset } from '../../../sandbox/data/dataset.js';
-import type { ProviderName } from '../../../sandbox/index.js';
+import type { TwinName } from '../../../sandbox/index.js';
 import { DASHBOARD_QUERY as DASHBOARD } from '../../support/dashboard.js';
-import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
+import {
+  CRMS,
+  TEST_ANCHOR,
+  stageLabel,
+  startTestStack,
+  type CrmName,
+  type TestStack,
+} from '../../support/stack.js';
 
 const DAY = 86_400_000;
 const until = new Date(Date.parse(TEST_ANCHOR));
@@ -38,7 +45,7 @@ function paymentStatus(c: ChargeRecord): string {
 }
 
 /** What the dashboard must say about one contact, read from the sandbox's data set directly. */
-function expectedCustomer(dataset: Dataset, index: number) {
+function expectedCustomer(dataset: Dataset, index: number, crm: CrmName) {
   const contact = dataset.contacts[index] as ContactRecord;
   const company = contact.company >= 0 ? dataset.companies[contact.company] : undefined;
   const openDeals = dataset.deals.filter(
@@ -67,7 +74,10 @@ function expectedCustomer(dataset: Dataset, index: number) {
     deals: {
       totalCount: openDeals.length,
       names: openDeals
-        .map((d) => `${d.name}|${d.stage}|${money(d.amountMinor, d.currency.toUpperCase()).amount}`)
+        .map(
+          (d) =>
+            `${d.name}|${stageLabel(d.stage, crm)}|${money(d.amountMinor, d.currency.toUpperCase()).amount}`,
+        )
         .sort(),
     },
     payments: charges.slice(0, 5).map((c) => ({
@@ -88,19 +98,24 @@ function expectedCustomer(dataset: Dataset, index: number) {
 /**
  * The fewest upstream calls the providers' batch limits allow for the dashboard of contacts
  * 0..49, worked out from the data set:
- *   HubSpot: 1 contact list page + ⌈companies/100⌉ batch reads + ⌈contacts/1000⌉ contact→deal
- *            association reads + ⌈deals of those contacts/100⌉ deal batch reads.
- *   Stripe:  ⌈contacts/10⌉ customer searches (10 OR-clauses each) + for each group of 10 customers
- *            found, ⌈their charges/100⌉ charge searches (at least 1).
- *   PostHog: 1 query for every contact's activity.
+ *   HubSpot:    1 contact list page + ⌈companies/100⌉ batch reads + ⌈contacts/1000⌉ contact→deal
+ *               association reads + ⌈deals of those contacts/100⌉ deal batch reads.
+ *   Salesforce: 1 SOQL query (each contact's account and opportunities come along as relationship
+ *               fields and a child subquery), plus the first access token.
+ *   Stripe:     ⌈contacts/10⌉ customer searches (10 OR-clauses each) + for each group of 10 customers
+ *               found, ⌈their charges/100⌉ charge searches (at least 1).
+ *   PostHog:    1 query for every contact's activity.
  */
-function floorFor(dataset: Dataset, count: number): Record<ProviderName, number> {
+function floorFor(dataset: Dataset, count: number, crm: CrmName): Partial<Record<TwinName, number>> {
   const indexes = [...Array(count).keys()];
   const companies = new Set(
     indexes.map((i) => dataset.contacts[i]?.company).filter((c) => c !== undefined && c >= 0),
   );
   const deals = dataset.deals.filter((d) => d.contact < count).length;
-  const hubspot = 1 + Math.ceil(companies.size / 100) + Math.ceil(count / 1000) + Math.ceil(deals / 100);
+  const crmCalls =
+    crm === 'hubspot'
+      ? 1 + Math.ceil(companies.size / 100) + Math.ceil(count / 1000) + Math.ceil(deals / 100)
+      : 2;
   const customers = indexes
     .map((i) => dataset.customers.findIndex((c) => c.contact === i))
     .filter((c) => c >= 0);
@@ -111,26 +126,30 @@ function floorFor(dataset: Dataset, count: number): Record<ProviderName, number>
     chargeSearches += Math.max(1, Math.ceil(charges / 100));
   }
   const stripe = Math.ceil(count / 10) + chargeSearches;
-  return { hubspot, stripe, posthog: 1 };
+  return { [crm]: crmCalls, stripe, posthog: 1 };
 }
 
-describe('the dashboard query', () => {
+describe.each(CRMS)('the dashboard query (CRM: %s)', (crm) => {
   let stack: TestStack;
   let unbatched: TestStack;
 
   beforeAll(async () => {
     // The cache is off here: these tests measure batching; test/integration/cache measures the cache.
     [stack, unbatched] = await Promise.all([
-      startTestStack({ CACHE: 'false' }),
+      startTestStack({ CACHE: 'false' }, { crm }),
       // Unbatched, the dashboard makes ~275 calls: more than one request's budget and the providers' pace.
-      startTestStack({
-        BATCHING: 'false',
-        CACHE: 'false',
-        UPSTREAM_CALL_BUDGET: 'off',
-        HUBSPOT_QUOTA: 'off',
-        STRIPE_QUOTA: 'off',
-        POSTHOG_QUOTA: 'off',
-      }),
+      startTestStack(
+        {
+          BATCHING: 'false',
+          CACHE: 'false',
+          UPSTREAM_CALL_BUDGET: 'off',
+          HUBSPOT_QUOTA: 'off',
+          STRIPE_QUOTA: 'off',
+          POSTHOG_QUOTA: 'off',
+          SALESFORCE_QUOTA: 'off',
+        },
+        { crm },
+      ),
     ]);
   });
   afterAll(async () => {
@@ -147,7 +166,7 @@ describe('the dashboard query', () => {
     const edges = res.data?.customers.edges ?? [];
     expect(edges).toHaveLength(50);
     edges.forEach(({ node }, i) => {
-      const want = expectedCustomer(stack.sandbox.dataset, i);
+      const want = expectedCustomer(stack.dataset, i, crm);
       expect({
         name: node.name,
         email: node.email,
@@ -175,17 +194,27 @@ describe('the dashboard query', () => {
     stack.sandbox.counters.reset();
     await stack.query(DASHBOARD, variables);
     const batched = stack.sandbox.counters.snapshot().total;
-    const floor = floorFor(stack.sandbox.dataset, 50);
-    expect(batched.hubspot).toBeLessThanOrEqual(floor.hubspot);
-    expect(batched.stripe).toBeLessThanOrEqual(floor.stripe);
-    expect(batched.posthog).toBeLessThanOrEqual(floor.posthog);
-    expect(batched.hubspot * batched.stripe * batched.posthog).toBeGreaterThan(0);
+    const floor = floorFor(stack.dataset, 50, crm);
+    for (const [twin, calls] of Object.entries(floor)) {
+      expect([twin, batched[twin as TwinName]]).toEqual([twin, expect.any(Number)]);
+      expect(batched[twin as TwinName]).toBeLessThanOrEqual(calls);
+      expect(batched[twin as TwinName]).toBeGreaterThan(0);
+    }
+    // The CRM that is not chosen is never asked.
+    expect(batched[crm === 'hubspot' ? 'salesforce' : 'hubspot']).toBe(0);
 
     unbatched.sandbox.counters.reset();
     const res = await unbatched.query(DASHBOARD, variables);
     expect(res.errors).toBeUndefined();
     const naive = unbatched.sandbox.counters.snapshot().total;
-    const sum = (t: Record<ProviderName, number>) => t.hubspot + t.stripe + t.posthog;
-    expect(sum(naive)).toBeGreaterThanOrEqual(10 * sum(batched));
+    const sum = (t: Record<TwinName, number>, twins: TwinName[]) => twins.reduce((n, twin) => n + t[twin], 0);
+    // Salesforce's relationship query brings each contact's account and opportunities along, so its
+    // CRM reads are one query with or without batching; batching merges the other providers' calls.
+    const merged: TwinName[] = crm === 'hubspot' ? ['hubspot', 'stripe', 'posthog'] : ['stripe', 'posthog'];
+    if (crm === 'salesforce') {
+      const queries = unbatched.sandbox.counters.snapshot().byEndpoint.salesforce;
+      expect(queries['GET /services/data/{version}/query']).toBe(1);
+    }
+    expect(sum(naive, merged)).toBeGreaterThanOrEqual(10 * sum(batched, merged));
   });
 });

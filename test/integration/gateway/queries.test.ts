@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { minorToDecimal } from '../../../datasources/money.js';
 import { fromGlobalId, toGlobalId } from '../../../src/relay/global-ids.js';
-import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
+import { CRMS, TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
 
 const DAY = 86_400_000;
 const until = new Date(Date.parse(TEST_ANCHOR));
@@ -15,11 +15,11 @@ interface Bucket {
   newCustomers: number;
 }
 
-describe('the rest of the schema over the sandbox', () => {
+describe.each(CRMS)('the rest of the schema over the sandbox (CRM: %s)', (crm) => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({}, { crm });
   });
   afterAll(async () => {
     await stack.stop();
@@ -34,7 +34,7 @@ describe('the rest of the schema over the sandbox', () => {
     expect(res.errors).toBeUndefined();
     const buckets = res.data?.metrics.buckets ?? [];
     expect(buckets).toHaveLength(90);
-    const { dataset } = stack.sandbox;
+    const { dataset } = stack;
     buckets.forEach((bucket, i) => {
       const from = since.getTime() + i * DAY;
       const to = from + DAY;
@@ -62,7 +62,7 @@ describe('the rest of the schema over the sandbox', () => {
   });
 
   it('fetches every node type by global id, and several at once in order', async () => {
-    const { dataset } = stack.sandbox;
+    const { dataset } = stack;
     const customer = dataset.customers[0];
     const charge = dataset.charges.find((c) => c.customer === 0);
     const invoice = dataset.invoices[0];
@@ -94,7 +94,7 @@ describe('the rest of the schema over the sandbox', () => {
   });
 
   it('fetches an analytics event again by its id', async () => {
-    const contact = stack.sandbox.dataset.contacts[0];
+    const contact = stack.dataset.contacts[0];
     const listed = await stack.query<{
       customer: { events: { edges: Array<{ node: { id: string; name: string } }> } };
     }>(
@@ -118,7 +118,7 @@ describe('the rest of the schema over the sandbox', () => {
   });
 
   it('links a payment back to its customer and a deal to its customer and company', async () => {
-    const { dataset } = stack.sandbox;
+    const { dataset } = stack;
     const charge = dataset.charges[10];
     const contact = dataset.contacts[dataset.customers[charge?.customer ?? 0]?.contact ?? 0];
     const deal = dataset.deals[7];
@@ -139,7 +139,7 @@ describe('the rest of the schema over the sandbox', () => {
   });
 
   it('answers a customer by email with subscriptions, invoices, events and provider links', async () => {
-    const { dataset } = stack.sandbox;
+    const { dataset } = stack;
     const sub = dataset.subscriptions.find((s) => s.status === 'active');
     const customer = dataset.customers[sub?.customer ?? 0];
     const contact = dataset.contacts[customer?.contact ?? 0];
@@ -173,14 +173,14 @@ describe('the rest of the schema over the sandbox', () => {
     const times = got?.events.edges.map((e) => Date.parse(e.node.occurredAt)) ?? [];
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(got?.links).toEqual([
-      { domain: 'CRM', provider: 'hubspot', externalId: contact?.crmId },
+      { domain: 'CRM', provider: crm, externalId: contact?.crmId },
       { domain: 'PAYMENTS', provider: 'stripe', externalId: customer?.stripeId },
       { domain: 'ANALYTICS', provider: 'posthog', externalId: contact?.crmId },
     ]);
   });
 
   it('lists companies, deals by status, payments and invoices at the top level', async () => {
-    const { dataset } = stack.sandbox;
+    const { dataset } = stack;
     const res = await stack.query<{
       companies: { edges: Array<{ node: { name: string } }> };
       deals: { totalCount: number };
@@ -203,7 +203,7 @@ describe('the rest of the schema over the sandbox', () => {
       providers: Array<{ domain: string; name: string; mode: string; errorRate: number }>;
     }>('{ providers { domain name mode circuit errorRate latencyP50Ms latencyP95Ms } }');
     expect(res.data?.providers.map((p) => [p.domain, p.name, p.mode])).toEqual([
-      ['CRM', 'hubspot', 'SANDBOX'],
+      ['CRM', crm, 'SANDBOX'],
       ['PAYMENTS', 'stripe', 'SANDBOX'],
       ['ANALYTICS', 'posthog', 'SANDBOX'],
     ]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DASHBOARD_QUERY } from '../../support/dashboard.js';
+import { scrape, total } from '../observability/support.js';
 import { TEST_ANCHOR, startTestStack, type TestStack } from '../../support/stack.js';
 
 /** `CRM_PROVIDER=salesforce` in sandbox mode: the gateway's dashboard answered from the Salesforce twin. */
@@ -57,6 +58,25 @@ describe('the dashboard with Salesforce as the CRM', () => {
       'POST /services/oauth2/token': 1,
       'GET /services/data/{version}/query': 1,
     });
+  });
+
+  it("reports the org's API usage from Sforce-Limit-Info in /metrics, following each call", async () => {
+    const usage = async (of: string) =>
+      total(await scrape(stack.gateway), 'concord_provider_api_usage', { provider: 'salesforce', of });
+    expect(await usage('allocation')).toBe(stack.sandbox.salesforce.settings.dailyApiRequests);
+    const before = await usage('used');
+    expect(before).toBeGreaterThan(0);
+    stack.sandbox.counters.reset();
+    // Filtered, so not from the cache: a page query and its COUNT() query, two data API calls.
+    const email = stack.sandbox.dataset.contacts[5]?.email as string;
+    const res = await stack.query(
+      'query ($e: String) { customers(first: 1, filter: { email: $e }) { totalCount } }',
+      { e: email },
+    );
+    expect(res.errors).toBeUndefined();
+    const calls = stack.sandbox.counters.snapshot().byEndpoint.salesforce;
+    expect(calls).toEqual({ 'GET /services/data/{version}/query': 2 });
+    expect(await usage('used')).toBe(before + 2);
   });
 
   it('a revoked refresh token: the CRM fields fail with reason auth, and /readyz names Salesforce', async () => {

@@ -153,6 +153,18 @@ describe('batch read', () => {
     }
   });
 
+  it("lists the deal pipeline, whose stage ids are the deals' dealstage values, with labels", async () => {
+    const response = await client.crm.pipelines.pipelinesApi.getAll('deals');
+    expect(response.results.map((p) => [p.id, p.label])).toEqual([['default', 'Sales Pipeline']]);
+    const stages = response.results[0]?.stages ?? [];
+    expect(new Set(stages.map((s) => s.id))).toEqual(new Set(dataset.deals.map((d) => d.stage)));
+    expect(stages.find((s) => s.id === 'contractsent')?.label).toBe('Contract Sent');
+    expect(stages.find((s) => s.id === 'closedwon')?.metadata).toEqual({
+      isClosed: 'true',
+      probability: '1.0',
+    });
+  });
+
   it('answers 207 with OBJECT_NOT_FOUND errors naming the missing ids', async () => {
     const present = dataset.companies[3];
     if (!present) throw new Error('data set has too few companies');

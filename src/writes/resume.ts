@@ -1,0 +1,88 @@
+import type {
+  AccountInput,
+  Contact,
+  ContactChanges,
+  CrmWriter,
+  PaymentsWriter,
+} from '../../datasources/model.js';
+import { WriteRejectedError } from '../../datasources/model.js';
+import type { UndoStep } from './compensation.js';
+
+/**
+ * What a multi-step mutation still has to do, as data: recorded in the mutation ledger before its
+ * first provider write and again after each step, so that when the run stops part-way (its process
+ * died, or it gave up without an answer) a sweeper on any replica finishes it by the same steps
+ * and the same provider keys. Each step repeats harmlessly under its key.
+ */
+export type ResumeStep =
+  /**
+   * createCustomer: the CRM contact (made already when `account` is set: the input of the payment
+   * account still to make), then the payment account linked to it.
+   */
+  { kind: 'create-customer'; changes: ContactChanges; account: AccountInput | null };
+
+/** A mutation's progress as recorded in the ledger while it runs. */
+export interface Progress {
+  /** For the client's message if it ends rolled back: `The customer was not created`. */
+  what: string;
+  step: ResumeStep;
+  /** The mutation's provider keys are `${keyBase}-${step}`, as the live run made them. */
+  keyBase: string;
+  requestId: string;
+}
+
+/** How rolling a mutation forward ended. */
+export type RollForward =
+  /** Every step done: the record a retry replays. */
+  | { kind: 'done'; record: unknown }
+  /** A later step failed: the earlier write is to be undone (a compensation), as the live run would. */
+  | { kind: 'undo'; undo: UndoStep; failure: unknown }
+  /** The first write was refused: nothing was made, and the refusal is the answer. */
+  | { kind: 'refused'; failure: WriteRejectedError };
+
+export const writeKey = (keyBase: string, step: string): string => `${keyBase}-${step}`;
+
+export function displayName(contact: Pick<Contact, 'firstName' | 'lastName'>): string | null {
+  return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;
+}
+
+/** The payment account a new contact gets: its email (or the input's) and its name. */
+export function accountFor(contact: Contact, changes: ContactChanges): AccountInput {
+  return { contactId: contact.id, email: contact.email ?? changes.email ?? null, name: displayName(contact) };
+}
+
+/**
+ * Runs what is left of a mutation with its own provider keys. A first write that fails without a
+ * refusal is thrown: nothing is known to be made, the progress stays recorded, the next sweep tries again.
+ */
+export async function rollForward(
+  ports: { crm: CrmWriter; payments: PaymentsWriter },
+  { step, keyBase }: Progress,
+): Promise<RollForward> {
+  switch (step.kind) {
+    case 'create-customer': {
+      let account = step.account;
+      if (account === null) {
+        try {
+          // The CRM finds the contact an earlier attempt of this key made (its write-key property).
+          const contact = await ports.crm.createContact(step.changes, {
+            idempotencyKey: writeKey(keyBase, 'crm-contact'),
+          });
+          account = accountFor(contact, step.changes);
+        } catch (failure) {
+          if (failure instanceof WriteRejectedError) return { kind: 'refused', failure };
+          throw failure;
+        }
+      }
+      try {
+        await ports.payments.createAccount(account, {
+          idempotencyKey: writeKey(keyBase, 'payments-account'),
+        });
+      } catch (failure) {
+        // As the live run does: the contact is undone rather than left waiting on the payments provider.
+        return { kind: 'undo', undo: { kind: 'delete-contact', contactId: account.contactId }, failure };
+      }
+      return { kind: 'done', record: { contactId: account.contactId } };
+    }
+  }
+}

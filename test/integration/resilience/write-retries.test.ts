@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
+import { serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
+
+/**
+ * Every provider write carries a key that makes a repeat harmless (Stripe's Idempotency-Key,
+ * HubSpot's write-key property, PostHog's event uuid, or a PATCH that sets the same values), so
+ * the transport retries writes as it retries reads: with every provider failing 30% of its
+ * attempts, every mutation still succeeds, and every failed attempt was retried.
+ */
+
+const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
+const ROUNDS = 12;
+
+const CREATE = `mutation ($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { customer { id } userErrors { code } }
+}`;
+const UPDATE = `mutation ($input: UpdateCustomerInput!) {
+  updateCustomer(input: $input) { customer { id } userErrors { code } }
+}`;
+const DEAL_STAGE = `mutation ($input: UpdateDealStageInput!) {
+  updateDealStage(input: $input) { deal { stage } userErrors { code } }
+}`;
+const REFUND = `mutation ($input: RefundPaymentInput!) {
+  refundPayment(input: $input) { payment { id } userErrors { code } }
+}`;
+const TRACK = `mutation ($input: TrackEventInput!) {
+  trackEvent(input: $input) { eventId userErrors { code } }
+}`;
+
+type Payload = Record<string, { userErrors: unknown[] } & Record<string, unknown>>;
+
+describe('mutations with every provider failing 30% of its calls', () => {
+  let stack: ResilienceStack;
+
+  beforeAll(async () => {
+    stack = await startResilienceStack({
+      // Generous: the point is whether writes are retried, not how fast a loaded machine answers.
+      REQUEST_DEADLINE_MS: '30000',
+      // Ten retries leave a call failing for good about twice in a million (0.3^11).
+      ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
+      RETRY_BASE_MS: '5',
+      RETRY_MAX_MS: '40',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers every mutation in full, each failed write attempt retried under its key', async () => {
+    const { dataset } = stack.sandbox;
+    const deals = dataset.deals.filter((d) => d.stage !== 'closedwon' && d.stage !== 'closedlost');
+    const charges = dataset.charges.filter(
+      (c) => c.status === 'succeeded' && c.amountRefunded === 0 && c.currency === 'usd' && c.amount >= 1000,
+    );
+    const contacts = dataset.contacts;
+    expect(deals.length).toBeGreaterThanOrEqual(ROUNDS);
+    expect(charges.length).toBeGreaterThanOrEqual(ROUNDS);
+    expect(contacts.length).toBeGreaterThanOrEqual(2 * ROUNDS);
+
+    for (const p of PROVIDERS) stack.sandbox.knobs.set(p, { errorRate: 0.3 });
+    stack.sandbox.counters.reset();
+    const retriesBefore = PROVIDERS.map((p) => stack.concord.connected.policies.state(p).retries);
+
+    const runs: Array<{ field: string; run: () => Promise<{ data?: Payload | null; errors?: unknown }> }> =
+      [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const deal = deals[i];
+      const charge = charges[i];
+      const contact = contacts[i];
+      const other = contacts[ROUNDS + i];
+      if (!deal || !charge || !contact || !other) throw new Error('the data set is too small');
+      runs.push(
+        {
+          field: 'createCustomer',
+          run: () =>
+            stack.query<Payload>(CREATE, {
+              input: { clientMutationId: `retried-create-${i}`, email: `retried.${i}@example.com` },
+            }),
+        },
+        {
+          field: 'updateCustomer',
+          run: () =>
+            stack.query<Payload>(UPDATE, {
+              input: {
+                clientMutationId: `retried-update-${i}`,
+                id: toGlobalId('Customer', other.crmId),
+                firstName: `Retried${i}`,
+              },
+            }),
+        },
+        {
+          field: 'updateDealStage',
+          run: () =>
+            stack.query<Payload>(DEAL_STAGE, {
+              input: {
+                clientMutationId: `retried-deal-${i}`,
+                id: toGlobalId('Deal', deal.crmId),
+                stage: 'closedwon',
+              },
+            }),
+        },
+        {
+          field: 'refundPayment',
+          run: () =>
+            stack.query<Payload>(REFUND, {
+              input: {
+                clientMutationId: `retried-refund-${i}`,
+                paymentId: toGlobalId('Payment', charge.stripeId),
+              },
+            }),
+        },
+        {
+          field: 'trackEvent',
+          run: () =>
+            stack.query<Payload>(TRACK, {
+              input: {
+                clientMutationId: `retried-track-${i}`,
+                customerId: toGlobalId('Customer', contact.crmId),
+                name: 'plan_viewed',
+              },
+            }),
+        },
+      );
+    }
+    // Five clients at once, as a gateway under load sees them.
+    const answers: Array<{ field: string; res: { data?: Payload | null; errors?: unknown } }> = [];
+    const queue = [...runs];
+    await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          answers.push({ field: next.field, res: await next.run() });
+        }
+      }),
+    );
+
+    expect(answers).toHaveLength(5 * ROUNDS);
+    for (const { field, res } of answers) {
+      expect({ field, errors: res.errors }).toEqual({ field, errors: undefined });
+      expect({ field, userErrors: res.data?.[field]?.userErrors }).toEqual({ field, userErrors: [] });
+    }
+    const counters = stack.sandbox.counters.snapshot();
+    PROVIDERS.forEach((p, i) => {
+      // Failures happened, each one was retried (writes as well as reads), and no circuit opened.
+      expect({ p, failed: serverErrors(counters.byStatus[p]) > 0 }).toEqual({ p, failed: true });
+      const state = stack.concord.connected.policies.state(p);
+      expect({ p, retries: state.retries - (retriesBefore[i] as number) }).toEqual({
+        p,
+        retries: serverErrors(counters.byStatus[p]),
+      });
+      expect(state.circuit).toBe('CLOSED');
+    });
+  }, 120_000);
+});

@@ -1,0 +1,142 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
+import type { Concord } from '../../../src/app.js';
+import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
+
+/**
+ * Live mode against the HubSpot twin: a portal without the write-key property (archived through the
+ * twin's properties API, as HubSpot's own) gets it made at start; a portal that cannot be asked
+ * leaves /readyz degraded with one line until it can.
+ */
+
+const PROPERTY = 'concord_write_key';
+const CREATE = `mutation ($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { customer { id } userErrors { code } }
+}`;
+
+async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the HubSpot write-key property in live mode', () => {
+  let sandbox: RunningSandbox;
+  let concord: Concord | undefined;
+
+  const hubspot = (method: string, path: string, body?: unknown) =>
+    fetch(`${sandbox.urls.hubspot}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${sandbox.credentials.hubspotAccessToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const live = () => {
+    const { credentials, urls } = sandbox;
+    return startTestConcord({
+      HUBSPOT_ACCESS_TOKEN: credentials.hubspotAccessToken,
+      HUBSPOT_BASE_URL: urls.hubspot,
+      STRIPE_SECRET_KEY: credentials.stripeSecretKey,
+      STRIPE_BASE_URL: urls.stripe,
+      POSTHOG_API_KEY: credentials.posthogApiKey,
+      POSTHOG_PROJECT_ID: String(credentials.posthogProjectId),
+      POSTHOG_HOST: urls.posthog,
+      HUBSPOT_RETRIES: '1',
+      RETRY_BASE_MS: '5',
+      RETRY_MAX_MS: '10',
+    });
+  };
+  const readiness = async () =>
+    (await (await fetch(new URL('/readyz', (concord as Concord).gateway.url))).json()) as {
+      status: string;
+      reasons?: string[];
+    };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
+  }, 60_000);
+  afterEach(async () => {
+    sandbox.knobs.reset();
+    await concord?.stop();
+    concord = undefined;
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it('the twin answers the properties API as HubSpot does, and refuses writes naming a missing property', async () => {
+    const got = await hubspot('GET', `/crm/v3/properties/contacts/${PROPERTY}`);
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({ name: PROPERTY, type: 'string', fieldType: 'text' });
+    expect((await hubspot('DELETE', `/crm/v3/properties/contacts/${PROPERTY}`)).status).toBe(204);
+    const missing = await hubspot('GET', `/crm/v3/properties/contacts/${PROPERTY}`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND' });
+    const refused = await hubspot('POST', '/crm/v3/objects/contacts', {
+      properties: { email: 'keyed@example.com', [PROPERTY]: 'k' },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('PROPERTY_DOESNT_EXIST');
+    const property = {
+      name: PROPERTY,
+      label: 'x',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'contactinformation',
+    };
+    expect((await hubspot('POST', '/crm/v3/properties/contacts', property)).status).toBe(201);
+    const again = await hubspot('POST', '/crm/v3/properties/contacts', property);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ category: 'CONFLICT' });
+    expect(
+      (await hubspot('POST', '/crm/v3/properties/contacts', { ...property, name: 'Not A Name' })).status,
+    ).toBe(400);
+  });
+
+  it('is made at start when the portal lacks it; createCustomer then works', async () => {
+    expect((await hubspot('DELETE', `/crm/v3/properties/contacts/${PROPERTY}`)).status).toBe(204);
+    concord = await live();
+    await eventually(
+      async () =>
+        (await hubspot('GET', `/crm/v3/properties/contacts/${PROPERTY}`)).status === 200 ? true : undefined,
+      'the property made by Concord',
+    );
+    expect((await readiness()).reasons ?? []).toEqual([]);
+    const res = await postQuery<{
+      createCustomer: { customer: { id: string } | null; userErrors: unknown[] };
+    }>(concord.gateway, CREATE, {
+      input: { clientMutationId: 'after-setup', email: 'after.setup@example.com' },
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.createCustomer.userErrors).toEqual([]);
+  }, 60_000);
+
+  it('leaves /readyz degraded with one line while HubSpot cannot be asked, and makes it once it can', async () => {
+    expect((await hubspot('DELETE', `/crm/v3/properties/contacts/${PROPERTY}`)).status).toBe(204);
+    sandbox.knobs.set('hubspot', { outage: true });
+    concord = await live();
+    const degraded = await eventually(async () => {
+      const ready = await readiness();
+      return ready.reasons?.length ? ready : undefined;
+    }, 'the degraded line');
+    expect(degraded.status).toBe('degraded');
+    expect(degraded.reasons).toHaveLength(1);
+    expect(degraded.reasons?.[0]).toMatch(/^hubspot: could not check its setup for writes yet/);
+    sandbox.knobs.set('hubspot', { outage: false });
+    await eventually(
+      async () =>
+        (await hubspot('GET', `/crm/v3/properties/contacts/${PROPERTY}`)).status === 200 ? true : undefined,
+      'the property made once HubSpot answers',
+    );
+    await eventually(
+      async () => ((await readiness()).reasons === undefined ? true : undefined),
+      'the line gone',
+    );
+  }, 60_000);
+});
