@@ -141,7 +141,10 @@ export async function startGateway({
     logger,
     trustedOnly: services.config.trustedDocuments.mode === 'allow-listed-only' ? trustedStore : null,
   });
-  const graphiqlPage = () => ({ endpoint: '/graphql', headers: devHeaders(services) });
+  const graphiqlPage = async (scopes: string | undefined) => ({
+    endpoint: '/graphql',
+    headers: await devHeaders(services, scopes),
+  });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { graphiqlBundle } from './bundle.js';
+import { UnknownScopeError } from './dev-headers.js';
 import { renderGraphiQLPage, type PageOptions } from './page.js';
 
 export { ASSETS_PATH } from './page.js';
@@ -16,21 +17,37 @@ export function noApolloLandingPage<T extends object>(): ApolloServerPlugin<T> {
  * A browser's GET of /graphql (it prefers HTML to JSON) gets GraphiQL. Mounted before the
  * credential check: the page is static and holds no data; its queries carry the headers.
  */
-export function graphiqlForBrowsers(page: () => PageOptions): RequestHandler {
+export function graphiqlForBrowsers(page: PageSource): RequestHandler {
   return (req, res, next) => {
     if (req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') {
       next();
       return;
     }
-    res.type('html').send(renderGraphiQLPage(page()));
+    sendPage(page, req, res).catch(next);
   };
 }
 
+/** The page's options for one request; `scopes` is its `?scopes=` (sandbox: a token with only those). */
+export type PageSource = (scopes: string | undefined) => Promise<PageOptions>;
+
+async function sendPage(page: PageSource, req: express.Request, res: express.Response): Promise<void> {
+  const scopes = typeof req.query.scopes === 'string' ? req.query.scopes : undefined;
+  let options: PageOptions;
+  try {
+    options = await page(scopes);
+  } catch (error) {
+    if (!(error instanceof UnknownScopeError)) throw error;
+    res.status(400).type('text').send(error.message);
+    return;
+  }
+  res.type('html').send(renderGraphiQLPage(options));
+}
+
 /** `/graphiql` (the page) and `/graphiql/assets/*` (the bundle, built on first request). */
-export function graphiqlRouter(page: () => PageOptions, logger: Logger): express.Router {
+export function graphiqlRouter(page: PageSource, logger: Logger): express.Router {
   const router = express.Router();
-  router.get('/', (_req, res) => {
-    res.type('html').send(renderGraphiQLPage(page()));
+  router.get('/', async (req, res) => {
+    await sendPage(page, req, res);
   });
   router.get('/assets/:file', async (req, res) => {
     let bundle;
