@@ -118,6 +118,58 @@ describe.each(['memory', 'redis'] as const)('the shared cache (%s store)', (kind
       'POST /crm/v3/objects/{objectType}/batch/read': 1,
     });
   });
+  it('walks a customer’s payments page by page reading the charge history once, and answers what Stripe holds', async () => {
+    const dataset = concord.connected.sandbox?.dataset;
+    if (!dataset) throw new Error('the test stack runs against the sandbox');
+    const counts = new Map<number, number>();
+    for (const c of dataset.charges) counts.set(c.customer, (counts.get(c.customer) ?? 0) + 1);
+    // Past the contacts other tests read, with more than one page of 20 and one search page of 100.
+    const index = dataset.customers.findIndex(
+      (c, i) => c.contact >= 100 && (counts.get(i) ?? 0) > 40 && (counts.get(i) ?? 0) <= 100,
+    );
+    const customer = dataset.customers[index];
+    if (!customer) throw new Error('no customer with 41 to 100 charges in the test data');
+    const id = Buffer.from(`v1:Customer:${dataset.contacts[customer.contact]?.crmId}`).toString('base64url');
+    const query = `query ($id: ID!, $after: String) { node(id: $id) { ... on Customer {
+      payments(first: 20, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } }`;
+    type Page = {
+      node: {
+        payments: {
+          edges: Array<{ node: { id: string } }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      };
+    };
+    resetCalls(concord);
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const res: Awaited<ReturnType<typeof postQuery<Page>>> = await postQuery<Page>(concord.gateway, query, {
+        id,
+        after,
+      });
+      expect(res.errors).toBeUndefined();
+      const payments = res.data?.node.payments;
+      walked.push(
+        ...(payments?.edges.map((e) => Buffer.from(e.node.id, 'base64url').toString().split(':')[2] ?? '') ??
+          []),
+      );
+      if (!payments?.pageInfo.hasNextPage) break;
+      after = payments.pageInfo.endCursor;
+    }
+    // The first page comes from the summary, the later ones from the history read with it.
+    expect(concord.connected.sandbox?.counters.snapshot().byEndpoint.stripe).toEqual({
+      'GET /v1/customers/search': 1,
+      'GET /v1/charges/search': 1,
+    });
+    const secs = (ms: number) => Math.floor(ms / 1000);
+    const expected = dataset.charges
+      .filter((c) => c.customer === index)
+      .sort((a, b) => secs(b.createdAt) - secs(a.createdAt) || (a.stripeId < b.stripeId ? -1 : 1))
+      .map((c) => c.stripeId);
+    expect(walked).toEqual(expected);
+  });
+
   // Last in this group: the outage opens the CRM circuit for a while.
   it('serves a stale entry while the CRM is down, and says so', async () => {
     const query = `query ($email: String!) { customer(email: $email) { name company { name } } }`;
