@@ -203,7 +203,8 @@ describe('associations given at update', () => {
 
 describe('calls the sandbox does not simulate', () => {
   it("answer HubSpot's own 404, never a silent success", async () => {
-    const error = await failure(client.crm.pipelines.pipelinesApi.getAll('deals'));
+    // Owners are not simulated (pipelines and the properties API are).
+    const error = await failure(client.crm.owners.ownersApi.getPage());
     expect(error.code).toBe(404);
     expect(error.body).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND' });
   });
