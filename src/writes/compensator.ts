@@ -98,11 +98,11 @@ export class Compensator {
    * Takes the lease of a run about to record progress, and renews it while the run goes on, so no
    * sweeper finishes a run that is alive; once this process dies, the lease lapses and a sweeper
    * on any replica finishes the run. False when another holder has it (a sweeper finishing an
-   * earlier run of the same key): then this run must not write.
+   * earlier run of the same key, or another run in this process): then this run must not write.
    */
   async hold(key: string): Promise<boolean> {
     const { leases, settings } = this.options;
-    if (this.holds.has(key)) return true;
+    if (this.holds.has(key)) return false;
     if (!(await leases.acquire(runLease(key), this.owner, settings.leaseMs))) return false;
     const renewal = setInterval(() => {
       leases.renew(runLease(key), this.owner, settings.leaseMs).catch(() => undefined);

@@ -61,6 +61,8 @@ interface RunState {
   compensated: boolean;
   progressed: boolean;
   unfinished: boolean;
+  /** This run holds the mutation's lease (compensator.hold). */
+  held: boolean;
 }
 
 function writeKeys(
@@ -76,7 +78,12 @@ function writeKeys(
 ) {
   // Stripe allows 255 characters; a digest keeps client text (and its length) out of provider logs.
   const base = `concord-${key.slice(0, 40)}`;
-  const state: RunState = { compensated: false, progressed: takenOver, unfinished: takenOver };
+  const state: RunState = {
+    compensated: false,
+    progressed: takenOver,
+    unfinished: takenOver,
+    held: takenOver,
+  };
   const keys: WriteKeys = {
     for: (step) => writeKey(base, step),
     compensate: async (what, step, failure) => {
@@ -88,8 +95,9 @@ function writeKeys(
     },
     progress: async (what, step) => {
       // The run's lease first, so no sweeper finishes a run that is still going.
-      const held = await compensator.hold(key).catch(() => false);
-      if (!held) throw writesPaused();
+      // Taken once per run (a run that took over an unfinished one holds it already).
+      if (!state.held) state.held = await compensator.hold(key).catch(() => false);
+      if (!state.held) throw writesPaused();
       state.progressed = true;
       try {
         await ledger.recordProgress(key, inputHash, { what, step, keyBase: base, requestId });

@@ -255,6 +255,8 @@ describe('Compensator', () => {
       });
       await ledger.claim('k3', 'h3');
       expect(await live.hold('k3')).toBe(true);
+      // Another run of the same key in this process (a concurrent retry) does not get it.
+      expect(await live.hold('k3')).toBe(false);
       await ledger.recordProgress('k3', 'h3', progress(account));
       await alive.sweep();
       expect(ports.state.accounts).toEqual([]);
