@@ -193,7 +193,8 @@ describe('introspection by configuration', () => {
       await authenticated.stop();
       await off.stop();
     }
-  });
+    // Two whole stacks start in this test: past jest's 30 s default on a loaded machine.
+  }, 90_000);
 });
 
 describe('requests that run no operation', () => {
