@@ -22,7 +22,11 @@ export const SYSTEM_LANE = 'system';
 export const DEFAULT_WINDOW_SLACK_MS = 100;
 /** The slack never drops below this: two processes' clocks on one host still differ by a timer tick. */
 export const DEFAULT_MIN_WINDOW_SLACK_MS = 5;
-/** How many of the latest calls the slack is measured over. */
+/**
+ * The slack is measured over the latest calls, and over every call that ended within the longest
+ * window: a call's log entry counts until its window (plus slack) is over, so its duration must
+ * bound the slack for as long.
+ */
 const SLACK_SAMPLE = 32;
 /** What a call refused because the store itself failed is told to wait before trying again. */
 const STORE_FAILED_RETRY_MS = 1_000;
@@ -136,7 +140,7 @@ export class ProviderQuota {
   private readonly minSlackMs: number;
   private slackMs: number;
   /** How long the latest calls took, from taking room to their end (the slack's measure). */
-  private readonly durations: number[] = [];
+  private readonly durations: Array<{ endedAt: number; ms: number }> = [];
   /** When each call in flight took its room: one out longer than the slack may still arrive late. */
   private readonly open = new Set<{ takenAt: number }>();
   /** Each bucket's window without the slack (the provider's, as adapted to its headers). */
@@ -310,10 +314,20 @@ export class ProviderQuota {
     };
   }
 
+  private longestWindowMs(): number {
+    let longest = 0;
+    for (const windowMs of this.baseWindows.values()) longest = Math.max(longest, windowMs);
+    return longest;
+  }
+
   /** One more call's duration. */
   private measured(durationMs: number): void {
-    this.durations.push(Math.max(0, durationMs));
-    if (this.durations.length > SLACK_SAMPLE) this.durations.shift();
+    const now = this.now();
+    this.durations.push({ endedAt: now, ms: Math.max(0, durationMs) });
+    const keepSince = now - this.longestWindowMs() - this.maxSlackMs;
+    while (this.durations.length > SLACK_SAMPLE && (this.durations[0]?.endedAt ?? now) < keepSince) {
+      this.durations.shift();
+    }
     this.resetSlack();
   }
 
@@ -325,7 +339,8 @@ export class ProviderQuota {
   private resetSlack(): void {
     if (this.durations.length === 0) return;
     const now = this.now();
-    let longest = Math.max(...this.durations);
+    let longest = 0;
+    for (const { ms } of this.durations) longest = Math.max(longest, ms);
     for (const { takenAt } of this.open) longest = Math.max(longest, now - takenAt);
     const slack = Math.min(this.maxSlackMs, Math.max(this.minSlackMs, Math.ceil(longest)));
     if (slack === this.slackMs) return;

@@ -213,6 +213,33 @@ describe('ProviderQuota', () => {
       expect(q.windowSlackMs).toBe(100);
     });
 
+    it('keeps a slow call in the slack while its window lasts, however many quick calls follow', async () => {
+      const clock = fakeClock();
+      const q = new ProviderQuota({
+        provider: 'stripe',
+        credentialFingerprint: 'fp',
+        windows: [{ name: 'api', limit: 100, windowMs: 1_000 }],
+        classes: [{ name: 'api', windows: ['api'] }],
+        store: new MemoryQuotaStore(() => clock.now),
+        now: () => clock.now,
+        sleep: clock.sleep,
+      });
+      const slow = await q.acquire(GET, 'a', null);
+      await clock.sleep(50);
+      slow();
+      for (let i = 0; i < 40; i++) {
+        const quick = await q.acquire(GET, 'a', null);
+        await clock.sleep(1);
+        quick();
+      }
+      expect(q.windowSlackMs).toBe(50);
+      await clock.sleep(1_200);
+      const later = await q.acquire(GET, 'a', null);
+      await clock.sleep(1);
+      later();
+      expect(q.windowSlackMs).toBe(5);
+    });
+
     it('counts a call still out as long as it has been out, since it may not have arrived yet', async () => {
       const clock = fakeClock();
       const q = measured(clock);
