@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AssociationTypes, Client } from '@hubspot/api-client';
+import { AssociationTypes, type Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/deals/models/Filter.js';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
+import { FIDELITY_SANDBOX, hubspotClient, rejectionOf } from '../../../support/official-clients.js';
 
 // The calls @hubspot/api-client's README and docs show, beyond those Concord's adapter makes,
 // against the twin, read through the client's own models.
@@ -11,26 +12,15 @@ let sandbox: RunningSandbox;
 let client: Client;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7, anchor: Date.UTC(2026, 10, 24) });
-  client = new Client({
-    accessToken: sandbox.credentials.hubspotAccessToken,
-    basePath: sandbox.urls.hubspot,
-    numberOfApiCallRetries: 0,
-  });
+  sandbox = await startSandbox(FIDELITY_SANDBOX);
+  client = hubspotClient(sandbox);
 });
 
 afterAll(async () => {
   await sandbox.stop();
 });
 
-async function failure(promise: Promise<unknown>): Promise<{ code?: number; body?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: number; body?: unknown };
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf<{ code?: number; body?: unknown }>(promise);
 
 const HUBSPOT_DEFINED = AssociationSpecAssociationCategoryEnum.HubspotDefined;
 

@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
+import { FIDELITY_SANDBOX, hubspotClient, rejectionOf } from '../../../support/official-clients.js';
 
 let sandbox: RunningSandbox;
 let client: Client;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7, anchor: Date.UTC(2026, 10, 24) });
-  client = new Client({
-    accessToken: sandbox.credentials.hubspotAccessToken,
-    basePath: sandbox.urls.hubspot,
-    numberOfApiCallRetries: 0,
-  });
+  sandbox = await startSandbox(FIDELITY_SANDBOX);
+  client = hubspotClient(sandbox);
 });
 
 afterAll(async () => {
   await sandbox.stop();
 });
 
-async function failure(promise: Promise<unknown>): Promise<{ code?: number; body?: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: number; body?: unknown };
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf<{ code?: number; body?: unknown }>(promise);
 
 const HUBSPOT_DEFINED = AssociationSpecAssociationCategoryEnum.HubspotDefined;
 

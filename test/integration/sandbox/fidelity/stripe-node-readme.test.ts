@@ -1,45 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
+import {
+  FIDELITY_SANDBOX,
+  keysOf,
+  rejectionOf,
+  stripeFixtures as fixtures,
+  stripeNode,
+} from '../../../support/official-clients.js';
 
 // The calls stripe-node's README shows, beyond those Concord's adapter makes, against the twin.
 
 type Json = Record<string, unknown>;
-const fixtures = (
-  JSON.parse(
-    readFileSync(resolve(import.meta.dirname, '../../../fixtures/stripe/fixtures.json'), 'utf8'),
-  ) as { resources: Record<string, Json> }
-).resources;
-const keysOf = (o: unknown): string[] => Object.keys(o as Json).sort();
 
 let sandbox: RunningSandbox;
-
-function client(options: Stripe.StripeConfig = {}): Stripe {
-  const { hostname, port } = new URL(sandbox.urls.stripe);
-  return new Stripe(sandbox.credentials.stripeSecretKey, {
-    host: hostname,
-    port: Number(port),
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Stripe.errors.StripeError;
-  }
-  throw new Error('expected the call to fail');
-}
+const client = (options: Stripe.StripeConfig = {}): Stripe => stripeNode(sandbox, options);
+const rejection = (promise: Promise<unknown>) => rejectionOf<Stripe.errors.StripeError>(promise);
 
 const requests = (endpoint: string): number => sandbox.counters.snapshot().byEndpoint.stripe[endpoint] ?? 0;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7, anchor: Date.UTC(2026, 10, 24) });
+  sandbox = await startSandbox(FIDELITY_SANDBOX);
 });
 
 afterAll(async () => {
