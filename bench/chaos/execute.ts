@@ -3,6 +3,8 @@
  * with, the fault, the workload for its time, the mid-run event, then (knobs back to normal) a wait
  * for compensations to settle, the upstream counters and the audit of every write.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ProviderName } from '../../sandbox/http/provider.js';
 import { auditWrites, settle, type WriteAudit } from './audit.js';
 import { DOCUMENTED_LIMITS, type Goal, type ScenarioDef } from './scenarios.js';
@@ -364,5 +366,14 @@ export async function runScenario(
   } finally {
     await concord.stop();
     await ctx.sandbox.resetKnobs();
+    await keepLog(def.key, concord.output());
   }
+}
+
+/** CHAOS_LOG_DIR keeps each scenario's Concord output (at CHAOS_LOG_LEVEL) for a closer look. */
+async function keepLog(key: string, output: string): Promise<void> {
+  const dir = process.env.CHAOS_LOG_DIR;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${key}.log`), output);
 }

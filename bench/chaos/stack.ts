@@ -142,6 +142,8 @@ export interface ConcordProcess {
   exited(): Promise<void>;
   /** The last lines it printed (the crash's own words when it died). */
   tail(lines?: number): string;
+  /** Everything it printed so far. */
+  output(): string;
   signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
@@ -210,6 +212,7 @@ function concordHandle(child: Child, url: string, adminUrl: string | null): Conc
         .slice(-lines)
         .map((line) => (line.length > 400 ? `${line.slice(0, 400)} …` : line))
         .join('\n'),
+    output: () => child.output(),
     signal: (signal) => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     },

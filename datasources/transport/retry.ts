@@ -4,11 +4,12 @@ import type { ProviderRequest } from './http-client.js';
 import { isLocalRefusal } from './policy-errors.js';
 
 /**
- * Retries after the first attempt: four tries in all ride out a provider failing 30% of attempts
- * (0.8% of calls fail, against 2.7% with three), and the breaker, which judges whole calls, still
- * fails fast once a provider is really down.
+ * Retries after the first attempt: six tries in all ride out a provider failing 30% of attempts
+ * (0.07% of calls fail, against 0.8% with four: a 12-call query then loses a field in 1% of answers,
+ * not 9%). The quota paces the extra attempts and the breaker, which judges whole calls, still fails
+ * fast once a provider is really down; the backoff ceilings (0.1 + 0.2 + 0.4 + 0.8 + 1.6 s) fit a 10 s deadline.
  */
-export const DEFAULT_RETRIES = 3;
+export const DEFAULT_RETRIES = 5;
 /** The first backoff's ceiling; full jitter draws each wait from [0, base · 2^(retry-1)). */
 export const DEFAULT_RETRY_BASE_MS = 100;
 /** The largest backoff ceiling, however many retries came before. */
