@@ -12,6 +12,12 @@ export interface HubSpotAccountSettings {
   apiLimitIncrease: boolean;
   /** The portal's IANA time zone: the daily limit resets at midnight there. */
   timeZone: string;
+  /**
+   * Whether the token holds `crm.schemas.contacts.write` (and its kin): without it, creating a
+   * property is HubSpot's 403 `MISSING_SCOPES`, as for a private app not granted that scope.
+   * Absent: granted.
+   */
+  schemaWrite?: boolean | undefined;
 }
 
 export const DEFAULT_HUBSPOT_ACCOUNT: HubSpotAccountSettings = {
@@ -112,6 +118,7 @@ export const HUBSPOT_TWIN_ENV = {
     .string()
     .refine(isTimeZone, 'expected an IANA time zone such as America/New_York')
     .optional(),
+  SANDBOX_HUBSPOT_SCHEMA_WRITE: bool.optional(),
 };
 
 /** The account's settings from already validated variables (see HUBSPOT_TWIN_ENV), defaults for the rest. */
@@ -121,5 +128,6 @@ export function hubspotAccountSettings(env: Record<string, unknown>): HubSpotAcc
     tier: (env.SANDBOX_HUBSPOT_TIER as HubSpotTier | undefined) ?? d.tier,
     apiLimitIncrease: (env.SANDBOX_HUBSPOT_API_LIMIT_INCREASE as boolean | undefined) ?? d.apiLimitIncrease,
     timeZone: (env.SANDBOX_HUBSPOT_TIME_ZONE as string | undefined) ?? d.timeZone,
+    schemaWrite: env.SANDBOX_HUBSPOT_SCHEMA_WRITE as boolean | undefined,
   };
 }

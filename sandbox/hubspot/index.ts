@@ -73,7 +73,7 @@ function hubspotProtocol(
     routes: [
       ...objectRoutes(store),
       ...writeRoutes(store, ctx.webhooks, properties),
-      ...propertyRoutes(properties),
+      ...propertyRoutes(properties, settings),
       ...batchRoutes(store),
       ...batchUpdateRoutes(store, ctx.webhooks, properties),
       ...searchRoutes(store),

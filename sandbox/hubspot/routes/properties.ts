@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route, type RouteDef } from '../../http/route.js';
+import type { HubSpotAccountSettings } from '../account.js';
 import { hubspotError, orValidationError } from '../errors.js';
 import { FIELD_TYPES, PROPERTY_TYPES, type PropertyRegistry } from '../properties.js';
 import { objectTypeOf, okJson } from './common.js';
@@ -36,8 +37,31 @@ const PropertyCreateBody = z.object({
 const notFound = (type: string, name: string) =>
   hubspotError(404, 'OBJECT_NOT_FOUND', `Unable to find property named '${name}' for object type ${type}`);
 
-/** The properties API: list, read, create and archive a property definition. */
-export function propertyRoutes(properties: PropertyRegistry): RouteDef[] {
+/**
+ * A token without the schema scopes (HubSpot's wording; the body's shape beyond `category` is
+ * from memory, not verified against a capture).
+ */
+const missingScopes = (type: string) =>
+  hubspotError(
+    403,
+    'MISSING_SCOPES',
+    "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    {
+      errors: [{ message: 'One or more of the following scopes are required.' }],
+      context: { requiredGranularScopes: [`crm.schemas.${type}.write`] },
+    },
+  );
+
+/**
+ * The properties API: list, read, create and archive a property definition. Creating one needs
+ * the schema scope the account's token may lack (`schemaWrite: false`); archiving stays open, so
+ * a test can take the property away from such a portal.
+ */
+export function propertyRoutes(
+  properties: PropertyRegistry,
+  account: Pick<HubSpotAccountSettings, 'schemaWrite'> = {},
+): RouteDef[] {
+  const mayWrite = account.schemaWrite !== false;
   const list = route({
     method: 'GET',
     path: '/crm/v3/properties/{objectType}',
@@ -74,10 +98,11 @@ export function propertyRoutes(properties: PropertyRegistry): RouteDef[] {
     tags: ['Properties'],
     params: z.object({ objectType: objectTypeParam }),
     body: PropertyCreateBody,
-    responses: { 201: 'Property', 400: 'VALIDATION_ERROR', 409: 'CONFLICT' },
+    responses: { 201: 'Property', 400: 'VALIDATION_ERROR', 403: 'MISSING_SCOPES', 409: 'CONFLICT' },
     handle: ({ params, body }) =>
       orValidationError(() => {
         const type = objectTypeOf(params.objectType);
+        if (!mayWrite) return missingScopes(type);
         const made = properties.create(type, body);
         return made
           ? okJson(made, 201)

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { DEFAULT_HUBSPOT_ACCOUNT } from '../../../sandbox/hubspot/account.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
@@ -6,7 +7,8 @@ import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../suppo
 /**
  * Live mode against the HubSpot twin: a portal without the write-key property (archived through the
  * twin's properties API, as HubSpot's own) gets it made at start; a portal that cannot be asked
- * leaves /readyz degraded with one line until it can.
+ * leaves /readyz degraded with one line until it can; a token HubSpot refuses the property's
+ * creation (403, no schema scope) leaves one line naming the fix.
  */
 
 const PROPERTY = 'concord_write_key';
@@ -37,8 +39,8 @@ describe('the HubSpot write-key property in live mode', () => {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const live = () => {
-    const { credentials, urls } = sandbox;
+  const live = (twins: RunningSandbox = sandbox) => {
+    const { credentials, urls } = twins;
     return startTestConcord({
       HUBSPOT_ACCESS_TOKEN: credentials.hubspotAccessToken,
       HUBSPOT_BASE_URL: urls.hubspot,
@@ -57,6 +59,17 @@ describe('the HubSpot write-key property in live mode', () => {
       status: string;
       reasons?: string[];
     };
+
+  /** The one line /readyz gives once it is degraded. */
+  const degradedLine = async () => {
+    const degraded = await eventually(async () => {
+      const ready = await readiness();
+      return ready.reasons?.length ? ready : undefined;
+    }, 'the degraded line');
+    expect(degraded.status).toBe('degraded');
+    expect(degraded.reasons).toHaveLength(1);
+    return degraded.reasons?.[0];
+  };
 
   beforeAll(async () => {
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
@@ -121,13 +134,7 @@ describe('the HubSpot write-key property in live mode', () => {
     expect((await hubspot('DELETE', `/crm/v3/properties/contacts/${PROPERTY}`)).status).toBe(204);
     sandbox.knobs.set('hubspot', { outage: true });
     concord = await live();
-    const degraded = await eventually(async () => {
-      const ready = await readiness();
-      return ready.reasons?.length ? ready : undefined;
-    }, 'the degraded line');
-    expect(degraded.status).toBe('degraded');
-    expect(degraded.reasons).toHaveLength(1);
-    expect(degraded.reasons?.[0]).toMatch(/^hubspot: could not check its setup for writes yet/);
+    expect(await degradedLine()).toMatch(/^hubspot: could not check its setup for writes yet/);
     sandbox.knobs.set('hubspot', { outage: false });
     await eventually(
       async () =>
@@ -139,4 +146,38 @@ describe('the HubSpot write-key property in live mode', () => {
       'the line gone',
     );
   }, 60_000);
+
+  it('leaves /readyz degraded with the fix in one line when HubSpot refuses the property (no schema scope)', async () => {
+    // A portal whose token lacks crm.schemas.contacts.write, without the property.
+    const unscoped = await startSandbox({
+      seed: TEST_SEED,
+      anchor: Date.parse(TEST_ANCHOR),
+      hubspot: { ...DEFAULT_HUBSPOT_ACCOUNT, schemaWrite: false },
+    });
+    try {
+      const archived = await fetch(`${unscoped.urls.hubspot}/crm/v3/properties/contacts/${PROPERTY}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${unscoped.credentials.hubspotAccessToken}` },
+      });
+      expect(archived.status).toBe(204);
+      concord = await live(unscoped);
+      const line = await degradedLine();
+      expect(line).toMatch(
+        /^hubspot: the contact property concord_write_key \(HUBSPOT_WRITE_KEY_PROPERTY\) is missing and could not be created \(HTTP 403; the token needs crm\.schemas\.contacts\.write\)/,
+      );
+      expect(line).toContain('HUBSPOT_WRITE_KEY_PROPERTY=off');
+      // A refusal is the operator's to fix: asked once, not again with backoff.
+      const creates = () =>
+        unscoped.counters.snapshot().byEndpoint.hubspot['POST /crm/v3/properties/{objectType}'] ?? 0;
+      expect(creates()).toBe(1);
+      const still = await fetch(`${unscoped.urls.hubspot}/crm/v3/properties/contacts/${PROPERTY}`, {
+        headers: { authorization: `Bearer ${unscoped.credentials.hubspotAccessToken}` },
+      });
+      expect(still.status).toBe(404);
+    } finally {
+      await concord?.stop();
+      concord = undefined;
+      await unscoped.stop();
+    }
+  }, 90_000);
 });
