@@ -8,7 +8,8 @@ import { CRMS, TEST_ANCHOR, stageLabel, startTestStack, type TestStack } from '.
  * schema itself reports them (`links`, `extensions.provider`). The HubSpot suites (writes/,
  * resilience/) keep the per-endpoint detail. Subscriptions are not here: Salesforce's changes
  * reach subscribers through polling at Get Updated's one-minute grain (test/integration/salesforce/
- * change-poll.test.ts drives that with its own clock), HubSpot's through webhooks (writes/subscriptions).
+ * subscriptions.test.ts, through the gateway with a clock it moves), HubSpot's through webhooks
+ * (writes/subscriptions).
  */
 
 const CREATE = `mutation ($input: CreateCustomerInput!) {
