@@ -50,6 +50,12 @@ export interface PageRequest {
   after?: string | null;
   /** Provider cursor to continue before (backward); only for providers that support it. */
   before?: string | null;
+  /**
+   * The caller shows how many items the whole list has (a client selected `totalCount`): a list
+   * whose page does not carry its total makes the counting call too. Unset, no call is made only
+   * to count (the dashboard's lists cost their one call). Lists that count for free answer anyway.
+   */
+  total?: boolean;
 }
 
 // ---- CRM -------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ export interface ProviderDeps {
    */
   /** OAuth 2.0 token state shared by replicas (sealed), for providers that refresh access tokens. */
   oauth?: OAuthDeps;
+  /** The time change windows are read up to (epoch ms); tests move it. Default Date.now. */
+  clock?: () => number;
 }
 
 // ---- settings ----------------------------------------------------------------------------------
@@ -229,6 +231,9 @@ export interface TwinEndpoint {
 export interface TwinRef<S> {
   /** The twin's name in the sandbox registry (`sandbox/twins.ts`). */
   name: string;
-  /** Settings that point this provider's adapter at the running twin. */
-  settings(twin: TwinEndpoint): S;
+  /**
+   * Settings that point this provider's adapter at the running twin; `values` are the provider's
+   * own variables as read from the environment, for the settings the twin does not decide.
+   */
+  settings(twin: TwinEndpoint, values: Readonly<Record<string, unknown>>): S;
 }

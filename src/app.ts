@@ -46,6 +46,11 @@ export interface StartOptions {
   permissions?: RuleTree;
   /** The cache's clock for freshness (epoch ms); tests move it instead of waiting for entries to age. */
   cacheClock?: () => number;
+  /**
+   * The time the in-process sandbox's twins and the change pollers read (epoch ms); tests move it
+   * instead of waiting for Salesforce's whole-minute change windows. Default Date.now.
+   */
+  providerClock?: () => number;
 }
 
 /**
@@ -80,7 +85,7 @@ function sandboxWebhooks(
 /** Wires config → providers → services → gateway; the one place that does, for main and tests alike. */
 export async function startConcord(
   given: Config,
-  { logger, env = process.env, spanExporter, clock, permissions, cacheClock }: StartOptions,
+  { logger, env = process.env, spanExporter, clock, permissions, cacheClock, providerClock }: StartOptions,
 ): Promise<Concord> {
   const observability = new Observability(
     given.observability,
@@ -102,6 +107,7 @@ export async function startConcord(
     observability.policyEvents,
     providerQuotaStore(redis),
     oauth.deps,
+    providerClock,
   ).catch(async (error: unknown) => {
     if (redis) await closeRedis(redis);
     throw error;

@@ -136,6 +136,11 @@ export interface Config {
    * variables; null in sandbox mode, where the sandbox supplies URLs and keys.
    */
   live: Readonly<Record<string, unknown>> | null;
+  /**
+   * Every provider variable as read and checked, in either mode: in sandbox mode a provider keeps
+   * the settings of its own that the sandbox does not decide (e.g. `SALESFORCE_POLL_INTERVAL_MS`).
+   */
+  providerValues: Readonly<Record<string, unknown>>;
   /** Sandbox settings when mode is sandbox (seed, size), read by the sandbox's own config. */
   pageSize: { defaultSize: number; maxSize: number };
   providerTimeoutMs: number;
@@ -306,6 +311,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode: live ? 'live' : 'sandbox',
     providers,
     live,
+    providerValues,
     pageSize,
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS ?? DEFAULT_PROVIDER_TIMEOUT_MS,
     cursorSecrets: e.CURSOR_SECRET ?? [randomBytes(32).toString('base64url')],

@@ -38,10 +38,12 @@ import {
   CONTACTS_CREATED,
   DEALS,
   HUBSPOT_LIMITS,
+  type AnyObject,
   type ContactObject,
   type CreatedObject,
   type DealObject,
   type HubSpotClientOptions,
+  type HubSpotObjectType,
   type LinkedObject,
   type ObjectSpec,
   type SearchFilter,
@@ -206,13 +208,7 @@ export class HubSpotCrm implements CrmProvider {
     const filters = contactFilters(filter);
     const toContact = (obj: ContactObject) => mapContact(obj, this.mapping);
     if (filters.length === 0) {
-      const walked = await walk(
-        (after, limit) => this.client.listPage(CONTACTS, { after, limit }),
-        HUBSPOT_LIMITS.listPage,
-        start,
-        page.limit,
-      );
-      return toPage(walked, toContact);
+      return toPage(await this.walkPlainList(CONTACTS, page, start), toContact);
     }
     const walked = await walk(
       (after, limit) => this.client.search(CONTACTS, { filters, sorts: BY_ID, limit, after }),
@@ -230,12 +226,7 @@ export class HubSpotCrm implements CrmProvider {
   }
 
   async listCompanies(page: PageRequest): Promise<Page<Company>> {
-    const walked = await walk(
-      (after, limit) => this.client.listPage(COMPANIES, { after, limit }),
-      HUBSPOT_LIMITS.listPage,
-      this.startOf(page),
-      page.limit,
-    );
+    const walked = await this.walkPlainList(COMPANIES, page, this.startOf(page));
     return toPage(walked, (obj) => mapCompany(obj, this.mapping));
   }
 
@@ -262,13 +253,7 @@ export class HubSpotCrm implements CrmProvider {
     const start = this.startOf(page);
     if (status === undefined && companyId === undefined) {
       // The plain list can carry associations inline: one call per page.
-      const walked = await walk(
-        (after, limit) =>
-          this.client.listPage(DEALS, { after, limit, associations: ['contacts', 'companies'] }),
-        HUBSPOT_LIMITS.listPage,
-        start,
-        page.limit,
-      );
+      const walked = await this.walkPlainList(DEALS, page, start, ['contacts', 'companies']);
       return toPage(walked, (obj) =>
         mapDeal(
           obj,
@@ -513,6 +498,32 @@ export class HubSpotCrm implements CrmProvider {
     if (status === 'WON') return { propertyName: 'dealstage', operator: 'IN', values: won };
     if (status === 'LOST') return { propertyName: 'dealstage', operator: 'IN', values: lost };
     return { propertyName: 'dealstage', operator: 'NOT_IN', values: [...won, ...lost] };
+  }
+
+  /**
+   * A page of the plain list (`associations` inline), and how many objects of the type there are
+   * when the caller asked (`page.total`): the list endpoint answers no total, a search without
+   * filters does (`total`), so one search of a single result is sent beside the page.
+   */
+  private async walkPlainList<T extends AnyObject>(
+    spec: ObjectSpec<T>,
+    page: PageRequest,
+    start: ItemPosition,
+    associations?: readonly HubSpotObjectType[],
+  ) {
+    const [walked, total] = await Promise.all([
+      walk(
+        (after, limit) =>
+          this.client.listPage(spec, { after, limit, ...(associations ? { associations } : {}) }),
+        HUBSPOT_LIMITS.listPage,
+        start,
+        page.limit,
+      ),
+      page.total === true
+        ? this.client.search(spec, { filters: [], sorts: [], limit: 1 }).then((s) => s.total ?? null)
+        : null,
+    ]);
+    return { ...walked, total };
   }
 
   private startOf(page: PageRequest): ItemPosition {

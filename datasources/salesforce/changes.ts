@@ -149,7 +149,7 @@ export const salesforceChanges: PollSource<SalesforceSettings> = {
   create: (settings, deps) => {
     const { tokens, close: closeTokens } = salesforceTokens(settings, deps);
     const session = salesforceSession(settings, tokens, deps);
-    const poller = new SalesforceChangePoller(new SalesforceClient(session, settings.apiVersion));
+    const poller = new SalesforceChangePoller(new SalesforceClient(session, settings.apiVersion), deps.clock);
     return {
       poll: (watermark) => poller.poll(watermark),
       intervalMs: settings.pollIntervalMs,

@@ -216,7 +216,7 @@ export class SalesforceCrm implements CrmProvider {
         ContactWithRelations,
         page,
       ),
-      this.totalOf('Contact', filters),
+      this.totalOf('Contact', filters, page),
     ]);
     this.remember(rows);
     return { ...keysetPage(rows, page, (r) => mapContact(r, this.mapping)), totalCount: total };
@@ -231,18 +231,21 @@ export class SalesforceCrm implements CrmProvider {
 
   async listCompanies(page: PageRequest): Promise<Page<Company>> {
     const after = afterCondition(page, 'GET /services/data/{version}/query');
-    const rows = await this.queryPage(
-      select({
-        fields: ACCOUNT_FIELDS,
-        from: 'Account',
-        where: after === null ? [] : [after],
-        orderBy: 'Id',
-        limit: rowsFor(page),
-      }),
-      AccountRecord,
-      page,
-    );
-    return keysetPage(rows, page, (r) => mapAccount(r, this.mapping));
+    const [rows, total] = await Promise.all([
+      this.queryPage(
+        select({
+          fields: ACCOUNT_FIELDS,
+          from: 'Account',
+          where: after === null ? [] : [after],
+          orderBy: 'Id',
+          limit: rowsFor(page),
+        }),
+        AccountRecord,
+        page,
+      ),
+      this.totalOf('Account', [], page),
+    ]);
+    return { ...keysetPage(rows, page, (r) => mapAccount(r, this.mapping)), totalCount: total };
   }
 
   async getDeals(ids: readonly string[]): Promise<Array<Deal | null>> {
@@ -275,7 +278,7 @@ export class SalesforceCrm implements CrmProvider {
         OpportunityWithRoles,
         page,
       ),
-      this.totalOf('Opportunity', filters),
+      this.totalOf('Opportunity', filters, page),
     ]);
     const found = keysetPage(rows, page, (r) =>
       mapOpportunity(
@@ -493,15 +496,16 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   /**
-   * How many records match a filtered list, by `SELECT COUNT()` (its `totalSize`), sent beside the
-   * page's own query. A page's query cannot tell it: its `LIMIT` caps `totalSize`. Plain lists stay
-   * without a total (null), as HubSpot's do, so the dashboard keeps its one query.
+   * How many records match a list, by `SELECT COUNT()` (its `totalSize`), sent beside the page's
+   * own query when the caller asked (`page.total`). A page's query cannot tell it: its `LIMIT` caps
+   * `totalSize`. Unasked, no count (null), so the dashboard keeps its one query.
    */
   private async totalOf(
-    sobject: 'Contact' | 'Opportunity',
+    sobject: 'Contact' | 'Account' | 'Opportunity',
     filters: readonly string[],
+    page: PageRequest,
   ): Promise<number | null> {
-    if (filters.length === 0) return null;
+    if (page.total !== true) return null;
     const counted = await this.client.query(
       select({ fields: ['COUNT()'], from: sobject, where: filters }),
       IdOnly,

@@ -25,7 +25,7 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
     // Parent ids per relationship query (an `IN` list that keeps the query URI short).
     associations: IN_LIST_IDS,
   },
-  // Keyset pages go forward only; filtered lists count their matches with a COUNT() query beside the page.
+  // Keyset pages go forward only; a list asked for its total counts it with a COUNT() query beside the page.
   capabilities: { backwardPaging: false, batchRead: true, totals: true },
   // No per-second limit, but 25 concurrent long-running requests per org (FACTS §4).
   transport: { concurrency: 8, queue: 200 },
@@ -34,9 +34,11 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
   changes: salesforceChanges,
   twin: {
     name: 'salesforce',
-    // The twin serves the login host and the instance from one address.
-    settings: (twin) =>
+    // The twin serves the login host and the instance from one address, and decides the credentials;
+    // the rest (poll interval, query batch size, currency) is as the environment sets it.
+    settings: (twin, values) =>
       salesforceSettings({
+        ...values,
         SALESFORCE_LOGIN_URL: twin.url,
         SALESFORCE_INSTANCE_URL: twin.url,
         SALESFORCE_CLIENT_ID: String(twin.credentials.clientId ?? ''),

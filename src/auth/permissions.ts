@@ -83,7 +83,7 @@ export const permissions: RuleTree = {
   CustomerConnection: each(crm, connection),
   CustomerEdge: each(crm, edge),
   Company: each(crm, 'id name domain industry city country employeeCount createdAt customers deals links'),
-  CompanyConnection: each(crm, 'edges pageInfo'),
+  CompanyConnection: each(crm, connection),
   CompanyEdge: each(crm, edge),
   Deal: each(crm, 'id name amount status stage stageLabel closeDate createdAt customer company links'),
   DealConnection: each(crm, connection),

@@ -183,8 +183,13 @@ export type CompanyConnection = {
   __typename?: 'CompanyConnection';
   /** The companies on this page, in order. */
   edges: Array<CompanyEdge>;
-  /** Where this page is in the whole list. (No total: the CRM lists companies without a count.) */
+  /** Where this page is in the whole list. */
   pageInfo: PageInfo;
+  /**
+   * How many companies the whole list has, across all pages. Counting may cost the CRM a call of its
+   * own, made only when this field is selected.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One company in a page of companies. */
@@ -338,9 +343,8 @@ export type CustomerConnection = {
   /** Where this page is in the whole list. */
   pageInfo: PageInfo;
   /**
-   * How many customers the whole list has, across all pages, when the CRM counts it: a filtered list
-   * or a company's customers, in a CRM whose search counts (HubSpot's). Null for the plain list of every
-   * customer (the CRM lists it without a count) and under a CRM that never counts (Salesforce).
+   * How many customers the whole list has (or the filtered list, or the company's customers), across
+   * all pages. Counting may cost the CRM a call of its own, made only when this field is selected.
    */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
@@ -401,10 +405,8 @@ export type DealConnection = {
   /** Where this page is in the whole list. */
   pageInfo: PageInfo;
   /**
-   * How many deals the whole list has, across all pages. Always answered for a customer's deals (Concord
-   * holds them whole); for other lists when the CRM counts them: filtered by status or company, in a CRM
-   * whose search counts (HubSpot's). Null for the plain list of every deal and under a CRM that never
-   * counts (Salesforce).
+   * How many deals the whole list has, across all pages. Counting may cost the CRM a call of its own,
+   * made only when this field is selected (a customer's deals never do: Concord holds them whole).
    */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
@@ -1374,6 +1376,7 @@ export type CompanyResolvers<ContextType = RequestContext, ParentType extends Re
 export type CompanyConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyConnection'] = ResolversParentTypes['CompanyConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CompanyEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type CompanyEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CompanyEdge'] = ResolversParentTypes['CompanyEdge']> = ResolversObject<{

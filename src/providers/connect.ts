@@ -42,6 +42,7 @@ function adapters(
   onCall: (call: UpstreamCall) => void,
   policies: ProviderPolicies,
   oauth: OAuthDeps | undefined,
+  clock: (() => number) | undefined,
 ) {
   const made: Closable[] = [];
   const make = <P extends Closable>(create: () => P): P => {
@@ -54,6 +55,7 @@ function adapters(
     onCall,
     policy: policies.policy(name),
     ...(oauth ? { oauth } : {}),
+    ...(clock ? { clock } : {}),
   });
   const providers: LoaderProviders = {
     crm: make(() => chosen.crm.create(settings.crm, deps(chosen.crm.name))),
@@ -89,6 +91,8 @@ export async function connectProviders(
   quotaStore?: QuotaStore,
   /** OAuth token state shared by replicas, for providers that refresh tokens. */
   oauth?: OAuthDeps,
+  /** The time the sandbox and the providers' change pollers read (tests move it); default Date.now. */
+  clock?: () => number,
 ): Promise<ConnectedProviders> {
   const chosen = chosenProviders(config.providers);
   const names = DOMAIN_KEYS.map((key) => chosen[key].name);
@@ -116,7 +120,7 @@ export async function connectProviders(
     ) as DomainSettings;
     const credentials = credentialsOf(settings);
     const policies = policiesFor(credentials);
-    const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth);
+    const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth, clock);
     return { ...made, descriptors: chosen, mode: 'live', sandbox: null, credentials, policies };
   }
   // Imported only here: live mode loads no simulator code and no seeded data generator.
@@ -124,18 +128,21 @@ export async function connectProviders(
     import('../../sandbox/config.js'),
     import('../../sandbox/index.js'),
   ]);
-  const sandbox = await startSandbox(readSandboxConfig(env, 0));
+  const sandbox = await startSandbox({ ...readSandboxConfig(env, 0), ...(clock ? { clock } : {}) });
   const twinOf = (name: string): TwinEndpoint => {
     const twin = (sandbox.twins as Record<string, TwinEndpoint | undefined>)[name];
     if (!twin) throw new Error(`the sandbox has no twin named ${name}`);
     return twin;
   };
   const settings = Object.fromEntries(
-    DOMAIN_KEYS.map((key) => [key, chosen[key].twin.settings(twinOf(chosen[key].twin.name))]),
+    DOMAIN_KEYS.map((key) => [
+      key,
+      chosen[key].twin.settings(twinOf(chosen[key].twin.name), config.providerValues),
+    ]),
   ) as DomainSettings;
   const sandboxCredentials = credentialsOf(settings);
   const policies = policiesFor(sandboxCredentials);
-  const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth);
+  const made = adapters(chosen, settings, config.providerTimeoutMs, onCall, policies, oauth, clock);
   return {
     providers: made.providers,
     polled: made.polled,

@@ -11,16 +11,16 @@ import { providerConnection } from './provider-connection.js';
 import { scopeOf } from './support.js';
 
 export const crmQueries: Pick<QueryResolvers, 'companies' | 'deals'> = {
-  companies: (_root, args, ctx) =>
-    providerConnection(ctx, args, {
+  companies: (_root, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'crm',
       kind: 'Query.companies',
       scope: '',
       list: (page) => ctx.services.providers.crm.listCompanies(page),
       prime: (company) => ctx.loaders.company.prime(company.id, company),
     }),
-  deals: (_root, args, ctx) =>
-    providerConnection(ctx, args, {
+  deals: (_root, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'crm',
       kind: 'Query.deals',
       scope: scopeOf({ status: args.status ?? null }),
@@ -32,16 +32,16 @@ export const crmQueries: Pick<QueryResolvers, 'companies' | 'deals'> = {
 
 export const Company: CompanyResolvers = {
   id: (company) => toGlobalId('Company', company.id),
-  customers: (company, args, ctx) =>
-    providerConnection(ctx, args, {
+  customers: (company, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'crm',
       kind: 'Company.customers',
       scope: company.id,
       list: (page) => ctx.services.providers.crm.listContacts(page, { companyId: company.id }),
       prime: (contact) => ctx.loaders.contact.prime(contact.id, contact),
     }),
-  deals: (company, args, ctx) =>
-    providerConnection(ctx, args, {
+  deals: (company, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'crm',
       kind: 'Company.deals',
       scope: scopeOf({ company: company.id, status: args.status ?? null }),

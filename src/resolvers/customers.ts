@@ -29,7 +29,7 @@ export const customerQueries: Pick<QueryResolvers, 'customer' | 'customers'> = {
     if (id != null) return ctx.loaders.contact.load(idOfType(id, 'Customer'));
     return ctx.loaders.contactByEmail.load(email as string);
   },
-  customers: (_root, args, ctx) => {
+  customers: (_root, args, ctx, info) => {
     const filter = args.filter ?? {};
     const crmFilter = {
       ...(filter.email != null ? { email: filter.email } : {}),
@@ -39,7 +39,7 @@ export const customerQueries: Pick<QueryResolvers, 'customer' | 'customers'> = {
         ? { companyId: idOfType(filter.companyId, 'Company', 'filter.companyId') }
         : {}),
     };
-    return providerConnection(ctx, args, {
+    return providerConnection(ctx, args, info, {
       domain: 'crm',
       kind: 'Query.customers',
       scope: scopeOf(crmFilter),
@@ -88,8 +88,8 @@ export const Customer: CustomerResolvers = {
     const wanted = args.status == null ? payments : payments.filter((p) => p.status === args.status);
     return connectionFromList(wanted, (p) => p.id, request, ctx.services.cursors, scope);
   },
-  invoices: (contact, args, ctx) =>
-    providerConnection<Invoice>(ctx, args, {
+  invoices: (contact, args, ctx, info) =>
+    providerConnection<Invoice>(ctx, args, info, {
       domain: 'payments',
       kind: 'Customer.invoices',
       scope: scopeOf({ contact: contact.id }),
@@ -115,8 +115,8 @@ export const Customer: CustomerResolvers = {
       throw new UserInputError('`since` must be before `until`.', 'since');
     return ctx.loaders.activity.load({ contactId: contact.id, since, until });
   },
-  events: (contact, args, ctx) =>
-    providerConnection(ctx, args, {
+  events: (contact, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'analytics',
       kind: 'Customer.events',
       scope: scopeOf({ contact: contact.id, name: args.name ?? null }),

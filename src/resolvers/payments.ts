@@ -25,8 +25,8 @@ async function customerOfAccount(accountId: string | null, ctx: RequestContext) 
 }
 
 export const paymentQueries: Pick<QueryResolvers, 'payments' | 'invoices'> = {
-  payments: (_root, args, ctx) =>
-    providerConnection<PaymentModel>(ctx, args, {
+  payments: (_root, args, ctx, info) =>
+    providerConnection<PaymentModel>(ctx, args, info, {
       domain: 'payments',
       kind: 'Query.payments',
       scope: scopeOf({ status: args.status ?? null }),
@@ -37,8 +37,8 @@ export const paymentQueries: Pick<QueryResolvers, 'payments' | 'invoices'> = {
         ),
       prime: (payment) => ctx.loaders.payment.prime(payment.id, payment),
     }),
-  invoices: (_root, args, ctx) =>
-    providerConnection(ctx, args, {
+  invoices: (_root, args, ctx, info) =>
+    providerConnection(ctx, args, info, {
       domain: 'payments',
       kind: 'Query.invoices',
       scope: '',

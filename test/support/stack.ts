@@ -26,7 +26,7 @@ const defaultTokens = new WeakMap<Gateway, string>();
  */
 export async function startTestConcord(
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'clock' | 'permissions' | 'cacheClock'> = {},
+  options: Pick<StartOptions, 'clock' | 'permissions' | 'cacheClock' | 'providerClock'> = {},
 ): Promise<Concord> {
   const ownJwt = 'JWT_SECRET' in env || 'JWT_JWKS_URL' in env;
   const full = {
@@ -129,7 +129,7 @@ export interface TestStack {
  */
 export async function startTestStack(
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'clock' | 'permissions'> & { crm?: CrmName } = {},
+  options: Pick<StartOptions, 'clock' | 'permissions' | 'providerClock'> & { crm?: CrmName } = {},
 ): Promise<TestStack> {
   const { crm = (env.CRM_PROVIDER as CrmName | undefined) ?? 'hubspot', ...startOptions } = options;
   const concord = await startTestConcord({ ...env, CRM_PROVIDER: crm }, startOptions);

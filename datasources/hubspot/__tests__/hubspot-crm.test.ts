@@ -10,7 +10,7 @@ import { RequestCounters } from '../../../sandbox/http/counters.js';
 import { KnobBoard } from '../../../sandbox/http/knobs.js';
 import { serveSimulator, type SimulatorServer } from '../../../sandbox/http/serve.js';
 import { createHubSpotProtocol } from '../../../sandbox/hubspot/index.js';
-import type { Contact, Deal, DealStatus } from '../../model.js';
+import type { Contact, Deal, DealStatus, Page } from '../../model.js';
 import { UnsupportedPagingError } from '../../model.js';
 import { ProviderErrorCode } from '../../transport/errors.js';
 import { createHubSpotCrm, type HubSpotCrm } from '../crm.js';
@@ -310,6 +310,30 @@ describe('companies and deals lists', () => {
     const rest = await crm.listCompanies({ limit: 1000, after: first.nextCursor });
     expect(rest.items.map((c) => c.id)).toEqual(dataset.companies.slice(150).map((c) => c.crmId));
     expect(rest.nextCursor).toBeNull();
+  });
+
+  it('counts a plain list only when asked: one search of one result beside the list page', async () => {
+    const cases: Array<{ list: () => Promise<Page<unknown>>; expected: number }> = [
+      { list: () => crm.listContacts({ limit: 5, total: true }), expected: dataset.contacts.length },
+      { list: () => crm.listCompanies({ limit: 5, total: true }), expected: dataset.companies.length },
+      { list: () => crm.listDeals({ limit: 5, total: true }, {}), expected: dataset.deals.length },
+    ];
+    for (const { list, expected } of cases) {
+      const { result: page, calls } = await callsOf(list);
+      expect(page.totalCount).toBe(expected);
+      expect(page.items).toHaveLength(5);
+      expect(calls).toEqual({ [LIST]: 1, [SEARCH]: 1 });
+    }
+    const { result: unasked, calls } = await callsOf(() => crm.listCompanies({ limit: 5 }));
+    expect(unasked.totalCount).toBeNull();
+    expect(calls).toEqual({ [LIST]: 1 });
+    // A filtered list's search tells its total anyway: asking costs nothing more.
+    const company = dataset.companies[0]?.crmId as string;
+    const filtered = await callsOf(() => crm.listContacts({ limit: 1, total: true }, { companyId: company }));
+    expect(filtered.calls).toEqual({ [SEARCH]: 1 });
+    expect(filtered.result.totalCount).toBe(
+      dataset.contacts.filter((c) => companyIdOf(c) === company).length,
+    );
   });
 
   it('counts deals per status in one search per page', async () => {

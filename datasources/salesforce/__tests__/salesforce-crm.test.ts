@@ -13,6 +13,7 @@ import {
   type SalesforceTwin,
 } from '../../../sandbox/salesforce/index.js';
 import { UnsupportedPagingError, WriteRejectedError } from '../../model.js';
+import type { Page } from '../../model.js';
 import type { RequestPolicy } from '../../transport/http-client.js';
 import { newRequestScope, runInRequestScope } from '../../transport/request-scope.js';
 import { createSalesforceCrm, salesforceSettings, type SalesforceCrm } from '../index.js';
@@ -169,7 +170,7 @@ describe('paging', () => {
     const first = await crm.listContacts({ limit: 20 });
     const second = await crm.listContacts({ limit: 20, after: first.nextCursor });
     expect(calls()[QUERY]).toBe(2);
-    // A plain list has no total (no COUNT() query), as HubSpot's plain list has none.
+    // Unasked, no total (no COUNT() query).
     expect(first.totalCount).toBeNull();
     expect(first.items).toHaveLength(20);
     expect(second.items).toHaveLength(20);
@@ -185,27 +186,49 @@ describe('paging', () => {
     });
   });
 
-  it('counts a filtered contact list; a company id of another type matches nothing without a call', async () => {
+  it('counts a plain list only when asked, by a COUNT() query beside the page', async () => {
+    const cases: Array<{ list: () => Promise<Page<unknown>>; expected: number }> = [
+      { list: () => crm.listContacts({ limit: 5, total: true }), expected: dataset.contacts.length },
+      { list: () => crm.listCompanies({ limit: 5, total: true }), expected: dataset.companies.length },
+      { list: () => crm.listDeals({ limit: 5, total: true }, {}), expected: dataset.deals.length },
+    ];
+    for (const { list, expected } of cases) {
+      counters.reset();
+      const page = await list();
+      expect(page.totalCount).toBe(expected);
+      expect(page.items).toHaveLength(5);
+      expect(calls()).toEqual({ [QUERY]: 2 });
+    }
+    counters.reset();
+    const unasked = await crm.listCompanies({ limit: 5 });
+    expect(unasked.totalCount).toBeNull();
+    expect(calls()).toEqual({ [QUERY]: 1 });
+  });
+
+  it('counts a filtered contact list when asked; a company id of another type matches nothing without a call', async () => {
     const company = at(dataset.companies, 3);
     const members = dataset.contacts.filter((c) => c.company === 3).length;
-    const page = await crm.listContacts({ limit: 1 }, { companyId: ids.account(company) });
+    const unasked = await crm.listContacts({ limit: 1 }, { companyId: ids.account(company) });
+    expect(unasked.totalCount).toBeNull();
+    expect(calls()).toEqual({ [QUERY]: 1 });
+    const page = await crm.listContacts({ limit: 1, total: true }, { companyId: ids.account(company) });
     expect(page.totalCount).toBe(members);
     expect(members).toBeGreaterThan(1);
     expect(page.nextCursor).not.toBeNull();
     counters.reset();
-    const none = await crm.listContacts({ limit: 1 }, { companyId: ids.contact(contactAt(0)) });
+    const none = await crm.listContacts({ limit: 1, total: true }, { companyId: ids.contact(contactAt(0)) });
     expect(none).toMatchObject({ items: [], totalCount: 0 });
     expect(calls()).toEqual({});
   });
 
   it('lists open deals with their parties in the same query, and their total from a COUNT() query beside it', async () => {
-    const page = await crm.listDeals({ limit: 10 }, { status: 'OPEN' });
+    const page = await crm.listDeals({ limit: 10, total: true }, { status: 'OPEN' });
     expect(calls()).toEqual({ [QUERY]: 2 });
     const open = dataset.deals.filter((d) => d.stage !== 'closedwon' && d.stage !== 'closedlost');
     expect(page.totalCount).toBe(open.length);
     expect(open.length).toBeGreaterThan(10);
     // The total is of the whole filtered list, on every page.
-    const next = await crm.listDeals({ limit: 10, after: page.nextCursor }, { status: 'OPEN' });
+    const next = await crm.listDeals({ limit: 10, after: page.nextCursor, total: true }, { status: 'OPEN' });
     expect(next.totalCount).toBe(open.length);
     expect(page.items.length).toBeGreaterThan(0);
     for (const deal of page.items) {

@@ -8,7 +8,8 @@ import { CRMS, TEST_ANCHOR, stageLabel, startTestStack, type TestStack } from '.
  * schema itself reports them (`links`, `extensions.provider`). The HubSpot suites (writes/,
  * resilience/) keep the per-endpoint detail. Subscriptions are not here: Salesforce's changes
  * reach subscribers through polling at Get Updated's one-minute grain (test/integration/salesforce/
- * change-poll.test.ts drives that with its own clock), HubSpot's through webhooks (writes/subscriptions).
+ * subscriptions.test.ts, through the gateway with a clock it moves), HubSpot's through webhooks
+ * (writes/subscriptions).
  */
 
 const CREATE = `mutation ($input: CreateCustomerInput!) {
@@ -185,6 +186,40 @@ describe.each(CRMS)('the CRM-neutral schema (CRM: %s)', (crm) => {
         dataset.deals.filter((d) => d.company === company).length,
       );
       expect(res.data?.lost.totalCount).toBe(dataset.deals.filter((d) => d.stage === 'closedlost').length);
+    });
+  });
+
+  describe('totals of plain lists', () => {
+    it('counts the customers and companies lists with a call of their own, made only when totalCount is selected', async () => {
+      // Page sizes no other test asks for: the cache (on in this suite) holds none of these pages.
+      for (const list of ['customers', 'companies'] as const) {
+        const plain = await stack.query<Record<string, { edges: unknown[] }>>(
+          `{ ${list}(first: 13) { edges { node { id } } } }`,
+        );
+        expect(plain.errors).toBeUndefined();
+        expect(plain.data?.[list]?.edges).toHaveLength(13);
+        expect(crmCalls()).toBe(1);
+        stack.sandbox.counters.reset();
+        const counted = await stack.query<Record<string, { totalCount: number | null; edges: unknown[] }>>(
+          `{ ${list}(first: 14) { ...total edges { node { id } } } }
+          fragment total on ${list === 'customers' ? 'CustomerConnection' : 'CompanyConnection'} { totalCount }`,
+        );
+        expect(counted.errors).toBeUndefined();
+        expect(counted.data?.[list]?.edges).toHaveLength(14);
+        // At least the seeded records (the writes above may have added customers).
+        const seeded = list === 'customers' ? stack.dataset.contacts : stack.dataset.companies;
+        expect(counted.data?.[list]?.totalCount).toBeGreaterThanOrEqual(seeded.length);
+        expect(crmCalls()).toBe(2);
+        stack.sandbox.counters.reset();
+        const skipped = await stack.query<Record<string, { totalCount?: number }>>(
+          `query ($skip: Boolean!) { ${list}(first: 15) { totalCount @skip(if: $skip) edges { cursor } } }`,
+          { skip: true },
+        );
+        expect(skipped.errors).toBeUndefined();
+        expect(skipped.data?.[list]).not.toHaveProperty('totalCount');
+        expect(crmCalls()).toBe(1);
+        stack.sandbox.counters.reset();
+      }
     });
   });
 

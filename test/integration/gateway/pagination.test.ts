@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Dataset } from '../../../sandbox/data/dataset.js';
 import { fromGlobalId } from '../../../src/relay/global-ids.js';
-import { CRMS, startTestStack, type TestStack } from '../../support/stack.js';
+import { CRMS, startTestStack, type GraphQLResponse, type TestStack } from '../../support/stack.js';
 
 interface Connection {
   edges: Array<{ cursor: string; node: { id: string } }>;
@@ -65,6 +65,32 @@ describe.each(CRMS)('Relay pagination over the providers (CRM: %s)', (crm) => {
     expect(seen).toHaveLength(expected.length);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual([...expected].sort());
+  });
+
+  it('counts the plain customers and companies lists: totalCount is the number of records the twin lists', async () => {
+    for (const list of ['customers', 'companies'] as const) {
+      const query = `query ($after: String) { ${list}(first: 100, after: $after) {
+        totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
+      const seen: string[] = [];
+      const totals = new Set<number | null>();
+      let after: string | null = null;
+      for (let pages = 0; pages < 100; pages++) {
+        const res: GraphQLResponse<Record<string, Connection & { totalCount: number | null }>> =
+          await stack.query(query, { after });
+        expect(res.errors).toBeUndefined();
+        const connection = res.data?.[list] as Connection & { totalCount: number | null };
+        totals.add(connection.totalCount);
+        seen.push(...connection.edges.map((e) => e.node.id));
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      // Every page tells the whole list's size, and it is what walking the twin's list found.
+      expect([...totals]).toEqual([seen.length]);
+      const seeded = list === 'customers' ? stack.dataset.contacts : stack.dataset.companies;
+      expect(seen.length).toBe(seeded.length);
+      expect(seen.length).toBeGreaterThan(100);
+    }
   });
 
   it('resumes from any edge, not only from the end of a page', async () => {
