@@ -9,10 +9,17 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
-import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
 import { post, runOnce, sample, stats, throughput, type Target } from './measure.js';
-import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
+import {
+  benchConcordEnv,
+  peakRssMiB,
+  RssSampler,
+  startChild,
+  startRedis,
+  stopAll,
+  twinEnv,
+} from './processes.js';
 import { scenarios } from './scenarios.js';
 import { RateLimitCounters } from './twin-limits.js';
 
@@ -55,47 +62,18 @@ async function main(): Promise<void> {
     /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
   );
   const [, hubspot = '', stripe = '', posthog = ''] = sb;
-  const redisPort = await freePort();
-  await startChild(
-    'redis',
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {},
-    /Ready to accept connections/,
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redisUrl = await startRedis();
   const { createClient } = await import('@redis/client');
   const redis = createClient({ url: redisUrl });
   redis.on('error', () => undefined);
   await redis.connect();
-  const c = DEFAULT_SANDBOX_CREDENTIALS;
   const nodeArgs = args['node-args'].split(/\s+/).filter(Boolean);
   const { child, match: cm } = await startChild(
     'concord',
     process.execPath,
     [...nodeArgs, 'dist/src/main.js'],
-    {
-      HUBSPOT_BASE_URL: hubspot,
-      HUBSPOT_ACCESS_TOKEN: c.hubspotAccessToken,
-      STRIPE_BASE_URL: stripe,
-      STRIPE_SECRET_KEY: c.stripeSecretKey,
-      POSTHOG_HOST: posthog,
-      POSTHOG_API_KEY: c.posthogApiKey,
-      POSTHOG_PROJECT_ID: String(c.posthogProjectId),
-      ...TEST_JWT,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
-      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
-      REDIS_URL: redisUrl,
-      CACHE: 'true',
-      RATE_LIMIT: 'off',
-      // Concord's provider quotas stay on (the twins enforce the limits they pace for); the
-      // per-request upstream budget is off as in npm run bench (the walk needs more pages).
-      UPSTREAM_CALL_BUDGET: 'off',
-    },
+    // Concord's provider quotas stay on (the twins enforce the limits they pace for).
+    benchConcordEnv(twinEnv({ hubspot, stripe, posthog }), redisUrl, TEST_JWT),
     /Concord ready at (\S+)/,
   );
   await new Promise((r) => setTimeout(r, 1_000));

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
 /** How long a child may take to print its ready line (bench-size data takes a few seconds). */
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -118,4 +119,59 @@ export async function freePort(): Promise<number> {
   server.close();
   if (address === null || typeof address === 'string') throw new Error('no free port');
   return address.port;
+}
+
+/** A Redis server of its own on a free loopback port, no persistence; returns its URL. */
+export async function startRedis(): Promise<string> {
+  const port = await freePort();
+  await startChild(
+    'redis',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {},
+    /Ready to accept connections/,
+  );
+  return `redis://127.0.0.1:${port}`;
+}
+
+/**
+ * Concord's environment as the bench runs it: production, live mode against the twins at
+ * `providerEnv`, JWT auth, the Redis cache, the admin listener on a free port (not production's
+ * 9464), no per-client rate limit (the bench is one client sending thousands of requests: the limit
+ * would measure itself) and no per-request upstream budget (the 90-day metrics walk at bench size
+ * needs ~810 Stripe pages, over the default budget of 200).
+ */
+export function benchConcordEnv(
+  providerEnv: Record<string, string>,
+  redisUrl: string,
+  jwtEnv: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...providerEnv,
+    ...jwtEnv,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ADMIN_PORT: '0',
+    LOG_LEVEL: 'warn',
+    CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
+    REDIS_URL: redisUrl,
+    CACHE: 'true',
+    RATE_LIMIT: 'off',
+    UPSTREAM_CALL_BUDGET: 'off',
+  };
+}
+
+/** The provider variables that point Concord at the sandbox's twins, with their development credentials. */
+export function twinEnv(urls: { hubspot: string; stripe: string; posthog: string }): Record<string, string> {
+  const c = DEFAULT_SANDBOX_CREDENTIALS;
+  return {
+    HUBSPOT_BASE_URL: urls.hubspot,
+    HUBSPOT_ACCESS_TOKEN: c.hubspotAccessToken,
+    STRIPE_BASE_URL: urls.stripe,
+    STRIPE_SECRET_KEY: c.stripeSecretKey,
+    POSTHOG_HOST: urls.posthog,
+    POSTHOG_API_KEY: c.posthogApiKey,
+    POSTHOG_PROJECT_ID: String(c.posthogProjectId),
+  };
 }

@@ -11,11 +11,18 @@ import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
 import { runOnce, sample, stats, throughput, post, type LatencyStats, type Target } from './measure.js';
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
+import {
+  benchConcordEnv,
+  peakRssMiB,
+  RssSampler,
+  startChild,
+  startRedis,
+  stopAll,
+  twinEnv,
+} from './processes.js';
 import { writeReport, type FloorResult, type ScenarioResult } from './report.js';
 import { pickContact, scenarios, type Calls } from './scenarios.js';
 import { difference, RateLimitCounters } from './twin-limits.js';
-import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
 /** Injected provider latency and jitter (ms), the same for all three providers. */
 export const DEFAULT_LATENCY_MS = 20;
@@ -88,31 +95,14 @@ async function main(): Promise<void> {
   const [, naiveHubspot = '', naiveStripe = '', naivePosthog = ''] = nb;
   log(`naive build's sandbox up (documented limits off): ${naiveHubspot} ${naiveStripe} ${naivePosthog}`);
 
-  const redisPort = await freePort();
-  await startChild(
-    'redis',
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {},
-    /Ready to accept connections/,
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redisUrl = await startRedis();
   const { createClient } = await import('@redis/client');
   const redis = createClient({ url: redisUrl });
   // Redis is stopped with the other children; a closed socket then must not crash the run.
   redis.on('error', () => undefined);
   await redis.connect();
 
-  const c = DEFAULT_SANDBOX_CREDENTIALS;
-  const providerEnv = {
-    HUBSPOT_BASE_URL: hubspot,
-    HUBSPOT_ACCESS_TOKEN: c.hubspotAccessToken,
-    STRIPE_BASE_URL: stripe,
-    STRIPE_SECRET_KEY: c.stripeSecretKey,
-    POSTHOG_HOST: posthog,
-    POSTHOG_API_KEY: c.posthogApiKey,
-    POSTHOG_PROJECT_ID: String(c.posthogProjectId),
-  };
+  const providerEnv = twinEnv({ hubspot, stripe, posthog });
   const naiveProviderEnv = {
     ...providerEnv,
     HUBSPOT_BASE_URL: naiveHubspot,
@@ -123,25 +113,9 @@ async function main(): Promise<void> {
     'concord',
     process.execPath,
     fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'],
-    {
-      ...providerEnv,
-      ...TEST_JWT,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // The admin listener (metrics, status) on a free port, not production's fixed 9464.
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
-      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
-      REDIS_URL: redisUrl,
-      CACHE: 'true',
-      // The bench is one client sending thousands of requests: the per-client limit would measure itself.
-      RATE_LIMIT: 'off',
-      // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
-      // defaults) and pace it as in production. The per-request upstream budget is off: the 90-day
-      // metrics walk at bench size needs ~810 Stripe pages, over the default budget of 200.
-      UPSTREAM_CALL_BUDGET: 'off',
-    },
+    // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
+    // defaults) and pace it as in production (processes.ts says what else the bench sets).
+    benchConcordEnv(providerEnv, redisUrl, TEST_JWT),
     /Concord ready at (\S+)/,
   );
   log(`concord up (NODE_ENV=production, pid ${concordChild.pid}) at ${cm[1]}`);

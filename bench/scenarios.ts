@@ -36,7 +36,7 @@ export interface Scenario {
   levelsNote: string;
 }
 
-const DASHBOARD = `query Dashboard($since: DateTime!, $until: DateTime!) {
+export const DASHBOARD = `query Dashboard($since: DateTime!, $until: DateTime!) {
   customers(first: ${DASHBOARD_SIZE}) { edges { node {
     id name email company { name domain }
     deals(status: OPEN) { totalCount edges { node { name stage amount { amount currency } } } }

@@ -47,6 +47,8 @@ import {
 
 /** A request id from the client is kept only if it looks like one; otherwise we make our own. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Why a request's `ended` signal fired: its response is over (sent, or the client went away). */
+const RESPONSE_ENDED = new Error('the response is over');
 
 export interface Gateway {
   app: express.Express;
@@ -272,7 +274,8 @@ export async function startGateway({
       );
       // Calls still waiting for a provider's quota when the response is over leave the queue.
       const ended = new AbortController();
-      res.once('close', () => ended.abort());
+      // One shared reason: abort() without one builds a DOMException (a stack trace) on every request.
+      res.once('close', () => ended.abort(RESPONSE_ENDED));
       scope.ended = ended.signal;
       const { tracing } = services.observability;
       if (!tracing) {

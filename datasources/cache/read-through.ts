@@ -156,6 +156,11 @@ export class ReadThroughCache {
     const generationKey = this.key(kind, 'generation');
     const [generationEntry, entry] = await this.read<number | V>([generationKey, key]);
     const generation = typeof generationEntry?.v === 'number' ? generationEntry.v : 0;
+    // No generation stored yet (nothing of this kind was ever invalidated) is generation 0. Held
+    // locally like any entry, so a warm call needs no Redis round trip for a key that is absent;
+    // an invalidation deletes it here and on every replica, as it does a stored generation.
+    if (generationEntry === undefined)
+      this.holdLocally(generationKey, { v: 0, f: this.now() + this.options.policy.ttlMs[kind] });
     const current = entry && entry.g === generation ? (entry as Entry<V>) : undefined;
     if (current && current.f > this.now()) {
       this.count('hits');
@@ -298,6 +303,10 @@ export class ReadThroughCache {
         return { key, value: text, ttlMs: fresh + staleMs };
       }),
     );
+  }
+
+  private holdLocally(key: string, entry: Entry<unknown>): void {
+    this.options.local?.set(key, entry, key.length, entry.f);
   }
 
   private count(field: 'hits' | 'misses' | 'errors', n = 1): void {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { LocalTier } from '../local-tier.js';
+import { ReadThroughCache } from '../read-through.js';
+import { CacheStats } from '../stats.js';
+import { MapStore } from './support/map-store.js';
+import { DEFAULT_TTL_SECONDS, type CacheKind } from '../ttl.js';
 
 function tier(maxBytes = 1_000, maxAgeMs = 60_000) {
   let now = 1_000;
@@ -76,5 +80,34 @@ describe('the local cache tier', () => {
     local.setEnabled(true);
     local.set('c', 3, 10, at() + 1_000);
     expect(local.get('c')).toBe(3);
+  });
+
+  it('answers a warm whole call without reading the store, also when no list generation was ever stored', async () => {
+    const store = new MapStore();
+    const ttlMs = Object.fromEntries(
+      Object.entries(DEFAULT_TTL_SECONDS).map(([k, s]) => [k, s * 1000]),
+    ) as Record<CacheKind, number>;
+    let now = 1_000_000;
+    const cache = new ReadThroughCache({
+      store,
+      stats: new CacheStats(),
+      policy: { ttlMs, staleMs: 60_000 },
+      provider: 'test',
+      credentialFingerprint: 'fp',
+      local: new LocalTier({ maxBytes: 10_000, maxAgeMs: 60_000, now: () => now }),
+      now: () => now,
+    });
+    let fetches = 0;
+    const page = () => cache.call('lists', { first: 2 }, () => Promise.resolve(['a', 'b', ++fetches]));
+    expect(await page()).toEqual(['a', 'b', 1]);
+    const readsWhenCold = store.keysRead;
+    expect(await page()).toEqual(['a', 'b', 1]);
+    expect(await page()).toEqual(['a', 'b', 1]);
+    expect(store.keysRead).toBe(readsWhenCold);
+    // An invalidation still reaches the list: the generation held here goes with it.
+    now += 1;
+    await cache.invalidate('contacts', ['x']);
+    expect(await page()).toEqual(['a', 'b', 2]);
+    expect(fetches).toBe(2);
   });
 });

@@ -2,25 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ProviderError, ProviderErrorCode } from '../../transport/errors.js';
 import { ReadThroughCache } from '../read-through.js';
 import { CacheStats } from '../stats.js';
-import type { CacheStore } from '../store.js';
+import { MapStore } from './support/map-store.js';
 import { DEFAULT_TTL_SECONDS, type CacheKind } from '../ttl.js';
 
 /** ReadThroughCache's failure paths over a plain in-memory store and fetches the test settles by hand. */
-
-class MapStore implements CacheStore {
-  readonly entries = new Map<string, string>();
-  getMany(keys: readonly string[]) {
-    return Promise.resolve(keys.map((k) => this.entries.get(k)));
-  }
-  setMany(entries: ReadonlyArray<{ key: string; value: string }>) {
-    for (const { key, value } of entries) this.entries.set(key, value);
-    return Promise.resolve();
-  }
-  deleteMany(keys: readonly string[]) {
-    for (const k of keys) this.entries.delete(k);
-    return Promise.resolve();
-  }
-}
 
 interface Deferred<T> {
   promise: Promise<T>;

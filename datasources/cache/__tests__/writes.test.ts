@@ -14,25 +14,10 @@ import { CachedCrm } from '../cached-crm.js';
 import { CachedPayments } from '../cached-payments.js';
 import { ReadThroughCache } from '../read-through.js';
 import { CacheStats } from '../stats.js';
-import type { CacheStore } from '../store.js';
+import { MapStore } from './support/map-store.js';
 import { DEFAULT_TTL_SECONDS, type CacheKind } from '../ttl.js';
 
 /** The decorators' write paths over a plain in-memory store and scripted providers. */
-
-class MapStore implements CacheStore {
-  readonly entries = new Map<string, string>();
-  getMany(keys: readonly string[]) {
-    return Promise.resolve(keys.map((k) => this.entries.get(k)));
-  }
-  setMany(entries: ReadonlyArray<{ key: string; value: string }>) {
-    for (const { key, value } of entries) this.entries.set(key, value);
-    return Promise.resolve();
-  }
-  deleteMany(keys: readonly string[]) {
-    for (const k of keys) this.entries.delete(k);
-    return Promise.resolve();
-  }
-}
 
 function newCache(): ReadThroughCache {
   const ttlMs = Object.fromEntries(

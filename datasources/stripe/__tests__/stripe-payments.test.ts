@@ -18,7 +18,7 @@ import { providerFailure } from '../../../test/support/provider-failure.js';
 import { CachedPayments } from '../../cache/cached-payments.js';
 import { ReadThroughCache } from '../../cache/read-through.js';
 import { CacheStats } from '../../cache/stats.js';
-import type { CacheStore } from '../../cache/store.js';
+import { MapStore } from '../../cache/__tests__/support/map-store.js';
 import { DEFAULT_TTL_SECONDS, type CacheKind } from '../../cache/ttl.js';
 
 /** The adapter against the Stripe simulator over real HTTP, checked against the dataset itself. */
@@ -210,22 +210,6 @@ describe('paymentsOfAccounts and lifetimeValue', () => {
 });
 
 describe('behind the cache: summaries and histories', () => {
-  /** A store in memory, so the cache layer runs as in the gateway, minus Redis. */
-  class MapStore implements CacheStore {
-    readonly entries = new Map<string, string>();
-    getMany(keys: readonly string[]) {
-      return Promise.resolve(keys.map((k) => this.entries.get(k)));
-    }
-    setMany(entries: ReadonlyArray<{ key: string; value: string }>) {
-      for (const { key, value } of entries) this.entries.set(key, value);
-      return Promise.resolve();
-    }
-    deleteMany(keys: readonly string[]) {
-      for (const k of keys) this.entries.delete(k);
-      return Promise.resolve();
-    }
-  }
-
   const cached = () => {
     const ttlMs = Object.fromEntries(
       Object.entries(DEFAULT_TTL_SECONDS).map(([k, s]) => [k, s * 1000]),
