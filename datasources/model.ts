@@ -373,6 +373,13 @@ export interface CaptureInput {
 /** CRM writes. Each returns the record as the provider holds it after the write. */
 export interface CrmWriter {
   createContact(input: ContactChanges, options: WriteOptions): Promise<Contact>;
+  /**
+   * The contact an earlier `createContact(input, options)` made, if it made one: for a run that
+   * stopped before it learned the answer. Found by the write's key where the CRM keeps it (HubSpot's
+   * write-key property), else by the input's email among contacts created since `since` (when the
+   * run began). Null: none was made. Throws when the CRM cannot tell now.
+   */
+  findCreatedContact(input: ContactChanges, options: WriteOptions & { since: Date }): Promise<Contact | null>;
   updateContact(id: string, changes: ContactChanges, options: WriteOptions): Promise<Contact>;
   /** Removes a contact (undoing a half-made customer); one already gone is not an error. */
   deleteContact(id: string, options: WriteOptions): Promise<void>;

@@ -155,6 +155,14 @@ export class CachedCrm implements CrmProvider {
     return contact;
   }
 
+  /** A read past the cache: what the CRM holds now decides how a stopped run ends. */
+  findCreatedContact(
+    input: ContactChanges,
+    options: WriteOptions & { since: Date },
+  ): Promise<Contact | null> {
+    return this.inner.findCreatedContact(input, options);
+  }
+
   /** The old email's pointer heals on its next read (see getContactsByEmail); the new one is dropped now. */
   async updateContact(id: string, changes: ContactChanges, options: WriteOptions): Promise<Contact> {
     const contact = await this.inner.updateContact(id, changes, options);

@@ -404,6 +404,29 @@ export class HubSpotCrm implements CrmProvider {
   }
 
   /**
+   * Contact emails are unique in HubSpot, so the contact holding the input's email is the only one
+   * an earlier attempt can have made: it is that attempt's when it carries the write's key, or, with
+   * the write-key property off, when it was created since the run began. A batch read by email, not
+   * search: search's index lags behind writes.
+   */
+  async findCreatedContact(
+    input: ContactChanges,
+    options: WriteOptions & { since: Date },
+  ): Promise<Contact | null> {
+    const email = input.email;
+    if (!email) return null;
+    const marker = this.writeKeyProperty;
+    if (marker === null) {
+      const [holder] = await this.client.batchRead(CONTACTS, [email], 'email');
+      const contact = holder ? mapContact(holder, this.mapping) : null;
+      return contact && contact.createdAt.getTime() >= options.since.getTime() ? contact : null;
+    }
+    const [holder] = await this.client.batchRead(contactsWithWriteKey(marker), [email], 'email');
+    const written: Readonly<Record<string, string | null | undefined>> = holder?.properties ?? {};
+    return holder && written[marker] === options.idempotencyKey ? mapContact(holder, this.mapping) : null;
+  }
+
+  /**
    * A create refused as a duplicate email, where the contact holding the email carries this
    * write's key: an earlier attempt of the same write made it (its answer was lost), so that
    * contact is the create's result. Anything else is the refusal it was.

@@ -15,6 +15,7 @@ import type {
 } from '../model.js';
 import { WriteRejectedError } from '../model.js';
 import { ProviderError, ProviderErrorCode } from '../transport/errors.js';
+import { DEFAULT_RETRIES, isRetryableError } from '../transport/retry.js';
 import { SalesforceClient, chunk } from './client.js';
 import {
   contactFields,
@@ -59,6 +60,11 @@ export interface SalesforceCrmOptions {
   multiCurrency: boolean;
   /** Records per page of a walked query (Sforce-Query-Options). */
   queryBatchSize?: number;
+  /**
+   * Repeats of a contact create whose answer failed, each only after a look-up found no contact
+   * made by the attempt before (default: the transport's default retries).
+   */
+  createRetries?: number;
 }
 
 /** The people on an opportunity, primary first, in the same query as the opportunity. */
@@ -387,8 +393,10 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   // ---- writes --------------------------------------------------------------------------------------
-  // Salesforce takes no idempotency key: a create is not retried, and is refused when a contact
-  // already has the email (as HubSpot's unique email does); PATCH and DELETE repeat harmlessly.
+  // Salesforce takes no idempotency key: the transport never repeats a create. A create is refused
+  // when a contact already has the email (as HubSpot's unique email does), which makes the email
+  // the create's key: a failed attempt is repeated only after a look-up by email finds no contact it
+  // made (createOnce). PATCH and DELETE repeat harmlessly.
 
   async createContact(input: ContactChanges, _options: WriteOptions): Promise<Contact> {
     const fields = contactFields(input);
@@ -397,18 +405,7 @@ export class SalesforceCrm implements CrmProvider {
     }
     const email = fields.Email;
     if (email) {
-      const [existing] = await this.client
-        .query(
-          select({
-            fields: ['Id'],
-            from: 'Contact',
-            where: [`Email = ${literal(email)}`],
-            orderBy: 'CreatedDate, Id',
-            limit: 1,
-          }),
-          IdOnly,
-        )
-        .then((r) => r.records);
+      const existing = await this.contactWithEmail(email, null);
       if (existing) {
         throw new WriteRejectedError(
           'CONFLICT',
@@ -418,8 +415,57 @@ export class SalesforceCrm implements CrmProvider {
         );
       }
     }
-    const id = await rejecting('contact', () => this.client.create('Contact', fields));
-    return this.readContact(id);
+    return this.readContact(await this.createOnce(fields, email));
+  }
+
+  /**
+   * The create, repeated after an answer that failed (a 5xx, a timeout, a dropped connection) only
+   * when no contact holds the email now: it was free just before the first attempt, so one holding
+   * it is that attempt's. Without an email nothing can be asked, and a failed create is not repeated.
+   */
+  private async createOnce(
+    fields: Record<string, unknown>,
+    email: string | null | undefined,
+  ): Promise<string> {
+    const retries = this.options.createRetries ?? DEFAULT_RETRIES;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await rejecting('contact', () => this.client.create('Contact', fields));
+      } catch (error) {
+        if (!email || attempt >= retries || !isRetryableError(error)) throw error;
+        const made = await this.contactWithEmail(email, null);
+        if (made) return made.Id;
+      }
+    }
+  }
+
+  /** The first contact holding `email`, of those created since `since` when given. */
+  private async contactWithEmail(email: string, since: Date | null): Promise<{ Id: string } | null> {
+    const { records } = await this.client.query(
+      select({
+        fields: ['Id'],
+        from: 'Contact',
+        where: [
+          `Email = ${literal(email)}`,
+          ...(since === null ? [] : [`CreatedDate >= ${datetimeLiteral(since)}`]),
+        ],
+        orderBy: 'CreatedDate, Id',
+        limit: 1,
+      }),
+      IdOnly,
+    );
+    return records[0] ?? null;
+  }
+
+  /** Salesforce keeps no write key: the contact holding the email that was created since the run began. */
+  async findCreatedContact(
+    input: ContactChanges,
+    options: WriteOptions & { since: Date },
+  ): Promise<Contact | null> {
+    const email = contactFields(input).Email;
+    if (!email) return null;
+    const made = await this.contactWithEmail(email, options.since);
+    return made ? this.readContact(made.Id) : null;
   }
 
   async updateContact(id: string, changes: ContactChanges, _options: WriteOptions): Promise<Contact> {

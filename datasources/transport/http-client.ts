@@ -76,6 +76,11 @@ export interface ApiUsage {
  * once per try; the client itself only ever makes one attempt per call of `attempt`.
  */
 export interface RequestPolicy {
+  /**
+   * Retries after the first attempt of a request safe to repeat; an adapter that makes a write
+   * safe to repeat by itself (Salesforce's contact create) repeats it as often. Absent: the default.
+   */
+  readonly retryLimit?: number;
   run<T>(
     req: ProviderRequest<T>,
     attempt: (req: ProviderRequest<T>) => Promise<ProviderResponse<T>>,

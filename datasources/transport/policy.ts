@@ -107,6 +107,11 @@ export class ProviderPolicy implements RequestPolicy {
     );
   }
 
+  /** Retries after the first attempt of a request safe to repeat (the provider's `*_RETRIES`). */
+  get retryLimit(): number {
+    return this.options.retries;
+  }
+
   async run<T>(
     req: ProviderRequest<T>,
     attempt: (req: ProviderRequest<T>) => Promise<ProviderResponse<T>>,

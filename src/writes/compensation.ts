@@ -1,6 +1,6 @@
 import type { ContactChanges, CrmWriter } from '../../datasources/model.js';
 import { WriteRejectedError } from '../../datasources/model.js';
-import { ProviderError, type ProviderErrorCode } from '../../datasources/transport/errors.js';
+import { ProviderError, ProviderErrorCode } from '../../datasources/transport/errors.js';
 import { RolledBackError, type UndoState } from './errors.js';
 import { refusalOf, type UserErrorValue } from './user-errors.js';
 
@@ -45,6 +45,21 @@ export interface RolledBack {
   what: string;
   failure: FailureAnswer;
   undone: boolean;
+}
+
+/**
+ * A run that stopped before it learned its CRM create's answer, when the CRM holds no contact it
+ * made: answered as the CRM not answering (which is what the run saw, or would have).
+ */
+export function unansweredCreate(crm: string): FailureAnswer {
+  return {
+    kind: 'provider',
+    provider: crm,
+    code: ProviderErrorCode.UNAVAILABLE,
+    status: null,
+    retryable: true,
+    endpoint: 'createContact',
+  };
 }
 
 export function failureAnswer(failure: unknown): FailureAnswer {

@@ -3,7 +3,13 @@ import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Logger } from 'pino';
 import { WriteRejectedError, type CrmWriter, type PaymentsWriter } from '../../datasources/model.js';
 import { newRequestScope, runInRequestScope } from '../../datasources/transport/request-scope.js';
-import { failureAnswer, runUndoStep, type Compensation, type UndoStep } from './compensation.js';
+import {
+  failureAnswer,
+  runUndoStep,
+  unansweredCreate,
+  type Compensation,
+  type UndoStep,
+} from './compensation.js';
 import type { UndoState } from './errors.js';
 import type { Leases } from './leases.js';
 import type { MutationLedger, PendingCompensation, PendingProgress } from './ledger.js';
@@ -18,7 +24,8 @@ const runLease = (key: string) => `compensation:${key}`;
 export interface CompensatorOptions {
   ledger: MutationLedger;
   leases: Leases;
-  crm: CrmWriter;
+  /** `name`: the CRM a stopped run's answer names when its contact was never made. */
+  crm: CrmWriter & { readonly name: string };
   /** For finishing a run that stopped part-way (resume.ts). */
   payments: PaymentsWriter;
   settings: CompensationSettings;
@@ -118,6 +125,15 @@ export class Compensator {
     await this.options.leases.release(runLease(key), this.owner).catch(() => undefined);
   }
 
+  /**
+   * The run stopped with a write whose answer was lost: its lease is no longer renewed but kept
+   * until it lapses (COMPENSATION_LEASE_MS, longer than a provider call may take), so no sweep or
+   * retry asks the provider before that write has landed.
+   */
+  letLapse(key: string): void {
+    this.unhold(key);
+  }
+
   private unhold(key: string): boolean {
     const renewal = this.holds.get(key);
     if (!renewal) return false;
@@ -195,6 +211,15 @@ export class Compensator {
   }
 
   /**
+   * A retry finishes a stopped run whose lease it took (hold()) as a sweep would, so its answer
+   * does not depend on whether the sweep came first. Ends with the run's lease let go.
+   */
+  async takeOver(run: PendingProgress): Promise<UndoState | 'done'> {
+    this.unhold(run.key);
+    return this.track(this.finish(run));
+  }
+
+  /**
    * A run that recorded progress and stopped part-way (its lease lapsed): rolled forward by its
    * own steps and keys, or, when a later step fails, rolled back as its request would have done.
    * Holds the run's lease (taken by the sweep) and lets it go at the end.
@@ -226,13 +251,14 @@ export class Compensator {
         logger.info({ requestId, key }, 'finished a run that stopped part-way');
         return 'done';
       }
-      if (ended.kind === 'refused') {
-        // Nothing was made: the refusal is the answer, as it would have been to the request.
+      if (ended.kind === 'nothing-made') {
+        // A final outcome, not a create made hours after its client was answered: nothing to undo.
         await ledger.finishCompensation(key, inputHash, {
           what,
-          failure: failureAnswer(ended.failure),
+          failure: unansweredCreate(crm.name),
           undone: true,
         });
+        logger.info({ requestId, key }, 'settled a run that stopped before its first write was made');
         return 'undone';
       }
       const compensation: Compensation = {

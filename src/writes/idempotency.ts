@@ -4,7 +4,7 @@ import { ConcordError, ErrorCode } from '../errors/concord-error.js';
 import { stableJson } from '../runtime/stable-json.js';
 import { answerOf, failureAnswer, type UndoStep } from './compensation.js';
 import type { Compensator } from './compensator.js';
-import type { MutationLedger } from './ledger.js';
+import type { Claim, MutationLedger } from './ledger.js';
 import { writeKey, type ResumeStep } from './resume.js';
 import { userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
@@ -70,20 +70,12 @@ function writeKeys(
   inputHash: string,
   ledger: MutationLedger,
   { compensator, requestId }: Undoing,
-  /**
-   * Finishing a run that stopped part-way (its lease already held): whatever this run does not
-   * finish stays recorded for a sweeper, since the earlier run may have written.
-   */
-  takenOver = false,
 ) {
   // Stripe allows 255 characters; a digest keeps client text (and its length) out of provider logs.
   const base = `concord-${key.slice(0, 40)}`;
-  const state: RunState = {
-    compensated: false,
-    progressed: takenOver,
-    unfinished: takenOver,
-    held: takenOver,
-  };
+  const state: RunState = { compensated: false, progressed: false, unfinished: false, held: false };
+  // A CRM without write keys tells the contact this run made by its creation time (resume.ts).
+  const startedAt = Date.now();
   const keys: WriteKeys = {
     for: (step) => writeKey(base, step),
     compensate: async (what, step, failure) => {
@@ -100,7 +92,7 @@ function writeKeys(
       if (!state.held) throw writesPaused();
       state.progressed = true;
       try {
-        await ledger.recordProgress(key, inputHash, { what, step, keyBase: base, requestId });
+        await ledger.recordProgress(key, inputHash, { what, step, keyBase: base, requestId, startedAt });
       } catch {
         throw writesPaused();
       }
@@ -113,8 +105,10 @@ function writeKeys(
 }
 
 /**
- * After a run that recorded progress: its record is completed (`record`) or dropped, or stays for
- * a sweeper when the run threw with a write that may have been made; its lease goes either way.
+ * After a run that recorded progress: its record is completed (`record`) or dropped, and its lease
+ * let go; or, when the run threw with a write that may have been made, the record stays for a
+ * sweeper and the lease is left to lapse, so the write whose answer was lost has landed (or never
+ * will) before anyone asks the CRM whether it was made.
  */
 async function settled(
   ledger: MutationLedger,
@@ -127,9 +121,21 @@ async function settled(
   if (!state.progressed || state.compensated) return;
   if (how === 'threw' && state.unfinished) {
     // Left to a sweeper (or a retry): the record says what is left to do.
-  } else if (record) await record().catch(() => undefined);
+    compensator.letLapse(key);
+    return;
+  }
+  if (record) await record().catch(() => undefined);
   else await ledger.release(key).catch(() => undefined);
   await compensator.letGo(key);
+}
+
+async function claimed(ledger: MutationLedger, key: string, inputHash: string): Promise<Claim> {
+  try {
+    return await ledger.claim(key, inputHash);
+  } catch {
+    // Fail closed: without its record a retried write could run twice.
+    throw writesPaused();
+  }
 }
 
 export interface IdempotentRun<R> {
@@ -176,12 +182,12 @@ export async function idempotent<R>({
   const key = mutationKey(viewer.id, mutation, clientKey);
   const inputHash = inputHashOf(input);
 
-  let claim;
-  try {
-    claim = await ledger.claim(key, inputHash);
-  } catch {
-    // Fail closed: without its record a retried write could run twice.
-    throw writesPaused();
+  let claim = await claimed(ledger, key, inputHash);
+  if (claim.state === 'unfinished' && (await compensator.hold(key).catch(() => false))) {
+    // Stopped part-way and nobody is on it (its lease was free): this retry finishes it as a sweep
+    // would, by the same steps and provider keys, and answers the outcome the sweep would leave.
+    await compensator.takeOver({ key, inputHash, progress: claim.progress });
+    claim = await claimed(ledger, key, inputHash);
   }
   switch (claim.state) {
     case 'replay':
@@ -190,18 +196,15 @@ export async function idempotent<R>({
       const { what, failure, undone } = claim.rolledBack;
       return answerOf(what, failure, undone ? 'undone' : 'failed');
     }
+    // Unfinished here: still running, or stopped and the CRM could not tell yet (a later retry or sweep finishes it).
     case 'unfinished':
-      // Stopped part-way and nobody is on it (its lease is free): this retry finishes it, with the
-      // same provider keys, as a sweep would. Otherwise it is still running.
-      if (await compensator.hold(key).catch(() => false)) break;
-      return { userErrors: [userError('IN_PROGRESS', STILL_RUNNING, 'clientMutationId')] };
     case 'in-progress':
     case 'compensating':
       return {
         userErrors: [
           userError(
             'IN_PROGRESS',
-            claim.state === 'in-progress'
+            claim.state !== 'compensating'
               ? STILL_RUNNING
               : 'A request with this clientMutationId failed part-way and what it wrote is being undone; retry later for the outcome.',
             'clientMutationId',
@@ -221,9 +224,9 @@ export async function idempotent<R>({
     case 'claimed':
       break;
   }
-  // From here this run holds the key: claimed, or an unfinished run taken over (its lease held).
+  // From here this run holds the key.
 
-  const { keys, state } = writeKeys(key, inputHash, ledger, undoing, claim.state === 'unfinished');
+  const { keys, state } = writeKeys(key, inputHash, ledger, undoing);
   let outcome: Outcome<R>;
   try {
     outcome = await run(keys);

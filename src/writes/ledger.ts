@@ -16,7 +16,7 @@ export type Claim =
    * A run that recorded progress and has not ended: still running if someone holds its lease,
    * else stopped part-way (a sweeper, or this retry, finishes it with the same provider keys).
    */
-  | { state: 'unfinished' }
+  | { state: 'unfinished'; progress: Progress }
   /** It failed part-way and what it wrote is still being undone. */
   | { state: 'compensating' }
   | { state: 'rolled-back'; rolledBack: RolledBack }
@@ -95,7 +95,7 @@ function verdict(entry: Entry | null, inputHash: string): Claim {
         ? { state: 'rolled-back', rolledBack: entry.rolledBack }
         : { state: 'compensating' };
     default:
-      return entry.progress ? { state: 'unfinished' } : { state: 'in-progress' };
+      return entry.progress ? { state: 'unfinished', progress: entry.progress } : { state: 'in-progress' };
   }
 }
 

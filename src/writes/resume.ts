@@ -5,7 +5,6 @@ import type {
   CrmWriter,
   PaymentsWriter,
 } from '../../datasources/model.js';
-import { WriteRejectedError } from '../../datasources/model.js';
 import type { UndoStep } from './compensation.js';
 
 /**
@@ -29,6 +28,11 @@ export interface Progress {
   /** The mutation's provider keys are `${keyBase}-${step}`, as the live run made them. */
   keyBase: string;
   requestId: string;
+  /**
+   * When the run began (epoch ms): a CRM without write keys tells the contact the run made by its
+   * creation time. Absent in records of older versions: then any contact with the email counts.
+   */
+  startedAt?: number;
 }
 
 /** How rolling a mutation forward ended. */
@@ -37,8 +41,15 @@ export type RollForward =
   | { kind: 'done'; record: unknown }
   /** A later step failed: the earlier write is to be undone (a compensation), as the live run would. */
   | { kind: 'undo'; undo: UndoStep; failure: unknown }
-  /** The first write was refused: nothing was made, and the refusal is the answer. */
-  | { kind: 'refused'; failure: WriteRejectedError };
+  /** The run stopped before its first write was made (the CRM holds no contact it made): nothing to undo. */
+  | { kind: 'nothing-made' };
+
+/**
+ * How far the CRM's clock may be behind ours: a contact the run made is looked for among those
+ * created since the run began, less this (a contact made in this margin by someone else with the
+ * same email would be taken for the run's own; the run's create would have refused it as TAKEN).
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export const writeKey = (keyBase: string, step: string): string => `${keyBase}-${step}`;
 
@@ -52,27 +63,25 @@ export function accountFor(contact: Contact, changes: ContactChanges): AccountIn
 }
 
 /**
- * Runs what is left of a mutation with its own provider keys. A first write that fails without a
- * refusal is thrown: nothing is known to be made, the progress stays recorded, the next sweep tries again.
+ * Runs what is left of a mutation with its own provider keys. The first write is not made again:
+ * the client was answered (an error, or nothing) long ago, so the run only finds out whether that
+ * write was made; when it was not, the run ends with nothing made. A look-up or a later write that
+ * fails without an answer is thrown: the progress stays recorded, the next sweep tries again.
  */
 export async function rollForward(
   ports: { crm: CrmWriter; payments: PaymentsWriter },
-  { step, keyBase }: Progress,
+  { step, keyBase, startedAt }: Progress,
 ): Promise<RollForward> {
   switch (step.kind) {
     case 'create-customer': {
       let account = step.account;
       if (account === null) {
-        try {
-          // The CRM finds the contact an earlier attempt of this key made (its write-key property).
-          const contact = await ports.crm.createContact(step.changes, {
-            idempotencyKey: writeKey(keyBase, 'crm-contact'),
-          });
-          account = accountFor(contact, step.changes);
-        } catch (failure) {
-          if (failure instanceof WriteRejectedError) return { kind: 'refused', failure };
-          throw failure;
-        }
+        const contact = await ports.crm.findCreatedContact(step.changes, {
+          idempotencyKey: writeKey(keyBase, 'crm-contact'),
+          since: new Date((startedAt ?? 0) - CLOCK_SKEW_MS),
+        });
+        if (!contact) return { kind: 'nothing-made' };
+        account = accountFor(contact, step.changes);
       }
       try {
         await ports.payments.createAccount(account, {

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import {
   WriteRejectedError,
   type AccountInput,
+  type Contact,
   type ContactChanges,
   type CrmWriter,
   type PaymentsWriter,
@@ -32,11 +33,15 @@ const UNDO: Compensation = {
   requestId: 'req-1',
 };
 
+type NamedCrm = CrmWriter & { readonly name: string };
+
 /** A CRM whose deletes fail while `down`, and that remembers what it deleted. */
 function crm() {
   const state = { down: true, deleted: [] as string[] };
-  const writer: CrmWriter = {
+  const writer: NamedCrm = {
+    name: 'crm',
     createContact: () => Promise.reject(new Error('not in this test')),
+    findCreatedContact: () => Promise.reject(new Error('not in this test')),
     updateContact: () => Promise.reject(new Error('not in this test')),
     updateDealStage: () => Promise.reject(new Error('not in this test')),
     deleteContact: (id: string) => {
@@ -51,29 +56,37 @@ function crm() {
 /** A CRM that makes contacts (one per write key) and a payments provider that makes accounts, both remembering. */
 function providers() {
   const state = {
+    crmDown: false,
     paymentsDown: false,
     paymentsRefuse: false,
     contacts: new Map<string, { id: string; changes: ContactChanges }>(),
     deleted: [] as string[],
     accounts: [] as Array<{ input: AccountInput; key: string }>,
   };
-  const crmWriter: CrmWriter = {
+  const contactOf = ({ id, changes }: { id: string; changes: ContactChanges }): Contact => ({
+    id,
+    email: changes.email ?? null,
+    firstName: changes.firstName ?? null,
+    lastName: changes.lastName ?? null,
+    phone: null,
+    jobTitle: null,
+    lifecycleStage: null,
+    companyId: null,
+    createdAt: new Date(0),
+    updatedAt: null,
+    ref: { domain: 'CRM', provider: 'crm', externalId: id, url: null },
+  });
+  const crmWriter: NamedCrm = {
+    name: 'crm',
     createContact: (changes, { idempotencyKey }) => {
       const made = state.contacts.get(idempotencyKey) ?? { id: String(200 + state.contacts.size), changes };
       state.contacts.set(idempotencyKey, made);
-      return Promise.resolve({
-        id: made.id,
-        email: changes.email ?? null,
-        firstName: changes.firstName ?? null,
-        lastName: changes.lastName ?? null,
-        phone: null,
-        jobTitle: null,
-        lifecycleStage: null,
-        companyId: null,
-        createdAt: new Date(0),
-        updatedAt: null,
-        ref: { domain: 'CRM', provider: 'crm', externalId: made.id, url: null },
-      });
+      return Promise.resolve(contactOf(made));
+    },
+    findCreatedContact: (_changes, { idempotencyKey }) => {
+      if (state.crmDown) return Promise.reject(new Error('CRM down'));
+      const made = state.contacts.get(idempotencyKey);
+      return Promise.resolve(made ? contactOf(made) : null);
     },
     updateContact: () => Promise.reject(new Error('not in this test')),
     updateDealStage: () => Promise.reject(new Error('not in this test')),
@@ -197,7 +210,7 @@ describe('Compensator', () => {
       await ledger.claim('k3', 'h3');
       expect(await leases.acquire('compensation:k3', 'dead', SETTINGS.leaseMs)).toBe(true);
       await ledger.recordProgress('k3', 'h3', progress(account));
-      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'unfinished' });
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'unfinished' });
 
       await alive.sweep();
       expect(ports.state.accounts).toEqual([]);
@@ -210,20 +223,54 @@ describe('Compensator', () => {
       await alive.stop();
     });
 
-    it('makes the contact again under its key when its answer was lost, then the account', async () => {
+    it('finds the contact a lost answer made (by its key), makes no other, then the account', async () => {
       const { ledger, ports, alive } = setUp();
       await ledger.claim('k3', 'h3');
       await ledger.recordProgress('k3', 'h3', progress(null));
+      // The create was made; its answer never came back.
+      ports.state.contacts.set('concord-k3-crm-contact', { id: '555', changes });
       await alive.sweep();
       expect([...ports.state.contacts.keys()]).toEqual(['concord-k3-crm-contact']);
-      const made = ports.state.contacts.get('concord-k3-crm-contact')?.id as string;
       expect(ports.state.accounts).toEqual([
         {
-          input: { contactId: made, email: 'half@example.com', name: 'Half Made' },
+          input: { contactId: '555', email: 'half@example.com', name: 'Half Made' },
           key: 'concord-k3-payments-account',
         },
       ]);
-      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'replay', record: { contactId: made } });
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'replay', record: { contactId: '555' } });
+      await alive.stop();
+    });
+
+    it('is settled as rolled back, making nothing, when its contact was never made', async () => {
+      const { ledger, ports, alive } = setUp();
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', progress(null));
+      // The CRM cannot tell yet: the run stays owed.
+      ports.state.crmDown = true;
+      await alive.sweep();
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'unfinished' });
+      ports.state.crmDown = false;
+      await alive.sweep();
+      expect(ports.state.contacts.size).toBe(0);
+      expect(ports.state.accounts).toEqual([]);
+      expect(ports.state.deleted).toEqual([]);
+      expect(await ledger.claim('k3', 'h3')).toEqual({
+        state: 'rolled-back',
+        rolledBack: {
+          what: 'The customer was not created',
+          failure: {
+            kind: 'provider',
+            provider: 'crm',
+            code: 'UNAVAILABLE',
+            status: null,
+            retryable: true,
+            endpoint: 'createContact',
+          },
+          undone: true,
+        },
+      });
+      // Final: later sweeps find nothing owed.
+      expect(await ledger.pendingCompensations()).toEqual({ pending: [], unfinished: [], expired: [] });
       await alive.stop();
     });
 

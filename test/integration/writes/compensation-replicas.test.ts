@@ -7,6 +7,8 @@ import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { spawnGateway, type SpawnedGateway } from '../../support/spawn-gateway.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
 import { TEST_JWT, signTestToken } from '../../support/tokens.js';
+import { eventually } from '../../support/eventually.js';
+import { liveEnv } from '../../support/live-env.js';
 
 /**
  * Two replicas on one Redis and one sandbox (both in live mode against it): replica A is killed
@@ -19,16 +21,6 @@ const CREATE = `mutation ($input: CreateCustomerInput!) {
 const CONTACT_CREATE = 'POST /crm/v3/objects/{objectType}';
 const CONTACT_DELETE = 'DELETE /crm/v3/objects/{objectType}/{objectId}';
 
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('an undo whose replica dies', () => {
   let redis: TestRedis;
   let sandbox: RunningSandbox;
@@ -38,15 +30,8 @@ describe('an undo whose replica dies', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
-    const { credentials, urls } = sandbox;
     const shared = {
-      HUBSPOT_ACCESS_TOKEN: credentials.hubspotAccessToken,
-      HUBSPOT_BASE_URL: urls.hubspot,
-      STRIPE_SECRET_KEY: credentials.stripeSecretKey,
-      STRIPE_BASE_URL: urls.stripe,
-      POSTHOG_API_KEY: credentials.posthogApiKey,
-      POSTHOG_PROJECT_ID: String(credentials.posthogProjectId),
-      POSTHOG_HOST: urls.posthog,
+      ...liveEnv(sandbox),
       REDIS_URL: redis.url,
       ...TEST_JWT,
       CURSOR_SECRET: 'test-cursor-secret-0123456789',

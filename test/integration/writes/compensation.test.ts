@@ -9,6 +9,7 @@ import { RedisLeases } from '../../../src/writes/leases.js';
 import { RedisLedger } from '../../../src/writes/ledger.js';
 import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { postQuery, startTestConcord, type GraphQLResponse } from '../../support/stack.js';
+import { eventually } from '../../support/eventually.js';
 
 /**
  * Undoing half-made customers past the request's deadline, recorded in the Redis ledger, and
@@ -37,16 +38,6 @@ const CONTACT_CREATE = 'POST /crm/v3/objects/{objectType}';
 const CONTACT_DELETE = 'DELETE /crm/v3/objects/{objectType}/{objectId}';
 
 /** Polls until `check` returns a value (not undefined), or fails with what it last saw. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The contact as the sandbox's HubSpot holds it (straight from its API), or null. */
 async function hubspotContact(
   sandbox: RunningSandbox,

@@ -7,6 +7,8 @@ import { startTestRedis, type TestRedis } from '../../support/redis.js';
 import { spawnGateway, type SpawnedGateway } from '../../support/spawn-gateway.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
 import { TEST_JWT, signTestToken } from '../../support/tokens.js';
+import { eventually } from '../../support/eventually.js';
+import { liveEnv } from '../../support/live-env.js';
 
 /**
  * Two replicas on one Redis and one sandbox: replica A makes the CRM contact of a createCustomer
@@ -25,16 +27,6 @@ const STRIPE_STALL_MS = 120_000;
 /** A claim with no progress recorded lapses after 60 s; the run must be finished well before. */
 const FINISHED_WITHIN_MS = 30_000;
 
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('a createCustomer whose replica dies between its two writes', () => {
   let redis: TestRedis;
   let sandbox: RunningSandbox;
@@ -44,15 +36,8 @@ describe('a createCustomer whose replica dies between its two writes', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });
-    const { credentials, urls } = sandbox;
     const shared = {
-      HUBSPOT_ACCESS_TOKEN: credentials.hubspotAccessToken,
-      HUBSPOT_BASE_URL: urls.hubspot,
-      STRIPE_SECRET_KEY: credentials.stripeSecretKey,
-      STRIPE_BASE_URL: urls.stripe,
-      POSTHOG_API_KEY: credentials.posthogApiKey,
-      POSTHOG_PROJECT_ID: String(credentials.posthogProjectId),
-      POSTHOG_HOST: urls.posthog,
+      ...liveEnv(sandbox),
       REDIS_URL: redis.url,
       ...TEST_JWT,
       CURSOR_SECRET: 'test-cursor-secret-0123456789',

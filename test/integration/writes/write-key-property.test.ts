@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { DEFAULT_HUBSPOT_ACCOUNT } from '../../../sandbox/hubspot/account.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
+import { eventually } from '../../support/eventually.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
+import { liveEnv } from '../../support/live-env.js';
 
 /**
  * Live mode against the HubSpot twin: a portal without the write-key property (archived through the
@@ -15,16 +17,6 @@ const PROPERTY = 'concord_write_key';
 const CREATE = `mutation ($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id } userErrors { code } }
 }`;
-
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the HubSpot write-key property in live mode', () => {
   let sandbox: RunningSandbox;
@@ -40,15 +32,8 @@ describe('the HubSpot write-key property in live mode', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const live = (twins: RunningSandbox = sandbox) => {
-    const { credentials, urls } = twins;
     return startTestConcord({
-      HUBSPOT_ACCESS_TOKEN: credentials.hubspotAccessToken,
-      HUBSPOT_BASE_URL: urls.hubspot,
-      STRIPE_SECRET_KEY: credentials.stripeSecretKey,
-      STRIPE_BASE_URL: urls.stripe,
-      POSTHOG_API_KEY: credentials.posthogApiKey,
-      POSTHOG_PROJECT_ID: String(credentials.posthogProjectId),
-      POSTHOG_HOST: urls.posthog,
+      ...liveEnv(twins),
       HUBSPOT_RETRIES: '1',
       RETRY_BASE_MS: '5',
       RETRY_MAX_MS: '10',
