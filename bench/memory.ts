@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
-import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
+import { signTestToken } from '../test/support/tokens.js';
+import { benchConcordEnv } from './concord-env.js';
 import { post, runOnce, sample, stats, throughput, type Target } from './measure.js';
 import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
 import { scenarios } from './scenarios.js';
@@ -82,19 +83,8 @@ async function main(): Promise<void> {
       POSTHOG_HOST: posthog,
       POSTHOG_API_KEY: c.posthogApiKey,
       POSTHOG_PROJECT_ID: String(c.posthogProjectId),
-      ...TEST_JWT,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
-      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
-      REDIS_URL: redisUrl,
-      CACHE: 'true',
-      RATE_LIMIT: 'off',
-      // Concord's provider quotas stay on (the twins enforce the limits they pace for); the
-      // per-request upstream budget is off as in npm run bench (the walk needs more pages).
-      UPSTREAM_CALL_BUDGET: 'off',
+      // As in npm run bench: provider quotas on, the per-request upstream budget off.
+      ...benchConcordEnv(redisUrl),
     },
     /Concord ready at (\S+)/,
   );

@@ -1,19 +1,26 @@
 /**
  * `npm run bench` (full: bench-size data) or `npm run bench -- --quick` / BENCH_QUICK=1 (demo size,
  * short runs): Concord against the naive build (bench/baseline), each in its own process, over the
-  // Each build's upstream calls (and 429s) are counted on its own twins.
-  const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
-  const flush = () => flushCache(redis);
+ * sandbox in its own process with injected latency; then the dashboard under CRM_PROVIDER=salesforce
+ * (bench/crm-dashboard.ts). Rewrites bench/RESULTS.md and bench/results.svg. `--only=<keys>`
+ * (dashboard, customer, walk, metrics, dashboard-salesforce) measures those alone and writes nothing.
  */
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
-import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
+import { signTestToken } from '../test/support/tokens.js';
+import { benchConcordEnv } from './concord-env.js';
 import { runOnce, sample, stats, throughput, post, type LatencyStats, type Target } from './measure.js';
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { freePort, peakRssMiB, RssSampler, startChild, stopAll } from './processes.js';
 import { writeReport, type FloorResult, type ScenarioResult } from './report.js';
-import { pickContact, scenarios, type Calls } from './scenarios.js';
+import { pickContact, scenarios, type Calls, type Scenario } from './scenarios.js';
+import {
+  SALESFORCE_DASHBOARD,
+  measureCrmDashboard,
+  salesforceDashboardFloor,
+  startSalesforceConcord,
+} from './crm-dashboard.js';
 import { difference, RateLimitCounters } from './twin-limits.js';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
   const dataset = generateDataset({ seed: DEFAULT_SEED, sizes: NAMED_SIZES[settings.size], anchor });
 
   const knobs = Object.fromEntries(
-    ['HUBSPOT', 'STRIPE', 'POSTHOG'].flatMap((p) => [
+    ['HUBSPOT', 'STRIPE', 'POSTHOG', 'SALESFORCE'].flatMap((p) => [
       [`SANDBOX_${p}_LATENCY_MS`, String(DEFAULT_LATENCY_MS)],
       [`SANDBOX_${p}_JITTER_MS`, String(DEFAULT_JITTER_MS)],
       [`SANDBOX_${p}_PORT`, '0'],
@@ -113,6 +120,35 @@ async function main(): Promise<void> {
     POSTHOG_API_KEY: c.posthogApiKey,
     POSTHOG_PROJECT_ID: String(c.posthogProjectId),
   };
+  const concordEnv = benchConcordEnv(redisUrl);
+  const concordArgs = fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'];
+  /** The dashboard under CRM_PROVIDER=salesforce: its own sandbox and Concord, the same Redis. */
+  const salesforceDashboard = async (hubspotDashboard: Scenario) => {
+    const sf = await startSalesforceConcord(
+      sandboxEnv,
+      {
+        ...concordEnv,
+        STRIPE_SECRET_KEY: c.stripeSecretKey,
+        POSTHOG_API_KEY: c.posthogApiKey,
+        POSTHOG_PROJECT_ID: String(c.posthogProjectId),
+      },
+      concordArgs,
+      log,
+    );
+    const result = await measureCrmDashboard({
+      crm: 'salesforce',
+      target: await concordTarget(sf.concord),
+      adminUrl: sf.adminUrl,
+      scenario: hubspotDashboard,
+      floor: salesforceDashboardFloor(hubspotDashboard),
+      samples: { count: settings.samples, budgetMs: settings.budgetMs },
+      flush: () => flushCache(redis),
+    });
+    log(
+      `${hubspotDashboard.title} under Salesforce: cold p50 ${result.cold.p50.toFixed(1)} ms, ${JSON.stringify(result.coldCalls)} (floor ${JSON.stringify(result.floor)}); warm p50 ${result.warm.p50.toFixed(1)} ms, ${JSON.stringify(result.warmCalls)}`,
+    );
+    return result;
+  };
   const naiveProviderEnv = {
     ...providerEnv,
     HUBSPOT_BASE_URL: naiveHubspot,
@@ -122,26 +158,8 @@ async function main(): Promise<void> {
   const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
-    fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'],
-    {
-      ...providerEnv,
-      ...TEST_JWT,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // The admin listener (metrics, status) on a free port, not production's fixed 9464.
-      ADMIN_PORT: '0',
-      LOG_LEVEL: 'warn',
-      CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
-      REDIS_URL: redisUrl,
-      CACHE: 'true',
-      // The bench is one client sending thousands of requests: the per-client limit would measure itself.
-      RATE_LIMIT: 'off',
-      // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
-      // defaults) and pace it as in production. The per-request upstream budget is off: the 90-day
-      // metrics walk at bench size needs ~810 Stripe pages, over the default budget of 200.
-      UPSTREAM_CALL_BUDGET: 'off',
-    },
+    concordArgs,
+    { ...providerEnv, ...concordEnv },
     /Concord ready at (\S+)/,
   );
   log(`concord up (NODE_ENV=production, pid ${concordChild.pid}) at ${cm[1]}`);
@@ -156,6 +174,10 @@ async function main(): Promise<void> {
       redis,
       sandboxAdminUrl: hubspot,
     });
+    if (only.has(SALESFORCE_DASHBOARD)) {
+      const [hubspotDashboard] = scenarios({ dataset, contactIndex: 0, customerId: '' });
+      if (hubspotDashboard) await salesforceDashboard(hubspotDashboard);
+    }
     rssSampler.stop();
     log(`done (--only: RESULTS.md left as it is; concord peak RSS ${rssSampler.peakMiB.toFixed(0)} MiB)`);
     await redis.quit();
@@ -273,6 +295,9 @@ async function main(): Promise<void> {
   }
   rssSampler.stop();
   const rss = Math.max(rssSampler.peakMiB, peakRssMiB(concordChild.pid) ?? 0);
+  const dashboardPlan = plans.concord.find((s) => s.key === 'dashboard');
+  // Started only now: the HubSpot scenarios ran without its processes on the machine.
+  const salesforce = dashboardPlan ? await salesforceDashboard(dashboardPlan) : null;
   await redis.quit();
   await writeReport({
     quick,
@@ -290,6 +315,7 @@ async function main(): Promise<void> {
     idleRssMiB,
     fromSource,
     results,
+    salesforceDashboard: salesforce,
     elapsedS: (performance.now() - t0) / 1000,
   });
   log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
