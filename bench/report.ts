@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { CrmCalls, CrmDashboardResult } from './crm-dashboard.js';
 import type { LatencyStats } from './measure.js';
 import type { Calls, Scenario } from './scenarios.js';
 
@@ -51,6 +52,8 @@ export interface Report {
   /** Concord ran through tsx (`--source`) rather than from the production build. */
   fromSource: boolean;
   results: ScenarioResult[];
+  /** The dashboard under CRM_PROVIDER=salesforce (its own sandbox and Concord); null when not run. */
+  salesforceDashboard: CrmDashboardResult | null;
   elapsedS: number;
 }
 
@@ -89,6 +92,14 @@ function goals(r: Report): string[] {
       `- No upstream call during the whole warm dashboard load run: ${calls(d.concord.warmLoadCalls)}: ${goal(calls0)}.`,
     );
   }
+  const sf = r.salesforceDashboard;
+  if (sf) {
+    const total = (c: CrmCalls) => c.crm + c.stripe + c.posthog;
+    const atFloor = sf.coldCalls !== null && total(sf.coldCalls) <= total(sf.floor);
+    lines.push(
+      `- Dashboard under Salesforce: upstream calls equal to Salesforce's floor: ${crmCalls(sf.coldCalls)} against ${crmCalls(sf.floor)}: ${goal(atFloor)}.`,
+    );
+  }
   lines.push(
     `- Concord peak RSS through the run ≤ 250 MiB: ${r.peakRssMiB === null ? '–' : r.peakRssMiB.toFixed(0)} MiB: ${goal(r.peakRssMiB !== null && r.peakRssMiB <= 250)}; idle RSS in live mode ≤ 120 MiB: ${r.idleRssMiB === null ? '–' : r.idleRssMiB.toFixed(0)} MiB: ${goal(r.idleRssMiB !== null && r.idleRssMiB <= 120)}.`,
   );
@@ -102,6 +113,50 @@ function goals(r: Report): string[] {
     );
   }
   return lines;
+}
+
+const crmCalls = (c: CrmCalls | null) =>
+  c
+    ? `${c.crm + c.stripe + c.posthog} (${c.crm} / ${c.stripe} / ${c.posthog})${c.token > 0 ? ` + ${c.token} token` : ''}`
+    : '–';
+const asCrmCalls = (c: Calls | null): CrmCalls | null =>
+  c ? { crm: c.hubspot, stripe: c.stripe, posthog: c.posthog, token: 0 } : null;
+
+/** HubSpot's dashboard row from its scenario result, beside the second CRM's (when it ran). */
+function crmDashboards(r: Report): CrmDashboardResult[] {
+  const d = r.results.find((x) => x.scenario.key === 'dashboard');
+  const hubspot: CrmDashboardResult[] = d
+    ? [
+        {
+          crm: 'hubspot',
+          floor: asCrmCalls(d.scenario.floor) as CrmCalls,
+          coldCalls: asCrmCalls(d.concord.coldCalls),
+          warmCalls: asCrmCalls(d.concord.warmCalls),
+          cold: d.concord.cold,
+          warm: d.concord.warm,
+        },
+      ]
+    : [];
+  return [...hubspot, ...(r.salesforceDashboard ? [r.salesforceDashboard] : [])];
+}
+
+function crmSection(r: Report): string {
+  const names = { hubspot: 'HubSpot', salesforce: 'Salesforce' } as const;
+  const rows = crmDashboards(r).map((x) => {
+    const atFloor =
+      x.coldCalls !== null &&
+      x.coldCalls.crm + x.coldCalls.stripe + x.coldCalls.posthog <=
+        x.floor.crm + x.floor.stripe + x.floor.posthog;
+    return `| ${names[x.crm]} | ${crmCalls(x.floor)} | ${crmCalls(x.coldCalls)} | ${atFloor ? 'yes' : '**no**'} | ${crmCalls(x.warmCalls)} | ${ms(x.cold.p50)} (n=${x.cold.samples}) | ${ms(x.warm.p50)} (n=${x.warm.samples}) |`;
+  });
+  return `## The dashboard under each CRM (total, then CRM / Stripe / PostHog)
+
+The same dashboard query with \`CRM_PROVIDER=hubspot\` and with \`CRM_PROVIDER=salesforce\` (its own sandbox, whose Stripe and PostHog link to the Salesforce twin's ids, and its own Concord process, started after the scenarios above; the same Redis, flushed before each cold sample). Salesforce's floor is one SOQL query for the page of contacts with their accounts and opportunities. OAuth token calls are counted apart (the token is taken before the first sample).
+
+| CRM | floor | Concord cold | at the floor | Concord warm | cold p50 ms | warm p50 ms |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
 }
 
 function markdown(r: Report): string {
@@ -166,6 +221,7 @@ ${lat.join('\n')}
 
 ${notes.join('\n')}
 
+${crmSection(r)}
 ## Throughput: requests per second, ${r.connections} connections for ${r.durationS} s (Concord warm)
 
 | scenario | Concord | naive | Concord ÷ naive | errors (Concord / naive) |

@@ -1,9 +1,9 @@
 /**
  * `npm run bench` (full: bench-size data) or `npm run bench -- --quick` / BENCH_QUICK=1 (demo size,
  * short runs): Concord against the naive build (bench/baseline), each in its own process, over the
-  // Each build's upstream calls (and 429s) are counted on its own twins.
-  const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
-  const flush = () => flushCache(redis);
+ * sandbox in its own process with injected latency; then the dashboard under CRM_PROVIDER=salesforce
+ * (bench/crm-dashboard.ts). Rewrites bench/RESULTS.md and bench/results.svg. `--only=<keys>`
+ * (dashboard, customer, walk, metrics, dashboard-salesforce) measures those alone and writes nothing.
  */
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
@@ -21,8 +21,15 @@ import {
   twinEnv,
 } from './processes.js';
 import { writeReport, type FloorResult, type ScenarioResult } from './report.js';
-import { pickContact, scenarios, type Calls } from './scenarios.js';
+import { pickContact, scenarios, type Calls, type Scenario } from './scenarios.js';
+import {
+  SALESFORCE_DASHBOARD,
+  measureCrmDashboard,
+  salesforceDashboardFloor,
+  startSalesforceConcord,
+} from './crm-dashboard.js';
 import { difference, RateLimitCounters } from './twin-limits.js';
+import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
 /** Injected provider latency and jitter (ms), the same for all three providers. */
 export const DEFAULT_LATENCY_MS = 20;
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
   const dataset = generateDataset({ seed: DEFAULT_SEED, sizes: NAMED_SIZES[settings.size], anchor });
 
   const knobs = Object.fromEntries(
-    ['HUBSPOT', 'STRIPE', 'POSTHOG'].flatMap((p) => [
+    ['HUBSPOT', 'STRIPE', 'POSTHOG', 'SALESFORCE'].flatMap((p) => [
       [`SANDBOX_${p}_LATENCY_MS`, String(DEFAULT_LATENCY_MS)],
       [`SANDBOX_${p}_JITTER_MS`, String(DEFAULT_JITTER_MS)],
       [`SANDBOX_${p}_PORT`, '0'],
@@ -102,7 +109,39 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await redis.connect();
 
+  const c = DEFAULT_SANDBOX_CREDENTIALS;
   const providerEnv = twinEnv({ hubspot, stripe, posthog });
+  // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
+  // defaults) and pace it as in production (processes.ts says what else the bench sets).
+  const concordEnv = benchConcordEnv({}, redisUrl, TEST_JWT);
+  const concordArgs = fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'];
+  /** The dashboard under CRM_PROVIDER=salesforce: its own sandbox and Concord, the same Redis. */
+  const salesforceDashboard = async (hubspotDashboard: Scenario) => {
+    const sf = await startSalesforceConcord(
+      sandboxEnv,
+      {
+        ...concordEnv,
+        STRIPE_SECRET_KEY: c.stripeSecretKey,
+        POSTHOG_API_KEY: c.posthogApiKey,
+        POSTHOG_PROJECT_ID: String(c.posthogProjectId),
+      },
+      concordArgs,
+      log,
+    );
+    const result = await measureCrmDashboard({
+      crm: 'salesforce',
+      target: await concordTarget(sf.concord),
+      adminUrl: sf.adminUrl,
+      scenario: hubspotDashboard,
+      floor: salesforceDashboardFloor(hubspotDashboard),
+      samples: { count: settings.samples, budgetMs: settings.budgetMs },
+      flush: () => flushCache(redis),
+    });
+    log(
+      `${hubspotDashboard.title} under Salesforce: cold p50 ${result.cold.p50.toFixed(1)} ms, ${JSON.stringify(result.coldCalls)} (floor ${JSON.stringify(result.floor)}); warm p50 ${result.warm.p50.toFixed(1)} ms, ${JSON.stringify(result.warmCalls)}`,
+    );
+    return result;
+  };
   const naiveProviderEnv = {
     ...providerEnv,
     HUBSPOT_BASE_URL: naiveHubspot,
@@ -112,10 +151,8 @@ async function main(): Promise<void> {
   const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
-    fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'],
-    // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
-    // defaults) and pace it as in production (processes.ts says what else the bench sets).
-    benchConcordEnv(providerEnv, redisUrl, TEST_JWT),
+    concordArgs,
+    { ...providerEnv, ...concordEnv },
     /Concord ready at (\S+)/,
   );
   log(`concord up (NODE_ENV=production, pid ${concordChild.pid}) at ${cm[1]}`);
@@ -130,6 +167,10 @@ async function main(): Promise<void> {
       redis,
       sandboxAdminUrl: hubspot,
     });
+    if (only.has(SALESFORCE_DASHBOARD)) {
+      const [hubspotDashboard] = scenarios({ dataset, contactIndex: 0, customerId: '' });
+      if (hubspotDashboard) await salesforceDashboard(hubspotDashboard);
+    }
     rssSampler.stop();
     log(`done (--only: RESULTS.md left as it is; concord peak RSS ${rssSampler.peakMiB.toFixed(0)} MiB)`);
     await redis.quit();
@@ -247,6 +288,9 @@ async function main(): Promise<void> {
   }
   rssSampler.stop();
   const rss = Math.max(rssSampler.peakMiB, peakRssMiB(concordChild.pid) ?? 0);
+  const dashboardPlan = plans.concord.find((s) => s.key === 'dashboard');
+  // Started only now: the HubSpot scenarios ran without its processes on the machine.
+  const salesforce = dashboardPlan ? await salesforceDashboard(dashboardPlan) : null;
   await redis.quit();
   await writeReport({
     quick,
@@ -264,6 +308,7 @@ async function main(): Promise<void> {
     idleRssMiB,
     fromSource,
     results,
+    salesforceDashboard: salesforce,
     elapsedS: (performance.now() - t0) / 1000,
   });
   log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
