@@ -7,7 +7,9 @@ FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 # Manifests first, so a source-only change reuses the cached dependency layer.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm's download cache is a build cache mount (the same one in both stages): kept between builds and
+# shared by the runtime stage's install, never written into a layer.
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
@@ -21,7 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # dev dependencies (the node@24 runtime package, TypeScript, Jest, esbuild, React, GraphiQL's sources)
 # are left out, so their install scripts never run; GraphiQL ships prebuilt in dist/graphiql-assets/.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 # Read at run time from the package root (src/package-root.ts): the SDL and the trusted-documents manifest.
 COPY --from=build /app/schema ./schema

@@ -14,6 +14,8 @@ const instructions = dockerfile
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
+/** A RUN line without its `--mount=…` options: build-time mounts, not part of what runs. */
+const withoutMounts = (line: string): string => line.replace(/^RUN (--mount=\S+ )+/, 'RUN ');
 const stages = instructions.filter((line) => /^FROM /i.test(line));
 const runtime = instructions.slice(instructions.lastIndexOf(stages.at(-1) ?? ''));
 
@@ -22,14 +24,20 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const from of stages) expect(from).toMatch(/^FROM node:24\.\d+\.\d+-\w+-slim( AS \w+)?$/i);
     const build = instructions.slice(0, instructions.indexOf(stages[1] ?? ''));
-    expect(build).toContain('RUN npm ci --no-audit --no-fund');
+    expect(build.map(withoutMounts)).toContain('RUN npm ci --no-audit --no-fund');
     expect(build).toContain('RUN npm run build');
   });
 
   it('installs production dependencies only in the runtime stage and copies dist/ from the build', () => {
-    expect(runtime.some((line) => /^RUN npm ci --omit=dev\b/.test(line))).toBe(true);
+    expect(runtime.some((line) => /^RUN npm ci --omit=dev\b/.test(withoutMounts(line)))).toBe(true);
     expect(runtime).toContain('COPY --from=build /app/dist ./dist');
     expect(runtime.some((line) => /^COPY --from=build \/app\/schema /.test(line))).toBe(true);
+  });
+
+  it("keeps npm's download cache out of every layer (a cache mount in each install)", () => {
+    const installs = instructions.filter((line) => /^RUN npm ci\b/.test(withoutMounts(line)));
+    expect(installs).toHaveLength(2);
+    for (const line of installs) expect(line).toMatch(/^RUN --mount=type=cache,target=\/root\/\.npm npm ci /);
   });
 
   it('runs as a non-root user in production mode, on 0.0.0.0:4000, with a /healthz check', () => {

@@ -63,7 +63,8 @@ const shipped = [...dockerfile.matchAll(/^COPY --from=build \/app\/(\S+) \.\/(\S
     to: to as string,
   }),
 );
-const omitDevInstall = /^RUN (npm ci --omit=dev[^&\n]*)/m.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+const omitDevInstall =
+  /^RUN (?:--mount=\S+ )*(npm ci --omit=dev[^&\n]*)/m.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
 
 /** The build context: tracked and new unignored files, as `docker build .` would send them. */
 function contextFiles(): string[] {
