@@ -15,6 +15,11 @@ export const KnobsSchema = z.object({
   jitterMs: z.number().min(0),
   /** Share of requests answered with the provider's 5xx, from 0 to 1. */
   errorRate: z.number().min(0).max(1),
+  /**
+   * Share of requests carried out (a write is made) and then answered with the provider's 5xx, from
+   * 0 to 1: an answer lost on its way back. `errorRate` fails a request before it does anything.
+   */
+  lostAnswerRate: z.number().min(0).max(1),
   /** While true every request gets the provider's 503. */
   outage: z.boolean(),
   /** A per-credential fixed-window limit, or null for none. */
@@ -30,6 +35,7 @@ export const DEFAULT_KNOBS: Knobs = {
   latencyMs: 0,
   jitterMs: 0,
   errorRate: 0,
+  lostAnswerRate: 0,
   outage: false,
   rateLimit: null,
   documentedLimits: false,
@@ -87,8 +93,16 @@ export class KnobBoard {
   }
 
   shouldFail(provider: TwinName): boolean {
-    const { errorRate } = this.knobs[provider];
-    return errorRate > 0 && Math.random() < errorRate;
+    return this.draw(this.knobs[provider].errorRate);
+  }
+
+  /** Whether a request just carried out gets a 5xx instead of its answer (`lostAnswerRate`). */
+  shouldLoseAnswer(provider: TwinName): boolean {
+    return this.draw(this.knobs[provider].lostAnswerRate);
+  }
+
+  private draw(rate: number): boolean {
+    return rate > 0 && Math.random() < rate;
   }
 
   /**

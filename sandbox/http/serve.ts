@@ -233,6 +233,7 @@ async function answer(
       credential: auth.credential,
       url: req.originalUrl,
     });
+    if (knobs.shouldLoseAnswer(provider)) return { reply: words.serverError(), rate, limits };
     return { reply, rate, limits };
   } catch (error) {
     console.error(`[sandbox:${provider}] ${route.operationId} failed:`, error);

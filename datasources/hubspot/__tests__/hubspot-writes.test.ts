@@ -137,6 +137,37 @@ describe('HubSpot contact writes', () => {
     expect(await crm.getContactsByEmail([email])).toHaveLength(1);
   });
 
+  it('finds the contact a write made: by its key, or (write-key property off) by its email and creation time', async () => {
+    const email = 'found.by.key@example.com';
+    const write = { idempotencyKey: 'found-key' };
+    const since = new Date(Date.now() - 1_000);
+    expect(await crm.findCreatedContact({ email }, { ...write, since })).toBeNull();
+    const made = await crm.createContact({ email }, write);
+    expect(await crm.findCreatedContact({ email }, { ...write, since })).toMatchObject({ id: made.id });
+    // Another write's key: the contact holding the email is not that write's.
+    expect(await crm.findCreatedContact({ email }, { idempotencyKey: 'other', since })).toBeNull();
+
+    const keyless = createHubSpotCrm({
+      baseUrl: sim.url,
+      accessToken: DEFAULT_SANDBOX_CREDENTIALS.hubspotAccessToken,
+      timeoutMs: 5_000,
+      writeKeyProperty: null,
+    });
+    try {
+      expect(await keyless.findCreatedContact({ email }, { idempotencyKey: 'any', since })).toMatchObject({
+        id: made.id,
+      });
+      // Made before the run began: not the run's.
+      const later = new Date(Date.now() + 60_000);
+      expect(await keyless.findCreatedContact({ email }, { idempotencyKey: 'any', since: later })).toBeNull();
+      expect(
+        await keyless.findCreatedContact({ email: 'nobody.here@example.com' }, { ...write, since }),
+      ).toBeNull();
+    } finally {
+      await keyless.close();
+    }
+  });
+
   it('updates only the given fields, and null clears one', async () => {
     const created = await crm.createContact(
       { firstName: 'Grace', email: 'grace.writes@example.com', phone: '+1 555 0100' },

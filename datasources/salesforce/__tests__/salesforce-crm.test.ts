@@ -284,6 +284,19 @@ describe('writes', () => {
     expect(await crm.getContacts([created.id])).toEqual([null]);
   });
 
+  it('finds the contact a create made by its email, only among contacts created since the given time', async () => {
+    const input = { lastName: 'Found', email: 'found.later@example.com' };
+    const since = new Date(Date.now() - 1_000);
+    expect(await crm.findCreatedContact(input, { ...w, since })).toBeNull();
+    const created = await crm.createContact(input, w);
+    expect(await crm.findCreatedContact(input, { ...w, since })).toMatchObject({ id: created.id });
+    // A contact that held the email before the run began is not the run's.
+    const later = new Date(Date.now() + 60_000);
+    expect(await crm.findCreatedContact(input, { ...w, since: later })).toBeNull();
+    expect(await crm.findCreatedContact({ lastName: 'No Email' }, { ...w, since })).toBeNull();
+    await crm.deleteContact(created.id, w);
+  });
+
   it('refuses a contact without a last name, or an unknown id, before any call', async () => {
     await expect(crm.createContact({ email: 'x@example.com' }, w)).rejects.toMatchObject({
       reason: 'INVALID',

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Connection } from '@jsforce/jsforce-node';
 import { startSandbox, type RunningSandbox } from '../../../../sandbox/index.js';
+import { salesforceAccessToken } from '../../../support/salesforce-token.js';
 
 /** The official-grade client against the Salesforce twin, unchanged: what it sends, the twin must answer. */
 let sandbox: RunningSandbox;
@@ -316,19 +317,7 @@ describe('refresh-token rotation and revocation', () => {
 });
 
 describe('the shared knobs and limits, in Salesforce words', () => {
-  async function token(org: RunningSandbox): Promise<string> {
-    const { clientId, clientSecret, refreshToken } = org.salesforce.settings;
-    const res = await fetch(`${org.urls.salesforce}/services/oauth2/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: clientId,
-        client_secret: clientSecret,
-        refresh_token: refreshToken,
-      }),
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  }
+  const token = salesforceAccessToken;
 
   it('counts usage in Sforce-Limit-Info and answers an exhausted allocation with 403 REQUEST_LIMIT_EXCEEDED', async () => {
     const org = await startSandbox({
