@@ -12,7 +12,8 @@ import type { UndoStep } from './compensation.js';
  * What a multi-step mutation still has to do, as data: recorded in the mutation ledger before its
  * first provider write and again after each step, so that when the run stops part-way (its process
  * died, or it gave up without an answer) a sweeper on any replica finishes it by the same steps
- * and the same provider keys. Each step repeats harmlessly under its key.
+ * and the same provider keys. Each later step repeats harmlessly under its key; the first one is
+ * asked about rather than repeated (rollForward).
  */
 export type ResumeStep =
   /**
