@@ -125,15 +125,6 @@ export class Compensator {
     await this.options.leases.release(runLease(key), this.owner).catch(() => undefined);
   }
 
-  /**
-   * The run stopped with a write whose answer was lost: its lease is no longer renewed but kept
-   * until it lapses (COMPENSATION_LEASE_MS, longer than a provider call may take), so no sweep or
-   * retry asks the provider before that write has landed.
-   */
-  letLapse(key: string): void {
-    this.unhold(key);
-  }
-
   private unhold(key: string): boolean {
     const renewal = this.holds.get(key);
     if (!renewal) return false;
@@ -211,12 +202,13 @@ export class Compensator {
   }
 
   /**
-   * A retry finishes a stopped run whose lease it took (hold()) as a sweep would, so its answer
-   * does not depend on whether the sweep came first. Ends with the run's lease let go.
+   * A client's retry finishes a stopped run whose lease it took (hold()): by the same steps and keys
+   * as a sweep, except that a contact never made is made now (a fresh attempt, under the run's key).
+   * Ends with the run's lease let go.
    */
   async takeOver(run: PendingProgress): Promise<UndoState | 'done'> {
     this.unhold(run.key);
-    return this.track(this.finish(run));
+    return this.track(this.finish(run, true));
   }
 
   /**
@@ -224,7 +216,10 @@ export class Compensator {
    * own steps and keys, or, when a later step fails, rolled back as its request would have done.
    * Holds the run's lease (taken by the sweep) and lets it go at the end.
    */
-  private async finish({ key, inputHash, progress }: PendingProgress): Promise<UndoState | 'done'> {
+  private async finish(
+    { key, inputHash, progress }: PendingProgress,
+    fresh = false,
+  ): Promise<UndoState | 'done'> {
     const { ledger, leases, crm, payments, settings, logger } = this.options;
     const { requestId, what, keyBase } = progress;
     let undoing = false;
@@ -237,7 +232,7 @@ export class Compensator {
       let ended: RollForward;
       try {
         ended = await runInRequestScope(newRequestScope(requestId, deadline), () =>
-          rollForward({ crm, payments }, progress),
+          rollForward({ crm, payments }, progress, { fresh }),
         );
       } catch (error) {
         logger.warn(
@@ -250,6 +245,20 @@ export class Compensator {
         await ledger.complete(key, inputHash, ended.record);
         logger.info({ requestId, key }, 'finished a run that stopped part-way');
         return 'done';
+      }
+      if (ended.kind === 'refused') {
+        // Nothing was made: the refusal is the answer, as it would have been to the request.
+        await ledger.finishCompensation(key, inputHash, {
+          what,
+          failure: failureAnswer(ended.failure),
+          undone: true,
+        });
+        return 'undone';
+      }
+      const stopped = progress.stoppedAt ?? progress.startedAt ?? 0;
+      if (ended.kind === 'nothing-made' && Date.now() - stopped < settings.leaseMs) {
+        // A write whose answer was lost may still land: asked again by a later sweep.
+        return 'pending';
       }
       if (ended.kind === 'nothing-made') {
         // A final outcome, not a create made hours after its client was answered: nothing to undo.

@@ -66,7 +66,7 @@ export async function createCustomer(
   try {
     created = await refusable(() => crm.createContact(changes, { idempotencyKey: keys.for('crm-contact') }));
   } catch (failure) {
-    // The contact may exist: a sweep makes it again under its key (finding it) and goes on.
+    // The contact may exist: a sweep (or a retry) asks the CRM for it and goes on, or ends the run with nothing made.
     if (answerLost(failure)) keys.leaveUnfinished();
     throw failure;
   }

@@ -5,7 +5,7 @@ import { stableJson } from '../runtime/stable-json.js';
 import { answerOf, failureAnswer, type UndoStep } from './compensation.js';
 import type { Compensator } from './compensator.js';
 import type { Claim, MutationLedger } from './ledger.js';
-import { writeKey, type ResumeStep } from './resume.js';
+import { writeKey, type Progress, type ResumeStep } from './resume.js';
 import { userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
 /** The idempotency key of each provider write a mutation makes, one per step, and the undo of a half-made one. */
@@ -63,6 +63,9 @@ interface RunState {
   unfinished: boolean;
   /** This run holds the mutation's lease (compensator.hold). */
   held: boolean;
+  /** The progress last recorded, and under which input: kept when the run stops unfinished. */
+  progress?: Progress;
+  inputHash: string;
 }
 
 function writeKeys(
@@ -73,7 +76,13 @@ function writeKeys(
 ) {
   // Stripe allows 255 characters; a digest keeps client text (and its length) out of provider logs.
   const base = `concord-${key.slice(0, 40)}`;
-  const state: RunState = { compensated: false, progressed: false, unfinished: false, held: false };
+  const state: RunState = {
+    compensated: false,
+    progressed: false,
+    unfinished: false,
+    held: false,
+    inputHash,
+  };
   // A CRM without write keys tells the contact this run made by its creation time (resume.ts).
   const startedAt = Date.now();
   const keys: WriteKeys = {
@@ -92,7 +101,8 @@ function writeKeys(
       if (!state.held) throw writesPaused();
       state.progressed = true;
       try {
-        await ledger.recordProgress(key, inputHash, { what, step, keyBase: base, requestId, startedAt });
+        state.progress = { what, step, keyBase: base, requestId, startedAt };
+        await ledger.recordProgress(key, inputHash, state.progress);
       } catch {
         throw writesPaused();
       }
@@ -120,11 +130,14 @@ async function settled(
 ): Promise<void> {
   if (!state.progressed || state.compensated) return;
   if (how === 'threw' && state.unfinished) {
-    // Left to a sweeper (or a retry): the record says what is left to do.
-    compensator.letLapse(key);
-    return;
-  }
-  if (record) await record().catch(() => undefined);
+    // Left to a sweeper (or a retry): the record says what is left to do, and since when the write
+    // whose answer was lost may still land (a sweep waits that out before it says nothing was made).
+    if (state.progress) {
+      await ledger
+        .recordProgress(key, state.inputHash, { ...state.progress, stoppedAt: Date.now() })
+        .catch(() => undefined);
+    }
+  } else if (record) await record().catch(() => undefined);
   else await ledger.release(key).catch(() => undefined);
   await compensator.letGo(key);
 }
@@ -184,8 +197,8 @@ export async function idempotent<R>({
 
   let claim = await claimed(ledger, key, inputHash);
   if (claim.state === 'unfinished' && (await compensator.hold(key).catch(() => false))) {
-    // Stopped part-way and nobody is on it (its lease was free): this retry finishes it as a sweep
-    // would, by the same steps and provider keys, and answers the outcome the sweep would leave.
+    // Stopped part-way and nobody is on it (its lease was free): this retry finishes it by the same
+    // steps and provider keys (a contact never made is made now, as a fresh attempt), then answers.
     await compensator.takeOver({ key, inputHash, progress: claim.progress });
     claim = await claimed(ledger, key, inputHash);
   }

@@ -5,13 +5,15 @@ import type {
   CrmWriter,
   PaymentsWriter,
 } from '../../datasources/model.js';
+import { WriteRejectedError } from '../../datasources/model.js';
 import type { UndoStep } from './compensation.js';
 
 /**
  * What a multi-step mutation still has to do, as data: recorded in the mutation ledger before its
  * first provider write and again after each step, so that when the run stops part-way (its process
  * died, or it gave up without an answer) a sweeper on any replica finishes it by the same steps
- * and the same provider keys. Each step repeats harmlessly under its key.
+ * and the same provider keys. Each later step repeats harmlessly under its key; the first one is
+ * asked about rather than repeated (rollForward).
  */
 export type ResumeStep =
   /**
@@ -33,6 +35,11 @@ export interface Progress {
    * creation time. Absent in records of older versions: then any contact with the email counts.
    */
   startedAt?: number;
+  /**
+   * When the run stopped with a write whose answer was lost (epoch ms): a sweep settles it as
+   * "nothing made" only a lease's length later, once that write has landed if it ever will.
+   */
+  stoppedAt?: number;
 }
 
 /** How rolling a mutation forward ended. */
@@ -41,6 +48,8 @@ export type RollForward =
   | { kind: 'done'; record: unknown }
   /** A later step failed: the earlier write is to be undone (a compensation), as the live run would. */
   | { kind: 'undo'; undo: UndoStep; failure: unknown }
+  /** The first write was refused (a retry's fresh attempt): nothing was made, and the refusal is the answer. */
+  | { kind: 'refused'; failure: WriteRejectedError }
   /** The run stopped before its first write was made (the CRM holds no contact it made): nothing to undo. */
   | { kind: 'nothing-made' };
 
@@ -63,24 +72,35 @@ export function accountFor(contact: Contact, changes: ContactChanges): AccountIn
 }
 
 /**
- * Runs what is left of a mutation with its own provider keys. The first write is not made again:
- * the client was answered (an error, or nothing) long ago, so the run only finds out whether that
- * write was made; when it was not, the run ends with nothing made. A look-up or a later write that
- * fails without an answer is thrown: the progress stays recorded, the next sweep tries again.
+ * Runs what is left of a mutation with its own provider keys. The first write is not made again by
+ * a sweep: its client was answered (an error, or nothing) long ago, so the sweep only finds out
+ * whether that write was made, and when it was not, the run ends with nothing made. A client's
+ * retry (`fresh`) is a new attempt: it makes the contact under the same key when none was made.
+ * A look-up or a later write that fails without an answer is thrown: the progress stays recorded.
  */
 export async function rollForward(
   ports: { crm: CrmWriter; payments: PaymentsWriter },
   { step, keyBase, startedAt }: Progress,
+  { fresh }: { fresh: boolean },
 ): Promise<RollForward> {
   switch (step.kind) {
     case 'create-customer': {
       let account = step.account;
       if (account === null) {
-        const contact = await ports.crm.findCreatedContact(step.changes, {
-          idempotencyKey: writeKey(keyBase, 'crm-contact'),
+        const idempotencyKey = writeKey(keyBase, 'crm-contact');
+        let contact = await ports.crm.findCreatedContact(step.changes, {
+          idempotencyKey,
           since: new Date((startedAt ?? 0) - CLOCK_SKEW_MS),
         });
-        if (!contact) return { kind: 'nothing-made' };
+        if (!contact && !fresh) return { kind: 'nothing-made' };
+        if (!contact) {
+          try {
+            contact = await ports.crm.createContact(step.changes, { idempotencyKey });
+          } catch (failure) {
+            if (failure instanceof WriteRejectedError) return { kind: 'refused', failure };
+            throw failure;
+          }
+        }
         account = accountFor(contact, step.changes);
       }
       try {

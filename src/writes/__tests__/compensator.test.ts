@@ -274,6 +274,35 @@ describe('Compensator', () => {
       await alive.stop();
     });
 
+    it('waits a lease’s length after its run stopped before it says nothing was made', async () => {
+      const { ledger, ports, alive } = setUp();
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', { ...progress(null), stoppedAt: Date.now() });
+      await alive.sweep();
+      // The lost write may still land: asked again later, nothing settled yet.
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'unfinished' });
+      await ledger.recordProgress('k3', 'h3', {
+        ...progress(null),
+        stoppedAt: Date.now() - SETTINGS.leaseMs,
+      });
+      await alive.sweep();
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'rolled-back' });
+      expect(ports.state.contacts.size).toBe(0);
+      await alive.stop();
+    });
+
+    it('is made anew under its key when a client’s retry takes it over and no contact was made', async () => {
+      const { ledger, ports, alive } = setUp();
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', { ...progress(null), stoppedAt: Date.now() });
+      expect(await alive.hold('k3')).toBe(true);
+      expect(await alive.takeOver({ key: 'k3', inputHash: 'h3', progress: progress(null) })).toBe('done');
+      expect([...ports.state.contacts.keys()]).toEqual(['concord-k3-crm-contact']);
+      const made = ports.state.contacts.get('concord-k3-crm-contact')?.id as string;
+      expect(await ledger.claim('k3', 'h3')).toEqual({ state: 'replay', record: { contactId: made } });
+      await alive.stop();
+    });
+
     it('is rolled back when the account step fails, and a retry answers the rollback', async () => {
       const { ledger, ports, alive } = setUp();
       ports.state.paymentsDown = true;
