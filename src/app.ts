@@ -125,6 +125,7 @@ export async function startConcord(
     crm: caching.providers.crm,
     payments: caching.providers.payments,
     settings: config.writes.compensation,
+    attemptTimeoutMs: config.providerTimeoutMs,
     logger,
   });
   // Providers without webhooks: one replica at a time reads their changes and applies them as a delivery's.

@@ -32,6 +32,8 @@ export interface CompensatorOptions {
   logger: Logger;
   /** This replica's name on leases; random per process unless a test names it. */
   owner?: string;
+  /** The longest one provider attempt may take (PROVIDER_TIMEOUT_MS): a lost create lands within it. */
+  attemptTimeoutMs?: number;
 }
 
 function describe(step: UndoStep): string {
@@ -256,7 +258,9 @@ export class Compensator {
         return 'undone';
       }
       const stopped = progress.stoppedAt ?? progress.startedAt ?? 0;
-      if (ended.kind === 'nothing-made' && Date.now() - stopped < settings.leaseMs) {
+      // Whichever is longer: a lapsed lease (the runner is gone) or an attempt still in flight.
+      const landingMs = Math.max(settings.leaseMs, this.options.attemptTimeoutMs ?? 0);
+      if (ended.kind === 'nothing-made' && Date.now() - stopped < landingMs) {
         // A write whose answer was lost may still land: asked again by a later sweep.
         return 'pending';
       }

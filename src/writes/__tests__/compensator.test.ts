@@ -187,7 +187,7 @@ describe('Compensator', () => {
     });
     const account: AccountInput = { contactId: '777', email: 'half@example.com', name: 'Half Made' };
 
-    function setUp() {
+    function setUp(attemptTimeoutMs?: number) {
       let now = 0;
       const ledger = new MemoryLedger(undefined, () => now);
       const leases = new MemoryLeases(() => now);
@@ -200,6 +200,7 @@ describe('Compensator', () => {
         settings: SETTINGS,
         logger: pino({ level: 'silent' }),
         owner: 'alive',
+        ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
       });
       return { ledger, leases, ports, alive, pass: (ms: number) => (now += ms) };
     }
@@ -284,6 +285,27 @@ describe('Compensator', () => {
       await ledger.recordProgress('k3', 'h3', {
         ...progress(null),
         stoppedAt: Date.now() - SETTINGS.leaseMs,
+      });
+      await alive.sweep();
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'rolled-back' });
+      expect(ports.state.contacts.size).toBe(0);
+      await alive.stop();
+    });
+
+    it('waits out a provider attempt longer than the lease before it says nothing was made', async () => {
+      const attemptTimeoutMs = SETTINGS.leaseMs * 4;
+      const { ledger, ports, alive } = setUp(attemptTimeoutMs);
+      await ledger.claim('k3', 'h3');
+      await ledger.recordProgress('k3', 'h3', {
+        ...progress(null),
+        stoppedAt: Date.now() - SETTINGS.leaseMs * 2,
+      });
+      await alive.sweep();
+      // The lease has lapsed, but an attempt of up to PROVIDER_TIMEOUT_MS may still be landing.
+      expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'unfinished' });
+      await ledger.recordProgress('k3', 'h3', {
+        ...progress(null),
+        stoppedAt: Date.now() - attemptTimeoutMs,
       });
       await alive.sweep();
       expect(await ledger.claim('k3', 'h3')).toMatchObject({ state: 'rolled-back' });
