@@ -9,7 +9,9 @@
 #
 # Where podman cannot run this says why and exits 1; IMAGE_CHECK_ALLOW_SKIP=1 turns that into a
 # reported skip (exit 0, "0 passed"), never a pass.
-# Settings: IMAGE_CHECK_KEEP=1 keeps the built images; IMAGE_CHECK_REBUILD_BASE=1 rebuilds the stand-in.
+# Settings: IMAGE_CHECK_KEEP=1 keeps the image tagged; IMAGE_CHECK_REBUILD_BASE=1 rebuilds the stand-in.
+# Without KEEP the tag is removed but not the layers: they are the next run's build cache (an unchanged
+# lockfile skips both installs), reclaimed with `podman image prune`.
 # `--base-only` makes (or finds) the stand-in base and stops: CI runs it beside its own `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +56,7 @@ redis_pid=""
 cleanup() {
   [[ -n $container ]] && podman rm -f "$container" >/dev/null 2>&1 || true
   [[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null || true
-  if [[ ${IMAGE_CHECK_KEEP:-} != 1 ]]; then podman rmi -f "$IMAGE" >/dev/null 2>&1 || true; fi
+  if [[ ${IMAGE_CHECK_KEEP:-} != 1 ]]; then podman untag "$IMAGE" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
