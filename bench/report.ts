@@ -247,6 +247,10 @@ ${floorRows.join('\n')}
 ## Against the goals (reported, not asserted)
 
 ${goals(r).join('\n')}
+
+## The production image
+
+Its size and the image check's build times are in [IMAGE.md](IMAGE.md) (\`npm run image:check\`, not part of the bench).
 `;
 }
 

@@ -9,7 +9,9 @@
 #
 # Where podman cannot run this says why and exits 1; IMAGE_CHECK_ALLOW_SKIP=1 turns that into a
 # reported skip (exit 0, "0 passed"), never a pass.
-# Settings: IMAGE_CHECK_KEEP=1 keeps the built images; IMAGE_CHECK_REBUILD_BASE=1 rebuilds the stand-in.
+# Settings: IMAGE_CHECK_KEEP=1 keeps the image tagged; IMAGE_CHECK_REBUILD_BASE=1 rebuilds the stand-in.
+# Without KEEP the tag is removed but not the layers: they are the next run's build cache (an unchanged
+# lockfile skips both installs), reclaimed with `podman image prune`.
 # `--base-only` makes (or finds) the stand-in base and stops: CI runs it beside its own `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +56,7 @@ redis_pid=""
 cleanup() {
   [[ -n $container ]] && podman rm -f "$container" >/dev/null 2>&1 || true
   [[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null || true
-  if [[ ${IMAGE_CHECK_KEEP:-} != 1 ]]; then podman rmi -f "$IMAGE" >/dev/null 2>&1 || true; fi
+  if [[ ${IMAGE_CHECK_KEEP:-} != 1 ]]; then podman untag "$IMAGE" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -161,8 +163,9 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$
 redis_pid=$!
 
 # Production mode (the image's NODE_ENV) in sandbox mode: no provider keys, an API key to query with.
+# `--` before each value handed to node: a base64url key may begin with "-", which node would take for an option.
 api_key=$(node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))")
-api_key_hash=$(node -e "console.log(require('crypto').createHash('sha256').update(process.argv[1]).digest('hex'))" "$api_key")
+api_key_hash=$(node -e "console.log(require('crypto').createHash('sha256').update(process.argv[1]).digest('hex'))" -- "$api_key")
 cursor_secret=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
 
 # Host networking keeps every listener on this machine's loopback (HOST=127.0.0.1 overrides the image's 0.0.0.0).
@@ -191,7 +194,7 @@ query_answers() {
   local body
   body=$(curl -s "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' -H "x-api-key: $api_key" \
     -d '{"query":"{ customers(first: 2) { edges { node { name email } } } }"}')
-  node -e "const b=JSON.parse(process.argv[1]); process.exit(!b.errors && b.data.customers.edges.length===2 ? 0 : 1)" "$body" ||
+  node -e "const b=JSON.parse(process.argv[1]); process.exit(!b.errors && b.data.customers.edges.length===2 ? 0 : 1)" -- "$body" ||
     { echo "  answer: $body"; return 1; }
 }
 check "a query answers real sandbox data" query_answers
