@@ -1,6 +1,6 @@
 /**
  * `npm exec -- node --import tsx bench/cpu-warm.ts [--rounds=3] [--requests=300] [--size=demo|bench]
- * [--source | --build=DIR] [--prof=DIR]`: the CPU one warm dashboard costs Concord (the production build, Redis
+ * [--source | --build=DIR] [--against=DIR] [--prof=DIR]`: the CPU one warm dashboard costs Concord (the production build, Redis
  * cache, live mode against the sandbox) and the floor (plain graphql-js over the same answer), in
  * CPU ms per request read from /proc/<pid>/stat of each server process over N requests, sequential
  * and at 10 connections, alternating the two targets each round.
@@ -26,6 +26,8 @@ const prof = arg('prof', '');
 const fromSource = process.argv.includes('--source');
 /** Another build's output folder (a copy of dist/ made before a change), for before/after runs. */
 const build = arg('build', 'dist');
+/** A second build measured in the same rounds (e.g. the one before a change): both see the same load. */
+const against = arg('against', '');
 const CONNECTIONS = 10;
 const DAY = 86_400_000;
 const tsx = ['--import', 'tsx'];
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       SANDBOX_HUBSPOT_PORT: '0',
       SANDBOX_STRIPE_PORT: '0',
       SANDBOX_POSTHOG_PORT: '0',
+      SANDBOX_SALESFORCE_PORT: '0',
     },
     twinUrls,
   );
@@ -94,6 +97,15 @@ async function main(): Promise<void> {
     {},
     /Floor ready at (\S+)/,
   );
+  const other = against
+    ? await startChild(
+        'concord-against',
+        process.execPath,
+        [`${against}/src/main.js`],
+        benchConcordEnv(providerEnv, redisUrl, TEST_JWT),
+        /Concord ready at (\S+)/,
+      )
+    : null;
   const token = await signTestToken({ expiresInS: 3600 });
   const concord: Target = {
     name: 'concord',
@@ -102,28 +114,38 @@ async function main(): Promise<void> {
   };
   const floor: Target = { name: 'floor', url: fm[1] ?? '', headers: {} };
 
+  const measured: Array<{ name: string; child: Child; target: Target }> = [
+    { name: 'concord', child: concordChild, target: concord },
+    { name: 'floor', child: floorChild, target: floor },
+    ...(other
+      ? [{ name: 'against', child: other.child, target: { ...concord, url: other.match[1] ?? '' } }]
+      : []),
+  ];
+
   // Warm: the first answer fills the cache (its writes land behind it), a few more settle it.
   const answer = await post(concord, DASHBOARD, variables);
   await new Promise((r) => setTimeout(r, 500));
-  for (let i = 0; i < 20; i++) await post(concord, DASHBOARD, variables);
   await fetch(floor.url.replace(/\/graphql$/, '/answer'), { method: 'PUT', body: JSON.stringify(answer) });
   const same = isDeepStrictEqual((await post(floor, DASHBOARD, variables)).data, answer.data);
-  for (let i = 0; i < 20; i++) await post(floor, DASHBOARD, variables);
+  for (const { target } of measured) for (let i = 0; i < 20; i++) await post(target, DASHBOARD, variables);
   const counters = new Counters(hubspot);
   await counters.reset();
 
   console.log(
     `warm dashboard, ${size} data, ${requests} requests per measure; floor serves the same answer: ${same}`,
   );
-  console.log('round | concord seq | floor seq | concord x10 | floor x10   (CPU ms per request)');
+  const columns = [1, CONNECTIONS].flatMap((connections) =>
+    measured.map((m) => ({
+      ...m,
+      connections,
+      label: `${m.name} ${connections === 1 ? 'seq' : `x${connections}`}`,
+    })),
+  );
+  console.log(`round | ${columns.map((c) => c.label).join(' | ')}   (CPU ms per request)`);
   const rows: number[][] = [];
   for (let r = 0; r < rounds; r++) {
-    const row = [
-      await cpuPerRequest(concordChild, concord, variables, 1),
-      await cpuPerRequest(floorChild, floor, variables, 1),
-      await cpuPerRequest(concordChild, concord, variables, CONNECTIONS),
-      await cpuPerRequest(floorChild, floor, variables, CONNECTIONS),
-    ];
+    const row: number[] = [];
+    for (const c of columns) row.push(await cpuPerRequest(c.child, c.target, variables, c.connections));
     rows.push(row);
     console.log(`${r + 1} | ${row.map((v) => v.toFixed(2)).join(' | ')}`);
   }
@@ -131,12 +153,14 @@ async function main(): Promise<void> {
     const v = rows.map((row) => row[i] ?? NaN).sort((a, b) => a - b);
     return v[Math.floor(v.length / 2)] ?? NaN;
   };
-  const [cs, fs, cc, fc] = [0, 1, 2, 3].map(median) as [number, number, number, number];
+  const medians = columns.map((c, i) => `${c.label} ${median(i).toFixed(2)}`).join(', ');
+  const ratio = (a: number, b: number) => `${(median(a) / median(b)).toFixed(2)}×`;
+  const n = measured.length;
   const t = await counters.total();
   console.log(
-    `median: concord ${cs.toFixed(2)} seq / ${cc.toFixed(2)} x10; floor ${fs.toFixed(2)} / ${fc.toFixed(2)}; ` +
-      `concord ÷ floor ${(cs / fs).toFixed(2)}× seq, ${(cc / fc).toFixed(2)}× x10; ` +
-      `upstream calls during the measures: ${t.hubspot + t.stripe + t.posthog}`,
+    `median CPU ms per request: ${medians}; concord ÷ floor ${ratio(0, 1)} seq, ${ratio(n, n + 1)} x${CONNECTIONS}` +
+      (other ? `; concord ÷ against ${ratio(0, 2)} seq, ${ratio(n, n + 2)} x${CONNECTIONS}` : '') +
+      `; upstream calls during the measures: ${t.hubspot + t.stripe + t.posthog}`,
   );
 }
 

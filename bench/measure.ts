@@ -153,3 +153,16 @@ export async function throughput(
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
+
+/** What the bench asks of its Redis connection. */
+export interface Redis {
+  flushAll(): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** Redis emptied, and every replica's local tier, as an operator flushing Redis would announce it. */
+export async function flushCache(redis: Redis): Promise<void> {
+  await redis.flushAll();
+  await redis.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
+  await new Promise((r) => setTimeout(r, 20));
+}

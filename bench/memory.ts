@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       [`SANDBOX_${p}_PORT`, '0'],
     ]),
   );
+  // The Salesforce twin starts too (on 4013 by default): a free port, so a sandbox already running is no clash.
+  knobs.SANDBOX_SALESFORCE_PORT = '0';
   const { child: sandboxChild, match: sb } = await startChild(
     'sandbox',
     process.execPath,

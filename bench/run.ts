@@ -8,7 +8,17 @@
 import { generateDataset } from '../sandbox/data/generate.js';
 import { NAMED_SIZES } from '../sandbox/data/sizes.js';
 import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
-import { runOnce, sample, stats, throughput, post, type LatencyStats, type Target } from './measure.js';
+import {
+  flushCache,
+  runOnce,
+  sample,
+  stats,
+  throughput,
+  post,
+  type LatencyStats,
+  type Redis,
+  type Target,
+} from './measure.js';
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import {
@@ -71,6 +81,8 @@ async function main(): Promise<void> {
       [`SANDBOX_${p}_PORT`, '0'],
     ]),
   );
+  // The Salesforce twin starts too (on 4013 by default): a free port, so a sandbox already running is no clash.
+  knobs.SANDBOX_SALESFORCE_PORT = '0';
   const sandboxEnv = {
     SANDBOX_SIZE: settings.size,
     SANDBOX_SEED: String(DEFAULT_SEED),
@@ -314,22 +326,9 @@ async function main(): Promise<void> {
   log(`done: bench/RESULTS.md and bench/results.svg (concord peak RSS ${rss?.toFixed(0) ?? '?'} MiB)`);
 }
 
-/** What the bench asks of its Redis connection. */
-interface Redis {
-  flushAll(): Promise<unknown>;
-  publish(channel: string, message: string): Promise<unknown>;
-}
-
 async function concordTarget(url: string): Promise<Target> {
   const token = await signTestToken({ expiresInS: 4 * 3600 });
   return { name: 'concord', url, headers: { authorization: `Bearer ${token}` } };
-}
-
-/** Redis emptied, and every replica's local tier, as an operator flushing Redis would announce it. */
-async function flushCache(redis: Redis): Promise<void> {
-  await redis.flushAll();
-  await redis.publish('concord:cache:invalidations', JSON.stringify({ all: true }));
-  await new Promise((r) => setTimeout(r, 20));
 }
 
 /** `--only`: Concord's cold then warm latency for the chosen scenarios, logged, nothing written. */

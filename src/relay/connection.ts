@@ -30,19 +30,22 @@ export interface CursorScope {
 class LazyEdge<T> implements Edge<T> {
   private encoded: string | undefined;
 
+  // What the cursor is made of, not a closure over it: a warm dashboard makes hundreds of edges a request.
   constructor(
     readonly node: T,
-    private readonly encode: () => string,
+    private readonly position: string,
+    private readonly codec: CursorCodec,
+    private readonly scope: CursorScope,
   ) {}
 
   get cursor(): string {
-    this.encoded ??= this.encode();
+    this.encoded ??= this.codec.encode({ ...this.scope, position: this.position });
     return this.encoded;
   }
 }
 
 function edgeOf<T>(node: T, position: string, codec: CursorCodec, scope: CursorScope): Edge<T> {
-  return new LazyEdge(node, () => codec.encode({ ...scope, position }));
+  return new LazyEdge(node, position, codec, scope);
 }
 
 function pageInfoOf<T>(

@@ -17,6 +17,22 @@ function parseDateTime(value: unknown): Date {
 }
 
 /**
+ * ISO strings of the Dates held by the local cache tier (frozen, shared by every request): a warm
+ * dashboard serializes the same ~250 Dates on each request, and toISOString is most of that cost.
+ * Keyed by the object, checked against its time (freezing a Date does not stop setTime).
+ */
+const isoStrings = new WeakMap<Date, { time: number; iso: string }>();
+
+function isoString(date: Date): string {
+  const time = date.getTime();
+  const known = isoStrings.get(date);
+  if (known?.time === time) return known.iso;
+  const iso = date.toISOString();
+  if (Object.isFrozen(date)) isoStrings.set(date, { time, iso });
+  return iso;
+}
+
+/**
  * graphql-tools copies a resolver scalar's description and `specifiedByURL` over the SDL's, so
  * they are repeated here (test/unit/schema-descriptions.test.ts checks both say the same).
  */
@@ -27,7 +43,7 @@ export const DateTime = new GraphQLScalarType<Date, string>({
     'As input any RFC 3339 date-time with an offset is accepted and converted to UTC.',
   specifiedByURL: 'https://scalars.graphql.org/andimarek/date-time',
   serialize: (value) => {
-    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Date) return isoString(value);
     throw new TypeError('DateTime fields must resolve to a Date');
   },
   parseValue: parseDateTime,

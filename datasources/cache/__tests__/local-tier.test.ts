@@ -47,6 +47,16 @@ describe('the local cache tier', () => {
     expect(local.size().bytes).toBe(80);
   });
 
+  it('makes room when every entry was read since it was put, oldest first', () => {
+    const { local, at } = tier(100);
+    for (const key of ['a', 'b', 'c']) local.set(key, key, 30, at() + 1_000);
+    for (const key of ['a', 'b', 'c']) expect(local.get(key)).toBe(key);
+    local.set('d', 'd', 30, at() + 1_000);
+    expect(local.get('a')).toBeUndefined();
+    expect(['b', 'c', 'd'].map((key) => local.get(key))).toEqual(['b', 'c', 'd']);
+    expect(local.size()).toEqual({ entries: 3, bytes: 90 });
+  });
+
   it('replaces an entry without counting it twice', () => {
     const { local, at } = tier();
     local.set('a', 1, 30, at() + 1_000);

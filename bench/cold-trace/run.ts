@@ -1,0 +1,144 @@
+/**
+ * `npm exec -- node --import tsx bench/cold-trace/run.ts [--samples=5] [--jitter=0] [--size=bench]`:
+ * where a cold dashboard's time goes. The sandbox and Concord (the production build, as `npm run
+ * bench` runs them) are started with preload.mjs, which prints when each process served and made
+ * each HTTP request; each sample flushes Redis, asks the dashboard once, and lays every upstream call
+ * out against the dashboard's own start: when Concord started it, when the twin got it, how long the
+ * twin took beyond its injected latency, and when Concord had the whole answer. With `--jitter=0`
+ * every twin answer waits exactly the injected 20 ms, so the rest of its time is its own work.
+ */
+import { createClient } from '@redis/client';
+import { signTestToken, TEST_JWT } from '../../test/support/tokens.js';
+import { flushCache, post, type Target } from '../measure.js';
+import { benchConcordEnv, startChild, startRedis, stopAll, twinEnv, type Child } from '../processes.js';
+import { DASHBOARD } from '../scenarios.js';
+
+const arg = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const samples = Number(arg('samples', '5'));
+const jitter = arg('jitter', '0');
+const size = arg('size', 'bench');
+const LATENCY_MS = 20;
+const DAY = 86_400_000;
+const preload = ['--import', './bench/cold-trace/preload.mjs'];
+
+interface Line {
+  kind: 'served' | 'called';
+  times: number[];
+  what: string;
+}
+
+/** The trace lines a child printed after `since` (its output only grows). */
+function linesOf(child: Child, since: number): Line[] {
+  const lines: Line[] = [];
+  for (const match of child.output().matchAll(/^\[trace \w+\] (served|called) ([\d. ]+?) ([A-Z]+ \S+)$/gm)) {
+    const times = (match[2] ?? '').split(' ').map(Number);
+    if ((times[0] ?? 0) >= since) lines.push({ kind: match[1] as Line['kind'], times, what: match[3] ?? '' });
+  }
+  return lines;
+}
+
+const pathOf = (url: string) => url.replace(/^[A-Z]+ (https?:\/\/[^/]+)?/, '');
+
+async function main(): Promise<void> {
+  const anchor = Math.floor(Date.now() / DAY) * DAY;
+  const variables = {
+    since: new Date(anchor - 30 * DAY).toISOString(),
+    until: new Date(anchor).toISOString(),
+  };
+  const knobs = Object.fromEntries(
+    ['HUBSPOT', 'STRIPE', 'POSTHOG', 'SALESFORCE'].flatMap((p) => [
+      [`SANDBOX_${p}_LATENCY_MS`, String(LATENCY_MS)],
+      [`SANDBOX_${p}_JITTER_MS`, jitter],
+      [`SANDBOX_${p}_PORT`, '0'],
+    ]),
+  );
+  const { child: twins, match: sb } = await startChild(
+    'sandbox',
+    process.execPath,
+    [...preload, '--import', 'tsx', 'sandbox/main.ts'],
+    {
+      ...knobs,
+      SANDBOX_SIZE: size,
+      SANDBOX_SEED: '42',
+      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
+      SANDBOX_DOCUMENTED_LIMITS: 'true',
+      COLD_TRACE_TAG: 'twin',
+    },
+    /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
+  );
+  const [, hubspot = '', stripe = '', posthog = ''] = sb;
+  const redisUrl = await startRedis();
+  const redis = createClient({ url: redisUrl });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const { child: concordChild, match: cm } = await startChild(
+    'concord',
+    process.execPath,
+    [...preload, 'dist/src/main.js'],
+    {
+      ...benchConcordEnv(twinEnv({ hubspot, stripe, posthog }), redisUrl, TEST_JWT),
+      COLD_TRACE_TAG: 'concord',
+    },
+    /Concord ready at (\S+)/,
+  );
+  const token = await signTestToken({ expiresInS: 3600 });
+  const concord: Target = {
+    name: 'concord',
+    url: cm[1] ?? '',
+    headers: { authorization: `Bearer ${token}` },
+  };
+  // One cold answer first: the process's own first-request costs (JIT, pools) are not the question.
+  await post(concord, DASHBOARD, variables).catch((error: unknown) =>
+    console.log(`first answer: ${String(error).slice(0, 200)}`),
+  );
+
+  const totals: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await flushCache(redis);
+    const since = performance.timeOrigin + performance.now();
+    await post(concord, DASHBOARD, variables);
+    await new Promise((r) => setTimeout(r, 300));
+    const served = linesOf(concordChild, since).find(
+      (l) => l.kind === 'served' && l.what.startsWith('POST /graphql'),
+    );
+    if (!served) throw new Error(`no trace of the dashboard request:\n${concordChild.output().slice(-2000)}`);
+    const [t0 = 0, tEnd = 0] = served.times;
+    const calls = linesOf(concordChild, since)
+      .filter((l) => l.kind === 'called' && (l.times[0] ?? 0) <= tEnd)
+      .sort((a, b) => (a.times[0] ?? 0) - (b.times[0] ?? 0));
+    const twinLines = linesOf(twins, since).filter((l) => l.kind === 'served');
+    console.log(
+      `\nsample ${s + 1}: dashboard ${(tEnd - t0).toFixed(1)} ms (served by Concord, from its request's start)`,
+    );
+    console.log('  start   got-headers  end   twin(arrive..answer, own work)  call');
+    for (const call of calls) {
+      const [start = 0, headers = 0, end = 0] = call.times;
+      const path = pathOf(call.what);
+      const method = call.what.split(' ')[0] ?? '';
+      const twin = twinLines.find(
+        (l) =>
+          l.what === `${method} ${path}` && (l.times[0] ?? 0) >= start - 1 && (l.times[0] ?? 0) <= headers,
+      );
+      const [a = NaN, b = NaN] = twin?.times ?? [];
+      const own = b - a - LATENCY_MS;
+      console.log(
+        `  ${(start - t0).toFixed(1).padStart(6)} ${(headers - t0).toFixed(1).padStart(6)} ${(end - t0).toFixed(1).padStart(6)}   ` +
+          `${twin ? `${(a - t0).toFixed(1)}..${(b - t0).toFixed(1)}, ${own.toFixed(1)} ms` : '(not matched)'}  ${method} ${path.slice(0, 90)}`,
+      );
+    }
+    totals.push(tEnd - t0);
+  }
+  const sorted = [...totals].sort((a, b) => a - b);
+  console.log(
+    `\ncold dashboard, ${samples} samples (jitter ${jitter} ms): p50 ${sorted[Math.floor((sorted.length - 1) / 2)]?.toFixed(1)} ms; all ${totals.map((t) => t.toFixed(0)).join(' ')}`,
+  );
+  await redis.quit();
+}
+
+try {
+  await main();
+} finally {
+  await stopAll();
+}
