@@ -1,6 +1,12 @@
 import type { RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
-import { TEST_ANCHOR, postQuery, startTestConcord, type GraphQLResponse } from '../../support/stack.js';
+import {
+  TEST_ANCHOR,
+  postQuery,
+  startTestConcord,
+  type CrmName,
+  type GraphQLResponse,
+} from '../../support/stack.js';
 
 const DAY = 86_400_000;
 export const UNTIL = new Date(Date.parse(TEST_ANCHOR));
@@ -16,6 +22,8 @@ export const NO_CACHE = { CACHE: 'false' } as const;
 /** A gateway plus its sandbox and the providers' policy state, with a timed query. */
 export interface ResilienceStack {
   concord: Concord;
+  /** The CRM this stack's gateway uses (`CRM_PROVIDER`). */
+  crm: CrmName;
   sandbox: RunningSandbox;
   query<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   timed<T>(
@@ -26,14 +34,19 @@ export interface ResilienceStack {
   stop(): Promise<void>;
 }
 
-export async function startResilienceStack(env: Record<string, string>): Promise<ResilienceStack> {
-  const concord = await startTestConcord({ ...NO_CACHE, ...env });
+/** `crm` picks the CRM (default HubSpot), so a suite can run once per entry of `CRMS`. */
+export async function startResilienceStack(
+  env: Record<string, string>,
+  { crm = 'hubspot' }: { crm?: CrmName } = {},
+): Promise<ResilienceStack> {
+  const concord = await startTestConcord({ ...NO_CACHE, ...env, CRM_PROVIDER: crm });
   const sandbox = concord.connected.sandbox;
   if (!sandbox) throw new Error('resilience tests run against the sandbox');
   const query = <T>(q: string, variables?: Record<string, unknown>) =>
     postQuery<T>(concord.gateway, q, variables);
   return {
     concord,
+    crm,
     sandbox,
     query,
     timed: async <T>(q: string, variables?: Record<string, unknown>) => {
