@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WINDOW, serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
+import {
+  WINDOW,
+  retryingThroughFailures,
+  serverErrors,
+  startResilienceStack,
+  type ResilienceStack,
+} from './support.js';
 import { DASHBOARD_QUERY as DASHBOARD } from '../../support/dashboard.js';
 import { CRMS } from '../../support/stack.js';
 
@@ -63,18 +69,8 @@ describe.each(CRMS)('every provider (CRM %s) failing 30% of its calls, under con
   const PROVIDERS = [crm, 'stripe', 'posthog'] as const;
 
   beforeAll(async () => {
-    stack = await startResilienceStack(
-      {
-        // Generous: the point is what the circuit does, not how fast a loaded machine answers.
-        REQUEST_DEADLINE_MS: '30000',
-        // Ten retries leave a call failing for good about twice in a million (0.3^11), so every
-        // answer is whole; the circuit keeps its default settings, which this test is about.
-        ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
-        RETRY_BASE_MS: '5',
-        RETRY_MAX_MS: '40',
-      },
-      { crm },
-    );
+    // Every answer is whole; the circuit keeps its default settings, which this test is about.
+    stack = await startResilienceStack(retryingThroughFailures(PROVIDERS), { crm });
   });
 
   afterAll(async () => {

@@ -67,6 +67,20 @@ export async function startResilienceStack(
   };
 }
 
+/**
+ * Settings under which every call to `providers` that fails 30% of the time still succeeds: ten
+ * retries leave one failing for good about twice in a million (0.3^11), with short waits, inside a
+ * generous deadline (the point is what retries do, not how fast a loaded machine answers).
+ */
+export function retryingThroughFailures(providers: readonly string[]): Record<string, string> {
+  return {
+    REQUEST_DEADLINE_MS: '30000',
+    ...Object.fromEntries(providers.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
+    RETRY_BASE_MS: '5',
+    RETRY_MAX_MS: '40',
+  };
+}
+
 /** Sum of a provider's answers with a status of 500 or more. */
 export function serverErrors(byStatus: Record<string, number>): number {
   return Object.entries(byStatus)

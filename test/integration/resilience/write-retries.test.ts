@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { toGlobalId } from '../../../src/relay/global-ids.js';
-import { serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
+import {
+  retryingThroughFailures,
+  serverErrors,
+  startResilienceStack,
+  type ResilienceStack,
+} from './support.js';
 import { CRMS, datasetAsSeenBy, stageLabel } from '../../support/stack.js';
 
 /**
@@ -40,17 +45,7 @@ describe.each(CRMS)('mutations with every provider (CRM %s) failing 30% of its c
   const PROVIDERS = [crm, 'stripe', 'posthog'] as const;
 
   beforeAll(async () => {
-    stack = await startResilienceStack(
-      {
-        // Generous: the point is whether writes are retried, not how fast a loaded machine answers.
-        REQUEST_DEADLINE_MS: '30000',
-        // Ten retries leave a call failing for good about twice in a million (0.3^11).
-        ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
-        RETRY_BASE_MS: '5',
-        RETRY_MAX_MS: '40',
-      },
-      { crm },
-    );
+    stack = await startResilienceStack(retryingThroughFailures(PROVIDERS), { crm });
   }, 60_000);
 
   afterAll(async () => {
