@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
+import { CRMS } from '../../support/stack.js';
 
 const ACTIVITY = /* GraphQL */ `
   query Activity($since: DateTime!, $until: DateTime!) {
@@ -35,11 +37,11 @@ type Activity = {
 const DEADLINE_MS = 2_000;
 const LATENCY_MS = 6_000;
 
-describe('a provider slower than the request deadline', () => {
+describe.each(CRMS)('a provider slower than the request deadline (CRM %s)', (crm) => {
   let stack: ResilienceStack;
 
   beforeAll(async () => {
-    stack = await startResilienceStack({ REQUEST_DEADLINE_MS: String(DEADLINE_MS) });
+    stack = await startResilienceStack({ REQUEST_DEADLINE_MS: String(DEADLINE_MS) }, { crm });
   });
 
   afterAll(async () => {
@@ -69,5 +71,65 @@ describe('a provider slower than the request deadline', () => {
     expect(after.retries - before.retries).toBe(0);
     expect(after.rejected.deadline - before.rejected.deadline).toBe(1);
     expect(stack.sandbox.counters.snapshot().total.posthog).toBe(0);
+  });
+});
+
+const CUSTOMERS_AND_PAYMENT = /* GraphQL */ `
+  query CustomersAndPayment($payment: ID!) {
+    customers(first: 3) {
+      edges {
+        node {
+          name
+        }
+      }
+    }
+    node(id: $payment) {
+      ... on Payment {
+        id
+        status
+      }
+    }
+  }
+`;
+
+type CustomersAndPayment = {
+  customers: { edges: Array<{ node: { name: string | null } }> } | null;
+  node: { id: string; status: string } | null;
+};
+
+describe.each(CRMS)('the CRM (%s) slower than the request deadline', (crm) => {
+  let stack: ResilienceStack;
+
+  beforeAll(async () => {
+    stack = await startResilienceStack({ REQUEST_DEADLINE_MS: String(DEADLINE_MS) }, { crm });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('ends the request at the deadline, with the CRM fields null and the payment answered', async () => {
+    const charge = stack.sandbox.dataset.charges[0];
+    if (!charge) throw new Error('the data set has no charges');
+    const variables = { payment: toGlobalId('Payment', charge.stripeId) };
+    const baseline = await stack.query<CustomersAndPayment>(CUSTOMERS_AND_PAYMENT, variables);
+    expect(baseline.errors).toBeUndefined();
+    expect(baseline.data?.customers?.edges).toHaveLength(3);
+    expect(baseline.data?.node).not.toBeNull();
+
+    stack.sandbox.knobs.set(crm, { latencyMs: LATENCY_MS });
+    stack.sandbox.counters.reset();
+    const before = stack.concord.connected.policies.state(crm);
+    const { res, ms } = await stack.timed<CustomersAndPayment>(CUSTOMERS_AND_PAYMENT, variables);
+
+    expect(errorKinds(res.errors)).toEqual([`PROVIDER_UNAVAILABLE/${crm}`]);
+    expect(res.data?.customers).toBeNull();
+    expect(res.data?.node).toEqual(baseline.data?.node);
+    expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+    // One attempt (the customer list), cut off by the deadline before the CRM answered, and no retry.
+    const after = stack.concord.connected.policies.state(crm);
+    expect(after.retries - before.retries).toBe(0);
+    expect(after.rejected.deadline - before.rejected.deadline).toBe(1);
+    expect(stack.sandbox.counters.snapshot().total[crm]).toBe(0);
   });
 });
