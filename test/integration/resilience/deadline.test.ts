@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { toGlobalId } from '../../../src/relay/global-ids.js';
-import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
+import {
+  CUSTOMERS_AND_PAYMENT,
+  WINDOW,
+  errorKinds,
+  paymentVariables,
+  startResilienceStack,
+  type CustomersAndPayment,
+  type ResilienceStack,
+} from './support.js';
 import { CRMS } from '../../support/stack.js';
 
 const ACTIVITY = /* GraphQL */ `
@@ -74,29 +81,6 @@ describe.each(CRMS)('a provider slower than the request deadline (CRM %s)', (crm
   });
 });
 
-const CUSTOMERS_AND_PAYMENT = /* GraphQL */ `
-  query CustomersAndPayment($payment: ID!) {
-    customers(first: 3) {
-      edges {
-        node {
-          name
-        }
-      }
-    }
-    node(id: $payment) {
-      ... on Payment {
-        id
-        status
-      }
-    }
-  }
-`;
-
-type CustomersAndPayment = {
-  customers: { edges: Array<{ node: { name: string | null } }> } | null;
-  node: { id: string; status: string } | null;
-};
-
 describe.each(CRMS)('the CRM (%s) slower than the request deadline', (crm) => {
   let stack: ResilienceStack;
 
@@ -109,9 +93,7 @@ describe.each(CRMS)('the CRM (%s) slower than the request deadline', (crm) => {
   });
 
   it('ends the request at the deadline, with the CRM fields null and the payment answered', async () => {
-    const charge = stack.sandbox.dataset.charges[0];
-    if (!charge) throw new Error('the data set has no charges');
-    const variables = { payment: toGlobalId('Payment', charge.stripeId) };
+    const variables = paymentVariables(stack.sandbox);
     const baseline = await stack.query<CustomersAndPayment>(CUSTOMERS_AND_PAYMENT, variables);
     expect(baseline.errors).toBeUndefined();
     expect(baseline.data?.customers?.edges).toHaveLength(3);

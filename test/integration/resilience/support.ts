@@ -1,5 +1,6 @@
 import type { RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
+import { toGlobalId } from '../../../src/relay/global-ids.js';
 import {
   TEST_ANCHOR,
   postQuery,
@@ -95,4 +96,35 @@ export function errorKinds(errors: ErrorList | undefined): string[] {
   return [
     ...new Set((errors ?? []).map((e) => `${String(e.extensions?.code)}/${String(e.extensions?.provider)}`)),
   ];
+}
+
+/** A CRM list beside a Payment read from Stripe alone: what stays answered when only the CRM fails. */
+export const CUSTOMERS_AND_PAYMENT = /* GraphQL */ `
+  query CustomersAndPayment($payment: ID!) {
+    customers(first: 3) {
+      edges {
+        node {
+          name
+        }
+      }
+    }
+    node(id: $payment) {
+      ... on Payment {
+        id
+        status
+      }
+    }
+  }
+`;
+
+export type CustomersAndPayment = {
+  customers: { edges: Array<{ node: { name: string | null } }> } | null;
+  node: { id: string; status: string } | null;
+};
+
+/** The variables of CUSTOMERS_AND_PAYMENT: the sandbox's first charge. */
+export function paymentVariables(sandbox: RunningSandbox): { payment: string } {
+  const charge = sandbox.dataset.charges[0];
+  if (!charge) throw new Error('the data set has no charges');
+  return { payment: toGlobalId('Payment', charge.stripeId) };
 }
