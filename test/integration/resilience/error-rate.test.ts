@@ -1,21 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WINDOW, serverErrors, startResilienceStack, type ResilienceStack } from './support.js';
+import {
+  WINDOW,
+  retryingThroughFailures,
+  serverErrors,
+  startResilienceStack,
+  type ResilienceStack,
+} from './support.js';
 import { DASHBOARD_QUERY as DASHBOARD } from '../../support/dashboard.js';
+import { CRMS } from '../../support/stack.js';
 
 const DEADLINE_MS = 5_000;
 const RETRIES = 6;
 
-describe('a provider failing 30% of its calls', () => {
+describe.each(CRMS)('the CRM (%s) failing 30% of its calls', (crm) => {
   let stack: ResilienceStack;
 
   beforeAll(async () => {
-    stack = await startResilienceStack({
-      REQUEST_DEADLINE_MS: String(DEADLINE_MS),
-      // Six retries make a call fail for good about 0.02% of the time (0.3^7); short waits keep it fast.
-      HUBSPOT_RETRIES: String(RETRIES),
-      RETRY_BASE_MS: '5',
-      RETRY_MAX_MS: '40',
-    });
+    stack = await startResilienceStack(
+      {
+        REQUEST_DEADLINE_MS: String(DEADLINE_MS),
+        // Six retries make a call fail for good about 0.02% of the time (0.3^7); short waits keep it fast.
+        [`${crm.toUpperCase()}_RETRIES`]: String(RETRIES),
+        RETRY_BASE_MS: '5',
+        RETRY_MAX_MS: '40',
+      },
+      { crm },
+    );
   });
 
   afterAll(async () => {
@@ -29,12 +39,12 @@ describe('a provider failing 30% of its calls', () => {
     stack.sandbox.counters.reset();
     const healthy = stack.sandbox.counters.snapshot();
     await stack.query(DASHBOARD, variables);
-    const callsPerQuery = stack.sandbox.counters.snapshot().total.hubspot - healthy.total.hubspot;
+    const callsPerQuery = stack.sandbox.counters.snapshot().total[crm] - healthy.total[crm];
     expect(callsPerQuery).toBeGreaterThan(0);
 
-    stack.sandbox.knobs.set('hubspot', { errorRate: 0.3 });
+    stack.sandbox.knobs.set(crm, { errorRate: 0.3 });
     stack.sandbox.counters.reset();
-    const retriesBefore = stack.concord.connected.policies.state('hubspot').retries;
+    const retriesBefore = stack.concord.connected.policies.state(crm).retries;
     const QUERIES = 6;
     for (let i = 0; i < QUERIES; i++) {
       // In full means within the deadline too (past it the answer would carry the deadline's error).
@@ -44,30 +54,23 @@ describe('a provider failing 30% of its calls', () => {
     }
 
     const counters = stack.sandbox.counters.snapshot();
-    const failed = serverErrors(counters.byStatus.hubspot);
-    const retries = stack.concord.connected.policies.state('hubspot').retries - retriesBefore;
+    const failed = serverErrors(counters.byStatus[crm]);
+    const retries = stack.concord.connected.policies.state(crm).retries - retriesBefore;
     // Every 5xx was retried, and nothing else was: the calls are the healthy ones plus one per failure.
     expect(failed).toBeGreaterThan(0);
     expect(retries).toBe(failed);
-    expect(counters.total.hubspot).toBe(QUERIES * callsPerQuery + failed);
-    expect(stack.concord.connected.policies.state('hubspot').circuit).toBe('CLOSED');
+    expect(counters.total[crm]).toBe(QUERIES * callsPerQuery + failed);
+    expect(stack.concord.connected.policies.state(crm).circuit).toBe('CLOSED');
   });
 });
 
-describe('every provider failing 30% of its calls, under concurrent clients', () => {
+describe.each(CRMS)('every provider (CRM %s) failing 30% of its calls, under concurrent clients', (crm) => {
   let stack: ResilienceStack;
-  const PROVIDERS = ['hubspot', 'stripe', 'posthog'] as const;
+  const PROVIDERS = [crm, 'stripe', 'posthog'] as const;
 
   beforeAll(async () => {
-    stack = await startResilienceStack({
-      // Generous: the point is what the circuit does, not how fast a loaded machine answers.
-      REQUEST_DEADLINE_MS: '30000',
-      // Ten retries leave a call failing for good about twice in a million (0.3^11), so every
-      // answer is whole; the circuit keeps its default settings, which this test is about.
-      ...Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_RETRIES`, '10'])),
-      RETRY_BASE_MS: '5',
-      RETRY_MAX_MS: '40',
-    });
+    // Every answer is whole; the circuit keeps its default settings, which this test is about.
+    stack = await startResilienceStack(retryingThroughFailures(PROVIDERS), { crm });
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DASHBOARD_QUERY } from '../../support/dashboard.js';
 import { spawnGateway, type SpawnedGateway } from '../../support/spawn-gateway.js';
+import { CRMS } from '../../support/stack.js';
 import { WINDOW } from './support.js';
 
 /**
@@ -64,12 +65,13 @@ describe('the gateway process under failing providers', () => {
     SPAWNED_TEST_TIMEOUT_MS,
   );
 
-  it(
-    'answers overlapping dashboards from concurrent clients with PROVIDER_UNAVAILABLE while Stripe is down, with no unhandled rejection',
-    async () => {
+  it.each(CRMS)(
+    'answers overlapping dashboards from concurrent clients (CRM %s) with PROVIDER_UNAVAILABLE while Stripe is down, with no unhandled rejection',
+    async (crm) => {
       // Clients ask for overlapping pages, so one request's Stripe batch joins ids another is
       // already fetching while fetching others itself: the case that used to end the process.
       gateway = await spawnGateway({
+        CRM_PROVIDER: crm,
         SANDBOX_ANCHOR: '2026-11-24',
         SANDBOX_STRIPE_OUTAGE: 'true',
         RATE_LIMIT: 'off',

@@ -1,5 +1,14 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { WINDOW, errorKinds, startResilienceStack, type ResilienceStack } from './support.js';
+import {
+  CUSTOMERS_AND_PAYMENT,
+  WINDOW,
+  errorKinds,
+  paymentVariables,
+  startResilienceStack,
+  type CustomersAndPayment,
+  type ResilienceStack,
+} from './support.js';
+import { CRMS } from '../../support/stack.js';
 
 const ACTIVITY = /* GraphQL */ `
   query Activity($since: DateTime!, $until: DateTime!) {
@@ -112,6 +121,48 @@ describe('a long 429 storm', () => {
     expect(counters.total.posthog).toBeGreaterThanOrEqual(1);
     expect(counters.total.posthog).toBeLessThanOrEqual(QUERIES);
     expect(stack.concord.connected.policies.state('posthog')).toMatchObject({
+      circuit: 'CLOSED',
+      rejected: { circuitOpen: 0 },
+    });
+  });
+});
+
+/** How each CRM says a caller is over its limit: HubSpot a 429, Salesforce 403 REQUEST_LIMIT_EXCEEDED. */
+const LIMIT_STATUS = { hubspot: '429', salesforce: '403' } as const;
+
+describe.each(CRMS)('the CRM (%s) over its rate limit', (crm) => {
+  let stack: ResilienceStack | undefined;
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers PROVIDER_RATE_LIMITED for the CRM fields only, every time, and never opens its circuit', async () => {
+    // The deadline leaves no room for HubSpot's 1 s Retry-After; Salesforce sends none to wait for.
+    stack = await startResilienceStack(
+      { REQUEST_DEADLINE_MS: '800', [`${crm.toUpperCase()}_CIRCUIT_MIN_CALLS`]: '2' },
+      { crm },
+    );
+    const variables = paymentVariables(stack.sandbox);
+    const baseline = await stack.query<CustomersAndPayment>(CUSTOMERS_AND_PAYMENT, variables);
+    expect(baseline.errors).toBeUndefined();
+    expect(baseline.data?.node).not.toBeNull();
+
+    stack.sandbox.knobs.set(crm, { rateLimit: { limit: 0, windowMs: 1_000 } });
+    stack.sandbox.counters.reset();
+    const QUERIES = 6;
+    for (let i = 0; i < QUERIES; i++) {
+      const res = await stack.query<CustomersAndPayment>(CUSTOMERS_AND_PAYMENT, variables);
+      expect(errorKinds(res.errors)).toEqual([`PROVIDER_RATE_LIMITED/${crm}`]);
+      expect(res.data?.customers).toBeNull();
+      expect(res.data?.node).toEqual(baseline.data?.node);
+    }
+    // Only the CRM's over-the-limit answers, no more calls than queries, and the circuit stays closed.
+    const counters = stack.sandbox.counters.snapshot();
+    expect(Object.keys(counters.byStatus[crm])).toEqual([LIMIT_STATUS[crm]]);
+    expect(counters.total[crm]).toBeGreaterThanOrEqual(1);
+    expect(counters.total[crm]).toBeLessThanOrEqual(QUERIES);
+    expect(stack.concord.connected.policies.state(crm)).toMatchObject({
       circuit: 'CLOSED',
       rejected: { circuitOpen: 0 },
     });
