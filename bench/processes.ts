@@ -159,6 +159,8 @@ export function benchConcordEnv(
     CACHE: 'true',
     RATE_LIMIT: 'off',
     UPSTREAM_CALL_BUDGET: 'off',
+    // The same walk takes ≥ 32 s at Stripe's documented 25/s test-mode limit: past the 10 s default deadline.
+    REQUEST_DEADLINE_MS: '60000',
   };
 }
 
