@@ -126,6 +126,13 @@ async function main(): Promise<void> {
   redis.on('error', () => undefined);
   await redis.connect();
 
+  // Cold samples one after another would meet the quotas of the samples before them (13 Stripe calls a
+  // dashboard against 25/s): each starts with a flushed cache and a clear one-second quota window.
+  const flush = async () => {
+    await flushCache(redis);
+    await new Promise((r) => setTimeout(r, COLD_PAUSE_MS));
+  };
+
   const c = DEFAULT_SANDBOX_CREDENTIALS;
   const providerEnv = twinEnv({ hubspot, stripe, posthog });
   // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
       scenario: hubspotDashboard,
       floor: salesforceDashboardFloor(hubspotDashboard),
       samples: { count: settings.samples, budgetMs: settings.budgetMs },
-      flush: () => flushCache(redis),
+      flush,
     });
     log(
       `${hubspotDashboard.title} under Salesforce: cold p50 ${result.cold.p50.toFixed(1)} ms, ${JSON.stringify(result.coldCalls)} (floor ${JSON.stringify(result.floor)}); warm p50 ${result.warm.p50.toFixed(1)} ms, ${JSON.stringify(result.warmCalls)}`,
@@ -215,12 +222,6 @@ async function main(): Promise<void> {
   const baseline: Target = { name: 'baseline', url: bm[1] ?? '', headers: {} };
   // Each build's upstream calls (and 429s) are counted on its own twins.
   const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
-  // Cold samples one after another would meet the quotas of the samples before them (13 Stripe calls a
-  // dashboard against 25/s): each starts with a flushed cache and a clear one-second quota window.
-  const flush = async () => {
-    await flushCache(redis);
-    await new Promise((r) => setTimeout(r, COLD_PAUSE_MS));
-  };
 
   const contactIndex = pickContact(dataset);
   const idQuery = `query { customers(first: ${contactIndex + 1}) { edges { node { id } } } }`;
