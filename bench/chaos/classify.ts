@@ -74,24 +74,29 @@ type Path = ReadonlyArray<string | number>;
 
 const startsWith = (path: Path, prefix: Path) => prefix.every((segment, i) => path[i] === segment);
 
+const samePath = (a: Path, b: Path) => a.length === b.length && startsWith(a, b);
+
 /**
  * True when `actual` equals `healthy` except where an error path allows a null: a value may be
  * null at an error's path or at any parent of it (a non-null field's error nulls its parent).
+ * Values at `ignored` paths (counts the run's own writes change) are not compared.
  * Returns the first path that differs otherwise.
  */
 export function intactAgainst(
   actual: unknown,
   healthy: unknown,
   errorPaths: readonly Path[],
+  ignored: readonly Path[] = [],
   here: Path = [],
 ): { intact: true } | { intact: false; at: string } {
+  if (ignored.some((p) => samePath(p, here))) return { intact: true };
   if (actual === null && healthy !== null && errorPaths.some((p) => startsWith(p, here)))
     return { intact: true };
   if (Array.isArray(healthy)) {
     if (!Array.isArray(actual) || actual.length !== healthy.length)
       return { intact: false, at: here.join('.') };
     for (let i = 0; i < healthy.length; i++) {
-      const r = intactAgainst(actual[i], healthy[i], errorPaths, [...here, i]);
+      const r = intactAgainst(actual[i], healthy[i], errorPaths, ignored, [...here, i]);
       if (!r.intact) return r;
     }
     return { intact: true };
@@ -102,7 +107,7 @@ export function intactAgainst(
     const a = actual as Record<string, unknown>;
     const h = healthy as Record<string, unknown>;
     for (const key of new Set([...Object.keys(a), ...Object.keys(h)])) {
-      const r = intactAgainst(a[key], h[key], errorPaths, [...here, key]);
+      const r = intactAgainst(a[key], h[key], errorPaths, ignored, [...here, key]);
       if (!r.intact) return r;
     }
     return { intact: true };

@@ -93,6 +93,9 @@ const CUSTOMER = /* GraphQL */ `
 /** A document a frontend sends, as committed in client/operations/ (and in the trusted-documents manifest). */
 const clientOperation = (name: string): string =>
   readFileSync(join(PACKAGE_ROOT, 'client', 'operations', `${name}.graphql`), 'utf8');
+/** Counts the run's own createCustomer writes move on from the healthy answer. */
+const RUN_COUNTS = [['customers', 'totalCount']] as const;
+
 /** The README dashboard: a page of customers across all three providers. */
 const DASHBOARD = clientOperation('dashboard');
 /** One page of a customer's payments (`$customerId`, `$first`, `$after`). */
@@ -367,7 +370,7 @@ export function startWorkload(options: WorkloadOptions): Workload {
     const key = readKey(op, variables);
     if (!WRITE_OPS.has(op) && classified.kind !== 'failed' && options.baselines.has(key)) {
       const paths = (answer.body?.errors ?? []).flatMap((e) => (e.path ? [e.path] : []));
-      const verdict = intactAgainst(answer.body?.data, options.baselines.get(key), paths);
+      const verdict = intactAgainst(answer.body?.data, options.baselines.get(key), paths, RUN_COUNTS);
       intact = verdict.intact;
       if (!verdict.intact) differsAt = verdict.at;
     }
