@@ -116,7 +116,9 @@ describe('@concord/client as another repository installs it (npm run client:pack
     const { manifest, lock } = await consumerProject(basename(tarball));
     await writeFile(join(project, 'package.json'), JSON.stringify(manifest));
     await writeFile(join(project, 'package-lock.json'), JSON.stringify(lock));
-    const install = await attempt('npm', ['install', '--offline', '--no-audit', '--no-fund'], project);
+    // --prefer-offline, not --offline: the package's peers (graphql, @apollo/client, @urql/core) make npm
+    // read their registry documents, which a fresh machine's cache (filled by npm ci) does not hold.
+    const install = await attempt('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project);
     expect(install.stderr + install.stdout).toContain('added 4 packages');
     expect(install.code).toBe(0);
 
