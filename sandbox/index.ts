@@ -101,7 +101,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       anchor: options.anchor ?? Math.floor(Date.now() / 86_400_000) * 86_400_000,
     });
   const credentials = options.credentials ?? DEFAULT_SANDBOX_CREDENTIALS;
-  const knobs = new KnobBoard(options.knobs, options.clock);
+  // Faults drawn from the data set's seed: the same run meets the same faults.
+  const knobs = new KnobBoard(options.knobs, options.clock, dataset.seed);
   const counters = new RequestCounters();
   const webhooks = new WebhookEmitter(options.webhooks);
   const state: TwinState = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RollingWindows, type DocumentedLimit, type LimitOutcome } from './limits.js';
 import { TWINS, type TwinName, type RateLimitState } from './provider.js';
+import { Random } from '../data/random.js';
 
 export const RateLimitSchema = z.object({
   /** Requests allowed per window; 0 answers every request with 429. */
@@ -52,12 +53,25 @@ export class KnobBoard {
   private readonly initial: Record<TwinName, Knobs>;
   private readonly windows = new Map<string, Window>();
   private readonly rolling = new RollingWindows();
+  private readonly draws: Record<TwinName, () => number>;
 
-  /** `clock` gives the time limits are counted by (tests pass a controllable one). */
+  /**
+   * `clock` gives the time limits are counted by (tests pass a controllable one). With `faultSeed`
+   * each twin draws its faults and jitter from its own seeded sequence, so a run's n-th request to a
+   * twin meets the same fault every time (a test's "some calls failed" cannot come out empty by chance).
+   */
   constructor(
     initial: Partial<Record<TwinName, KnobsPatch>> = {},
     readonly clock: () => number = Date.now,
+    faultSeed?: number,
   ) {
+    this.draws = Object.fromEntries(
+      TWINS.map((p, i) => {
+        if (faultSeed === undefined) return [p, Math.random];
+        const random = new Random(faultSeed * 1_000 + i);
+        return [p, () => random.float()];
+      }),
+    ) as Record<TwinName, () => number>;
     this.initial = Object.fromEntries(TWINS.map((p) => [p, { ...DEFAULT_KNOBS, ...initial[p] }])) as Record<
       TwinName,
       Knobs
@@ -89,20 +103,20 @@ export class KnobBoard {
   delayFor(provider: TwinName): number {
     const { latencyMs, jitterMs } = this.knobs[provider];
     if (latencyMs === 0 && jitterMs === 0) return 0;
-    return Math.max(0, latencyMs + (Math.random() * 2 - 1) * jitterMs);
+    return Math.max(0, latencyMs + (this.draws[provider]() * 2 - 1) * jitterMs);
   }
 
   shouldFail(provider: TwinName): boolean {
-    return this.draw(this.knobs[provider].errorRate);
+    return this.draw(provider, this.knobs[provider].errorRate);
   }
 
   /** Whether a request just carried out gets a 5xx instead of its answer (`lostAnswerRate`). */
   shouldLoseAnswer(provider: TwinName): boolean {
-    return this.draw(this.knobs[provider].lostAnswerRate);
+    return this.draw(provider, this.knobs[provider].lostAnswerRate);
   }
 
-  private draw(rate: number): boolean {
-    return rate > 0 && Math.random() < rate;
+  private draw(provider: TwinName, rate: number): boolean {
+    return rate > 0 && this.draws[provider]() < rate;
   }
 
   /**
