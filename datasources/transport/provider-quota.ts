@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FairQueue } from './fair-queue.js';
-import { cancelledError, quotaExhaustedError } from './policy-errors.js';
+import { cancelledError, deadlineError, quotaExhaustedError } from './policy-errors.js';
 import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
 
 /**
@@ -207,6 +207,9 @@ export class ProviderQuota {
     if (!line) return Promise.resolve(() => undefined);
     const now = this.now();
     const latest = deadline === null ? null : deadline - this.minAttemptMs;
+    // Too little of the request's deadline left to make a call at all: the deadline's failure, not
+    // the quota's (a provider with room must not be reported as rate limiting).
+    if (latest !== null && now > latest) return Promise.reject(deadlineError(this.provider, endpoint));
     const soonest = this.soonestGrant(line, lane, now);
     if (latest !== null && now + soonest > latest) return Promise.reject(this.refusal(endpoint, soonest));
     return new Promise<() => void>((resolve, reject) => {

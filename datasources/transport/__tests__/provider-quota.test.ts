@@ -88,6 +88,16 @@ describe('ProviderQuota', () => {
     expect(q.state().throttled).toBe(1);
   });
 
+  it('with room in the window but too little of the deadline left, fails as the deadline, not the quota', async () => {
+    const clock = fakeClock();
+    const q = quota(clock, 100, 1_000);
+    // 100 ms left is under the least time a call needs: the provider has room, so it is not rate limiting.
+    const error = await refusal(q.acquire(GET, 'a', clock.now + 100));
+    expect(error.providerCode).toBe(LocalFailure.DEADLINE);
+    expect(error.code).toBe('TIMEOUT');
+    expect(q.state().throttled).toBe(0);
+  });
+
   it('a 429 pauses the window for the wait the provider asked', async () => {
     const clock = fakeClock();
     const q = quota(clock, 100, 1_000);
