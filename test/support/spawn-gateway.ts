@@ -18,7 +18,7 @@ export interface SpawnedGateway {
  */
 export async function spawnGateway(
   env: Record<string, string> = {},
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
   preload: readonly string[] = [],
 ): Promise<SpawnedGateway> {
   const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);

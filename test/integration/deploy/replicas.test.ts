@@ -37,7 +37,7 @@ describe('two replicas behind one Redis and one set of providers', () => {
       spawnReplica(args, { ...env, SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS) }, PACKAGE_ROOT),
       spawnReplica(args, env, PACKAGE_ROOT),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((replica) => terminate(replica)));

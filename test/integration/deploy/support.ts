@@ -4,7 +4,7 @@ import type { RunningSandbox } from '../../../sandbox/index.js';
 import { TEST_JWT } from '../../support/tokens.js';
 
 /** How long a spawned Concord may take to print that it is ready. */
-export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 export interface Replica {
   child: ChildProcess;

@@ -21,7 +21,8 @@ describe('npm start', () => {
     } finally {
       expect(await gateway.stop()).toBe(0);
     }
-  });
+    // A whole gateway and its sandbox start from source: more than jest's default 30 s on a loaded machine.
+  }, 90_000);
 
   it('refuses bad settings with one line per variable and exits 1', async () => {
     await expect(spawnGateway({ PORT: 'x', PAGE_SIZE_MAX: '0' }, 10_000)).rejects.toThrow(

@@ -50,7 +50,7 @@ describe('real time across two replicas and one Redis', () => {
       spawnReplica(args, env, PACKAGE_ROOT),
     ]);
     token = await signTestToken({ sub: 'realtime', expiresInS: 3600 });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(subscriptions.map((s) => s.close()));
