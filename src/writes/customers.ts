@@ -5,6 +5,7 @@ import type { RequestContext } from '../graphql/context.js';
 import type { CreateCustomerInput, UpdateCustomerInput } from '../generated/resolvers-types.js';
 import { idOfType } from '../relay/global-ids.js';
 import type { WriteKeys } from './idempotency.js';
+import { leavingTimeForNextStep } from './next-step-time.js';
 import { accountFor, displayName } from './resume.js';
 import { refusable, userError, type Outcome, type UserErrorValue } from './user-errors.js';
 
@@ -64,7 +65,9 @@ export async function createCustomer(
   await keys.progress(NOT_CREATED, { kind: 'create-customer', changes, account: null });
   let created;
   try {
-    created = await refusable(() => crm.createContact(changes, { idempotencyKey: keys.for('crm-contact') }));
+    created = await refusable(() =>
+      leavingTimeForNextStep(() => crm.createContact(changes, { idempotencyKey: keys.for('crm-contact') })),
+    );
   } catch (failure) {
     // The contact may exist: a sweep (or a retry) asks the CRM for it and goes on, or ends the run with nothing made.
     if (answerLost(failure)) keys.leaveUnfinished();
@@ -117,9 +120,8 @@ export async function updateCustomer(
   // Read before writing: a lookup that fails after the CRM write would leave it changed alone.
   const account = touchesAccount ? await ctx.loaders.accountOfContact.load(contactId) : null;
 
-  const updated = await refusable(() =>
-    crm.updateContact(contactId, changes, { idempotencyKey: keys.for('crm-contact') }),
-  );
+  const write = () => crm.updateContact(contactId, changes, { idempotencyKey: keys.for('crm-contact') });
+  const updated = await refusable(() => (account ? leavingTimeForNextStep(write) : write()));
   if ('userErrors' in updated) return updated;
   const contact = updated.value;
   if (account) {
