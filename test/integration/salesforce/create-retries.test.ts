@@ -4,25 +4,36 @@ import { salesforceAccessToken } from '../../support/salesforce-token.js';
 import { startTestStack, type TestStack } from '../../support/stack.js';
 
 /**
- * Salesforce takes no idempotency key, so a contact create is repeated only after asking whether
- * the failed attempt made it (by its email). With the Salesforce twin failing 30% of requests, half
- * of them after carrying the request out (the contact made, its answer lost), every createCustomer
- * ends with exactly one contact for its email: none made twice, none lost.
+ * Salesforce takes no idempotency key. With the write-key field (the default), a contact create is an
+ * upsert by the write's key, which the transport repeats like any keyed write; with
+ * SALESFORCE_WRITE_KEY_FIELD=off, a create is repeated by the adapter only after asking whether the
+ * failed attempt made it (by its email). Either way, with the Salesforce twin failing 30% of
+ * requests, half of them after carrying the request out (the contact made, its answer lost), every
+ * createCustomer ends with exactly one contact for its email: none made twice, none lost.
  */
 
 const CREATE = `mutation ($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id } userErrors { code } }
 }`;
 const CONTACT_CREATE = 'POST /services/data/{version}/sobjects/{sobject}';
+const CONTACT_UPSERT = 'PATCH /services/data/{version}/sobjects/{sobject}/{field}/{value}';
 const CREATES = 40;
 
 type CreatePayload = { createCustomer: { customer: { id: string } | null; userErrors: unknown[] } };
 
-describe('Salesforce contact creates with 30% of requests failing', () => {
+describe.each<{ how: string; env: Record<string, string>; endpoint: string }>([
+  { how: 'upserts by the write key', env: {}, endpoint: CONTACT_UPSERT },
+  {
+    how: 'plain creates (write-key field off)',
+    env: { SALESFORCE_WRITE_KEY_FIELD: 'off' },
+    endpoint: CONTACT_CREATE,
+  },
+])('Salesforce contact creates as $how with 30% of requests failing', ({ env, endpoint }) => {
   let stack: TestStack;
 
   beforeAll(async () => {
     stack = await startTestStack({
+      ...env,
       CRM_PROVIDER: 'salesforce',
       // Generous: the point is whether creates are repeated safely, not how fast a loaded machine answers.
       REQUEST_DEADLINE_MS: '30000',
@@ -49,7 +60,8 @@ describe('Salesforce contact creates with 30% of requests failing', () => {
   }
 
   it('makes each contact exactly once, and answers it', async () => {
-    const emails = Array.from({ length: CREATES }, (_, i) => `sf.retried.${i}@example.com`);
+    const tag = endpoint === CONTACT_UPSERT ? 'keyed' : 'unkeyed';
+    const emails = Array.from({ length: CREATES }, (_, i) => `sf.retried.${tag}.${i}@example.com`);
     for (const email of emails) expect(await contactsWithEmail(email)).toEqual([]);
     // Concord's OAuth token is taken while healthy: this test is about creates, and a token call failing
     // all its tries would answer PROVIDER_UNAVAILABLE (reason auth) to the first create.
@@ -86,9 +98,12 @@ describe('Salesforce contact creates with 30% of requests failing', () => {
     // Both paths were taken (each has a chance under 0.1% of not being: 0.85^40). One contact per
     // email was made, so attempts past CREATES failed before doing anything and were repeated; and
     // fewer than CREATES creates were answered 201 (only creates answer 201): the rest were made with
-    // their answer lost, found by the look-up, and not made again.
-    const attempts = counters.byEndpoint.salesforce[CONTACT_CREATE] ?? 0;
+    // their answer lost, and found (by the repeated upsert's key, or by the look-up by email)
+    // rather than made again. Only the configured kind of create was sent.
+    const attempts = counters.byEndpoint.salesforce[endpoint] ?? 0;
     expect(attempts).toBeGreaterThan(CREATES);
     expect(counters.byStatus.salesforce['201'] ?? 0).toBeLessThan(CREATES);
+    const other = endpoint === CONTACT_UPSERT ? CONTACT_CREATE : CONTACT_UPSERT;
+    expect(counters.byEndpoint.salesforce[other]).toBeUndefined();
   }, 120_000);
 });
