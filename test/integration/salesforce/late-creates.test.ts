@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
 import { fromGlobalId } from '../../../src/relay/global-ids.js';
+import { eventually } from '../../support/eventually.js';
 import { salesforceAccessToken } from '../../support/salesforce-token.js';
 import { postQuery, startTestConcord } from '../../support/stack.js';
 
@@ -118,5 +119,58 @@ describe('a Salesforce contact create that lands late, with SALESFORCE_WRITE_KEY
     const retried = await postQuery<CreatePayload>(concord.gateway, CREATE, { input });
     expect(retried.data?.createCustomer.userErrors.map((e) => e.code)).toEqual(['TAKEN']);
     expect(await contactsWithEmail(sandbox, email)).toEqual([late.landed[0]?.id]);
+  }, 60_000);
+});
+
+describe('a createCustomer stopped by a Salesforce create that lands after the run gave up', () => {
+  let concord: Concord;
+  let sandbox: RunningSandbox;
+
+  beforeAll(async () => {
+    // No transport retries (the run stops at the lost answer), a short lease, and no sweep: the
+    // client's retry finishes the run.
+    ({ concord, sandbox } = await start({
+      SALESFORCE_RETRIES: '0',
+      COMPENSATION_LEASE_MS: '1000',
+      COMPENSATION_SWEEP_MS: '600000',
+    }));
+  }, 60_000);
+  afterAll(async () => {
+    await concord?.stop();
+  });
+
+  it('is rolled forward by a retry that finds the contact by its write key, not made again', async () => {
+    const email = 'stopped.keyed@example.com';
+    const input = { clientMutationId: 'stopped-keyed', email, firstName: 'Made', lastName: 'Late' };
+    await postQuery(concord.gateway, '{ customers(first: 1) { edges { node { id } } } }');
+    sandbox.counters.reset();
+    sandbox.salesforce.landWritesLate(1, 100);
+
+    const first = await postQuery<CreatePayload>(concord.gateway, CREATE, { input });
+    expect(first.errors?.length).toBe(1);
+    const landed = await eventually(async () => {
+      const state = sandbox.salesforce.lateWrites();
+      return state.pending === 0 ? state.landed[0] : undefined;
+    }, 'the lost create landing');
+    expect(landed).toEqual({ status: 201, id: expect.any(String), errorCode: null });
+
+    // IN_PROGRESS while the stopped run's lease lapses, then the customer: the contact the late create made.
+    const retried = await eventually(async () => {
+      const res = await postQuery<CreatePayload>(concord.gateway, CREATE, { input });
+      const codes = res.data?.createCustomer.userErrors.map((e) => e.code) ?? [];
+      return codes.includes('IN_PROGRESS') ? undefined : res;
+    }, 'the retry past the stopped run’s lease');
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data?.createCustomer.userErrors).toEqual([]);
+    expect(fromGlobalId(retried.data?.createCustomer.customer?.id as string).id).toBe(landed.id);
+    expect(await contactsWithEmail(sandbox, email)).toEqual([landed.id]);
+    // Whatever the retry asked or wrote, nothing answered 201: no contact was made but the late one.
+    expect(sandbox.counters.snapshot().byStatus.salesforce['201']).toBeUndefined();
+    // One payment account, linked to that contact.
+    const listed = await fetch(`${sandbox.urls.stripe}/v1/customers?email=${encodeURIComponent(email)}`, {
+      headers: { authorization: `Bearer ${sandbox.credentials.stripeSecretKey}` },
+    });
+    const accounts = ((await listed.json()) as { data: Array<{ metadata: Record<string, string> }> }).data;
+    expect(accounts.map((a) => a.metadata.crm_contact_id)).toEqual([landed.id]);
   }, 60_000);
 });
