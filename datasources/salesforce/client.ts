@@ -3,8 +3,10 @@ import type { SalesforceSession } from './session.js';
 import {
   CreateResult,
   DeletedResult,
+  DescribeResult,
   NoContent,
   UpdatedResult,
+  UpsertResult,
   queryResult,
   retrieveResult,
   type QueryResult,
@@ -128,7 +130,7 @@ export class SalesforceClient {
     return answers.flat();
   }
 
-  /** Creates one record; never retried (Salesforce takes no idempotency key for it). */
+  /** Creates one record; never retried (a plain create takes no key: see `upsert`). */
   async create(sobject: SObject, fields: Record<string, unknown>): Promise<string> {
     const res = await this.session.request({
       method: 'POST',
@@ -138,6 +140,40 @@ export class SalesforceClient {
       schema: CreateResult,
     });
     return res.body.id;
+  }
+
+  /**
+   * Creates the record whose External ID `field` holds `value`, or sets the fields of the one that
+   * does: repeated, it finds what the first attempt made and changes nothing, so the transport may
+   * retry it. The id is null when an old API version answered a change with 204.
+   */
+  async upsert(
+    sobject: SObject,
+    field: string,
+    value: string,
+    fields: Record<string, unknown>,
+  ): Promise<{ id: string | null; created: boolean | null }> {
+    const res = await this.session.request({
+      method: 'PATCH',
+      path: `${this.base}/sobjects/${sobject}/${encodeURIComponent(field)}/${encodeURIComponent(value)}`,
+      endpoint: `PATCH /services/data/{version}/sobjects/{sObject}/{field}/{value}`,
+      body: fields,
+      schema: UpsertResult,
+      idempotent: true,
+    });
+    const body = res.body;
+    return { id: body?.id ?? null, created: body?.created ?? (res.status === 201 ? true : null) };
+  }
+
+  /** An sObject's fields as the org has them (custom fields included). */
+  async describe(sobject: SObject): Promise<DescribeResult> {
+    const res = await this.session.request({
+      method: 'GET',
+      path: `${this.base}/sobjects/${sobject}/describe`,
+      endpoint: `GET /services/data/{version}/sobjects/{sObject}/describe`,
+      schema: DescribeResult,
+    });
+    return res.body;
   }
 
   /** Sets fields of one record (204); the same values written twice leave the same record. */

@@ -64,6 +64,7 @@ export function createSalesforceCrm(settings: SalesforceSettings, deps: Provider
     apiVersion: settings.apiVersion,
     multiCurrency: settings.multiCurrency,
     queryBatchSize: settings.queryBatchSize,
+    writeKeyField: settings.writeKeyField,
     ...(deps.policy.retryLimit === undefined ? {} : { createRetries: deps.policy.retryLimit }),
     mapping: { instanceUrl: settings.instanceUrl, defaultCurrency: settings.defaultCurrency },
   });

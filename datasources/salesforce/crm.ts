@@ -62,9 +62,14 @@ export interface SalesforceCrmOptions {
   queryBatchSize?: number;
   /**
    * Repeats of a contact create whose answer failed, each only after a look-up found no contact
-   * made by the attempt before (default: the transport's default retries).
+   * made by the attempt before (default: the transport's default retries). Only with no write-key field.
    */
   createRetries?: number;
+  /**
+   * The Contact External ID field a create carries its write key in (SALESFORCE_WRITE_KEY_FIELD):
+   * creates are upserts by it, repeated by the transport. Null: plain creates (see createOnce).
+   */
+  writeKeyField?: string | null;
 }
 
 /** The people on an opportunity, primary first, in the same query as the opportunity. */
@@ -76,6 +81,8 @@ const OpportunityWithRoles = OpportunityRecord.extend({
 });
 
 const IdOnly = z.object({ Id: z.string() });
+/** A contact's id with the other fields asked for (the write-key field, whose name is configured). */
+const IdAndMore = z.looseObject({ Id: z.string() });
 
 /** Salesforce's refusals the client can fix, as WriteRejectedError; anything else stays what it was. */
 export function writeRejection(error: unknown, what: 'contact' | 'deal'): unknown {
@@ -393,20 +400,52 @@ export class SalesforceCrm implements CrmProvider {
   }
 
   // ---- writes --------------------------------------------------------------------------------------
-  // Salesforce takes no idempotency key: the transport never repeats a create. A create is refused
-  // when a contact already has the email (as HubSpot's unique email does), which makes the email
-  // the create's key: a failed attempt is repeated only after a look-up by email finds no contact it
-  // made (createOnce). PATCH and DELETE repeat harmlessly.
+  // Salesforce takes no idempotency key. With the write-key field (an External ID, Unique), a create
+  // is an upsert by the write's key: a repeat, or a lost attempt landing late, finds the contact the
+  // first made and changes nothing, so the transport retries it like any keyed write. Without it, a
+  // create is refused when a contact already has the email (as HubSpot's unique email does), which
+  // makes the email the create's key: a failed attempt is repeated only after a look-up by email
+  // finds no contact it made (createOnce). PATCH and DELETE repeat harmlessly.
 
-  async createContact(input: ContactChanges, _options: WriteOptions): Promise<Contact> {
+  /**
+   * Live mode, at start: the org must have the write-key field as an External ID, Unique field
+   * before creates can upsert by it. The REST data API cannot create fields, so a missing or
+   * misconfigured one is a line for /readyz naming what the admin creates.
+   */
+  async prepareWrites(): Promise<string | null> {
+    const name = this.options.writeKeyField ?? null;
+    if (name === null) return null;
+    const { fields } = await this.client.describe('Contact');
+    const field = fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const fix =
+      `create it in Setup (Object Manager → Contact → Fields & Relationships) as Text(255) with ` +
+      `"External ID" and "Unique" ticked, readable and editable by the integration user, or set ` +
+      `SALESFORCE_WRITE_KEY_FIELD=off; until then createCustomer fails`;
+    if (!field) {
+      return `salesforce: the Contact field ${name} (SALESFORCE_WRITE_KEY_FIELD) is missing in the org: ${fix}`;
+    }
+    const lacks = [
+      ...(field.externalId === true ? [] : ['External ID']),
+      ...(field.unique === true ? [] : ['Unique']),
+      ...(field.createable === false || field.updateable === false
+        ? ['editable by the integration user']
+        : []),
+    ];
+    if (lacks.length === 0) return null;
+    return `salesforce: the Contact field ${name} (SALESFORCE_WRITE_KEY_FIELD) is not ${lacks.join(', ')}: ${fix}`;
+  }
+
+  async createContact(input: ContactChanges, options: WriteOptions): Promise<Contact> {
     const fields = contactFields(input);
     if (!fields.LastName) {
       throw new WriteRejectedError('INVALID', 'Salesforce needs a last name for a new contact.', 'lastName');
     }
+    const keyField = this.options.writeKeyField ?? null;
     const email = fields.Email;
     if (email) {
-      const existing = await this.contactWithEmail(email, null);
-      if (existing) {
+      const existing = await this.contactWithEmail(email, null, keyField);
+      // A contact carrying this write's key is an earlier attempt's: the upsert below answers it.
+      if (existing && (keyField === null || existing[keyField] !== options.idempotencyKey)) {
         throw new WriteRejectedError(
           'CONFLICT',
           'A contact with this email already exists.',
@@ -415,7 +454,52 @@ export class SalesforceCrm implements CrmProvider {
         );
       }
     }
-    return this.readContact(await this.createOnce(fields, email));
+    const id =
+      keyField === null
+        ? await this.createOnce(fields, email)
+        : await this.upsertContact(fields, keyField, options.idempotencyKey);
+    return this.readContact(id);
+  }
+
+  /**
+   * The create as an upsert by the write's key. A clash on the key (DUPLICATE_VALUE: another
+   * attempt of this write made the contact at the same instant) or an answer without an id (204,
+   * before API v46) is settled by reading the contact holding the key. A 404 is the org lacking the
+   * field (/readyz says so): not the client's to fix, so it stays a provider error.
+   */
+  private async upsertContact(
+    fields: Record<string, unknown>,
+    keyField: string,
+    key: string,
+  ): Promise<string> {
+    try {
+      const { id } = await this.client.upsert('Contact', keyField, key, fields);
+      if (id !== null) return id;
+    } catch (error) {
+      const clash =
+        error instanceof ProviderError &&
+        error.providerCode === 'DUPLICATE_VALUE' &&
+        error.details.field?.toLowerCase() === keyField.toLowerCase();
+      if (!clash) {
+        if (error instanceof ProviderError && error.status === 404) throw error;
+        throw writeRejection(error, 'contact');
+      }
+      const holder = await this.contactWithKey(keyField, key);
+      if (!holder) throw error;
+      return holder.Id;
+    }
+    const holder = await this.contactWithKey(keyField, key);
+    if (!holder) throw new WriteRejectedError('NOT_FOUND', 'There is no contact with this id.');
+    return holder.Id;
+  }
+
+  /** The contact carrying `key` in the write-key field. */
+  private async contactWithKey(keyField: string, key: string): Promise<{ Id: string } | null> {
+    const { records } = await this.client.query(
+      select({ fields: ['Id'], from: 'Contact', where: [`${keyField} = ${literal(key)}`], limit: 1 }),
+      IdOnly,
+    );
+    return records[0] ?? null;
   }
 
   /**
@@ -439,11 +523,15 @@ export class SalesforceCrm implements CrmProvider {
     }
   }
 
-  /** The first contact holding `email`, of those created since `since` when given. */
-  private async contactWithEmail(email: string, since: Date | null): Promise<{ Id: string } | null> {
+  /** The first contact holding `email`, of those created since `since` when given, with `also` read. */
+  private async contactWithEmail(
+    email: string,
+    since: Date | null,
+    also: string | null = null,
+  ): Promise<({ Id: string } & Record<string, unknown>) | null> {
     const { records } = await this.client.query(
       select({
-        fields: ['Id'],
+        fields: also === null ? ['Id'] : ['Id', also],
         from: 'Contact',
         where: [
           `Email = ${literal(email)}`,
@@ -452,16 +540,24 @@ export class SalesforceCrm implements CrmProvider {
         orderBy: 'CreatedDate, Id',
         limit: 1,
       }),
-      IdOnly,
+      IdAndMore,
     );
     return records[0] ?? null;
   }
 
-  /** Salesforce keeps no write key: the contact holding the email that was created since the run began. */
+  /**
+   * The contact carrying the write's key; with no write-key field, the contact holding the email
+   * that was created since the run began.
+   */
   async findCreatedContact(
     input: ContactChanges,
     options: WriteOptions & { since: Date },
   ): Promise<Contact | null> {
+    const keyField = this.options.writeKeyField ?? null;
+    if (keyField !== null) {
+      const made = await this.contactWithKey(keyField, options.idempotencyKey);
+      return made ? this.readContact(made.Id) : null;
+    }
     const email = contactFields(input).Email;
     if (!email) return null;
     const made = await this.contactWithEmail(email, options.since);

@@ -4,13 +4,23 @@ import { SALESFORCE_LIMITS } from './client.js';
 import { createSalesforceCrm } from './create.js';
 import { PROVIDER_NAME } from './mapping.js';
 import { salesforceQuota } from './quota.js';
-import { SALESFORCE_SETTINGS, salesforceSettings, type SalesforceSettings } from './settings.js';
+import {
+  DEFAULT_WRITE_KEY_FIELD,
+  SALESFORCE_SETTINGS,
+  salesforceSettings,
+  type SalesforceSettings,
+} from './settings.js';
 import { IN_LIST_IDS } from './soql.js';
 
 export { SalesforceChangePoller, salesforceChanges } from './changes.js';
 export { TOKEN_PATH, createSalesforceCrm, salesforceSession, salesforceTokens } from './create.js';
 export { SalesforceCrm } from './crm.js';
-export { SALESFORCE_SETTINGS, salesforceSettings, type SalesforceSettings } from './settings.js';
+export {
+  DEFAULT_WRITE_KEY_FIELD,
+  SALESFORCE_SETTINGS,
+  salesforceSettings,
+  type SalesforceSettings,
+} from './settings.js';
 export { fixedToken, type SessionTokens } from './session.js';
 
 /** Salesforce as Concord's CRM: contacts, accounts and opportunities over the REST API, OAuth 2.0 refresh. */
@@ -34,8 +44,9 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
   changes: salesforceChanges,
   twin: {
     name: 'salesforce',
-    // The twin serves the login host and the instance from one address, and decides the credentials;
-    // the rest (poll interval, query batch size, currency) is as the environment sets it.
+    // The twin serves the login host and the instance from one address, and decides the credentials
+    // and the write-key field (its org has the default one; `off` is kept, for plain creates); the
+    // rest (poll interval, query batch size, currency) is as the environment sets it.
     settings: (twin, values) =>
       salesforceSettings({
         ...values,
@@ -44,6 +55,8 @@ export const salesforce: ProviderDescriptor<'CRM', SalesforceSettings> = {
         SALESFORCE_CLIENT_ID: String(twin.credentials.clientId ?? ''),
         SALESFORCE_CLIENT_SECRET: String(twin.credentials.clientSecret ?? ''),
         SALESFORCE_REFRESH_TOKEN: String(twin.credentials.refreshToken ?? ''),
+        SALESFORCE_WRITE_KEY_FIELD:
+          values.SALESFORCE_WRITE_KEY_FIELD === 'off' ? 'off' : DEFAULT_WRITE_KEY_FIELD,
       }),
   },
 };

@@ -10,6 +10,11 @@ export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
  * default). A shorter timeout shows up as INVALID_SESSION_ID, which refreshes anyway.
  */
 export const DEFAULT_SESSION_TTL_S = 7_200;
+/**
+ * The Contact field SALESFORCE_WRITE_KEY_FIELD defaults to: a Text(255) custom field marked External
+ * ID and Unique, which an admin creates once (the REST data API cannot create fields).
+ */
+export const DEFAULT_WRITE_KEY_FIELD = 'Concord_Write_Key__c';
 /** Get Updated/Deleted have a 1-minute grain (FACTS §7.1): polling faster only repeats windows. */
 export const DEFAULT_POLL_INTERVAL_MS = 60_000;
 
@@ -29,6 +34,11 @@ export interface SalesforceSettings {
   multiCurrency: boolean;
   /** Records per page of a walked query (Sforce-Query-Options batchSize, 200–2,000; a hint Salesforce may lower). */
   queryBatchSize: number;
+  /**
+   * The Contact External ID field creates carry their write key in: a create is an upsert by it,
+   * which the transport may repeat. Null (`off`): plain creates, repeated only after a look-up by email.
+   */
+  writeKeyField: string | null;
 }
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -57,6 +67,14 @@ export const SALESFORCE_VARIABLES = {
     .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD')
     .optional(),
   SALESFORCE_QUERY_BATCH_SIZE: wholeNumber(200, 2_000).optional(),
+  SALESFORCE_WRITE_KEY_FIELD: z
+    .string()
+    .regex(
+      /^(off|[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?:__[A-Za-z](?:[A-Za-z0-9]|_(?!_))*)?__c)$/,
+      'expected a custom field API name such as Concord_Write_Key__c, or off',
+    )
+    .max(100, 'expected a custom field API name such as Concord_Write_Key__c, or off')
+    .optional(),
   SALESFORCE_MULTI_CURRENCY: z
     .enum(['true', 'false', '1', '0'], 'expected true or false')
     .transform((v) => v === 'true' || v === '1')
@@ -82,7 +100,14 @@ export function salesforceSettings(raw: Readonly<Record<string, unknown>>): Sale
     defaultCurrency: values.SALESFORCE_DEFAULT_CURRENCY ?? 'USD',
     multiCurrency: values.SALESFORCE_MULTI_CURRENCY ?? true,
     queryBatchSize: values.SALESFORCE_QUERY_BATCH_SIZE ?? 2_000,
+    writeKeyField: writeKeyField(values.SALESFORCE_WRITE_KEY_FIELD),
   };
+}
+
+/** Unset: the default field; `off`: creates are plain POSTs. */
+function writeKeyField(value: string | undefined): string | null {
+  if (value === 'off') return null;
+  return value ?? DEFAULT_WRITE_KEY_FIELD;
 }
 
 /** The descriptor's settings part: live when the consumer key and a refresh token are set. */

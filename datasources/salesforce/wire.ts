@@ -137,6 +137,36 @@ export const CreateResult = z.object({
   errors: z.array(z.unknown()).default([]),
 });
 
+/**
+ * `PATCH /sobjects/{SObject}/{field}/{value}` (upsert by External ID): 201 made, 200 changed, each
+ * with `created` from API v46; before v46 a change answered 204 with no body (undefined here).
+ */
+export const UpsertResult = z.union([
+  z.object({
+    id,
+    success: z.boolean(),
+    errors: z.array(z.unknown()).default([]),
+    created: z.boolean().optional(),
+  }),
+  z.undefined(),
+]);
+
+/** `GET /sobjects/{SObject}/describe`: what Concord checks of a field (the rest is ignored). */
+export const DescribeResult = z.object({
+  name: z.string(),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      externalId: z.boolean().optional(),
+      unique: z.boolean().optional(),
+      createable: z.boolean().optional(),
+      updateable: z.boolean().optional(),
+    }),
+  ),
+});
+export type DescribeResult = z.infer<typeof DescribeResult>;
+
 /** `GET /sobjects/{SObject}/updated/?start=&end=` (FACTS §7.1). */
 export const UpdatedResult = z.object({
   ids: z.array(id),

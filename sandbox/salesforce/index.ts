@@ -4,6 +4,7 @@ import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import type { RouteDef } from '../http/route.js';
 import { QueryCursors } from './cursors.js';
+import { LateWrites, type LandedWrite } from './late-writes.js';
 import { SESSION_EXPIRED, sfError } from './errors.js';
 import { SalesforceOAuth, type OAuthState } from './oauth.js';
 import { changeRoutes } from './routes/changes.js';
@@ -13,6 +14,8 @@ import { dataRoutes } from './routes/data.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { queryRoutes } from './routes/query.js';
 import { sobjectRoutes } from './routes/sobjects.js';
+import { upsertRoutes } from './routes/upsert.js';
+import { orgSObjects } from './schema.js';
 import { DEFAULT_SALESFORCE_TWIN, type SalesforceTwinSettings } from './settings.js';
 import { SalesforceStore } from './store.js';
 import { ApiUsage, dailyLimit } from './usage.js';
@@ -20,6 +23,8 @@ import { ApiUsage, dailyLimit } from './usage.js';
 export { DEFAULT_SALESFORCE_TWIN, SALESFORCE_TWIN_ENV, salesforceTwinSettings } from './settings.js';
 export type { SalesforceTwinSettings } from './settings.js';
 export { seededIds as salesforceSeededIds } from './seed.js';
+export { WRITE_KEY_FIELD as SALESFORCE_WRITE_KEY_FIELD } from './schema.js';
+export type { LandedWrite } from './late-writes.js';
 
 /** What tests and the admin endpoints can do to the org beyond its API. */
 export interface SalesforceTwinControls {
@@ -31,6 +36,13 @@ export interface SalesforceTwinControls {
   expireAccessTokens(): void;
   /** Revokes one refresh token, or every one, with the sessions issued from it. */
   revokeRefreshTokens(token?: string): number;
+  /**
+   * The next `count` record creates or upserts are answered 503 at once and carried out later: just
+   * before the next write reaches the org, or after `afterMs` (a lost write landing late).
+   */
+  landWritesLate(count: number, afterMs: number): void;
+  /** Late writes still to land, and how the landed ones turned out. */
+  lateWrites(): { pending: number; landed: LandedWrite[] };
 }
 
 export interface SalesforceTwin {
@@ -55,7 +67,8 @@ export function createSalesforceTwin(
   settings: SalesforceTwinSettings = DEFAULT_SALESFORCE_TWIN,
 ): SalesforceTwin {
   const clock = ctx.clock ?? Date.now;
-  const store = new SalesforceStore(ctx.dataset);
+  const store = new SalesforceStore(ctx.dataset, orgSObjects(settings.writeKeyField));
+  const late = new LateWrites();
   const oauth = new SalesforceOAuth(settings, clock);
   const usage = new ApiUsage(settings.dailyApiRequests, clock);
   const daily = [dailyLimit(settings.dailyApiRequests)];
@@ -64,6 +77,7 @@ export function createSalesforceTwin(
     oauth,
     cursors: new QueryCursors(clock),
     clock,
+    late,
     usage: () => ({ used: usage.used(), max: usage.max }),
   };
   const protocol: ProviderProtocol = {
@@ -76,6 +90,7 @@ export function createSalesforceTwin(
       ...changeRoutes(twin),
       ...collectionRoutes(twin),
       ...sobjectRoutes(twin),
+      ...upsertRoutes(twin),
     ],
     authenticate(headers) {
       const match = /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
@@ -129,6 +144,8 @@ export function createSalesforceTwin(
     configureOAuth: (patch) => oauth.configure(patch),
     expireAccessTokens: () => oauth.expireAccessTokens(),
     revokeRefreshTokens: (token) => oauth.revokeRefreshTokens(token),
+    landWritesLate: (count, afterMs) => late.hold(count, afterMs),
+    lateWrites: () => late.state(),
   };
   return {
     protocol,

@@ -32,6 +32,12 @@ export interface FieldDef {
   required?: boolean;
   length?: number;
   picklist?: readonly string[];
+  /** A custom field (`__c`) an admin added to the org. */
+  custom?: boolean;
+  /** Marked External ID: upserts may match records by it (`PATCH /sobjects/{type}/{field}/{value}`). */
+  externalId?: boolean;
+  /** Unique: no two records hold the same value (case-insensitively), so an upsert matches one at most. */
+  unique?: boolean;
 }
 
 export interface ChildRelationship {
@@ -292,11 +298,38 @@ export const SOBJECTS: Record<KeyedType, SObjectDef> = {
 
 export const SOBJECT_NAMES = Object.keys(SOBJECTS) as KeyedType[];
 
-/** The sObject an API name (case-insensitive, as Salesforce resolves it) refers to. */
-export function sobjectNamed(name: string): SObjectDef | undefined {
+/** The Contact field the sandbox org has for Concord's write keys (SALESFORCE_WRITE_KEY_FIELD's default). */
+export const WRITE_KEY_FIELD = 'Concord_Write_Key__c';
+
+/**
+ * Whether the org has the write-key field: `unique` as the README asks an admin to make it (Text,
+ * External ID, Unique), `non-unique` (External ID only: an upsert may then match several, 300),
+ * or `off` (never created: describe does not list it and any use of it is an unknown field).
+ */
+export type WriteKeyFieldSetup = 'unique' | 'non-unique' | 'off';
+
+export type OrgSObjects = Readonly<Record<KeyedType, SObjectDef>>;
+
+/** The org's sObjects: the standard ones, plus the custom fields its settings say an admin added. */
+export function orgSObjects(writeKeyField: WriteKeyFieldSetup): OrgSObjects {
+  if (writeKeyField === 'off') return SOBJECTS;
+  const key = f(WRITE_KEY_FIELD, 'string', {
+    length: 255,
+    label: 'Concord Write Key',
+    custom: true,
+    externalId: true,
+    unique: writeKeyField === 'unique',
+  });
+  const contact = SOBJECTS.Contact;
+  // Custom fields come after the standard ones in describe, as Salesforce lists them.
+  return { ...SOBJECTS, Contact: { ...contact, fields: [...contact.fields, key] } };
+}
+
+/** The sObject an API name (case-insensitive, as Salesforce resolves it) refers to, in the org given. */
+export function sobjectNamed(name: string, sobjects: OrgSObjects = SOBJECTS): SObjectDef | undefined {
   const lower = name.toLowerCase();
   const key = SOBJECT_NAMES.find((n) => n.toLowerCase() === lower);
-  return key ? SOBJECTS[key] : undefined;
+  return key ? sobjects[key] : undefined;
 }
 
 /** A field by its API name, case-insensitively. */

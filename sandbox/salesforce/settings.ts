@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TwinSpec } from '../twin-spec.js';
+import type { WriteKeyFieldSetup } from './schema.js';
 
 /** The Salesforce twin's own settings (connected app, session timeout, rotation, API allocation). */
 export interface SalesforceTwinSettings {
@@ -13,6 +14,8 @@ export interface SalesforceTwinSettings {
   rotateRefreshTokens: boolean;
   /** The org's rolling 24-hour API request allocation (Enterprise Edition's base). */
   dailyApiRequests: number;
+  /** Whether an admin made Contact's `Concord_Write_Key__c` (External ID, Unique), as the README asks. */
+  writeKeyField: WriteKeyFieldSetup;
 }
 
 /** Fixed development values: the sandbox is loopback-only and its data is fake, so these are not secrets. */
@@ -25,6 +28,7 @@ export const DEFAULT_SALESFORCE_TWIN: SalesforceTwinSettings = {
   accessTokenTtlMs: 2 * 60 * 60 * 1000,
   rotateRefreshTokens: false,
   dailyApiRequests: 100_000,
+  writeKeyField: 'unique',
 };
 
 const positiveInt = (max: number) =>
@@ -43,6 +47,10 @@ export const SALESFORCE_TWIN_ENV = {
   SANDBOX_SALESFORCE_TOKEN_TTL_S: positiveInt(7 * 86_400).optional(),
   SANDBOX_SALESFORCE_ROTATE_REFRESH_TOKENS: bool.optional(),
   SANDBOX_SALESFORCE_DAILY_API_REQUESTS: positiveInt(100_000_000).optional(),
+  /** `off`: an org whose admin never made the write-key field (what /readyz then says). */
+  SANDBOX_SALESFORCE_WRITE_KEY_FIELD: z
+    .enum(['unique', 'non-unique', 'off'], 'expected unique, non-unique or off')
+    .optional(),
 };
 
 /** The twin's settings from already validated variables (see SALESFORCE_TWIN_ENV), defaults for the rest. */
@@ -58,6 +66,8 @@ export function salesforceTwinSettings(env: Record<string, unknown>): Salesforce
     rotateRefreshTokens:
       (env.SANDBOX_SALESFORCE_ROTATE_REFRESH_TOKENS as boolean | undefined) ?? d.rotateRefreshTokens,
     dailyApiRequests: (env.SANDBOX_SALESFORCE_DAILY_API_REQUESTS as number | undefined) ?? d.dailyApiRequests,
+    writeKeyField:
+      (env.SANDBOX_SALESFORCE_WRITE_KEY_FIELD as WriteKeyFieldSetup | undefined) ?? d.writeKeyField,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { canonicalId, salesforceId, typeOfId, type KeyedType } from './ids.js';
 import type { FieldValue, SfRecord } from './records.js';
-import { SOBJECT_NAMES, SOBJECTS } from './schema.js';
+import { SOBJECT_NAMES, SOBJECTS, type OrgSObjects } from './schema.js';
 import { seedRecords } from './seed.js';
 
 /** What a delete takes with it, as Salesforce cascades: contact roles with their opportunity or contact, an account's contacts and opportunities. */
@@ -23,7 +23,11 @@ export class SalesforceStore {
   private version = 0;
   private indexedVersion = -1;
 
-  constructor(dataset: Dataset) {
+  /** `sobjects`: the org's objects and fields (its custom fields included). */
+  constructor(
+    dataset: Dataset,
+    readonly sobjects: OrgSObjects = SOBJECTS,
+  ) {
     for (const type of SOBJECT_NAMES) this.live.set(type, new Map());
     const records = seedRecords(dataset).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const record of records) this.byType(record.type).set(record.id, record);

@@ -3,7 +3,7 @@ import { canonicalId, typeOfId, type KeyedType } from './ids.js';
 import { SalesforceError } from './errors.js';
 import { attributesOf } from './soql/evaluate.js';
 import type { FieldValue, SfRecord } from './records.js';
-import { SOBJECTS, fieldNamed, type FieldDef, type SObjectDef } from './schema.js';
+import { fieldNamed, type FieldDef, type OrgSObjects, type SObjectDef } from './schema.js';
 import { stageFields } from './seed.js';
 import type { SalesforceStore } from './store.js';
 
@@ -171,6 +171,44 @@ function duplicateCheck(
   });
 }
 
+/** A value for a Unique field that another record holds: DUPLICATE_VALUE, naming that record. */
+function uniqueCheck(
+  store: SalesforceStore,
+  sobject: SObjectDef,
+  changes: Record<string, FieldValue>,
+  self: string | null,
+): void {
+  for (const field of sobject.fields) {
+    const value = changes[field.name];
+    if (!field.unique || typeof value !== 'string') continue;
+    const holder = recordsWithValue(store, sobject, field, value).find((r) => r.id !== self);
+    if (holder) {
+      throw new SalesforceError(
+        400,
+        'DUPLICATE_VALUE',
+        `duplicate value found: ${field.name} duplicates value on record with id: ${holder.id}`,
+        [field.name],
+      );
+    }
+  }
+}
+
+/** Live records whose text field holds `value`, compared case-insensitively as Salesforce's external ids are. */
+export function recordsWithValue(
+  store: SalesforceStore,
+  sobject: SObjectDef,
+  field: FieldDef,
+  value: string,
+): SfRecord[] {
+  const wanted = value.toLowerCase();
+  return store
+    .all(sobject.name)
+    .filter(
+      (r) =>
+        typeof r.fields[field.name] === 'string' && (r.fields[field.name] as string).toLowerCase() === wanted,
+    );
+}
+
 /** Fields derived from others, as Salesforce computes them: a contact's Name, an opportunity's stage flags. */
 function derived(
   sobject: SObjectDef,
@@ -190,9 +228,9 @@ function derived(
 }
 
 /** The writable sObject a path or a record's `attributes.type` names; NOT_FOUND for others, as Salesforce answers. */
-export function writableSObject(name: string | undefined): SObjectDef {
+export function writableSObject(name: string | undefined, sobjects: OrgSObjects): SObjectDef {
   const sobject = name
-    ? Object.values(SOBJECTS).find((s) => s.name.toLowerCase() === name.toLowerCase())
+    ? Object.values(sobjects).find((s) => s.name.toLowerCase() === name.toLowerCase())
     : undefined;
   if (!sobject) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
   if (!sobject.writable) {
@@ -262,6 +300,7 @@ export function validateWrite(
       changes.CurrencyIsoCode = 'USD';
   }
   const merged = { ...(existing?.fields ?? {}), ...changes };
+  uniqueCheck(store, sobject, changes, existing?.id ?? null);
   duplicateCheck(store, sobject, merged, existing?.id ?? null, headers, version);
   return derived(sobject, merged, changes);
 }

@@ -33,7 +33,10 @@ let sim: SimulatorServer;
 let crm: SalesforceCrm;
 const w = { idempotencyKey: 'k' };
 
-function make(refreshToken = DEFAULT_SALESFORCE_TWIN.refreshToken): SalesforceCrm {
+function make(
+  refreshToken = DEFAULT_SALESFORCE_TWIN.refreshToken,
+  env: Record<string, unknown> = {},
+): SalesforceCrm {
   // Pages of 500, so that walking 2,000 contacts follows nextRecordsUrl.
   return createSalesforceCrm(
     salesforceSettings({
@@ -42,6 +45,7 @@ function make(refreshToken = DEFAULT_SALESFORCE_TWIN.refreshToken): SalesforceCr
       SALESFORCE_CLIENT_SECRET: DEFAULT_SALESFORCE_TWIN.clientSecret,
       SALESFORCE_REFRESH_TOKEN: refreshToken,
       SALESFORCE_QUERY_BATCH_SIZE: 500,
+      ...env,
     }),
     { timeoutMs: 5_000, onCall: () => undefined, policy: passThrough },
   );
@@ -274,8 +278,9 @@ describe('writes', () => {
     expect(created.id).toMatch(/^003/);
     const updated = await crm.updateContact(created.id, { jobTitle: 'Rear Admiral', phone: null }, w);
     expect(updated).toMatchObject({ jobTitle: 'Rear Admiral', phone: null });
+    // Another write (another key) with the same email.
     const taken = await crm
-      .createContact({ lastName: 'Again', email: 'GRACE.h6@example.com' }, w)
+      .createContact({ lastName: 'Again', email: 'GRACE.h6@example.com' }, { idempotencyKey: 'other' })
       .catch((e: unknown) => e);
     expect(taken).toBeInstanceOf(WriteRejectedError);
     expect(taken).toMatchObject({ reason: 'CONFLICT', field: 'email', existingId: created.id });
@@ -284,17 +289,38 @@ describe('writes', () => {
     expect(await crm.getContacts([created.id])).toEqual([null]);
   });
 
-  it('finds the contact a create made by its email, only among contacts created since the given time', async () => {
-    const input = { lastName: 'Found', email: 'found.later@example.com' };
-    const since = new Date(Date.now() - 1_000);
-    expect(await crm.findCreatedContact(input, { ...w, since })).toBeNull();
-    const created = await crm.createContact(input, w);
-    expect(await crm.findCreatedContact(input, { ...w, since })).toMatchObject({ id: created.id });
-    // A contact that held the email before the run began is not the run's.
-    const later = new Date(Date.now() + 60_000);
-    expect(await crm.findCreatedContact(input, { ...w, since: later })).toBeNull();
-    expect(await crm.findCreatedContact({ lastName: 'No Email' }, { ...w, since })).toBeNull();
-    await crm.deleteContact(created.id, w);
+  it('creates by upsert on the write key: the same write again answers the same contact, found by its key', async () => {
+    const input = { lastName: 'Keyed', email: 'keyed.once@example.com' };
+    const key = { idempotencyKey: 'concord-keyed-once-crm-contact' };
+    const since = new Date(Date.now() + 60_000);
+    expect(await crm.findCreatedContact(input, { ...key, since })).toBeNull();
+    const created = await crm.createContact(input, key);
+    const again = await crm.createContact(input, key);
+    expect(again.id).toBe(created.id);
+    // By the key, whatever the time: the email and `since` do not decide.
+    expect(await crm.findCreatedContact({ lastName: 'Keyed' }, { ...key, since })).toMatchObject({
+      id: created.id,
+    });
+    expect(await crm.findCreatedContact(input, { idempotencyKey: 'another', since })).toBeNull();
+    await crm.deleteContact(created.id, key);
+  });
+
+  it('with the write-key field off, finds the contact a create made by its email, only among contacts created since the given time', async () => {
+    const plain = make(undefined, { SALESFORCE_WRITE_KEY_FIELD: 'off' });
+    try {
+      const input = { lastName: 'Found', email: 'found.later@example.com' };
+      const since = new Date(Date.now() - 1_000);
+      expect(await plain.findCreatedContact(input, { ...w, since })).toBeNull();
+      const created = await plain.createContact(input, w);
+      expect(await plain.findCreatedContact(input, { ...w, since })).toMatchObject({ id: created.id });
+      // A contact that held the email before the run began is not the run's.
+      const later = new Date(Date.now() + 60_000);
+      expect(await plain.findCreatedContact(input, { ...w, since: later })).toBeNull();
+      expect(await plain.findCreatedContact({ lastName: 'No Email' }, { ...w, since })).toBeNull();
+      await plain.deleteContact(created.id, w);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a contact without a last name, or an unknown id, before any call', async () => {

@@ -66,7 +66,7 @@ export function changeRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params, query }) =>
       orSalesforceError(() => {
         apiVersion(params.version);
-        const sobject = sobjectOf(params.sobject);
+        const sobject = sobjectOf(params.sobject, twin.store.sobjects);
         const { start, end } = windowOf(twin, query, REPLICATION_DAYS.updated);
         const ids = twin.store.updatedBetween(sobject.name, start, end).map((r) => r.id);
         if (ids.length > MAX_IDS)
@@ -89,7 +89,7 @@ export function changeRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params, query }) =>
       orSalesforceError(() => {
         apiVersion(params.version);
-        const sobject = sobjectOf(params.sobject);
+        const sobject = sobjectOf(params.sobject, twin.store.sobjects);
         const { start, end, earliest } = windowOf(twin, query, REPLICATION_DAYS.deleted);
         const deletedRecords = twin.store
           .deletedBetween(sobject.name, start, end)

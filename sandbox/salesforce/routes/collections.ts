@@ -95,7 +95,7 @@ export function collectionRoutes(twin: TwinState): RouteDef[] {
     version: string,
     existing: (sobject: SObjectDef) => SfRecord | null,
   ): (() => string) => {
-    const sobject = writableSObject(typeOf(record));
+    const sobject = writableSObject(typeOf(record), twin.store.sobjects);
     const target = existing(sobject);
     const fields: Record<string, FieldValue> = validateWrite(
       twin.store,
@@ -209,7 +209,7 @@ export function collectionRoutes(twin: TwinState): RouteDef[] {
                   ? new SalesforceError(400, 'ENTITY_IS_DELETED', 'entity is deleted')
                   : new SalesforceError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
               }
-              writableSObject(record.type);
+              writableSObject(record.type, twin.store.sobjects);
               return () => {
                 if (record.deletedAt === null) twin.store.remove(record, twin.clock());
                 return record.id;
@@ -223,7 +223,7 @@ export function collectionRoutes(twin: TwinState): RouteDef[] {
   });
 
   const retrieve = (ids: string[], fields: string[], sobjectName: string, version: string) => {
-    const sobject = sobjectOf(sobjectName);
+    const sobject = sobjectOf(sobjectName, twin.store.sobjects);
     if (fields.length === 0) throw new SalesforceError(400, 'MISSING_ARGUMENT', 'fields is required');
     if (ids.length > COLLECTION_LIMITS.retrieve) throw tooMany(COLLECTION_LIMITS.retrieve);
     checkFields(sobject, fields);

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import type { QueryCursors } from '../cursors.js';
+import type { LateWrites } from '../late-writes.js';
 import type { SalesforceOAuth } from '../oauth.js';
 import type { SfRecord } from '../records.js';
 import { formatDateTime } from '../records.js';
@@ -14,6 +15,8 @@ export interface TwinState {
   oauth: SalesforceOAuth;
   cursors: QueryCursors;
   clock: () => number;
+  /** Record writes held to land after their answer (a test's late-landing lost write). */
+  late: LateWrites;
   /** The org's API usage in the rolling 24 hours, for `/limits`. */
   usage(): { used: number; max: number };
 }

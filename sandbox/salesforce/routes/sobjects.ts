@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { route, type RouteDef } from '../../http/route.js';
 import { KEY_PREFIXES } from '../ids.js';
 import { SalesforceError, orSalesforceError } from '../errors.js';
-import { SOBJECTS, SOBJECT_NAMES, fieldNamed, sobjectNamed, type SObjectDef } from '../schema.js';
+import { SOBJECT_NAMES, fieldNamed, sobjectNamed, type OrgSObjects, type SObjectDef } from '../schema.js';
 import { apiVersion } from '../versions.js';
 import { recordFor, validateWrite, writableSObject } from '../writes.js';
 import { fieldList, renderFields, sobjectParam, versionParam, type TwinState } from './common.js';
@@ -10,8 +10,8 @@ import { fieldList, renderFields, sobjectParam, versionParam, type TwinState } f
 const Body = z.record(z.string(), z.unknown()).describe('Field name → value');
 
 /** The sObject a path names, or Salesforce's 404 for one the org does not have. */
-export function sobjectOf(name: string): SObjectDef {
-  const sobject = sobjectNamed(name);
+export function sobjectOf(name: string, sobjects: OrgSObjects): SObjectDef {
+  const sobject = sobjectNamed(name, sobjects);
   if (!sobject) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
   return sobject;
 }
@@ -63,6 +63,12 @@ function describeOf(sobject: SObjectDef, version: string): Record<string, unknow
       nillable: field.nillable,
       createable: field.createable,
       updateable: field.updateable,
+      custom: field.custom === true,
+      externalId: field.externalId === true,
+      unique: field.unique === true,
+      // Fields an upsert or a by-value GET may match on: the Id and External ID fields.
+      idLookup: field.type === 'id' || field.externalId === true,
+      caseSensitive: false,
       defaultedOnCreate: field.name === 'OwnerId' || field.name === 'IsPrimary' || field.type === 'id',
       referenceTo: field.referenceTo ? [field.referenceTo] : [],
       relationshipName: field.relationshipName ?? null,
@@ -100,7 +106,7 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
           body: {
             encoding: 'UTF-8',
             maxBatchSize: 200,
-            sobjects: SOBJECT_NAMES.map((n) => summaryOf(SOBJECTS[n], version)),
+            sobjects: SOBJECT_NAMES.map((n) => summaryOf(twin.store.sobjects[n], version)),
           },
         };
       }),
@@ -119,7 +125,10 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
         const version = apiVersion(params.version);
         return {
           status: 200,
-          body: { objectDescribe: summaryOf(sobjectOf(params.sobject), version), recentItems: [] },
+          body: {
+            objectDescribe: summaryOf(sobjectOf(params.sobject, twin.store.sobjects), version),
+            recentItems: [],
+          },
         };
       }),
   });
@@ -135,7 +144,7 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params }) =>
       orSalesforceError(() => {
         const version = apiVersion(params.version);
-        return { status: 200, body: describeOf(sobjectOf(params.sobject), version) };
+        return { status: 200, body: describeOf(sobjectOf(params.sobject, twin.store.sobjects), version) };
       }),
   });
 
@@ -155,10 +164,15 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params, body, headers }) =>
       orSalesforceError(() => {
         const version = apiVersion(params.version);
-        const sobject = writableSObject(sobjectOf(params.sobject).name);
-        const fields = validateWrite(twin.store, sobject, body, null, headers, version);
-        const record = twin.store.create(sobject.name, fields, twin.clock());
-        return { status: 201, body: { id: record.id, success: true, errors: [] } };
+        const sobject = writableSObject(
+          sobjectOf(params.sobject, twin.store.sobjects).name,
+          twin.store.sobjects,
+        );
+        return twin.late.run(() => {
+          const fields = validateWrite(twin.store, sobject, body, null, headers, version);
+          const record = twin.store.create(sobject.name, fields, twin.clock());
+          return { status: 201, body: { id: record.id, success: true, errors: [] } };
+        });
       }),
   });
 
@@ -180,7 +194,7 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params, query }) =>
       orSalesforceError(() => {
         const version = apiVersion(params.version);
-        const sobject = sobjectOf(params.sobject);
+        const sobject = sobjectOf(params.sobject, twin.store.sobjects);
         checkFields(sobject, query.fields);
         const record = recordFor(twin.store, sobject.name, params.id);
         return { status: 200, body: renderFields(record, sobject, version, query.fields) };
@@ -199,7 +213,10 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params, body, headers }) =>
       orSalesforceError(() => {
         const version = apiVersion(params.version);
-        const sobject = writableSObject(sobjectOf(params.sobject).name);
+        const sobject = writableSObject(
+          sobjectOf(params.sobject, twin.store.sobjects).name,
+          twin.store.sobjects,
+        );
         const record = recordFor(twin.store, sobject.name, params.id);
         const changes = validateWrite(twin.store, sobject, body, record, headers, version);
         twin.store.update(record, changes, twin.clock());
@@ -218,7 +235,10 @@ export function sobjectRoutes(twin: TwinState): RouteDef[] {
     handle: ({ params }) =>
       orSalesforceError(() => {
         apiVersion(params.version);
-        const sobject = writableSObject(sobjectOf(params.sobject).name);
+        const sobject = writableSObject(
+          sobjectOf(params.sobject, twin.store.sobjects).name,
+          twin.store.sobjects,
+        );
         twin.store.remove(recordFor(twin.store, sobject.name, params.id), twin.clock());
         return { status: 204 };
       }),

@@ -1,7 +1,6 @@
 import { canonicalId } from '../ids.js';
 import { formatDateTime, type FieldValue, type SfRecord } from '../records.js';
 import {
-  SOBJECTS,
   childRelationshipNamed,
   fieldNamed,
   relationshipNamed,
@@ -174,7 +173,7 @@ class Planner {
     return {
       key: relationship.relationshipName,
       relationship,
-      plan: this.plan(query, SOBJECTS[relationship.childSObject], true),
+      plan: this.plan(query, this.store.sobjects[relationship.childSObject], true),
     };
   }
 
@@ -206,7 +205,7 @@ class Planner {
       }
       hops.push(reference);
       keys.push(reference.relationshipName);
-      current = SOBJECTS[reference.referenceTo];
+      current = this.store.sobjects[reference.referenceTo];
     }
     const name = path.at(-1) as string;
     const field = fieldNamed(current, name);
@@ -308,7 +307,7 @@ class Planner {
   }
 
   sobjectOf(query: SoqlQuery): SObjectDef {
-    const sobject = sobjectNamed(query.from);
+    const sobject = sobjectNamed(query.from, this.store.sobjects);
     if (!sobject) {
       throw queryProblem(
         this.source,

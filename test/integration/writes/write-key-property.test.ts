@@ -3,6 +3,7 @@ import { DEFAULT_HUBSPOT_ACCOUNT } from '../../../sandbox/hubspot/account.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/index.js';
 import type { Concord } from '../../../src/app.js';
 import { eventually } from '../../support/eventually.js';
+import { degradedLine as degradedLineOf, readiness as readyz } from '../../support/readiness.js';
 import { TEST_ANCHOR, TEST_SEED, postQuery, startTestConcord } from '../../support/stack.js';
 import { liveEnv } from '../../support/live-env.js';
 
@@ -39,22 +40,8 @@ describe('the HubSpot write-key property in live mode', () => {
       RETRY_MAX_MS: '10',
     });
   };
-  const readiness = async () =>
-    (await (await fetch(new URL('/readyz', (concord as Concord).gateway.url))).json()) as {
-      status: string;
-      reasons?: string[];
-    };
-
-  /** The one line /readyz gives once it is degraded. */
-  const degradedLine = async () => {
-    const degraded = await eventually(async () => {
-      const ready = await readiness();
-      return ready.reasons?.length ? ready : undefined;
-    }, 'the degraded line');
-    expect(degraded.status).toBe('degraded');
-    expect(degraded.reasons).toHaveLength(1);
-    return degraded.reasons?.[0];
-  };
+  const readiness = () => readyz((concord as Concord).gateway);
+  const degradedLine = () => degradedLineOf((concord as Concord).gateway);
 
   beforeAll(async () => {
     sandbox = await startSandbox({ seed: TEST_SEED, anchor: Date.parse(TEST_ANCHOR) });

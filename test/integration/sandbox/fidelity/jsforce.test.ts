@@ -221,6 +221,43 @@ describe('records through sobject()', () => {
     expect(error.data).toHaveProperty('duplicateResut.matchResults');
   });
 
+  it('upserts by an External ID field: 201 made, 200 changed the same record, refusals as Salesforce words them', async () => {
+    const contacts = conn.sobject('Contact');
+    const describe = await contacts.describe();
+    expect(describe.fields.find((f) => f.name === 'Concord_Write_Key__c')).toMatchObject({
+      type: 'string',
+      custom: true,
+      externalId: true,
+      unique: true,
+      idLookup: true,
+    });
+    const record = { LastName: 'Upserted', Email: 'upserted@example.org', Concord_Write_Key__c: 'key-1' };
+    const made = await contacts.upsert(record, 'Concord_Write_Key__c');
+    expect(made).toMatchObject({ success: true, errors: [], created: true });
+    const id = (made as { id: string }).id;
+    expect(id).toMatch(/^003[A-Za-z0-9]{15}$/);
+
+    // The same upsert again finds the record the first made (the key matches case-insensitively).
+    const again = await contacts.upsert(
+      { ...record, Concord_Write_Key__c: 'KEY-1', Title: 'Again' },
+      'Concord_Write_Key__c',
+    );
+    expect(again).toEqual({ id, success: true, errors: [], created: false });
+    const held = await conn.query<{ Id: string; Title: string }>(
+      "SELECT Id, Title FROM Contact WHERE Concord_Write_Key__c = 'key-1'",
+    );
+    expect(held.records.map((r) => [r.Id, r.Title])).toEqual([[id, 'Again']]);
+
+    // A field that is not an External ID, one the org lacks, and the key set on a second record.
+    const notExternal = await failure(contacts.upsert({ LastName: 'X', Email: 'x@example.org' }, 'Email'));
+    expect(notExternal.errorCode).toBe('INVALID_FIELD');
+    const missing = await failure(contacts.upsert({ LastName: 'X', No_Such__c: 'v' }, 'No_Such__c'));
+    expect(missing.errorCode).toBe('NOT_FOUND');
+    const clash = await failure(contacts.create({ LastName: 'Clash', Concord_Write_Key__c: 'key-1' }));
+    expect(clash.errorCode).toBe('DUPLICATE_VALUE');
+    await contacts.destroy(id);
+  });
+
   it('reports changed and deleted ids for polling (get-updated / get-deleted)', async () => {
     const start = new Date(now);
     now += 60_000;
