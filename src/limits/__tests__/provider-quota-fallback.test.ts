@@ -22,8 +22,11 @@ class RestartableStore implements QuotaStore {
     if (this.down) throw new Error('ECONNREFUSED');
     return this.store;
   }
-  take(buckets: readonly QuotaBucket[]): Promise<QuotaTake> {
-    return Promise.resolve().then(() => this.up().take(buckets));
+  take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    return Promise.resolve().then(() => this.up().take(buckets, member));
+  }
+  complete(buckets: readonly QuotaBucket[], member: string): Promise<void> {
+    return Promise.resolve().then(() => this.up().complete(buckets, member));
   }
   settle(bucket: QuotaBucket, remaining: number): Promise<void> {
     return Promise.resolve().then(() => this.up().settle(bucket, remaining));
@@ -35,9 +38,16 @@ class RestartableStore implements QuotaStore {
 
 const bucket: QuotaBucket = { key: 'stripe:test:api', limit: 5, windowMs: 1_000 };
 
+let calls = 0;
+/** `n` calls, each over as soon as it is granted. */
 async function grants(store: QuotaStore, n: number): Promise<boolean[]> {
   const out: boolean[] = [];
-  for (let i = 0; i < n; i++) out.push((await store.take([bucket], `m${i}`)).granted);
+  for (let i = 0; i < n; i++) {
+    const member = `m${(calls += 1)}`;
+    const { granted } = await store.take([bucket], member);
+    if (granted) await store.complete([bucket], member);
+    out.push(granted);
+  }
   return out;
 }
 
