@@ -27,19 +27,15 @@ export async function throughQuota<T>(
   const ended = scope?.ended;
   const waitSignal = ended && signal ? AbortSignal.any([signal, ended]) : (ended ?? signal);
   const release = await quota.acquire(endpoint, lane, scope?.deadline ?? null, waitSignal);
-  // Whether the provider answered: a call given up without an answer may still reach it later.
-  let answered = false;
   try {
     const response = await attempt();
-    answered = true;
     quota.observe(endpoint, response.headers);
     return response;
   } catch (error) {
-    if (error instanceof ProviderError && error.status !== null) answered = true;
     if (error instanceof ProviderError && error.status === 429)
       quota.rateLimitedBy(endpoint, error.retryAfterMs);
     throw error;
   } finally {
-    release(answered);
+    release();
   }
 }

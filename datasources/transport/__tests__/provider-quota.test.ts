@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProviderError } from '../errors.js';
 import { LocalFailure } from '../policy-errors.js';
-import { ABANDONED_CALL_GRACE_MS, ProviderQuota, type QuotaHint } from '../provider-quota.js';
+import { ProviderQuota, type QuotaHint } from '../provider-quota.js';
 import { MemoryQuotaStore } from '../rate-limiter.js';
 
 /** A clock the test moves: sleeping advances it at once, so waits take no real time. */
@@ -214,20 +214,6 @@ describe('ProviderQuota', () => {
       expect(clock.now - start).toBe(1_000);
       tenth();
       slow();
-    });
-
-    it('keeps a call given up without an answer open a while longer: it may still reach the provider', async () => {
-      const clock = fakeClock();
-      const q = quota(clock, 1, 1_000);
-      const answered = await q.acquire(GET, 'a', null);
-      answered(true);
-      const start = clock.now;
-      const abandoned = await q.acquire(GET, 'a', null);
-      expect(clock.now - start).toBe(1_000);
-      abandoned(false);
-      await instant(q, 'a');
-      // Its entry ended only after the grace, and held the window from then.
-      expect(clock.now - start).toBe(1_000 + ABANDONED_CALL_GRACE_MS + 1_000);
     });
 
     it('ends the entry of a call whose caller gave up before its room came', async () => {
