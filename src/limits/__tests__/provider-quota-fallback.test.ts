@@ -89,4 +89,21 @@ describe('FallbackQuotaStore', () => {
     now += 1_000;
     expect(await grants(b, 5)).toEqual([true, true, true, true, true]);
   });
+
+  it('keeps the calls the shared store let go open here too, until they are over', async () => {
+    let now = 0;
+    const clock = () => now;
+    const shared = new RestartableStore(clock);
+    const store = new FallbackQuotaStore(shared, new MemoryQuotaStore(clock));
+    for (let i = 0; i < 5; i++) expect((await store.take([bucket], `out${i}`)).granted).toBe(true);
+    shared.down = true;
+    now += 3_000;
+    // Still out three windows later: the fallback counts them as made now.
+    expect(await store.take([bucket], 'next')).toEqual({ granted: false, waitMs: 1_000, remaining: 0 });
+    for (let i = 0; i < 5; i++) await store.complete([bucket], `out${i}`);
+    now += 999;
+    expect((await store.take([bucket], 'next')).granted).toBe(false);
+    now += 1;
+    expect(await grants(store, 5)).toEqual([true, true, true, true, true]);
+  });
 });
