@@ -34,7 +34,6 @@ import {
   QUOTA_VARIABLES,
   QuotaSchema,
   UpstreamBudgetSchema,
-  WindowSlackSchema,
   providerQuotaSettings,
   type ProviderQuotaSettings,
 } from './limits/provider-quota-settings.js';
@@ -253,7 +252,6 @@ const EnvSchema = z.object({
   ...OAuthEnv,
   ...AdminEnv,
   UPSTREAM_CALL_BUDGET: UpstreamBudgetSchema.optional(),
-  QUOTA_WINDOW_SLACK_MS: WindowSlackSchema.optional(),
   ...Object.fromEntries(QUOTA_VARIABLES.map((name) => [name, QuotaSchema.optional()])),
   ...Object.fromEntries(
     CACHE_KINDS.map((kind) => [`CACHE_TTL_${kind.toUpperCase()}_S`, int(0, 30 * 86_400).optional()]),

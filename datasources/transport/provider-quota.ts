@@ -11,23 +11,6 @@ import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
 export const DEFAULT_MIN_CALL_MS = 250;
 /** Calls made outside any client request (start-up, background work) share one lane. */
 export const SYSTEM_LANE = 'system';
-/**
- * Each call is counted as holding its window a little longer than the window (the slack): a call
- * granted at the end of one window can reach the provider later than the next call, and the
- * provider counts arrivals, not our grants. A call reaches the provider after its room was taken
- * and before its answer comes back, so the longest recent call (from taking room to its answer)
- * bounds how much later one call can arrive than another: that is the slack, between the floor
- * and this ceiling (the slack before any call has been measured).
- */
-export const DEFAULT_WINDOW_SLACK_MS = 100;
-/** The slack never drops below this: two processes' clocks on one host still differ by a timer tick. */
-export const DEFAULT_MIN_WINDOW_SLACK_MS = 5;
-/**
- * The slack is measured over the latest calls, and over every call that ended within the longest
- * window: a call's log entry counts until its window (plus slack) is over, so its duration must
- * bound the slack for as long.
- */
-const SLACK_SAMPLE = 32;
 /** What a call refused because the store itself failed is told to wait before trying again. */
 const STORE_FAILED_RETRY_MS = 1_000;
 
@@ -68,10 +51,6 @@ export interface ProviderQuotaOptions {
   store: QuotaStore;
   readHint?: QuotaHintReader;
   minAttemptMs?: number;
-  /** The slack's ceiling (and its value until calls are measured); 0 turns it off. */
-  windowSlackMs?: number;
-  /** The slack's floor, however fast calls are. */
-  minWindowSlackMs?: number;
   /**
    * Calls granted and not yet over, across the provider's classes (its bulkhead size): room is
    * only handed out with a slot free, so a granted call goes out at once and reaches the provider
@@ -106,8 +85,8 @@ interface Waiter {
   endpoint: string;
   /** Epoch ms by which the token must come; null waits as long as it takes. */
   latest: number | null;
-  /** `takenAt`: when room was asked of the store for it (the call's log entry is no earlier). */
-  grant(takenAt: number): void;
+  /** `member`: the call's entry in the store's logs, ended when the call is over. */
+  grant(member: string): void;
   refuse(retryAfterMs: number): void;
 }
 
@@ -123,6 +102,9 @@ interface Line {
 /** Unref'd: a wait for room must not keep a process alive that has nothing else to do. */
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** Ends a granted call (once, whatever happened to it). */
+export type QuotaRelease = () => void;
+
 /**
  * One provider × credential's quota, in front of every attempt: a call waits in its client's lane
  * for room in every window of its endpoint class, lanes served round-robin, so one client's burst
@@ -136,15 +118,6 @@ export class ProviderQuota {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly minAttemptMs: number;
-  private readonly maxSlackMs: number;
-  private readonly minSlackMs: number;
-  private slackMs: number;
-  /** How long the latest calls took, from taking room to their end (the slack's measure). */
-  private readonly durations: Array<{ endedAt: number; ms: number }> = [];
-  /** When each call in flight took its room: one out longer than the slack may still arrive late. */
-  private readonly open = new Set<{ takenAt: number }>();
-  /** Each bucket's window without the slack (the provider's, as adapted to its headers). */
-  private readonly baseWindows = new Map<QuotaBucket, number>();
   private readonly memberPrefix = randomUUID().slice(0, 8);
   private sequence = 0;
   private throttled = 0;
@@ -158,26 +131,19 @@ export class ProviderQuota {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
     this.minAttemptMs = options.minAttemptMs ?? DEFAULT_MIN_CALL_MS;
-    this.maxSlackMs = options.windowSlackMs ?? DEFAULT_WINDOW_SLACK_MS;
-    this.minSlackMs = Math.min(this.maxSlackMs, options.minWindowSlackMs ?? DEFAULT_MIN_WINDOW_SLACK_MS);
-    this.slackMs = this.maxSlackMs;
     // One bucket object per window, shared by the classes that take from it, so an adapted limit holds for all.
     const buckets = new Map<string, QuotaBucket>(
       options.windows.map(({ name, limit, windowMs }) => [
         name,
         {
           limit,
-          windowMs: windowMs + this.slackMs,
+          windowMs,
           // One hash tag per provider × credential: a call's buckets share one Redis Cluster slot,
           // so one script can take from all of them at once.
           key: `concord:quota:{${options.provider}:${options.credentialFingerprint}}:${name}`,
         },
       ]),
     );
-    for (const { name, windowMs } of options.windows) {
-      const bucket = buckets.get(name);
-      if (bucket) this.baseWindows.set(bucket, windowMs);
-    }
     this.lines = options.classes.map((cls) => ({
       cls,
       buckets: cls.windows.map((name) => {
@@ -202,7 +168,7 @@ export class ProviderQuota {
     lane: string,
     deadline: number | null,
     signal?: AbortSignal,
-  ): Promise<() => void> {
+  ): Promise<QuotaRelease> {
     const line = this.lineFor(endpoint);
     if (!line) return Promise.resolve(() => undefined);
     const now = this.now();
@@ -212,7 +178,7 @@ export class ProviderQuota {
     if (latest !== null && now > latest) return Promise.reject(deadlineError(this.provider, endpoint));
     const soonest = this.soonestGrant(line, lane, now);
     if (latest !== null && now + soonest > latest) return Promise.reject(this.refusal(endpoint, soonest));
-    return new Promise<() => void>((resolve, reject) => {
+    return new Promise<QuotaRelease>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         if (timer) clearTimeout(timer);
@@ -221,9 +187,9 @@ export class ProviderQuota {
       const waiter: Waiter = {
         endpoint,
         latest,
-        grant: (takenAt) => {
+        grant: (member) => {
           done();
-          resolve(this.releaser(takenAt));
+          resolve(this.releaser(line, member));
         },
         refuse: (retryAfterMs) => {
           done();
@@ -253,10 +219,7 @@ export class ProviderQuota {
     const bucket = line?.buckets[0];
     if (!hint || !bucket) return;
     if (hint.limit !== undefined && hint.limit >= 1) bucket.limit = hint.limit;
-    if (hint.windowMs !== undefined && hint.windowMs >= 1) {
-      this.baseWindows.set(bucket, hint.windowMs);
-      bucket.windowMs = hint.windowMs + this.slackMs;
-    }
+    if (hint.windowMs !== undefined && hint.windowMs >= 1) bucket.windowMs = hint.windowMs;
     if (hint.remaining !== undefined && hint.remaining >= 0) {
       // Best effort: a store that fails here only misses a hint; the next response brings another.
       this.options.store.settle(bucket, hint.remaining, this.member()).catch(() => undefined);
@@ -280,10 +243,7 @@ export class ProviderQuota {
       provider: this.provider,
       classes: this.lines.map((line) => ({
         name: line.cls.name,
-        limits: line.buckets.map((bucket) => ({
-          limit: bucket.limit,
-          windowMs: this.baseWindows.get(bucket) ?? bucket.windowMs - this.slackMs,
-        })),
+        limits: line.buckets.map(({ limit, windowMs }) => ({ limit, windowMs })),
         remaining: line.remaining,
         waiting: line.queue.size,
         lanes: line.queue.activeLanes,
@@ -293,62 +253,27 @@ export class ProviderQuota {
     };
   }
 
-  /** The slack in use now (see DEFAULT_WINDOW_SLACK_MS). */
-  get windowSlackMs(): number {
-    return this.slackMs;
-  }
-
-  /** Counts a granted call in flight; its release (once, whatever happens) lets the next one go. */
-  private releaser(takenAt: number): () => void {
+  /**
+   * Counts a granted call in flight; its release (once, whatever happens) ends its log entry (it
+   * holds its window from now on) and lets the next call go.
+   */
+  private releaser(line: Line, member: string): QuotaRelease {
     this.inFlight += 1;
-    const call = { takenAt };
-    this.open.add(call);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.inFlight -= 1;
-      this.open.delete(call);
-      this.measured(this.now() - takenAt);
-      for (const line of [...this.blocked]) {
-        this.blocked.delete(line);
-        this.drain(line);
+      // Best effort: an entry the store fails to end stays counted as made now (until its lease ends).
+      // A call given up without an answer (timeout, cancel) ends here too, though the provider may
+      // still read it from its socket later: holding such calls 2 s longer, one chaos Stripe storm
+      // used 72% of its quota (84% and 89% without), for a late arrival never seen.
+      this.options.store.complete(line.buckets, member).catch(() => undefined);
+      for (const blocked of [...this.blocked]) {
+        this.blocked.delete(blocked);
+        this.drain(blocked);
       }
     };
-  }
-
-  private longestWindowMs(): number {
-    let longest = 0;
-    for (const windowMs of this.baseWindows.values()) longest = Math.max(longest, windowMs);
-    return longest;
-  }
-
-  /** One more call's duration. */
-  private measured(durationMs: number): void {
-    const now = this.now();
-    this.durations.push({ endedAt: now, ms: Math.max(0, durationMs) });
-    const keepSince = now - this.longestWindowMs() - this.maxSlackMs;
-    while (this.durations.length > SLACK_SAMPLE && (this.durations[0]?.endedAt ?? now) < keepSince) {
-      this.durations.shift();
-    }
-    this.resetSlack();
-  }
-
-  /**
-   * The slack: the longest of the latest calls and of those still out, within floor and ceiling.
-   * Set before each take, so the windows a call is checked against count every earlier call for
-   * as long as it may still be reaching the provider.
-   */
-  private resetSlack(): void {
-    if (this.durations.length === 0) return;
-    const now = this.now();
-    let longest = 0;
-    for (const { ms } of this.durations) longest = Math.max(longest, ms);
-    for (const { takenAt } of this.open) longest = Math.max(longest, now - takenAt);
-    const slack = Math.min(this.maxSlackMs, Math.max(this.minSlackMs, Math.ceil(longest)));
-    if (slack === this.slackMs) return;
-    this.slackMs = slack;
-    for (const [bucket, windowMs] of this.baseWindows) bucket.windowMs = windowMs + slack;
   }
 
   private get full(): boolean {
@@ -402,12 +327,14 @@ export class ProviderQuota {
         this.blocked.add(line);
         return;
       }
-      this.resetSlack();
-      const takenAt = this.now();
-      const taken = await this.options.store.take(line.buckets, this.member());
+      const member = this.member();
+      const taken = await this.options.store.take(line.buckets, member);
       if (taken.granted) {
         line.remaining = taken.remaining;
-        line.queue.shift()?.grant(takenAt);
+        const waiter = line.queue.shift();
+        // Nobody left to use the room (the last one gave up meanwhile): the entry ends unused.
+        if (waiter) waiter.grant(member);
+        else await this.options.store.complete(line.buckets, member);
         continue;
       }
       line.remaining = 0;

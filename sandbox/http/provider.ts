@@ -42,6 +42,11 @@ export interface ProviderProtocol {
   rateLimited(state: RateLimitState, limit?: DocumentedLimit): Reply;
   /** The provider's documented rate limits that apply to a route (enforced while the `documentedLimits` knob is on). */
   documentedLimits?(route: RouteDef): readonly DocumentedLimit[];
+  /**
+   * Routes outside the provider's main rate window (HubSpot search, outside the ten-secondly
+   * window): the rate-limit knob, which stands for that window, does not count them either.
+   */
+  outsideRateWindow?(route: RouteDef): boolean;
   /** A body that could not be parsed (bad JSON, bad form). */
   malformedBody(): Reply;
   /**

@@ -191,7 +191,8 @@ async function answer(
   if (!auth.ok) return { reply: auth.reply, rate: null };
 
   // Public routes (PostHog capture, with the project token) sit outside the provider's rate limits.
-  const knobRate = route.public ? null : knobs.consume(provider, auth.credential);
+  const knobRate =
+    route.public || protocol.outsideRateWindow?.(route) ? null : knobs.consume(provider, auth.credential);
   if (knobRate && knobRate.remaining < 0) return { reply: words.rateLimited(knobRate), rate: knobRate };
   const documented = knobs.consumeDocumented(
     provider,

@@ -95,6 +95,7 @@ export interface HubSpotRateLimits {
 
 /** Search sits outside the ten-secondly window with its own per-second cap per token (FACTS §2, §7.4). */
 export const SEARCH_SECONDLY_LIMIT: DocumentedLimit = { name: 'secondly', limit: 4, windowMs: 1000 };
+export const isSearchRoute = (route: RouteDef): boolean => route.path.endsWith('/search');
 
 export function hubspotRateLimits(
   settings: HubSpotAccountSettings = DEFAULT_HUBSPOT_ACCOUNT,
@@ -117,8 +118,7 @@ export function hubspotRateLimits(
         'X-HubSpot-RateLimit-Secondly-Remaining': String(Math.min(secondly, remaining)),
       };
     },
-    forRoute: (route) =>
-      route.path.endsWith('/search') ? [SEARCH_SECONDLY_LIMIT, daily] : [tenSecondly, daily],
+    forRoute: (route) => (isSearchRoute(route) ? [SEARCH_SECONDLY_LIMIT, daily] : [tenSecondly, daily]),
   };
 }
 

@@ -3,7 +3,13 @@ import type { SimulatorContext } from '../context.js';
 import type { ProviderProtocol } from '../http/provider.js';
 import { authenticateBearer } from './auth.js';
 import { DEFAULT_HUBSPOT_ACCOUNT, type HubSpotAccountSettings } from './account.js';
-import { hubspotError, hubspotRateLimits, rateLimitedReply, validationError } from './errors.js';
+import {
+  hubspotError,
+  hubspotRateLimits,
+  isSearchRoute,
+  rateLimitedReply,
+  validationError,
+} from './errors.js';
 import { DEFAULT_HUBSPOT_APP, HubSpotOAuth, type HubSpotAppSettings } from './oauth.js';
 import { associationWriteRoutes } from './routes/association-writes.js';
 import { associationRoutes } from './routes/associations.js';
@@ -107,6 +113,7 @@ function hubspotProtocol(
       ),
     rateLimited: rateLimitedReply,
     documentedLimits: limits.forRoute,
+    outsideRateWindow: isSearchRoute,
     malformedBody: () =>
       validationError('Invalid input JSON on line 1, column 1: Unexpected character in request body'),
     responseHeaders: limits.headers,

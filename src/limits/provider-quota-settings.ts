@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { QuotaPlan } from '../../datasources/provider-descriptor.js';
-import { DEFAULT_WINDOW_SLACK_MS } from '../../datasources/transport/provider-quota.js';
 import type { QuotaLimit } from '../../datasources/transport/rate-limiter.js';
 import { PROVIDER_DESCRIPTORS } from '../providers/registry.js';
 
@@ -45,13 +44,6 @@ export const QuotaSchema = z
     'both numbers must be at least 1',
   );
 
-/** Milliseconds each call is held past its window, for calls that reach the provider later than granted. */
-export const WindowSlackSchema = z
-  .string()
-  .regex(/^\d+$/, 'expected a whole number of milliseconds')
-  .transform(Number)
-  .pipe(z.number().int().min(0).max(10_000));
-
 export const UpstreamBudgetSchema = z
   .string()
   .regex(/^(off|\d+)$/, 'expected a whole number of upstream calls, or off')
@@ -63,7 +55,6 @@ export interface ProviderQuotaSettings {
   limits: Record<QuotaVariable, QuotaLimit[]>;
   /** Upstream attempts per client request; null: no budget. */
   upstreamCallBudget: number | null;
-  windowSlackMs: number;
 }
 
 /**
@@ -73,7 +64,6 @@ export interface ProviderQuotaSettings {
 export function providerQuotaSettings(
   values: Partial<Record<QuotaVariable, QuotaLimit[]>> & {
     UPSTREAM_CALL_BUDGET?: number | null;
-    QUOTA_WINDOW_SLACK_MS?: number;
   },
   { live }: { live: Readonly<Record<string, unknown>> | null },
 ): ProviderQuotaSettings {
@@ -93,7 +83,6 @@ export function providerQuotaSettings(
     limits,
     upstreamCallBudget:
       values.UPSTREAM_CALL_BUDGET === undefined ? DEFAULT_UPSTREAM_CALL_BUDGET : values.UPSTREAM_CALL_BUDGET,
-    windowSlackMs: values.QUOTA_WINDOW_SLACK_MS ?? DEFAULT_WINDOW_SLACK_MS,
   };
 }
 

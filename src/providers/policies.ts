@@ -27,7 +27,6 @@ function quotaFor(
     windows: plan.windows,
     classes: plan.classes,
     store: wiring.store,
-    windowSlackMs: wiring.settings.windowSlackMs,
     // Room goes with a bulkhead slot, so granted calls never queue behind the bulkhead.
     concurrency,
     ...(plan.readHint ? { readHint: plan.readHint } : {}),

@@ -31,7 +31,6 @@ function quota(
       { name: 'api', windows: ['api'], adapts: true },
     ],
     store: new MemoryQuotaStore(() => clock.now),
-    windowSlackMs: 0,
     now: () => clock.now,
     sleep: clock.sleep,
     ...(readHint ? { readHint } : {}),
@@ -39,6 +38,12 @@ function quota(
 }
 
 const GET = 'GET /v1/charges/{id}';
+
+/** A call over as soon as it is let go: its room is held from then. */
+async function instant(q: ProviderQuota, lane: string, endpoint = GET): Promise<void> {
+  const release = await q.acquire(endpoint, lane, null);
+  release();
+}
 
 async function refusal(promise: Promise<unknown>): Promise<ProviderError> {
   try {
@@ -56,9 +61,9 @@ describe('ProviderQuota', () => {
     const q = quota(clock, 2, 1_000);
     const order: string[] = [];
     const burst = Array.from({ length: 8 }, (_, i) =>
-      q.acquire(GET, 'burst', null).then(() => order.push(`burst${i}`)),
+      instant(q, 'burst').then(() => order.push(`burst${i}`)),
     );
-    const reader = q.acquire(GET, 'reader', null).then(() => order.push('reader'));
+    const reader = instant(q, 'reader').then(() => order.push('reader'));
     await Promise.all([...burst, reader]);
     // Two calls fit at once; the reader's call comes right after the burst's next one, not after all 8.
     expect(order.indexOf('reader')).toBeLessThanOrEqual(3);
@@ -71,7 +76,7 @@ describe('ProviderQuota', () => {
     const start = clock.now;
     const granted: number[] = [];
     await Promise.all(
-      Array.from({ length: 5 }, () => q.acquire(GET, 'a', null).then(() => granted.push(clock.now - start))),
+      Array.from({ length: 5 }, () => instant(q, 'a').then(() => granted.push(clock.now - start))),
     );
     expect(granted).toEqual([0, 0, 1_000, 1_000, 2_000]);
   });
@@ -79,7 +84,7 @@ describe('ProviderQuota', () => {
   it('fails at once when the wait cannot end before the deadline, saying how long to wait', async () => {
     const clock = fakeClock();
     const q = quota(clock, 1, 1_000);
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     const error = await refusal(q.acquire(GET, 'a', clock.now + 500));
     expect(error.providerCode).toBe(LocalFailure.QUOTA_EXHAUSTED);
     expect(error.code).toBe('RATE_LIMITED');
@@ -101,12 +106,12 @@ describe('ProviderQuota', () => {
   it('a 429 pauses the window for the wait the provider asked', async () => {
     const clock = fakeClock();
     const q = quota(clock, 100, 1_000);
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     q.rateLimitedBy(GET, 5_000);
     const error = await refusal(q.acquire(GET, 'b', clock.now + 2_000));
     expect(error.retryAfterMs).toBe(5_000);
     const start = clock.now;
-    await q.acquire(GET, 'b', null);
+    await instant(q, 'b');
     expect(clock.now - start).toBe(5_000);
     expect(q.state().rateLimited).toBe(1);
   });
@@ -119,21 +124,21 @@ describe('ProviderQuota', () => {
       remaining: Number(h.remaining),
     });
     const q = quota(clock, 190, 10_000, hint);
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     q.observe(GET, { max: '3', remaining: '1' });
     expect(q.state().classes.find((c) => c.name === 'api')?.limits).toEqual([{ limit: 3, windowMs: 10_000 }]);
     await Promise.resolve();
     const start = clock.now;
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     // The window now holds 3 (ours and two made elsewhere with the same key): the next waits it out.
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     expect(clock.now - start).toBe(10_000);
   });
 
   it('does not limit an exempt endpoint class', async () => {
     const clock = fakeClock();
     const q = quota(clock, 1, 60_000);
-    await q.acquire(GET, 'a', null);
+    await instant(q, 'a');
     await Promise.all(Array.from({ length: 20 }, () => q.acquire('POST /capture', 'a', clock.now + 1)));
     expect(clock.now).toBe(1_000_000);
   });
@@ -165,23 +170,26 @@ describe('ProviderQuota', () => {
     expect(q.state().classes[0]?.waiting).toBe(0);
   });
 
-  describe('the window slack', () => {
-    /** 10 per second with the default slack ceiling (100 ms), as Stripe's storm runs it. */
-    function measured(clock: ReturnType<typeof fakeClock>) {
+  describe('a call holds its room from when it is over', () => {
+    /** 10 per second, as Stripe's storm runs it. */
+    function tenPerSecond(
+      clock: ReturnType<typeof fakeClock>,
+      store = new MemoryQuotaStore(() => clock.now),
+    ) {
       return new ProviderQuota({
         provider: 'stripe',
         credentialFingerprint: 'fp',
         windows: [{ name: 'api', limit: 10, windowMs: 1_000 }],
         classes: [{ name: 'api', windows: ['api'] }],
-        store: new MemoryQuotaStore(() => clock.now),
+        store,
         now: () => clock.now,
         sleep: clock.sleep,
       });
     }
 
-    it('shrinks to how long calls take, so quick calls use at least 95% of the limit and none arrives over it', async () => {
+    it('uses at least 95% of the limit with quick calls, and no window of arrivals holds more', async () => {
       const clock = fakeClock();
-      const q = measured(clock);
+      const q = tenPerSecond(clock);
       const start = clock.now;
       const RUN_MS = 20_000;
       const CALL_MS = 6;
@@ -193,75 +201,46 @@ describe('ProviderQuota', () => {
         await clock.sleep(CALL_MS);
         release();
       }
-      // The steady rate, past the first burst (which any slack lets through whole).
-      const SETTLED_MS = 5_000;
-      const used = arrivals.filter((t) => t >= start + SETTLED_MS && t < start + RUN_MS).length;
-      expect(used).toBeGreaterThanOrEqual(0.95 * 10 * ((RUN_MS - SETTLED_MS) / 1_000));
-      // A provider counting arrivals in any rolling second never sees more than 10.
+      const used = arrivals.filter((t) => t < start + RUN_MS).length;
+      expect(used).toBeGreaterThanOrEqual(0.95 * 10 * (RUN_MS / 1_000));
       const sorted = [...arrivals].sort((a, b) => a - b);
       for (let i = 10; i < sorted.length; i++) {
         expect((sorted[i] as number) - (sorted[i - 10] as number)).toBeGreaterThanOrEqual(1_000);
       }
-      expect(q.windowSlackMs).toBe(CALL_MS);
       expect(q.state().classes[0]?.limits).toEqual([{ limit: 10, windowMs: 1_000 }]);
     });
 
-    it('grows with a slow call, up to its ceiling', async () => {
+    it('keeps a call out longer than its window in every window until it is over', async () => {
       const clock = fakeClock();
-      const q = measured(clock);
-      const quick = await q.acquire(GET, 'a', null);
-      await clock.sleep(2);
-      quick();
-      expect(q.windowSlackMs).toBe(5);
+      const store = new MemoryQuotaStore(() => clock.now);
+      const q = tenPerSecond(clock, store);
       const slow = await q.acquire(GET, 'a', null);
-      await clock.sleep(40);
+      await clock.sleep(3_000);
+      // Three windows on, the slow call may still be on its way: nine more go at once, not ten.
+      const start = clock.now;
+      for (let i = 0; i < 9; i++) await instant(q, 'b');
+      expect(clock.now).toBe(start);
+      const tenth = await q.acquire(GET, 'b', null);
+      expect(clock.now - start).toBe(1_000);
+      tenth();
       slow();
-      expect(q.windowSlackMs).toBe(40);
-      const slower = await q.acquire(GET, 'a', null);
-      await clock.sleep(2_000);
-      slower();
-      expect(q.windowSlackMs).toBe(100);
     });
 
-    it('keeps a slow call in the slack while its window lasts, however many quick calls follow', async () => {
+    it('ends the entry of a call whose caller gave up before its room came', async () => {
       const clock = fakeClock();
-      const q = new ProviderQuota({
-        provider: 'stripe',
-        credentialFingerprint: 'fp',
-        windows: [{ name: 'api', limit: 100, windowMs: 1_000 }],
-        classes: [{ name: 'api', windows: ['api'] }],
-        store: new MemoryQuotaStore(() => clock.now),
-        now: () => clock.now,
-        sleep: clock.sleep,
-      });
-      const slow = await q.acquire(GET, 'a', null);
-      await clock.sleep(50);
-      slow();
-      for (let i = 0; i < 40; i++) {
-        const quick = await q.acquire(GET, 'a', null);
-        await clock.sleep(1);
-        quick();
-      }
-      expect(q.windowSlackMs).toBe(50);
-      await clock.sleep(1_200);
-      const later = await q.acquire(GET, 'a', null);
-      await clock.sleep(1);
-      later();
-      expect(q.windowSlackMs).toBe(5);
-    });
-
-    it('counts a call still out as long as it has been out, since it may not have arrived yet', async () => {
-      const clock = fakeClock();
-      const q = measured(clock);
-      const quick = await q.acquire(GET, 'a', null);
-      await clock.sleep(2);
-      quick();
-      const out = await q.acquire(GET, 'a', null);
-      await clock.sleep(30);
-      const next = await q.acquire(GET, 'a', null);
-      expect(q.windowSlackMs).toBe(30);
-      out();
-      next();
+      const store = new MemoryQuotaStore(() => clock.now);
+      const q = tenPerSecond(clock, store);
+      const controller = new AbortController();
+      const gone = q.acquire(GET, 'a', null, controller.signal);
+      controller.abort();
+      await gone.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(
+        store.used({ key: 'concord:quota:{stripe:fp}:api', limit: 10, windowMs: 1_000 }),
+      ).toBeLessThanOrEqual(1);
+      // Its room was taken as it left: ended at once, that entry leaves with the window.
+      await clock.sleep(1_000);
+      expect(store.used({ key: 'concord:quota:{stripe:fp}:api', limit: 10, windowMs: 1_000 })).toBe(0);
     });
   });
 

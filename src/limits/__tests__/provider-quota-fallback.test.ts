@@ -22,8 +22,11 @@ class RestartableStore implements QuotaStore {
     if (this.down) throw new Error('ECONNREFUSED');
     return this.store;
   }
-  take(buckets: readonly QuotaBucket[]): Promise<QuotaTake> {
-    return Promise.resolve().then(() => this.up().take(buckets));
+  take(buckets: readonly QuotaBucket[], member: string): Promise<QuotaTake> {
+    return Promise.resolve().then(() => this.up().take(buckets, member));
+  }
+  complete(buckets: readonly QuotaBucket[], member: string): Promise<void> {
+    return Promise.resolve().then(() => this.up().complete(buckets, member));
   }
   settle(bucket: QuotaBucket, remaining: number): Promise<void> {
     return Promise.resolve().then(() => this.up().settle(bucket, remaining));
@@ -35,9 +38,16 @@ class RestartableStore implements QuotaStore {
 
 const bucket: QuotaBucket = { key: 'stripe:test:api', limit: 5, windowMs: 1_000 };
 
+let calls = 0;
+/** `n` calls, each over as soon as it is granted. */
 async function grants(store: QuotaStore, n: number): Promise<boolean[]> {
   const out: boolean[] = [];
-  for (let i = 0; i < n; i++) out.push((await store.take([bucket], `m${i}`)).granted);
+  for (let i = 0; i < n; i++) {
+    const member = `m${(calls += 1)}`;
+    const { granted } = await store.take([bucket], member);
+    if (granted) await store.complete([bucket], member);
+    out.push(granted);
+  }
   return out;
 }
 
@@ -78,5 +88,22 @@ describe('FallbackQuotaStore', () => {
     expect(await grants(b, 3)).toEqual([true, true, false]);
     now += 1_000;
     expect(await grants(b, 5)).toEqual([true, true, true, true, true]);
+  });
+
+  it('keeps the calls the shared store let go open here too, until they are over', async () => {
+    let now = 0;
+    const clock = () => now;
+    const shared = new RestartableStore(clock);
+    const store = new FallbackQuotaStore(shared, new MemoryQuotaStore(clock));
+    for (let i = 0; i < 5; i++) expect((await store.take([bucket], `out${i}`)).granted).toBe(true);
+    shared.down = true;
+    now += 3_000;
+    // Still out three windows later: the fallback counts them as made now.
+    expect(await store.take([bucket], 'next')).toEqual({ granted: false, waitMs: 1_000, remaining: 0 });
+    for (let i = 0; i < 5; i++) await store.complete([bucket], `out${i}`);
+    now += 999;
+    expect((await store.take([bucket], 'next')).granted).toBe(false);
+    now += 1;
+    expect(await grants(store, 5)).toEqual([true, true, true, true, true]);
   });
 });

@@ -35,7 +35,6 @@ describe('provider quota settings', () => {
       STRIPE_QUOTA: '10/500ms,300/1m',
       HUBSPOT_SEARCH_QUOTA: 'off',
       UPSTREAM_CALL_BUDGET: 'off',
-      QUOTA_WINDOW_SLACK_MS: '0',
     });
     expect(providerQuotas.limits.STRIPE_QUOTA).toEqual([
       { limit: 10, windowMs: 500 },
@@ -43,7 +42,6 @@ describe('provider quota settings', () => {
     ]);
     expect(providerQuotas.limits.HUBSPOT_SEARCH_QUOTA).toEqual([]);
     expect(providerQuotas.upstreamCallBudget).toBeNull();
-    expect(providerQuotas.windowSlackMs).toBe(0);
   });
 
   it('names every bad value on its own line', () => {
@@ -52,11 +50,9 @@ describe('provider quota settings', () => {
         STRIPE_QUOTA: '25 per second',
         POSTHOG_QUOTA: '0/1m',
         UPSTREAM_CALL_BUDGET: '0',
-        QUOTA_WINDOW_SLACK_MS: 'lots',
       }),
     ).toEqual([
       'UPSTREAM_CALL_BUDGET="0": must be at least 1',
-      'QUOTA_WINDOW_SLACK_MS="lots": expected a whole number of milliseconds',
       'STRIPE_QUOTA="25 per second": expected calls/window such as 25/1s or 240/1m,2400/1h, or off',
       'POSTHOG_QUOTA="0/1m": both numbers must be at least 1',
     ]);
