@@ -161,34 +161,41 @@ function upstream(
   counters: Counters,
   elapsedMs: number,
   concord: Record<ProviderName, ConcordProviderCounters> | null,
+  /** The counters when clients stopped asking, for the share of a storm's quota used. */
+  steady: { counters: Counters; elapsedMs: number } | null = null,
 ): Record<ProviderName, UpstreamUse> {
   const use = {} as Record<ProviderName, UpstreamUse>;
   for (const p of PROVIDERS) {
     const byStatus = counters.byStatus[p];
     // PostHog's capture endpoints take the project token and sit outside its rate limits (FACTS.md).
-    const exempt = Object.entries(counters.byEndpoint[p])
-      .filter(([endpoint]) => EXEMPT_ENDPOINTS.test(endpoint))
-      .reduce((sum, [, n]) => sum + n, 0);
-    const calls = counters.total[p] - exempt;
+    const calls = counters.total[p] - exemptCalls(counters, p);
     const rateLimited = byStatus['429'] ?? 0;
     const serverErrors = Object.entries(byStatus)
       .filter(([s]) => Number(s) >= 500)
       .reduce((sum, [, n]) => sum + n, 0);
     const set = def.knobs[p]?.rateLimit ?? null;
     const limit = set ?? DOCUMENTED_LIMITS[p];
+    const judged = set && steady ? steady : { counters, elapsedMs };
+    const judgedCalls = judged.counters.total[p] - exemptCalls(judged.counters, p);
     use[p] = {
       calls,
       rateLimited,
       serverErrors,
       perSecond: calls / (elapsedMs / 1000),
       limit,
-      allowed: set ? allowedCalls(set, elapsedMs) : null,
-      allowedAtMost: set ? set.limit * Math.ceil(elapsedMs / set.windowMs) : null,
-      accepted: calls - rateLimited,
+      allowed: set ? allowedCalls(set, judged.elapsedMs) : null,
+      allowedAtMost: set ? set.limit * Math.ceil(judged.elapsedMs / set.windowMs) : null,
+      accepted: judgedCalls - (judged.counters.byStatus[p]['429'] ?? 0),
       concord: concord?.[p] ?? null,
     };
   }
   return use;
+}
+
+function exemptCalls(counters: Counters, p: ProviderName): number {
+  return Object.entries(counters.byEndpoint[p])
+    .filter(([endpoint]) => EXEMPT_ENDPOINTS.test(endpoint))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 /**
@@ -254,6 +261,7 @@ export async function runScenario(
   try {
     for (const [p, patch] of Object.entries(def.knobs)) await ctx.sandbox.setKnobs(p as ProviderName, patch);
     await ctx.sandbox.resetCounters();
+    const phaseStart = performance.now();
     const workload = startWorkload({
       url: () => concord.url,
       plan: ctx.plan,
@@ -266,6 +274,18 @@ export async function runScenario(
       baselines: ctx.baselines,
     });
 
+    // A storm's use of the quota is judged while clients keep asking: once they stop, the queue
+    // drains and demand falls under the limit, which says nothing about how the quota is used.
+    const stormed = Object.values(def.knobs).some((k) => k?.rateLimit);
+    const steady = stormed
+      ? Promise.race([
+          sleep(settings.durationMs).then(async () => ({
+            counters: await ctx.sandbox.counters(),
+            elapsedMs: performance.now() - phaseStart,
+          })),
+          workload.done.then(() => null),
+        ])
+      : Promise.resolve(null);
     let sigtermAt: number | null = null;
     let redisDown: { from: number; to: number } | null = null;
     if (def.event === 'redis-kill') {
@@ -286,6 +306,7 @@ export async function runScenario(
     }
     const result = await workload.done;
     const counters = await ctx.sandbox.counters();
+    const steadyUse = await steady;
     const concordCounters = await concordProviderCounters(concord);
     if (sigtermAt !== null) await Promise.race([concord.exited(), sleep(20_000)]);
 
@@ -351,7 +372,7 @@ export async function runScenario(
       },
       process: { exit: concord.exit(), tail: concord.exit() ? concord.tail() : '' },
       writes,
-      upstream: upstream(def, counters, result.elapsedMs, concordCounters),
+      upstream: upstream(def, counters, result.elapsedMs, concordCounters, steadyUse),
       settled,
       redis,
       sigterm,

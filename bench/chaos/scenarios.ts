@@ -160,7 +160,7 @@ function rateLimit(provider: ProviderName, name: string): ScenarioDef {
         {
           goal: '≥ 90% of allowed calls used',
           measured:
-            `${u.accepted} used of ${u.allowed?.toFixed(0) ?? '–'} allowed at the steady rate (${pct(u.accepted, u.allowed ?? 0)}; ` +
+            `${u.accepted} used of ${u.allowed?.toFixed(0) ?? '–'} allowed at the steady rate while clients asked (${pct(u.accepted, u.allowed ?? 0)}; ` +
             `at most ${u.allowedAtMost ?? '–'} in the windows the run touched)`,
           met: stormed ? u.allowed !== null && u.accepted >= 0.9 * u.allowed : null,
         },
