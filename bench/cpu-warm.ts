@@ -10,12 +10,12 @@
  * ratio to the floor's is what bounds throughput on a quiet box. `--prof=DIR` runs Concord under
  * `--cpu-prof` (the profile is written when it stops), and the floor into DIR/floor.
  */
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { TEST_JWT } from '../test/support/tokens.js';
 import { concordAndFloor, Counters, post, type Target } from './measure.js';
 import {
   benchConcordEnv,
+  cpuMs,
   startChild,
   startRedis,
   startTwins,
@@ -39,13 +39,6 @@ const against = arg('against', '');
 const CONNECTIONS = 10;
 const DAY = 86_400_000;
 const tsx = ['--import', 'tsx'];
-
-/** User + system CPU of a process so far, in ms (clock ticks are 1/100 s on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function cpuPerRequest(
   child: Child,

@@ -205,3 +205,10 @@ export async function startTwins(
   const [, hubspot = '', stripe = '', posthog = ''] = match;
   return { hubspot, stripe, posthog };
 }
+
+/** User + system CPU of a process so far, in ms (clock ticks are 1/100 s on Linux). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_JWT } from '../test/support/tokens.js';
 import { concordAndFloor, Counters, post, stats } from './measure.js';
-import { benchConcordEnv, startChild, startRedis, startTwins, stopAll, twinEnv } from './processes.js';
+import { benchConcordEnv, cpuMs, startChild, startRedis, startTwins, stopAll, twinEnv } from './processes.js';
 import { DASHBOARD } from './scenarios.js';
 
 const arg = (name: string, fallback: string) =>
@@ -72,7 +72,7 @@ function commandStats(url: string): Record<string, number> {
 const fmt = (s: { p50: number; p95: number; p99: number }) =>
   `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} / ${s.p99.toFixed(1)}`;
 
-function summarize(name: string, file: string, skip: number): void {
+function summarize(name: string, file: string, skip: number, wholeCpuMs: number): void {
   const lines = readFileSync(file, 'utf8')
     .trim()
     .split('\n')
@@ -90,6 +90,10 @@ function summarize(name: string, file: string, skip: number): void {
     const part = lines.slice(i, i + WINDOW).map((l) => l.threadCpuMs);
     windows.push(stats(part).p50.toFixed(1));
   }
+  const mean = lines.reduce((sum, l) => sum + l.processCpuMs, 0) / lines.length;
+  console.log(
+    `${name} process CPU a request: ${wholeCpuMs.toFixed(2)} ms in all (/proc), ${mean.toFixed(2)} ms inside the request windows (mean)`,
+  );
   console.log(`${name} main-thread CPU p50 per ${WINDOW} requests, in order: ${windows.join(' ')}`);
 }
 
@@ -104,14 +108,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warm-wait-'));
   const files = { concord: join(dir, 'concord.jsonl'), floor: join(dir, 'floor.jsonl') };
   const entry = fromSource ? [...tsx, 'src/main.ts'] : [`${build}/src/main.js`];
-  const { match: cm } = await startChild(
+  const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
     [...probe, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...entry],
     { ...benchConcordEnv(twinEnv(twins), redisUrl, TEST_JWT), PROBE_FILE: files.concord },
     /Concord ready at (\S+)/,
   );
-  const { match: fm } = await startChild(
+  const { child: floorChild, match: fm } = await startChild(
     'floor',
     process.execPath,
     [...probe, ...tsx, 'bench/floor/server.ts'],
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
   redisCli(redisUrl, 'CONFIG', 'RESETSTAT');
 
   const ms = { concord: [] as number[], floor: [] as number[] };
+  const cpuBefore = { concord: cpuMs(concordChild.pid), floor: cpuMs(floorChild.pid) };
   for (let i = 0; i < requests; i++) {
     for (const target of [concord, floor]) {
       if (gap > 0) await new Promise((r) => setTimeout(r, gap));
@@ -147,6 +152,12 @@ async function main(): Promise<void> {
     }
   }
   const commands = commandStats(redisUrl);
+  // All of each process's CPU over the run, request windows or not: work after a response is sent
+  // (logging, metrics, writes behind, GC) delays the next request without showing in its window.
+  const cpuPerRequest = {
+    concord: (cpuMs(concordChild.pid) - cpuBefore.concord) / requests,
+    floor: (cpuMs(floorChild.pid) - cpuBefore.floor) / requests,
+  };
   const t = await counters.total();
   const c = stats(ms.concord);
   const f = stats(ms.floor);
@@ -157,8 +168,8 @@ async function main(): Promise<void> {
     `client p50 / p95 / p99 ms: concord ${fmt(c)}; floor ${fmt(f)}; p50 ratio ${(c.p50 / f.p50).toFixed(2)}×`,
   );
   // The PUT /answer and the unmeasured warm-up requests come first in each file.
-  summarize('concord', files.concord, cold + 1 + warmup);
-  summarize('floor', files.floor, 1 + warmup);
+  summarize('concord', files.concord, cold + 1 + warmup, cpuPerRequest.concord);
+  summarize('floor', files.floor, 1 + warmup, cpuPerRequest.floor);
   const perRequest = Object.entries(commands)
     .map(([name, calls]) => `${name} ${(calls / requests).toFixed(2)}`)
     .join(', ');
