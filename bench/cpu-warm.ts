@@ -10,11 +10,19 @@
  * ratio to the floor's is what bounds throughput on a quiet box. `--prof=DIR` runs Concord under
  * `--cpu-prof` (the profile is written when it stops), and the floor into DIR/floor.
  */
-import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
-import { Counters, post, type Target } from './measure.js';
-import { benchConcordEnv, startChild, startRedis, stopAll, twinEnv, type Child } from './processes.js';
+import { TEST_JWT } from '../test/support/tokens.js';
+import { concordAndFloor, Counters, post, type Target } from './measure.js';
+import {
+  benchConcordEnv,
+  cpuMs,
+  startChild,
+  startRedis,
+  startTwins,
+  stopAll,
+  twinEnv,
+  type Child,
+} from './processes.js';
 import { DASHBOARD } from './scenarios.js';
 
 const arg = (name: string, fallback: string) =>
@@ -31,13 +39,6 @@ const against = arg('against', '');
 const CONNECTIONS = 10;
 const DAY = 86_400_000;
 const tsx = ['--import', 'tsx'];
-
-/** User + system CPU of a process so far, in ms (clock ticks are 1/100 s on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function cpuPerRequest(
   child: Child,
@@ -61,23 +62,7 @@ async function main(): Promise<void> {
     since: new Date(anchor - 30 * DAY).toISOString(),
     until: new Date(anchor).toISOString(),
   };
-  const twinUrls = /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m;
-  const { match: sb } = await startChild(
-    'sandbox',
-    process.execPath,
-    [...tsx, 'sandbox/main.ts'],
-    {
-      SANDBOX_SIZE: size,
-      SANDBOX_SEED: '42',
-      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
-      SANDBOX_HUBSPOT_PORT: '0',
-      SANDBOX_STRIPE_PORT: '0',
-      SANDBOX_POSTHOG_PORT: '0',
-      SANDBOX_SALESFORCE_PORT: '0',
-    },
-    twinUrls,
-  );
-  const [, hubspot = '', stripe = '', posthog = ''] = sb;
+  const { hubspot, stripe, posthog } = await startTwins(size, anchor);
   const redisUrl = await startRedis();
   const entry = fromSource ? [...tsx, 'src/main.ts'] : [`${build}/src/main.js`];
   const providerEnv = twinEnv({ hubspot, stripe, posthog });
@@ -106,13 +91,7 @@ async function main(): Promise<void> {
         /Concord ready at (\S+)/,
       )
     : null;
-  const token = await signTestToken({ expiresInS: 3600 });
-  const concord: Target = {
-    name: 'concord',
-    url: cm[1] ?? '',
-    headers: { authorization: `Bearer ${token}` },
-  };
-  const floor: Target = { name: 'floor', url: fm[1] ?? '', headers: {} };
+  const { concord, floor } = await concordAndFloor(cm[1] ?? '', fm[1] ?? '');
 
   const measured: Array<{ name: string; child: Child; target: Target }> = [
     { name: 'concord', child: concordChild, target: concord },

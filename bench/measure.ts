@@ -3,6 +3,7 @@
  * counters, latency percentiles over repeated samples, and throughput with autocannon.
  */
 import autocannon from 'autocannon';
+import { signTestToken } from '../test/support/tokens.js';
 import type { Calls } from './scenarios.js';
 
 export interface Target {
@@ -21,6 +22,18 @@ export interface LatencyStats {
 interface GraphQLBody {
   data?: Record<string, unknown> | null;
   errors?: Array<{ message: string }>;
+}
+
+/** Concord (with a test token good for an hour) and the floor as targets, from their ready lines' URLs. */
+export async function concordAndFloor(
+  concordUrl: string,
+  floorUrl: string,
+): Promise<{ concord: Target; floor: Target }> {
+  const token = await signTestToken({ expiresInS: 3600 });
+  return {
+    concord: { name: 'concord', url: concordUrl, headers: { authorization: `Bearer ${token}` } },
+    floor: { name: 'floor', url: floorUrl, headers: {} },
+  };
 }
 
 /** Posts one query; throws on any GraphQL error, so that a fast wrong answer never counts. */

@@ -177,3 +177,38 @@ export function twinEnv(urls: { hubspot: string; stripe: string; posthog: string
     POSTHOG_PROJECT_ID: String(c.posthogProjectId),
   };
 }
+
+/**
+ * The sandbox as the warm-path tools run it (bench/cpu-warm.ts, bench/warm-wait.ts): `size` data,
+ * seed 42, dates anchored at `anchor`, every twin on a free port; returns the three twins' URLs.
+ */
+export async function startTwins(
+  size: string,
+  anchor: number,
+): Promise<{ hubspot: string; stripe: string; posthog: string }> {
+  const twinUrls = /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m;
+  const { match } = await startChild(
+    'sandbox',
+    process.execPath,
+    ['--import', 'tsx', 'sandbox/main.ts'],
+    {
+      SANDBOX_SIZE: size,
+      SANDBOX_SEED: '42',
+      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
+      SANDBOX_HUBSPOT_PORT: '0',
+      SANDBOX_STRIPE_PORT: '0',
+      SANDBOX_POSTHOG_PORT: '0',
+      SANDBOX_SALESFORCE_PORT: '0',
+    },
+    twinUrls,
+  );
+  const [, hubspot = '', stripe = '', posthog = ''] = match;
+  return { hubspot, stripe, posthog };
+}
+
+/** User + system CPU of a process so far, in ms (clock ticks are 1/100 s on Linux). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

@@ -183,6 +183,8 @@ export function applyPermissions(schema: GraphQLSchema, tree: RuleTree): GraphQL
       entry = { operation: info.operation, refusals: decide(tree, ctx?.viewer, info) };
       decided.set(key, entry);
     }
+    // Nothing refused (a viewer with every scope the document needs): no lookup per field.
+    if (entry.refusals.size === 0) return undefined;
     return entry.refusals.get(info.fieldNodes[0] as FieldNode)?.get(info.parentType.name);
   };
   const guard = (given: Resolver): Resolver => {

@@ -19,8 +19,30 @@ export interface Connection<T> {
 }
 
 export interface CursorScope {
-  kind: string;
-  scope: string;
+  readonly kind: string;
+  readonly scope: string;
+}
+
+/**
+ * A scope whose text is made only if a cursor is (encoded or checked): a warm dashboard pages two
+ * lists per customer and selects no cursor, so a hundred stable-JSON texts a request went unused.
+ */
+class LazyScope implements CursorScope {
+  private made: string | undefined;
+
+  constructor(
+    readonly kind: string,
+    private readonly make: () => string,
+  ) {}
+
+  get scope(): string {
+    this.made ??= this.make();
+    return this.made;
+  }
+}
+
+export function lazyScope(kind: string, make: () => string): CursorScope {
+  return new LazyScope(kind, make);
 }
 
 /**
@@ -39,7 +61,12 @@ class LazyEdge<T> implements Edge<T> {
   ) {}
 
   get cursor(): string {
-    this.encoded ??= this.codec.encode({ ...this.scope, position: this.position });
+    // Read field by field: a spread would miss a LazyScope's getter.
+    this.encoded ??= this.codec.encode({
+      kind: this.scope.kind,
+      scope: this.scope.scope,
+      position: this.position,
+    });
     return this.encoded;
   }
 }
@@ -48,22 +75,32 @@ function edgeOf<T>(node: T, position: string, codec: CursorCodec, scope: CursorS
   return new LazyEdge(node, position, codec, scope);
 }
 
+/**
+ * Page info whose cursors come from the edges only when selected. A class, not an object literal
+ * with getters: a literal defines its accessors anew for every connection (two per customer).
+ */
+class LazyPageInfo<T> {
+  constructor(
+    private readonly edges: ReadonlyArray<Edge<T>>,
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges[this.edges.length - 1]?.cursor ?? null;
+  }
+}
+
 function pageInfoOf<T>(
   edges: Array<Edge<T>>,
   hasNextPage: boolean,
   hasPreviousPage: boolean,
 ): Connection<T>['pageInfo'] {
-  return {
-    hasNextPage,
-    hasPreviousPage,
-    // Getters: the edges' cursors are made only when these are selected.
-    get startCursor() {
-      return edges[0]?.cursor ?? null;
-    },
-    get endCursor() {
-      return edges[edges.length - 1]?.cursor ?? null;
-    },
-  };
+  return new LazyPageInfo(edges, hasNextPage, hasPreviousPage);
 }
 
 /**

@@ -9,7 +9,7 @@ import type {
   SubscriptionResolvers,
 } from '../generated/resolvers-types.js';
 import { idOfType, toGlobalId } from '../relay/global-ids.js';
-import { connectionFromList } from '../relay/connection.js';
+import { connectionFromList, lazyScope } from '../relay/connection.js';
 import { providerConnection } from './provider-connection.js';
 import type { ChangeEvent } from '../subscriptions/events.js';
 import { changesFor } from '../subscriptions/listen.js';
@@ -60,19 +60,17 @@ export const Customer: CustomerResolvers = {
     const deals = orThrow(await ctx.loaders.deal.loadMany(ids)).filter(
       (deal): deal is Deal => deal !== null && (args.status == null || deal.status === args.status),
     );
-    const scope = {
-      kind: 'Customer.deals',
-      scope: scopeOf({ contact: contact.id, status: args.status ?? null }),
-    };
+    const scope = lazyScope('Customer.deals', () =>
+      scopeOf({ contact: contact.id, status: args.status ?? null }),
+    );
     return connectionFromList(deals, (d) => d.id, request, ctx.services.cursors, scope);
   },
   payments: async (contact, args, ctx) => {
     const request = pageArgs(ctx, args, true);
     const account = await accountOf(contact, ctx);
-    const scope = {
-      kind: 'Customer.payments',
-      scope: scopeOf({ contact: contact.id, status: args.status ?? null }),
-    };
+    const scope = lazyScope('Customer.payments', () =>
+      scopeOf({ contact: contact.id, status: args.status ?? null }),
+    );
     const newestOnly =
       request.direction === 'forward' &&
       request.cursor === null &&

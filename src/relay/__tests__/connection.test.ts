@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { connectionFromList, connectionFromPage } from '../connection.js';
+import { connectionFromList, connectionFromPage, lazyScope } from '../connection.js';
 import { CursorCodec, type CursorPayload } from '../cursor.js';
 
 /** A real codec that counts what it encrypts. */
@@ -55,5 +55,28 @@ describe('connections', () => {
     expect(connection.pageInfo.hasNextPage).toBe(true);
     expect(codec.encoded).toBe(0);
     expect(codec.decode(connection.edges[1]?.cursor ?? '', scope, 'after')).toBe('p2');
+  });
+
+  it('makes a lazy scope only when a cursor is made or checked, and it scopes cursors like a plain one', () => {
+    const codec = new CursorCodec('a-test-secret-of-some-length');
+    let made = 0;
+    const lazy = lazyScope('Test.items', () => {
+      made += 1;
+      return 'all';
+    });
+    const items = ['a', 'b', 'c'];
+    const connection = connectionFromList(items, (x) => x, forward(2), codec, lazy);
+    expect(connection.pageInfo.hasNextPage).toBe(true);
+    expect(made).toBe(0);
+    const end = connection.pageInfo.endCursor;
+    expect(made).toBe(1);
+    // The same list under a plain scope accepts the cursor; another list refuses it.
+    expect(
+      connectionFromList(items, (x) => x, forward(2, end), codec, scope).edges.map((e) => e.node),
+    ).toEqual(['c']);
+    const other = lazyScope('Test.items', () => 'some');
+    expect(() => connectionFromList(items, (x) => x, forward(2, end), codec, other)).toThrow(
+      /different list/,
+    );
   });
 });
