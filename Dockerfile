@@ -36,4 +36,7 @@ EXPOSE 4000 9464
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node as PID 1 directly (not npm): SIGTERM reaches Concord, which drains and exits 0.
-CMD ["node", "dist/src/main.js"]
+# V8's garbage-collector headroom bounded (README, "Memory"): Concord's live heap is ~40 MiB, but by
+# default the young generation grew to 128 MiB under load and the old one to 2.5x the live heap
+# before a full collection. bench/ starts Concord with this line (bench/processes.ts).
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/src/main.js"]

@@ -3,7 +3,8 @@
  * production build (dist/, `npm run build` first) in live mode against the bench sandbox and Redis,
  * as `npm run bench` runs it, for one question at a time: idle RSS after start, the dashboard's cold
  * p50 and upstream calls, then the warm dashboard under 10 connections with RSS sampled every 100 ms.
- * `--node-args` passes V8/Node flags to Concord (e.g. "--max-semi-space-size=4") to compare settings.
+ * Concord gets the production image's V8 flags (the Dockerfile's CMD); `--node-args "..."` passes
+ * others in their place (e.g. `--node-args ""` for Node's defaults) to compare settings.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { post, runOnce, sample, stats, throughput, type Target } from './measure
 import {
   benchConcordEnv,
   peakRssMiB,
+  productionCommand,
   RssSampler,
   startChild,
   startRedis,
@@ -27,7 +29,8 @@ const { values: args } = parseArgs({
   options: {
     size: { type: 'string', default: 'bench' },
     seconds: { type: 'string', default: '8' },
-    'node-args': { type: 'string', default: '' },
+    // Unset: the production image's V8 flags (its Dockerfile CMD); set (even to ""), these instead.
+    'node-args': { type: 'string' },
     samples: { type: 'string', default: '10' },
   },
 });
@@ -69,11 +72,12 @@ async function main(): Promise<void> {
   const redis = createClient({ url: redisUrl });
   redis.on('error', () => undefined);
   await redis.connect();
-  const nodeArgs = args['node-args'].split(/\s+/).filter(Boolean);
+  const production = productionCommand();
+  const nodeArgs = args['node-args']?.split(/\s+/).filter(Boolean) ?? production.nodeFlags;
   const { child, match: cm } = await startChild(
     'concord',
     process.execPath,
-    [...nodeArgs, 'dist/src/main.js'],
+    [...nodeArgs, production.script],
     // Concord's provider quotas stay on (the twins enforce the limits they pace for).
     benchConcordEnv(twinEnv({ hubspot, stripe, posthog }), redisUrl, TEST_JWT),
     /Concord ready at (\S+)/,

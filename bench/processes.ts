@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
+import { PACKAGE_ROOT } from '../src/runtime/package-root.js';
 
 /** How long a child may take to print its ready line (bench-size data takes a few seconds). */
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -162,6 +164,28 @@ export function benchConcordEnv(
     // The same walk takes ≥ 32 s at Stripe's documented 25/s test-mode limit: past the 10 s default deadline.
     REQUEST_DEADLINE_MS: '60000',
   };
+}
+
+/**
+ * Concord as the production image starts it: the Dockerfile's last `CMD` (`node <V8 flags> <script>`),
+ * so the bench measures memory under production's V8 settings and a change to them is made in one place.
+ */
+export function productionCommand(dockerfile = readFileSync(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8')): {
+  nodeFlags: string[];
+  script: string;
+} {
+  // The runtime stage's CMD is the file's last line starting with it (HEALTHCHECK's CMD is indented).
+  const line = dockerfile.split('\n').findLast((l) => l.startsWith('CMD '));
+  const argv: unknown = line ? JSON.parse(line.slice('CMD '.length)) : null;
+  if (
+    !Array.isArray(argv) ||
+    argv[0] !== 'node' ||
+    argv.length < 2 ||
+    !argv.every((a) => typeof a === 'string')
+  )
+    throw new Error('Dockerfile: no CMD ["node", …, script] to start Concord with');
+  const args = argv.slice(1) as string[];
+  return { nodeFlags: args.slice(0, -1), script: args.at(-1) ?? '' };
 }
 
 /** The provider variables that point Concord at the sandbox's twins, with their development credentials. */

@@ -24,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   benchConcordEnv,
   peakRssMiB,
+  productionCommand,
   RssSampler,
   startChild,
   startRedis,
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
   // Its twins enforce the documented limits, so Concord's own provider quotas stay on (their
   // defaults) and pace it as in production (processes.ts says what else the bench sets).
   const concordEnv = benchConcordEnv({}, redisUrl, TEST_JWT);
-  const concordArgs = fromSource ? [...tsx, 'src/main.ts'] : ['dist/src/main.js'];
+  const production = productionCommand();
+  const concordArgs = fromSource ? [...tsx, 'src/main.ts'] : [...production.nodeFlags, production.script];
   /** The dashboard under CRM_PROVIDER=salesforce: its own sandbox and Concord, the same Redis. */
   const salesforceDashboard = async (hubspotDashboard: Scenario) => {
     const sf = await startSalesforceConcord(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { productionCommand } from '../../../bench/processes.js';
 import { PACKAGE_ROOT } from '../../../src/runtime/package-root.js';
 
 /**
@@ -52,7 +53,15 @@ describe('Dockerfile', () => {
     const healthcheck = runtime.find((line) => line.startsWith('HEALTHCHECK '));
     expect(healthcheck).toMatch(/CMD \["node", "-e", .*\/healthz/);
     expect(healthcheck).not.toMatch(/curl|wget/);
-    expect(runtime.at(-1)).toBe('CMD ["node", "dist/src/main.js"]');
+    // V8's heap-growth flags between node and the script, nothing else.
+    expect(runtime.at(-1)).toMatch(/^CMD \["node", ("--[a-z-]+=\d+", )*"dist\/src\/main\.js"\]$/);
+  });
+
+  it("bounds V8's heap growth, and the bench starts Concord with the same command", () => {
+    const { nodeFlags, script } = productionCommand(dockerfile);
+    expect(nodeFlags).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=30']);
+    expect(script).toBe('dist/src/main.js');
+    expect(() => productionCommand('FROM node:24.21.0-bookworm-slim\n')).toThrow(/no CMD/);
   });
 
   it('.dockerignore keeps dependencies, build output, git and secrets out of the context', () => {
