@@ -109,8 +109,15 @@ export interface ScenarioSettings {
   clients?: number;
 }
 
-/** Upstream endpoints no rate limit applies to, left out of the calls counted against one. */
-const EXEMPT_ENDPOINTS = /^POST \/(i\/v0\/e\/|capture\/)$/;
+/**
+ * Upstream endpoints outside the limit a provider's calls are counted against: PostHog's capture
+ * (no rate limit) and HubSpot's search (its own limit, outside the ten-second window; FACTS.md 7.4).
+ */
+const EXEMPT_ENDPOINTS: Record<ProviderName, RegExp | null> = {
+  hubspot: /\/search$/,
+  stripe: null,
+  posthog: /^POST \/(i\/v0\/e\/|capture\/)$/,
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -167,7 +174,6 @@ function upstream(
   const use = {} as Record<ProviderName, UpstreamUse>;
   for (const p of PROVIDERS) {
     const byStatus = counters.byStatus[p];
-    // PostHog's capture endpoints take the project token and sit outside its rate limits (FACTS.md).
     const calls = counters.total[p] - exemptCalls(counters, p);
     const rateLimited = byStatus['429'] ?? 0;
     const serverErrors = Object.entries(byStatus)
@@ -194,7 +200,7 @@ function upstream(
 
 function exemptCalls(counters: Counters, p: ProviderName): number {
   return Object.entries(counters.byEndpoint[p])
-    .filter(([endpoint]) => EXEMPT_ENDPOINTS.test(endpoint))
+    .filter(([endpoint]) => EXEMPT_ENDPOINTS[p]?.test(endpoint) === true)
     .reduce((sum, [, n]) => sum + n, 0);
 }
 

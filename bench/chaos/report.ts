@@ -103,7 +103,7 @@ export function renderReport(run: ChaosRun, now = new Date()): string {
     lines.push(`| ${r.title} | ${ops.map((op) => opCell(r.byOp[op])).join(' | ')} |`);
   lines.push('');
   lines.push(
-    'Provider calls: the calls the sandbox received during the scenario (PostHog event capture left out: no limit applies to it), their rate against the documented limit ' +
+    'Provider calls: the calls the sandbox received during the scenario (PostHog event capture left out: no limit applies to it; HubSpot search left out: its own limit, outside the ten-second window), their rate against the documented limit ' +
       '(../shared/providers/FACTS.md; HubSpot 190/10 s, Stripe 25/s test mode, PostHog 240/min), and how many it answered 429 or 5xx (those two counts include capture).',
   );
   lines.push('');
