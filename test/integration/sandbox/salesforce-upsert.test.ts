@@ -154,6 +154,21 @@ describe('a Salesforce twin org whose write-key field is not unique, or missing'
       const q = encodeURIComponent(`SELECT Title FROM Contact WHERE ${FIELD} = 'shared'`);
       const titles = (await nonUnique.call('GET', `/query?q=${q}`)).body as { records: Json[] };
       expect(titles.records.map((r) => r.Title)).toEqual([null, null]);
+      // Through Collections, that record alone fails, with Salesforce's code for it.
+      const batch = await nonUnique.call('PATCH', `/composite/sobjects/Contact/${FIELD}`, {
+        records: [
+          { attributes: { type: 'Contact' }, [FIELD]: 'shared', Title: 'x' },
+          { attributes: { type: 'Contact' }, [FIELD]: 'single', LastName: 'Single' },
+        ],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([
+        {
+          success: false,
+          errors: [expect.objectContaining({ statusCode: 'DUPLICATE_EXTERNAL_ID', fields: [FIELD] })],
+        },
+        { id: expect.stringMatching(/^003/), success: true, errors: [], created: true },
+      ]);
     } finally {
       await nonUnique.sandbox.stop();
     }
