@@ -489,8 +489,15 @@ export class SalesforceCrm implements CrmProvider {
       return holder.Id;
     }
     const holder = await this.contactWithKey(keyField, key);
-    if (!holder) throw new WriteRejectedError('NOT_FOUND', 'There is no contact with this id.');
-    return holder.Id;
+    if (holder) return holder.Id;
+    // Answered as changed, yet no contact holds the key: Salesforce contradicts itself.
+    throw new ProviderError({
+      provider: this.name,
+      code: ProviderErrorCode.BAD_RESPONSE,
+      status: 204,
+      retryable: false,
+      endpoint: 'PATCH /services/data/{version}/sobjects/{sObject}/{field}/{value}',
+    });
   }
 
   /** The contact carrying `key` in the write-key field. */

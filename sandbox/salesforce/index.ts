@@ -181,6 +181,21 @@ export function createSalesforceTwin(
         controls.expireAccessTokens();
         res.json(controls.oauth());
       });
+      router.get('/late-writes', (_req, res) => {
+        res.json(controls.lateWrites());
+      });
+      router.post('/late-writes', (req, res) => {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const { count, afterMs } = body;
+        const whole = (v: unknown, max: number) =>
+          Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+        if (!whole(count, 1_000) || !whole(afterMs, 600_000) || Object.keys(body).length !== 2) {
+          res.status(400).json({ error: ['expected {count: 0–1000, afterMs: 0–600000}'] });
+          return;
+        }
+        controls.landWritesLate(count as number, afterMs as number);
+        res.json(controls.lateWrites());
+      });
       router.post('/oauth/revoke', (req, res) => {
         const token = (req.body as { refreshToken?: unknown } | undefined)?.refreshToken;
         res.json({ revoked: controls.revokeRefreshTokens(typeof token === 'string' ? token : undefined) });

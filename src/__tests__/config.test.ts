@@ -89,6 +89,15 @@ describe('readConfig', () => {
     ]);
   });
 
+  it("checks Salesforce's write-key field at start: one line for a name that is not a custom field", () => {
+    const problems = configProblems({ CRM_PROVIDER: 'salesforce', SALESFORCE_WRITE_KEY_FIELD: 'Email' });
+    // Hidden as every *KEY* variable is (datasources/settings.ts), though a field name is no secret.
+    expect(problems).toEqual([
+      'SALESFORCE_WRITE_KEY_FIELD=(hidden): expected a custom field API name such as Concord_Write_Key__c, or off',
+    ]);
+    expect(configProblems({ CRM_PROVIDER: 'salesforce', SALESFORCE_WRITE_KEY_FIELD: 'off' })).toEqual([]);
+  });
+
   it('refuses a default page size above the maximum', () => {
     expect(configProblems({ PAGE_SIZE_DEFAULT: '50', PAGE_SIZE_MAX: '10' })).toEqual([
       'PAGE_SIZE_DEFAULT=50 is larger than PAGE_SIZE_MAX=10',

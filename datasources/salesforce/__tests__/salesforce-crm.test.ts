@@ -305,6 +305,21 @@ describe('writes', () => {
     await crm.deleteContact(created.id, key);
   });
 
+  it('on an API version before 46.0, takes the 204 of a repeated upsert and reads the contact by its key', async () => {
+    const old = make(undefined, { SALESFORCE_API_VERSION: '45.0' });
+    try {
+      const input = { lastName: 'Old', email: 'old.api@example.com' };
+      const key = { idempotencyKey: 'concord-old-api-crm-contact' };
+      const created = await old.createContact(input, key);
+      counters.reset();
+      expect((await old.createContact(input, key)).id).toBe(created.id);
+      expect(counters.snapshot().byStatus.salesforce['204']).toBe(1);
+      await old.deleteContact(created.id, key);
+    } finally {
+      await old.close();
+    }
+  });
+
   it('with the write-key field off, finds the contact a create made by its email, only among contacts created since the given time', async () => {
     const plain = make(undefined, { SALESFORCE_WRITE_KEY_FIELD: 'off' });
     try {

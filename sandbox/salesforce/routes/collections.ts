@@ -17,10 +17,21 @@ interface SaveResult {
   id?: string;
   success: boolean;
   errors: { statusCode: string; message: string; fields: string[] }[];
+  /** Upserts only: whether the record was made. */
+  created?: boolean;
+}
+
+/** What a planned write did: the record's id, and for an upsert whether it made it. */
+type Applied = string | { id: string; created: boolean };
+
+function saved(applied: Applied): SaveResult {
+  return typeof applied === 'string'
+    ? { id: applied, success: true, errors: [] }
+    : { id: applied.id, success: true, errors: [], created: applied.created };
 }
 
 const RecordInput = z.record(z.string(), z.unknown());
-const WriteBody = z.object({
+export const WriteBody = z.object({
   allOrNone: z.boolean().optional(),
   records: z.array(RecordInput).describe('Records, each with attributes.type (and id for updates)'),
 });
@@ -39,7 +50,7 @@ const ROLLED_BACK = new SalesforceError(
   'Record rolled back because not all records were valid and the request was using AllOrNone header',
 );
 
-function tooMany(limit: number): SalesforceError {
+export function tooMany(limit: number): SalesforceError {
   return new SalesforceError(
     400,
     'EXCEEDED_ID_LIMIT',
@@ -49,7 +60,7 @@ function tooMany(limit: number): SalesforceError {
 
 interface Planned {
   index: number;
-  apply: () => string;
+  apply: () => Applied;
   id?: string;
 }
 
@@ -57,14 +68,17 @@ interface Planned {
  * Runs a batch of writes: each item is checked first; with allOrNone one failure fails all and
  * writes nothing, otherwise the valid ones are written in order and the rest report their error.
  */
-function runBatch(items: { id?: string; check: () => () => string }[], allOrNone: boolean): SaveResult[] {
+export function runBatch(
+  items: { id?: string; check: () => () => Applied }[],
+  allOrNone: boolean,
+): SaveResult[] {
   const results: SaveResult[] = [];
   const planned: Planned[] = [];
   for (const [index, item] of items.entries()) {
     try {
       const apply = item.check();
       if (allOrNone) planned.push({ index, apply, ...(item.id ? { id: item.id } : {}) });
-      else results[index] = { id: apply(), success: true, errors: [] };
+      else results[index] = saved(apply());
     } catch (error) {
       if (!(error instanceof SalesforceError)) throw error;
       results[index] = failed(error, item.id);
@@ -74,11 +88,11 @@ function runBatch(items: { id?: string; check: () => () => string }[], allOrNone
   if (results.some((r) => r !== undefined)) {
     return items.map((item, index) => results[index] ?? failed(ROLLED_BACK, item.id));
   }
-  for (const p of planned) results[p.index] = { id: p.apply(), success: true, errors: [] };
+  for (const p of planned) results[p.index] = saved(p.apply());
   return results;
 }
 
-function typeOf(record: Record<string, unknown>): string | undefined {
+export function typeOf(record: Record<string, unknown>): string | undefined {
   const attributes = record.attributes;
   if (attributes && typeof attributes === 'object' && 'type' in attributes) {
     const type = (attributes as { type: unknown }).type;

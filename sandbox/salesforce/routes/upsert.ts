@@ -8,6 +8,7 @@ import { fieldNamed, type FieldDef, type SObjectDef } from '../schema.js';
 import { apiVersion } from '../versions.js';
 import { recordsWithValue, validateWrite, writableSObject } from '../writes.js';
 import { sobjectParam, versionParam, type TwinState } from './common.js';
+import { COLLECTION_LIMITS, WriteBody, runBatch, tooMany, typeOf } from './collections.js';
 import { sobjectOf } from './sobjects.js';
 
 const Body = z.record(z.string(), z.unknown()).describe('Field name → value (not the External ID field)');
@@ -44,40 +45,78 @@ function matchesOf(twin: TwinState, sobject: SObjectDef, field: FieldDef, value:
   return [record];
 }
 
-/** One upsert, carried out: 201 made, 200 (204 before v46) changed, 300 several match. */
-function upsert(
-  twin: TwinState,
-  sobject: SObjectDef,
-  field: FieldDef,
-  value: string,
-  body: Record<string, unknown>,
-  headers: IncomingHttpHeaders,
-  version: string,
-): Reply {
+type Plan = { several: SfRecord[] } | { apply: () => { id: string; created: boolean }; several?: undefined };
+
+/** One record to upsert: where, matched on what, and its other fields. */
+interface UpsertRequest {
+  sobject: SObjectDef;
+  field: FieldDef;
+  value: string;
+  body: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  version: string;
+}
+
+/** One upsert, checked: what carries it out, or the records it matches when several do. */
+function planUpsert(twin: TwinState, { sobject, field, value, body, headers, version }: UpsertRequest): Plan {
   const matches = matchesOf(twin, sobject, field, value);
-  if (matches.length > 1) {
-    return {
-      status: 300,
-      body: matches.map((r) => `/services/data/v${version}/sobjects/${sobject.name}/${r.id}`),
-    };
-  }
-  const flag = Number.parseInt(version, 10) >= CREATED_FLAG_SINCE;
+  if (matches.length > 1) return { several: matches };
   const existing = matches[0];
   if (existing) {
     const changes = validateWrite(twin.store, sobject, body, existing, headers, version);
-    twin.store.update(existing, changes, twin.clock());
-    if (!flag) return { status: 204 };
-    return { status: 200, body: { id: existing.id, success: true, errors: [], created: false } };
+    return { apply: () => ({ id: twin.store.update(existing, changes, twin.clock()).id, created: false }) };
   }
   const fields = validateWrite(twin.store, sobject, { ...body, [field.name]: value }, null, headers, version);
-  const record = twin.store.create(sobject.name, fields, twin.clock());
+  return { apply: () => ({ id: twin.store.create(sobject.name, fields, twin.clock()).id, created: true }) };
+}
+
+/** One upsert, carried out: 201 made, 200 (204 before v46) changed, 300 several match. */
+function upsert(twin: TwinState, request: UpsertRequest): Reply {
+  const { sobject, version } = request;
+  const plan = planUpsert(twin, request);
+  if (plan.several) {
+    return {
+      status: 300,
+      body: plan.several.map((r) => `/services/data/v${version}/sobjects/${sobject.name}/${r.id}`),
+    };
+  }
+  const { id, created } = plan.apply();
+  const flag = Number.parseInt(version, 10) >= CREATED_FLAG_SINCE;
+  if (!created && !flag) return { status: 204 };
   return {
-    status: 201,
-    body: { id: record.id, success: true, errors: [], ...(flag ? { created: true } : {}) },
+    status: created ? 201 : 200,
+    body: { id, success: true, errors: [], ...(flag ? { created } : {}) },
   };
 }
 
-/** sObject Rows by External ID: upsert (`PATCH /sobjects/{sObject}/{field}/{value}`). */
+/** A Collections record's value for the field matched on (its key as sent, any case), and the rest. */
+function splitRecord(
+  record: Record<string, unknown>,
+  field: FieldDef,
+): { value: unknown; rest: Record<string, unknown> } {
+  const rest: Record<string, unknown> = {};
+  let value: unknown;
+  for (const [name, v] of Object.entries(record)) {
+    if (name.toLowerCase() === field.name.toLowerCase()) value = v;
+    else if (name !== 'attributes') rest[name] = v;
+  }
+  return { value, rest };
+}
+
+const fieldParam = z.string().describe('An External ID field (or Id)');
+
+/** The API version, writable sObject and matched field a path names, or Salesforce's error for it. */
+function targetOf(
+  twin: TwinState,
+  params: { version: string; sobject: string; field: string },
+): { version: string; sobject: SObjectDef; field: FieldDef } {
+  const version = apiVersion(params.version);
+  const sobjects = twin.store.sobjects;
+  const sobject = writableSObject(sobjectOf(params.sobject, sobjects).name, sobjects);
+  return { version, sobject, field: matchField(sobject, params.field) };
+}
+
+/** Upsert by External ID: one record (`PATCH /sobjects/{sObject}/{field}/{value}`) or up to 200 (Collections). */
 export function upsertRoutes(twin: TwinState): RouteDef[] {
   const upsertRoute = route({
     method: 'PATCH',
@@ -89,7 +128,7 @@ export function upsertRoutes(twin: TwinState): RouteDef[] {
     params: z.object({
       version: versionParam,
       sobject: sobjectParam,
-      field: z.string().describe('An External ID field (or Id)'),
+      field: fieldParam,
       value: z.string().describe('The value to match'),
     }),
     body: Body,
@@ -103,10 +142,7 @@ export function upsertRoutes(twin: TwinState): RouteDef[] {
     },
     handle: ({ params, body, headers }) =>
       orSalesforceError(() => {
-        const version = apiVersion(params.version);
-        const sobjects = twin.store.sobjects;
-        const sobject = writableSObject(sobjectOf(params.sobject, sobjects).name, sobjects);
-        const field = matchField(sobject, params.field);
+        const { version, sobject, field } = targetOf(twin, params);
         if (Object.keys(body).some((name) => name.toLowerCase() === field.name.toLowerCase())) {
           throw new SalesforceError(
             400,
@@ -115,8 +151,65 @@ export function upsertRoutes(twin: TwinState): RouteDef[] {
             [field.name],
           );
         }
-        return twin.late.run(() => upsert(twin, sobject, field, params.value, body, headers, version));
+        return twin.late.run(() =>
+          upsert(twin, { sobject, field, value: params.value, body, headers, version }),
+        );
       }),
   });
-  return [upsertRoute];
+  const collectionUpsert = route({
+    method: 'PATCH',
+    path: '/services/data/{version}/composite/sobjects/{sobject}/{field}',
+    operationId: 'collectionsUpsert',
+    summary: 'Upserts up to 200 records of one type by an External ID field; each result says `created`',
+    tags: ['Collections'],
+    params: z.object({
+      version: versionParam,
+      sobject: sobjectParam,
+      field: fieldParam,
+    }),
+    body: WriteBody,
+    responses: {
+      200: 'Array of {id, success, errors, created}',
+      400: 'EXCEEDED_ID_LIMIT, INVALID_FIELD',
+      404: 'NOT_FOUND (no such field)',
+    },
+    handle: ({ params, body, headers }) =>
+      orSalesforceError(() => {
+        const { version, sobject, field } = targetOf(twin, params);
+        if (body.records.length > COLLECTION_LIMITS.write) throw tooMany(COLLECTION_LIMITS.write);
+        const results = runBatch(
+          body.records.map((record) => ({
+            check: () => {
+              writableSObject(typeOf(record) ?? sobject.name, twin.store.sobjects);
+              const { value, rest } = splitRecord(record, field);
+              if (typeof value !== 'string' && typeof value !== 'number') {
+                throw new SalesforceError(400, 'MISSING_ARGUMENT', `${field.name} not specified`, [
+                  field.name,
+                ]);
+              }
+              const plan = planUpsert(twin, {
+                sobject,
+                field,
+                value: String(value),
+                body: rest,
+                headers,
+                version,
+              });
+              if (plan.several) {
+                throw new SalesforceError(
+                  300,
+                  'DUPLICATE_EXTERNAL_ID',
+                  `${field.name}: more than one record found for external id field: [${plan.several.map((r) => r.id).join(', ')}]`,
+                  [field.name],
+                );
+              }
+              return plan.apply;
+            },
+          })),
+          body.allOrNone ?? false,
+        );
+        return { status: 200, body: results };
+      }),
+  });
+  return [upsertRoute, collectionUpsert];
 }

@@ -102,6 +102,26 @@ describe('the Salesforce twin upserting by External ID', () => {
     expect(await unique.idsWithKey('late-1')).toEqual([landed.landed[0]?.id]);
   });
 
+  it('holds writes through the admin endpoint too, and refuses a bad request', async () => {
+    const admin = (method: string, body?: unknown) =>
+      fetch(`${unique.sandbox.urls.salesforce}/__sandbox/late-writes`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    expect((await admin('POST', { count: -1, afterMs: 10 })).status).toBe(400);
+    expect((await admin('POST', { count: 1 })).status).toBe(400);
+    const set = await admin('POST', { count: 1, afterMs: 60_000 });
+    expect(set.status).toBe(200);
+    const lost = await unique.call('PATCH', `/sobjects/Contact/${FIELD}/late-admin`, { LastName: 'Admin' });
+    expect(lost.status).toBe(503);
+    expect(((await (await admin('GET')).json()) as { pending: number }).pending).toBe(1);
+    const repeat = await unique.call('PATCH', `/sobjects/Contact/${FIELD}/late-admin`, { LastName: 'Admin' });
+    expect(repeat.status).toBe(200);
+    expect(((await (await admin('GET')).json()) as { pending: number }).pending).toBe(0);
+  });
+
   it('lands a held write after its delay when no other write comes', async () => {
     unique.sandbox.salesforce.landWritesLate(1, 50);
     const lost = await unique.call('POST', '/sobjects/Contact', { LastName: 'Alone', [FIELD]: 'late-2' });
@@ -134,6 +154,21 @@ describe('a Salesforce twin org whose write-key field is not unique, or missing'
       const q = encodeURIComponent(`SELECT Title FROM Contact WHERE ${FIELD} = 'shared'`);
       const titles = (await nonUnique.call('GET', `/query?q=${q}`)).body as { records: Json[] };
       expect(titles.records.map((r) => r.Title)).toEqual([null, null]);
+      // Through Collections, that record alone fails, with Salesforce's code for it.
+      const batch = await nonUnique.call('PATCH', `/composite/sobjects/Contact/${FIELD}`, {
+        records: [
+          { attributes: { type: 'Contact' }, [FIELD]: 'shared', Title: 'x' },
+          { attributes: { type: 'Contact' }, [FIELD]: 'single', LastName: 'Single' },
+        ],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([
+        {
+          success: false,
+          errors: [expect.objectContaining({ statusCode: 'DUPLICATE_EXTERNAL_ID', fields: [FIELD] })],
+        },
+        { id: expect.stringMatching(/^003/), success: true, errors: [], created: true },
+      ]);
     } finally {
       await nonUnique.sandbox.stop();
     }

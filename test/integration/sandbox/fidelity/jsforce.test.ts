@@ -255,7 +255,23 @@ describe('records through sobject()', () => {
     expect(missing.errorCode).toBe('NOT_FOUND');
     const clash = await failure(contacts.create({ LastName: 'Clash', Concord_Write_Key__c: 'key-1' }));
     expect(clash.errorCode).toBe('DUPLICATE_VALUE');
-    await contacts.destroy(id);
+
+    // Many at once (sObject Collections): one changed, one made, one refused, each on its own.
+    const many = await contacts.upsert(
+      [
+        { Concord_Write_Key__c: 'key-1', Title: 'Many' },
+        { Concord_Write_Key__c: 'key-2', LastName: 'Second' },
+        { Concord_Write_Key__c: 'key-3' },
+      ],
+      'Concord_Write_Key__c',
+    );
+    expect(many[0]).toEqual({ id, success: true, errors: [], created: false });
+    expect(many[1]).toMatchObject({ success: true, errors: [], created: true });
+    expect(many[2]).toMatchObject({
+      success: false,
+      errors: [expect.objectContaining({ statusCode: 'REQUIRED_FIELD_MISSING', fields: ['LastName'] })],
+    });
+    await contacts.destroy([id, (many[1] as { id: string }).id]);
   });
 
   it('reports changed and deleted ids for polling (get-updated / get-deleted)', async () => {
