@@ -4,8 +4,10 @@ import type { z } from 'zod';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Credentials are never echoed back in a start-up error, even malformed ones. */
-// A Redis URL may carry a password: never echoed either.
-export const isSecretVariable = (name: string): boolean => /KEY|TOKEN|SECRET|REDIS_URL/.test(name);
+// A Redis URL may carry a password: never echoed either. A setting naming a provider's field or
+// property (HUBSPOT_WRITE_KEY_PROPERTY, SALESFORCE_WRITE_KEY_FIELD) holds no secret: shown.
+export const isSecretVariable = (name: string): boolean =>
+  /KEY|TOKEN|SECRET|REDIS_URL/.test(name) && !/_(FIELD|PROPERTY)$/.test(name);
 
 /**
  * Validates each variable on its own, so one bad value hides neither another nor the good ones:

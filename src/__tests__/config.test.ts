@@ -93,7 +93,7 @@ describe('readConfig', () => {
     const problems = configProblems({ CRM_PROVIDER: 'salesforce', SALESFORCE_WRITE_KEY_FIELD: 'Email' });
     // Hidden as every *KEY* variable is (datasources/settings.ts), though a field name is no secret.
     expect(problems).toEqual([
-      'SALESFORCE_WRITE_KEY_FIELD=(hidden): expected a custom field API name such as Concord_Write_Key__c, or off',
+      'SALESFORCE_WRITE_KEY_FIELD="Email": expected a custom field API name such as Concord_Write_Key__c, or off',
     ]);
     expect(configProblems({ CRM_PROVIDER: 'salesforce', SALESFORCE_WRITE_KEY_FIELD: 'off' })).toEqual([]);
   });
