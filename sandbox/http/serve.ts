@@ -57,6 +57,10 @@ function send(res: Response, reply: Reply, extraHeaders: Record<string, string> 
     res.type('text/plain').send(reply.text);
     return;
   }
+  if (reply.json !== undefined) {
+    res.type('application/json').send(reply.json);
+    return;
+  }
   if (reply.body === undefined) {
     res.end();
     return;
