@@ -9,8 +9,6 @@ import type { QuotaBucket, QuotaLimit, QuotaStore } from './rate-limiter.js';
  * for nothing.
  */
 export const DEFAULT_MIN_CALL_MS = 250;
-/** Takes sent to the store at once at most (see ProviderQuota.serve). */
-const MAX_TAKES_AT_ONCE = 10;
 /** Calls made outside any client request (start-up, background work) share one lane. */
 export const SYSTEM_LANE = 'system';
 /**
@@ -384,10 +382,7 @@ export class ProviderQuota {
   private drain(line: Line): void {
     if (line.draining) return;
     line.draining = true;
-    // From the next turn of the loop: the calls a fan-out starts in this one all wait by then, and
-    // their room is asked for at once (see serve).
-    new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.serve(line))
+    this.serve(line)
       .catch(() => {
         // The store failed past its own fallback: the waiting calls fail closed rather than go unlimited.
         for (const waiter of line.queue.drop(() => true)) waiter.refuse(STORE_FAILED_RETRY_MS);
@@ -406,27 +401,12 @@ export class ProviderQuota {
       }
       this.resetSlack();
       const takenAt = this.now();
-      // A take for every call waiting (within the concurrency room), sent at once: the store's
-      // round trips overlap (Redis runs them in turn, each alone). One after another, a cold
-      // request's fan-out of five searches waited five round trips for its last call, at every level.
-      // As many as the room the store last reported (one, to probe, when there was none), so a
-      // long queue does not send a take per waiting call each time one call's worth of room frees.
-      const room = Math.min(
-        line.queue.size,
-        MAX_TAKES_AT_ONCE,
-        Math.max(1, line.remaining ?? MAX_TAKES_AT_ONCE),
-        this.options.concurrency === undefined ? Infinity : this.options.concurrency - this.inFlight,
-      );
-      const takes = await Promise.all(
-        Array.from({ length: room }, () => this.options.store.take(line.buckets, this.member())),
-      );
-      // A refused take spends nothing, so the calls granted are the first as many as were granted.
-      for (const granted of takes.filter((t) => t.granted)) {
-        line.remaining = granted.remaining;
+      const taken = await this.options.store.take(line.buckets, this.member());
+      if (taken.granted) {
+        line.remaining = taken.remaining;
         line.queue.shift()?.grant(takenAt);
+        continue;
       }
-      const taken = takes.find((t) => !t.granted);
-      if (!taken) continue;
       line.remaining = 0;
       const until = this.now() + taken.waitMs;
       // Whoever cannot be served before their deadline is told now, not when it passes.

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ProviderError } from '../errors.js';
 import { LocalFailure } from '../policy-errors.js';
 import { ProviderQuota, type QuotaHint } from '../provider-quota.js';
-import { MemoryQuotaStore, type QuotaStore } from '../rate-limiter.js';
+import { MemoryQuotaStore } from '../rate-limiter.js';
 
 /** A clock the test moves: sleeping advances it at once, so waits take no real time. */
 function fakeClock(start = 1_000_000) {
@@ -63,36 +63,6 @@ describe('ProviderQuota', () => {
     // Two calls fit at once; the reader's call comes right after the burst's next one, not after all 8.
     expect(order.indexOf('reader')).toBeLessThanOrEqual(3);
     expect(order.filter((o) => o.startsWith('burst'))).toEqual(burst.map((_, i) => `burst${i}`));
-  });
-
-  it('asks the store for room for every waiting call at once, not one round trip after another', async () => {
-    const clock = fakeClock();
-    const memory = new MemoryQuotaStore(() => clock.now);
-    const pending: Array<() => void> = [];
-    // A store that answers only when the test says so, as Redis answers after a round trip.
-    const store: QuotaStore = {
-      take: (buckets) => new Promise((resolve) => pending.push(() => resolve(memory.take(buckets)))),
-      settle: (bucket, remaining) => memory.settle(bucket, remaining),
-      pause: (bucket, ms) => memory.pause(bucket, ms),
-    };
-    const q = new ProviderQuota({
-      provider: 'stripe',
-      credentialFingerprint: 'fp',
-      windows: [{ name: 'api', limit: 20, windowMs: 1_000 }],
-      classes: [{ name: 'api', windows: ['api'] }],
-      store,
-      windowSlackMs: 0,
-      now: () => clock.now,
-      sleep: clock.sleep,
-    });
-    let granted = 0;
-    const calls = Array.from({ length: 5 }, () => q.acquire(GET, 'a', null).then(() => granted++));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(pending).toHaveLength(5);
-    for (const answer of pending.splice(0)) answer();
-    await Promise.all(calls);
-    expect(granted).toBe(5);
-    expect(pending).toHaveLength(0);
   });
 
   it('keeps to the limit: the fifth call of 2 per second waits two windows', async () => {
