@@ -11,6 +11,9 @@ import process from 'node:process';
 const now = () => performance.timeOrigin + performance.now();
 const tag = process.env.COLD_TRACE_TAG ?? 'process';
 const served = new WeakMap();
+/** The sandbox's own work per request (sandbox/http/serve.ts HANDLED_CHANNEL), printed with its line. */
+const work = new WeakMap();
+diagnostics.subscribe('concord-sandbox:handled', ({ request, ms }) => work.set(request, ms));
 const made = new WeakMap();
 
 // The URL as it arrived: a router rewrites request.url while it routes.
@@ -20,7 +23,9 @@ diagnostics.subscribe('http.server.request.start', ({ request }) =>
 diagnostics.subscribe('http.server.response.finish', ({ request }) => {
   const call = served.get(request);
   if (call)
-    process.stdout.write(`[trace ${tag}] served ${call.start.toFixed(2)} ${now().toFixed(2)} ${call.what}\n`);
+    process.stdout.write(
+      `[trace ${tag}] served ${call.start.toFixed(2)} ${now().toFixed(2)} ${(work.get(request) ?? -1).toFixed(2)} ${call.what}\n`,
+    );
 });
 diagnostics.subscribe('undici:request:create', ({ request }) => made.set(request, { start: now() }));
 diagnostics.subscribe('undici:request:headers', ({ request }) => {

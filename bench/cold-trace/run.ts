@@ -6,6 +6,7 @@
  * out against the dashboard's own start: when Concord started it, when the twin got it, how long the
  * twin took beyond its injected latency, and when Concord had the whole answer. With `--jitter=0`
  * every twin answer waits exactly the injected 20 ms, so the rest of its time is its own work.
+ * `--profile=DIR` writes both processes' CPU profiles (twin.cpuprofile, concord.cpuprofile) to DIR.
  */
 import { createClient } from '@redis/client';
 import { signTestToken, TEST_JWT } from '../../test/support/tokens.js';
@@ -21,6 +22,10 @@ const size = arg('size', 'bench');
 const LATENCY_MS = 20;
 const DAY = 86_400_000;
 const preload = ['--import', './bench/cold-trace/preload.mjs'];
+/** `--profile=DIR`: both processes write a CPU profile there when they stop (`--cpu-prof`). */
+const profileDir = arg('profile', '');
+const profiling = (name: string) =>
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 
 interface Line {
   kind: 'served' | 'called';
@@ -31,7 +36,7 @@ interface Line {
 /** The trace lines a child printed after `since` (its output only grows). */
 function linesOf(child: Child, since: number): Line[] {
   const lines: Line[] = [];
-  for (const match of child.output().matchAll(/^\[trace \w+\] (served|called) ([\d. ]+?) ([A-Z]+ \S+)$/gm)) {
+  for (const match of child.output().matchAll(/^\[trace \w+\] (served|called) ([-\d. ]+?) ([A-Z]+ \S+)$/gm)) {
     const times = (match[2] ?? '').split(' ').map(Number);
     if ((times[0] ?? 0) >= since) lines.push({ kind: match[1] as Line['kind'], times, what: match[3] ?? '' });
   }
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
   const { child: twins, match: sb } = await startChild(
     'sandbox',
     process.execPath,
-    [...preload, '--import', 'tsx', 'sandbox/main.ts'],
+    [...preload, ...profiling('twin'), '--import', 'tsx', 'sandbox/main.ts'],
     {
       ...knobs,
       SANDBOX_SIZE: size,
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
   const { child: concordChild, match: cm } = await startChild(
     'concord',
     process.execPath,
-    [...preload, 'dist/src/main.js'],
+    [...preload, ...profiling('concord'), 'dist/src/main.js'],
     {
       ...benchConcordEnv(twinEnv({ hubspot, stripe, posthog }), redisUrl, TEST_JWT),
       COLD_TRACE_TAG: 'concord',
@@ -109,10 +114,15 @@ async function main(): Promise<void> {
       .filter((l) => l.kind === 'called' && (l.times[0] ?? 0) <= tEnd)
       .sort((a, b) => (a.times[0] ?? 0) - (b.times[0] ?? 0));
     const twinLines = linesOf(twins, since).filter((l) => l.kind === 'served');
+    const lastEnd = Math.max(...calls.map((c) => c.times[2] ?? 0));
     console.log(
-      `\nsample ${s + 1}: dashboard ${(tEnd - t0).toFixed(1)} ms (served by Concord, from its request's start)`,
+      `\nsample ${s + 1}: dashboard ${(tEnd - t0).toFixed(1)} ms (served by Concord, from its request's start; ` +
+        `${(tEnd - lastEnd).toFixed(1)} ms after its last upstream answer)`,
     );
-    console.log('  start   got-headers  end   twin(arrive..answer, own work)  call');
+    console.log(
+      '   start headers    end   gap  twin: arrive..answer, beyond latency (own work)  call\n' +
+        '  (gap: since the last answer Concord had before this call started)',
+    );
     for (const call of calls) {
       const [start = 0, headers = 0, end = 0] = call.times;
       const path = pathOf(call.what);
@@ -121,11 +131,12 @@ async function main(): Promise<void> {
         (l) =>
           l.what === `${method} ${path}` && (l.times[0] ?? 0) >= start - 1 && (l.times[0] ?? 0) <= headers,
       );
-      const [a = NaN, b = NaN] = twin?.times ?? [];
-      const own = b - a - LATENCY_MS;
+      const [a = NaN, b = NaN, work = NaN] = twin?.times ?? [];
+      const beyond = b - a - LATENCY_MS;
+      const lastAnswer = Math.max(t0, ...calls.map((c) => c.times[2] ?? 0).filter((e) => e <= start));
       console.log(
-        `  ${(start - t0).toFixed(1).padStart(6)} ${(headers - t0).toFixed(1).padStart(6)} ${(end - t0).toFixed(1).padStart(6)}   ` +
-          `${twin ? `${(a - t0).toFixed(1)}..${(b - t0).toFixed(1)}, ${own.toFixed(1)} ms` : '(not matched)'}  ${method} ${path.slice(0, 90)}`,
+        `  ${[start, headers, end].map((t) => (t - t0).toFixed(1).padStart(6)).join(' ')} ${(start - lastAnswer).toFixed(1).padStart(5)}  ` +
+          `${twin ? `${(a - t0).toFixed(1)}..${(b - t0).toFixed(1)}, ${beyond.toFixed(1)} ms (${work.toFixed(1)})` : '(not matched)'}  ${method} ${path.slice(0, 70)}`,
       );
     }
     totals.push(tEnd - t0);

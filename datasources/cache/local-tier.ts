@@ -36,6 +36,7 @@ function deepFreeze(value: unknown): void {
 export class LocalTier {
   private readonly held = new Map<string, Held>();
   private bytes = 0;
+  private deleted = 0;
   private enabled = true;
   private readonly now: () => number;
 
@@ -80,7 +81,16 @@ export class LocalTier {
     }
   }
 
+  /**
+   * Counts invalidations (delete, clear): a write prepared before one and not yet made (the
+   * read-through's deferred writes) is dropped, so it cannot bring back what was invalidated.
+   */
+  get deletions(): number {
+    return this.deleted;
+  }
+
   delete(keys: Iterable<string>): void {
+    this.deleted += 1;
     for (const key of keys) {
       const held = this.held.get(key);
       if (held) this.forget(key, held);
@@ -94,6 +104,7 @@ export class LocalTier {
   }
 
   clear(): void {
+    this.deleted += 1;
     this.held.clear();
     this.bytes = 0;
   }

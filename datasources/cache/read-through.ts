@@ -10,6 +10,14 @@ import { NEGATIVE_TTL_SECONDS, type CacheKind, type TtlPolicy } from './ttl.js';
 /** Bumped when the entry format changes, so old entries are simply not found. */
 const KEY_VERSION = 'v1';
 
+/**
+ * How long a cache write waits before it is encoded and sent. A cold request's next level is
+ * dispatched within a millisecond or two of the answers it needs (after the quota's Redis round
+ * trip); encoding a page of 100 charges takes a few ms of this one thread. Waiting past the dispatch
+ * moves that work into the time the next level's answers take, off the request's critical path.
+ */
+export const DEFAULT_WRITE_DELAY_MS = 10;
+
 interface Entry<V> {
   /** The value (null for "not found"). */
   v: V;
@@ -32,7 +40,18 @@ export interface ReadThroughOptions {
   onInvalidate?: (keys: readonly string[]) => Promise<void>;
   /** Told about a cache write that failed (it is counted as a store error too); the answer stands. */
   onWriteError?: (error: unknown) => void;
+  /** How long a write waits before it is encoded and sent (DEFAULT_WRITE_DELAY_MS). */
+  writeDelayMs?: number;
   now?: () => number;
+}
+
+/** A write not yet encoded nor sent; reads of this process see its entry meanwhile. */
+interface Deferred {
+  key: string;
+  entry: Entry<unknown>;
+  ttlMs: number;
+  /** The local tier's invalidation count when it was made: one since drops the write. */
+  epoch: number;
 }
 
 /**
@@ -56,6 +75,10 @@ export class ReadThroughCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** Cache writes still going: nobody waits for them on a read (see writeBehind). */
   private readonly pendingWrites = new Set<Promise<void>>();
+  /** Writes waiting for their turn (see writeBehind), one group per write, and their entries by key. */
+  private deferredGroups: Deferred[][] = [];
+  private readonly deferred = new Map<string, Deferred>();
+  private flushTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ReadThroughOptions) {
@@ -204,8 +227,14 @@ export class ReadThroughCache {
     );
   }
 
-  /** Settles once every cache write started so far has settled (shutdown, tests); never rejects. */
+  /** Makes every write still waiting for its turn now (e.g. once an answer is sent). */
+  startWrites(): void {
+    if (this.deferredGroups.length > 0) this.flushDeferred();
+  }
+
+  /** Starts every waiting write now, then settles once all have settled (shutdown, tests); never rejects. */
   async writesSettled(): Promise<void> {
+    this.flushDeferred();
     while (this.pendingWrites.size > 0) await Promise.all([...this.pendingWrites]);
   }
 
@@ -217,6 +246,7 @@ export class ReadThroughCache {
   ): Promise<void> {
     const keys = ids.map((id) => this.key(kind, id));
     const generationKeys = listKinds.map((k) => this.key(k, 'generation'));
+    for (const key of [...keys, ...generationKeys]) this.deferred.delete(key);
     this.options.local?.delete([...keys, ...generationKeys]);
     await this.options.store.deleteMany(keys);
     // A new generation makes every list page stored under the old one unreachable at once.
@@ -234,7 +264,11 @@ export class ReadThroughCache {
   private async read<V>(keys: readonly string[]): Promise<Array<Entry<V> | undefined>> {
     const { local } = this.options;
     const now = this.now();
+    const epoch = local?.deletions ?? 0;
     const entries: Array<Entry<V> | undefined> = keys.map((key) => {
+      // A queued write is the newest entry there is, fresh or (to a caller in an outage) stale.
+      const waiting = this.deferred.get(key);
+      if (waiting && waiting.epoch === epoch) return waiting.entry as Entry<V>;
       const held = local?.get(key) as Entry<V> | undefined;
       return held && held.f > now ? held : undefined;
     });
@@ -259,50 +293,81 @@ export class ReadThroughCache {
   }
 
   /**
-   * Starts a write and returns at once: an answer never waits for the store (a cold request used
-   * to wait for one write per loader level). Still correct for readers: the local tier is filled
-   * before this returns, and the store's command is queued now, so on its connection it comes
-   * before any later read or invalidation. A failed write is counted and reported, never thrown:
-   * the next read misses and asks the provider again.
+   * Queues a write and returns at once: an answer never waits for the store, nor for the encoding
+   * (see DEFAULT_WRITE_DELAY_MS). Still correct for readers: until the write is made, reads of this
+   * process get its entry from the queue; an invalidation here drops the queued entries it names,
+   * and any invalidation heard by the local tier (here or from another replica) drops every write
+   * queued before it, so a write never brings back what was invalidated. A failed write is counted
+   * and reported, never thrown: the next read misses and asks the provider again.
    */
   private writeBehind<V>(
     kind: CacheKind,
     items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
   ): void {
     if (items.length === 0) return;
-    const tracked: Promise<void> = this.write(kind, items)
-      .catch((error: unknown) => {
-        this.count('errors');
-        try {
-          this.options.onWriteError?.(error);
-        } catch {
-          // A reporter that throws must not turn into an unhandled rejection.
-        }
-      })
-      .finally(() => this.pendingWrites.delete(tracked));
-    this.pendingWrites.add(tracked);
+    const { ttlMs, staleMs } = this.options.policy;
+    const now = this.now();
+    const epoch = this.options.local?.deletions ?? 0;
+    const group = items.map(({ key, value, generation }): Deferred => {
+      const fresh = value === null ? Math.min(ttlMs[kind], NEGATIVE_TTL_SECONDS * 1000) : ttlMs[kind];
+      const entry: Entry<unknown> = {
+        v: value,
+        f: now + fresh,
+        ...(generation === undefined ? {} : { g: generation }),
+      };
+      const write = { key, entry, ttlMs: fresh + staleMs, epoch };
+      this.deferred.set(key, write);
+      return write;
+    });
+    this.deferredGroups.push(group);
+    this.flushTimer ??= setTimeout(
+      () => this.flushDeferred(),
+      this.options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS,
+    );
+    this.flushTimer.unref();
   }
 
-  private async write<V>(
-    kind: CacheKind,
-    items: ReadonlyArray<{ key: string; value: V; generation?: number }>,
-  ): Promise<void> {
-    const { ttlMs, staleMs } = this.options.policy;
+  /** Encodes and sends every queued write that is still current: one store command per group. */
+  private flushDeferred(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const groups = this.deferredGroups;
+    this.deferredGroups = [];
     const { local } = this.options;
-    const now = this.now();
-    await this.options.store.setMany(
-      items.map(({ key, value, generation }) => {
-        const fresh = value === null ? Math.min(ttlMs[kind], NEGATIVE_TTL_SECONDS * 1000) : ttlMs[kind];
-        const entry: Entry<V> = {
-          v: value,
-          f: now + fresh,
-          ...(generation === undefined ? {} : { g: generation }),
-        };
-        const text = encode(entry);
-        local?.set(key, entry, text.length, entry.f);
-        return { key, value: text, ttlMs: fresh + staleMs };
-      }),
-    );
+    const epoch = local?.deletions ?? 0;
+    for (const group of groups) {
+      const current = group.filter((write) => {
+        if (this.deferred.get(write.key) !== write) return false; // superseded, or invalidated here
+        this.deferred.delete(write.key);
+        return write.epoch === epoch;
+      });
+      if (current.length === 0) continue;
+      let sent: Promise<void>;
+      try {
+        sent = this.options.store.setMany(
+          current.map(({ key, entry, ttlMs }) => {
+            const text = encode(entry);
+            local?.set(key, entry, text.length, entry.f);
+            return { key, value: text, ttlMs };
+          }),
+        );
+      } catch (error) {
+        sent = Promise.reject(error);
+      }
+      const tracked: Promise<void> = sent
+        .catch((error: unknown) => this.writeFailed(error))
+        .finally(() => this.pendingWrites.delete(tracked));
+      this.pendingWrites.add(tracked);
+    }
+  }
+
+  private writeFailed(error: unknown): void {
+    this.count('errors');
+    try {
+      this.options.onWriteError?.(error);
+    } catch {
+      // A reporter that throws must not turn into an unhandled rejection.
+    }
   }
 
   private holdLocally(key: string, entry: Entry<unknown>): void {

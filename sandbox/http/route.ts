@@ -9,6 +9,11 @@ export interface Reply {
   body?: unknown;
   /** A plain-text body instead of JSON (PostHog capture answers errors so). */
   text?: string;
+  /**
+   * The JSON body already serialised, byte for byte what `JSON.stringify` of it would make (pages
+   * joined from texts made once, see sandbox/stripe/rendered-texts.ts); `body` is then unset.
+   */
+  json?: string;
   headers?: Record<string, string>;
 }
 

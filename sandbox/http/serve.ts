@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,12 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const UNMATCHED_ENDPOINT = 'UNMATCHED';
 /** Admin paths live under this prefix; they skip auth, knobs and counters. */
 export const ADMIN_PREFIX = '/__sandbox';
+/**
+ * Told `{ request, ms }` once a route's answer is written: the twin's own work for it, from the end
+ * of the injected latency to the written body. For traces (bench/cold-trace); changes no answer.
+ */
+export const HANDLED_CHANNEL = 'concord-sandbox:handled';
+const handled = diagnostics.channel(HANDLED_CHANNEL);
 
 export interface SimulatorServer {
   url: string;
@@ -48,6 +55,10 @@ function send(res: Response, reply: Reply, extraHeaders: Record<string, string> 
   for (const [k, v] of Object.entries({ ...extraHeaders, ...reply.headers })) res.setHeader(k, v);
   if (reply.text !== undefined) {
     res.type('text/plain').send(reply.text);
+    return;
+  }
+  if (reply.json !== undefined) {
+    res.type('application/json').send(reply.json);
     return;
   }
   if (reply.body === undefined) {
@@ -123,6 +134,7 @@ export function buildSimulatorApp({ protocol, knobs, counters, admin }: ServeOpt
       async (req: Request, res: Response) => {
         const reply = await answer(protocol, knobs, route, req);
         send(res, reply.reply, protocol.responseHeaders?.(reply.rate, reply.limits) ?? {});
+        if (handled.hasSubscribers) handled.publish({ request: req, ms: performance.now() - reply.awake });
       },
       // An oversized body, in the route's words when it has them (PostHog capture's plain-text 413).
       (err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
@@ -169,6 +181,8 @@ interface Answer {
   rate: RateLimitState | null;
   /** Every documented limit the request was counted against, with its state after it. */
   limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[];
+  /** When the injected latency ended (performance.now()): the twin's own work starts here. */
+  awake: number;
 }
 
 async function answer(
@@ -177,10 +191,21 @@ async function answer(
   route: RouteDef,
   req: Request,
 ): Promise<Answer> {
+  const delay = knobs.delayFor(protocol.name);
+  if (delay > 0) await sleep(delay);
+  const awake = performance.now();
+  return { ...(await respond(protocol, knobs, route, req)), awake };
+}
+
+/** The answer itself, once the injected latency has passed. */
+async function respond(
+  protocol: ProviderProtocol,
+  knobs: KnobBoard,
+  route: RouteDef,
+  req: Request,
+): Promise<Omit<Answer, 'awake'>> {
   const provider = protocol.name;
   const words = failuresOf(protocol, route);
-  const delay = knobs.delayFor(provider);
-  if (delay > 0) await sleep(delay);
   if (knobs.get(provider).outage) return { reply: words.unavailable(), rate: null };
 
   const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';

@@ -7,6 +7,8 @@ import { applyExpand, planExpand, type Expanders } from './expand.js';
 import { listEnvelope, paginate, type ListQuery } from './list.js';
 import type { StripeObject } from './objects.js';
 import { expandParam, intParam } from './params.js';
+import type { RenderedTexts } from './rendered-texts.js';
+import { withItemTexts } from './rendered-texts.js';
 import { SearchCache } from './search-cache.js';
 import type { SearchPageCodec } from './search-page.js';
 import { MetadataIndex } from './search-index.js';
@@ -36,6 +38,35 @@ export interface Resource<T extends Listed> {
   searchCache?: SearchCache<T>;
   /** Objects by metadata value; made on the first search that pins a metadata key. */
   metadataIndex?: MetadataIndex<T>;
+  /**
+   * The JSON text of `render(item)`, for resources whose rendering depends on nothing a write to
+   * their own collection does not bump `version` for (charges: a refund touches its charge).
+   */
+  texts?: RenderedTexts<T>;
+}
+
+/**
+ * The reply for a page of `items` in `envelope`'s `data`: joined from texts made once where the
+ * resource keeps them and nothing is expanded, otherwise rendered now. Byte for byte the same.
+ */
+function pageReply<T extends Listed>(
+  resource: Resource<T>,
+  items: readonly T[],
+  fields: readonly string[],
+  envelope: Record<string, unknown>,
+): Reply {
+  const { texts } = resource;
+  if (texts && fields.length === 0) {
+    const { version } = resource.collection;
+    const json = withItemTexts(
+      envelope,
+      'data',
+      items.map((item) => texts.textOf(item, version)),
+    );
+    return { status: 200, json };
+  }
+  const data = items.map((item) => applyExpand(resource.render(item), fields, resource.expanders));
+  return json(200, { ...envelope, data });
 }
 
 export function retrieve<T extends Listed>(resource: Resource<T>, id: string, expand?: string[]): Reply {
@@ -59,8 +90,7 @@ export function list<T extends Listed>(
     lookup: (id) => resource.collection.get(id),
   });
   if (!page.ok) return page.reply;
-  const data = page.data.map((item) => applyExpand(resource.render(item), plan.fields, resource.expanders));
-  return json(200, listEnvelope(data, page.hasMore, url));
+  return pageReply(resource, page.data, plan.fields, listEnvelope([], page.hasMore, url));
 }
 
 export interface SearchInput {
@@ -125,13 +155,13 @@ export function search<T extends Listed>(
   const limit = input.limit ?? 10;
   const slice = matches.slice(offset, offset + limit);
   const hasMore = offset + limit < matches.length;
-  const body: Record<string, unknown> = {
+  const envelope: Record<string, unknown> = {
     object: 'search_result',
-    data: slice.map((item) => applyExpand(resource.render(item), plan.fields, resource.expanders)),
+    data: [],
     has_more: hasMore,
     next_page: hasMore ? pages.encode(schema.resource, input.query, offset + limit) : null,
     url: `/v1/${schema.resource}/search`,
   };
-  if (plan.totalCount) body.total_count = matches.length;
-  return json(200, body);
+  if (plan.totalCount) envelope.total_count = matches.length;
+  return pageReply(resource, slice, plan.fields, envelope);
 }

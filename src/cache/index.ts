@@ -23,6 +23,12 @@ export interface Caching {
   stats: CacheStats;
   /** Decoded entries in this process (null when caching or the tier is off). */
   local: LocalTier | null;
+  /**
+   * Makes the cache writes still waiting (they wait a few ms, off the request's critical path) now:
+   * called when an answer has been sent, so what it fetched is in the store for the next request,
+   * on any replica.
+   */
+  startWrites(): void;
   /** Announces every invalidation through `publish` (to other replicas' local tiers) from now on. */
   announceWith(publish: (keys: readonly string[]) => Promise<void>): void;
   /** Entity invalidation, for writes and webhooks. */
@@ -57,6 +63,7 @@ export function withCache(
       store: null,
       stats,
       local: null,
+      startWrites: () => {},
       announceWith: () => {},
       invalidate: { crm: null, payments: null },
       close: async () => {},
@@ -106,6 +113,9 @@ export function withCache(
     store,
     stats,
     local,
+    startWrites: () => {
+      for (const cache of caches) cache.startWrites();
+    },
     announceWith: (publish) => {
       announce = publish;
     },

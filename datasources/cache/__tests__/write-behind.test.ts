@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { LocalTier } from '../local-tier.js';
-import { ReadThroughCache } from '../read-through.js';
+import { DEFAULT_WRITE_DELAY_MS, ReadThroughCache } from '../read-through.js';
 import { CacheStats } from '../stats.js';
 import type { CacheStore } from '../store.js';
 import { DEFAULT_TTL_SECONDS, type CacheKind } from '../ttl.js';
@@ -35,6 +35,8 @@ const TTL_MS = Object.fromEntries(
 ) as Record<CacheKind, number>;
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** Past the writes' delay: Node runs timers in the order they fall due. */
+const pastWriteDelay = () => new Promise((resolve) => setTimeout(resolve, DEFAULT_WRITE_DELAY_MS + 5));
 
 describe('ReadThroughCache writes behind the answer', () => {
   let store: ScriptedStore;
@@ -72,8 +74,46 @@ describe('ReadThroughCache writes behind the answer', () => {
       await cache.batch('contacts', ['1', '2'], (ids) => Promise.resolve(ids.map((id) => `c${id}`))),
     ).toEqual(['c1', 'c2']);
     expect(await cache.call('lists', { page: 1 }, () => Promise.resolve(['a']))).toEqual(['a']);
+    // Not even started yet: the answers do not wait for the encoding either.
+    expect(store.writes).toBe(0);
+    await pastWriteDelay();
     // The writes were started (not skipped), they just never finished.
     expect(store.writes).toBe(2);
+  });
+
+  it('serves a write still waiting for its turn to the next read, from this process', async () => {
+    const cache = newCache();
+    let fetched = 0;
+    const fetch = (ids: string[]) => {
+      fetched++;
+      return Promise.resolve(ids.map((id) => `c${id}`));
+    };
+    await cache.batch('contacts', ['1'], fetch);
+    expect(store.writes).toBe(0);
+    expect(await cache.batch('contacts', ['1'], fetch)).toEqual(['c1']);
+    expect(fetched).toBe(1);
+    await pastWriteDelay();
+    expect(store.writes).toBe(1);
+    expect([...store.entries.keys()]).toEqual([cache.key('contacts', '1')]);
+  });
+
+  it('never makes a waiting write of what was invalidated meanwhile, here or on another replica', async () => {
+    const local = new LocalTier({ maxBytes: 1_000_000, maxAgeMs: 60_000 });
+    const cache = newCache(local);
+    await cache.batch('contacts', ['1', '2'], (ids) => Promise.resolve(ids.map((id) => `old${id}`)));
+    await cache.invalidate('contacts', ['1'], []);
+    await cache.batch('contacts', ['3'], (ids) => Promise.resolve(ids.map((id) => `old${id}`)));
+    // Another replica's invalidation, as the feed applies it: every write queued before it is dropped.
+    local.delete([cache.key('contacts', '3')]);
+    await cache.writesSettled();
+    expect(store.entries.size).toBe(0);
+    let fetched: string[] = [];
+    const answer = await cache.batch('contacts', ['1', '2', '3'], (ids) => {
+      fetched = ids;
+      return Promise.resolve(ids.map((id) => `new${id}`));
+    });
+    expect(fetched).toEqual(['1', '2', '3']);
+    expect(answer).toEqual(['new1', 'new2', 'new3']);
   });
 
   it('serves the next read from the local tier while the write to the store still hangs', async () => {

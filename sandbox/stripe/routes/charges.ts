@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { route, type RouteDef } from '../../http/route.js';
 import { idParams, list, retrieve, retrieveQuery, search, searchQuery, type Resource } from '../handlers.js';
 import { listParams, rangeParam } from '../params.js';
+import { RenderedTexts } from '../rendered-texts.js';
 import type { StripeRuntime } from '../runtime.js';
 import type { SearchSchema } from '../search-query.js';
 import type { ChargeState } from '../store.js';
@@ -44,6 +45,8 @@ export function chargeRoutes(rt: StripeRuntime): RouteDef[] {
     collection: rt.store.charges,
     render: rt.render.charge,
     expanders: rt.expanders.charge,
+    // A refund touches its charge, so the charges' version covers every input of the rendering.
+    texts: new RenderedTexts(rt.render.charge),
   };
   return [
     route({

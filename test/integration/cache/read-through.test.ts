@@ -56,6 +56,10 @@ describe.each(['memory', 'redis'] as const)('read-through entity caching (%s sto
     await sandbox.stop();
   });
 
+  /** Every cache made, so a test can wait until their writes reached the store. */
+  const made: ReadThroughCache[] = [];
+  const writesSettled = () => Promise.all(made.map((cache) => cache.writesSettled()));
+
   function cachedFor(credential: string, inner: CrmProvider): CachedCrm {
     const cache = new ReadThroughCache({
       store,
@@ -64,6 +68,7 @@ describe.each(['memory', 'redis'] as const)('read-through entity caching (%s sto
       provider: 'hubspot',
       credentialFingerprint: credentialFingerprint('hubspot', `${kind} ${credential}`),
     });
+    made.push(cache);
     return new CachedCrm(inner, cache);
   }
 
@@ -88,6 +93,8 @@ describe.each(['memory', 'redis'] as const)('read-through entity caching (%s sto
     const b = recording(hubspot);
     const id = sandbox.dataset.contacts[120]?.crmId as string;
     await cachedFor('token-a', a.crm).getContacts([id]);
+    // A second cache of the same credential (another replica) finds the first one's entry in the store.
+    await writesSettled();
     await cachedFor('token-a', a.crm).getContacts([id]);
     expect(a.asked).toEqual([[id]]);
     await cachedFor('token-b', b.crm).getContacts([id]);
