@@ -3,6 +3,7 @@ import { readConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { installProcessErrorHandlers } from './observability/process-errors.js';
+import { settleMemoryAfterStart } from './runtime/settle-memory.js';
 import { exitGracefullyOnSignals, tolerateClosedStdout } from './runtime/shutdown.js';
 
 /**
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   });
   const concord = await startConcord(config, { logger });
   count.metrics = concord.observability.metrics;
+  // Start-up's garbage returned to the system before the ready line (with --expose-gc, as in the image).
+  const settleMs = settleMemoryAfterStart();
+  if (settleMs !== null) logger.debug({ ms: Math.round(settleMs) }, 'start-up memory settled');
   const { gateway, connected } = concord;
   const lines = [`Concord ready at ${gateway.url}`];
   if (gateway.adminUrl) lines.push(`  metrics, status and probes at ${gateway.adminUrl} (ADMIN_PORT)`);

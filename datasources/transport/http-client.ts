@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import qs from 'qs';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, undiciErrors } from './undici-parts.js';
 import type { z } from 'zod';
 import { ProviderError, ProviderErrorCode, codeForStatus, parseRetryAfter } from './errors.js';
 
