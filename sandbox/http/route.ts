@@ -10,10 +10,11 @@ export interface Reply {
   /** A plain-text body instead of JSON (PostHog capture answers errors so). */
   text?: string;
   /**
-   * The JSON body already serialised, byte for byte what `JSON.stringify` of it would make (pages
-   * joined from texts made once, see sandbox/stripe/rendered-texts.ts); `body` is then unset.
+   * The JSON body already serialised, byte for byte what `JSON.stringify` of it would make, as text
+   * or as its UTF-8 bytes (pages joined from bytes made once, see sandbox/stripe/rendered-texts.ts);
+   * `body` is then unset.
    */
-  json?: string;
+  json?: string | Buffer;
   headers?: Record<string, string>;
 }
 

@@ -57,8 +57,14 @@ function send(res: Response, reply: Reply, extraHeaders: Record<string, string> 
     res.type('text/plain').send(reply.text);
     return;
   }
-  if (reply.json !== undefined) {
+  if (typeof reply.json === 'string') {
     res.type('application/json').send(reply.json);
+    return;
+  }
+  if (reply.json !== undefined) {
+    // The header express gives a string body, so bytes and text answer alike.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.send(reply.json);
     return;
   }
   if (reply.body === undefined) {

@@ -8,7 +8,7 @@ import { listEnvelope, paginate, type ListQuery } from './list.js';
 import type { StripeObject } from './objects.js';
 import { expandParam, intParam } from './params.js';
 import type { RenderedTexts } from './rendered-texts.js';
-import { withItemTexts } from './rendered-texts.js';
+import { withItemBytes } from './rendered-texts.js';
 import { SearchCache } from './search-cache.js';
 import type { SearchPageCodec } from './search-page.js';
 import { MetadataIndex } from './search-index.js';
@@ -58,10 +58,10 @@ function pageReply<T extends Listed>(
   const { texts } = resource;
   if (texts && fields.length === 0) {
     const { version } = resource.collection;
-    const json = withItemTexts(
+    const json = withItemBytes(
       envelope,
       'data',
-      items.map((item) => texts.textOf(item, version)),
+      items.map((item) => texts.bytesOf(item, version)),
     );
     return { status: 200, json };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Reply } from '../../http/route.js';
 import { Collection } from '../collection.js';
 import { list, search, type Resource } from '../handlers.js';
-import { RenderedTexts, withItemTexts } from '../rendered-texts.js';
+import { RenderedTexts, withItemBytes } from '../rendered-texts.js';
 import { SearchPageCodec } from '../search-page.js';
 import type { SearchSchema } from '../search-query.js';
 
@@ -53,9 +53,10 @@ function resources(): { plain: Resource<Row>; texts: Resource<Row>; collection: 
 }
 
 /** The bytes serve.ts writes for a reply. */
-const bytesOf = (reply: Reply): string => reply.json ?? JSON.stringify(reply.body);
+const bytesOf = (reply: Reply): string =>
+  reply.json === undefined ? JSON.stringify(reply.body) : reply.json.toString();
 
-describe('pages joined from rendered texts', () => {
+describe('pages joined from rendered bytes', () => {
   const pages = new SearchPageCodec(7);
 
   it('fills the data slot of an envelope exactly as JSON.stringify would', () => {
@@ -65,11 +66,13 @@ describe('pages joined from rendered texts', () => {
       { object: 'list', data: null, has_more: false, url: '/v1/charges' },
       { object: 'search_result', data: null, has_more: false, next_page: null, url: '/u', total_count: 2 },
     ]) {
-      const texts = items.map((item) => JSON.stringify(item));
-      expect(withItemTexts(envelope, 'data', texts)).toBe(JSON.stringify({ ...envelope, data: items }));
-      expect(withItemTexts(envelope, 'data', [])).toBe(JSON.stringify({ ...envelope, data: [] }));
+      const bytes = items.map((item) => Buffer.from(JSON.stringify(item)));
+      expect(withItemBytes(envelope, 'data', bytes).toString()).toBe(
+        JSON.stringify({ ...envelope, data: items }),
+      );
+      expect(withItemBytes(envelope, 'data', []).toString()).toBe(JSON.stringify({ ...envelope, data: [] }));
     }
-    expect(() => withItemTexts({ object: 'list' }, 'data', [])).toThrow(/no data/);
+    expect(() => withItemBytes({ object: 'list' }, 'data', [])).toThrow(/no data/);
   });
 
   it('answers searches, their next pages, lists and expansions byte for byte as rendering does', () => {
@@ -126,10 +129,10 @@ describe('pages joined from rendered texts', () => {
       return render(r);
     }, 10);
     const all = collection.all.slice(0, 20);
-    for (const row of all) counting.textOf(row, collection.version);
-    for (const row of all.slice(10)) counting.textOf(row, collection.version);
+    for (const row of all) counting.bytesOf(row, collection.version);
+    for (const row of all.slice(10)) counting.bytesOf(row, collection.version);
     expect(rendered).toBe(20);
-    counting.textOf(all[0] as Row, collection.version);
+    counting.bytesOf(all[0] as Row, collection.version);
     expect(rendered).toBe(21);
   });
 });
