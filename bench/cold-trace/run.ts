@@ -1,5 +1,5 @@
 /**
- * `npm exec -- node --import tsx bench/cold-trace/run.ts [--samples=5] [--jitter=0] [--size=bench]`:
+ * `npm exec -- node --import tsx bench/cold-trace/run.ts [--samples=5] [--jitter=0] [--size=bench] [--warmup=1] [--split]`:
  * where a cold dashboard's time goes. The sandbox and Concord (the production build, as `npm run
  * bench` runs them) are started with preload.mjs, which prints when each process served and made
  * each HTTP request; each sample flushes Redis, asks the dashboard once, and lays every upstream call
@@ -19,7 +19,14 @@ const arg = (name: string, fallback: string) =>
 const samples = Number(arg('samples', '5'));
 const jitter = arg('jitter', '0');
 const size = arg('size', 'bench');
+const warmups = Number(arg('warmup', '1'));
+const split = process.argv.includes('--split');
 const LATENCY_MS = 20;
+/**
+ * The pause before each dashboard, as npm run bench's COLD_PAUSE_MS: longer than Stripe's one-second
+ * search window (13 searches a dashboard against 20/s), so no sample waits on the quota of the last.
+ */
+const PAUSE_MS = 1_100;
 const DAY = 86_400_000;
 const preload = ['--import', './bench/cold-trace/preload.mjs'];
 /** `--profile=DIR`: both processes write a CPU profile there when they stop (`--cpu-prof`). */
@@ -58,21 +65,31 @@ async function main(): Promise<void> {
       [`SANDBOX_${p}_PORT`, '0'],
     ]),
   );
-  const { child: twins, match: sb } = await startChild(
-    'sandbox',
-    process.execPath,
-    [...preload, ...profiling('twin'), '--import', 'tsx', 'sandbox/main.ts'],
-    {
-      ...knobs,
-      SANDBOX_SIZE: size,
-      SANDBOX_SEED: '42',
-      SANDBOX_ANCHOR: new Date(anchor).toISOString(),
-      SANDBOX_DOCUMENTED_LIMITS: 'true',
-      COLD_TRACE_TAG: 'twin',
-    },
-    /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
-  );
-  const [, hubspot = '', stripe = '', posthog = ''] = sb;
+  const startTwins = (name: string, profileName: string) =>
+    startChild(
+      name,
+      process.execPath,
+      [...preload, ...profiling(profileName), '--import', 'tsx', 'sandbox/main.ts'],
+      {
+        ...knobs,
+        SANDBOX_SIZE: size,
+        SANDBOX_SEED: '42',
+        SANDBOX_ANCHOR: new Date(anchor).toISOString(),
+        SANDBOX_DOCUMENTED_LIMITS: 'true',
+        COLD_TRACE_TAG: 'twin',
+      },
+      /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m,
+    );
+  // `--split`: each provider's twin in its own process (a sandbox each, the same seed and data), as
+  // three real providers are three servers; otherwise one sandbox process serves all three.
+  const sandboxes = split
+    ? await Promise.all(['hubspot', 'stripe', 'posthog'].map((p) => startTwins(`sandbox-${p}`, `twin-${p}`)))
+    : [await startTwins('sandbox', 'twin')];
+  const urlsOf = (i: number) => sandboxes[Math.min(i, sandboxes.length - 1)]?.match ?? [];
+  const hubspot = urlsOf(0)[1] ?? '';
+  const stripe = urlsOf(1)[2] ?? '';
+  const posthog = urlsOf(2)[3] ?? '';
+  const twins = sandboxes.map((s) => s.child);
   const redisUrl = await startRedis();
   const redis = createClient({ url: redisUrl });
   redis.on('error', () => undefined);
@@ -93,14 +110,19 @@ async function main(): Promise<void> {
     url: cm[1] ?? '',
     headers: { authorization: `Bearer ${token}` },
   };
-  // One cold answer first: the process's own first-request costs (JIT, pools) are not the question.
-  await post(concord, DASHBOARD, variables).catch((error: unknown) =>
-    console.log(`first answer: ${String(error).slice(0, 200)}`),
-  );
+  // Cold answers first, unmeasured: the process's own first-request costs (JIT, pools) are not the
+  // question (`--warmup=N`, as npm run bench's COLD_WARMUP).
+  for (let w = 0; w < warmups; w++) {
+    if (w > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
+    await flushCache(redis);
+    await post(concord, DASHBOARD, variables).catch((error: unknown) =>
+      console.log(`warm-up answer: ${String(error).slice(0, 200)}`),
+    );
+  }
 
   const totals: number[] = [];
   for (let s = 0; s < samples; s++) {
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
     await flushCache(redis);
     const since = performance.timeOrigin + performance.now();
     await post(concord, DASHBOARD, variables);
@@ -113,7 +135,7 @@ async function main(): Promise<void> {
     const calls = linesOf(concordChild, since)
       .filter((l) => l.kind === 'called' && (l.times[0] ?? 0) <= tEnd)
       .sort((a, b) => (a.times[0] ?? 0) - (b.times[0] ?? 0));
-    const twinLines = linesOf(twins, since).filter((l) => l.kind === 'served');
+    const twinLines = twins.flatMap((t) => linesOf(t, since)).filter((l) => l.kind === 'served');
     const lastEnd = Math.max(...calls.map((c) => c.times[2] ?? 0));
     console.log(
       `\nsample ${s + 1}: dashboard ${(tEnd - t0).toFixed(1)} ms (served by Concord, from its request's start; ` +
@@ -143,7 +165,7 @@ async function main(): Promise<void> {
   }
   const sorted = [...totals].sort((a, b) => a - b);
   console.log(
-    `\ncold dashboard, ${samples} samples (jitter ${jitter} ms): p50 ${sorted[Math.floor((sorted.length - 1) / 2)]?.toFixed(1)} ms; all ${totals.map((t) => t.toFixed(0)).join(' ')}`,
+    `\ncold dashboard, ${samples} samples after ${warmups} unmeasured (jitter ${jitter} ms, twins ${split ? 'one process each' : 'in one process'}): p50 ${sorted[Math.floor((sorted.length - 1) / 2)]?.toFixed(1)} ms; all ${totals.map((t) => t.toFixed(0)).join(' ')}`,
   );
   await redis.quit();
 }

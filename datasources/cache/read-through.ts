@@ -11,12 +11,20 @@ import { NEGATIVE_TTL_SECONDS, type CacheKind, type TtlPolicy } from './ttl.js';
 const KEY_VERSION = 'v1';
 
 /**
- * How long a cache write waits before it is encoded and sent. A cold request's next level is
- * dispatched within a millisecond or two of the answers it needs (after the quota's Redis round
- * trip); encoding a page of 100 charges takes a few ms of this one thread. Waiting past the dispatch
- * moves that work into the time the next level's answers take, off the request's critical path.
+ * How long a cache write made outside a client's request waits before it is encoded and sent: a
+ * few writes made together go as one command.
  */
 export const DEFAULT_WRITE_DELAY_MS = 10;
+/**
+ * How long a write made while serving a client's request waits at most for that answer to be sent
+ * (the gateway calls `startWrites` then). A cold dashboard's levels are 20 ms or more apart and each
+ * level's answers come in over tens of ms; encoding a page of 100 charges takes a few ms of this one
+ * thread, and a write started 10 ms after its answer met the next answers of the same level and
+ * the next level's dispatch (bench/cold-trace). Waiting for the answer takes that work off every
+ * cold request's critical path; the bound keeps a long request (a 90-day metrics walk) writing as it
+ * goes, and other replicas see an entry at most this much later.
+ */
+export const IN_REQUEST_WRITE_DELAY_MS = 1_000;
 
 interface Entry<V> {
   /** The value (null for "not found"). */
@@ -40,8 +48,10 @@ export interface ReadThroughOptions {
   onInvalidate?: (keys: readonly string[]) => Promise<void>;
   /** Told about a cache write that failed (it is counted as a store error too); the answer stands. */
   onWriteError?: (error: unknown) => void;
-  /** How long a write waits before it is encoded and sent (DEFAULT_WRITE_DELAY_MS). */
+  /** How long a write made outside a client's request waits before it is encoded and sent (DEFAULT_WRITE_DELAY_MS). */
   writeDelayMs?: number;
+  /** How long a write made while serving a request waits at most for its answer (IN_REQUEST_WRITE_DELAY_MS). */
+  requestWriteDelayMs?: number;
   now?: () => number;
 }
 
@@ -79,6 +89,8 @@ export class ReadThroughCache {
   private deferredGroups: Deferred[][] = [];
   private readonly deferred = new Map<string, Deferred>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** When the timer above fires (epoch ms of `now`). */
+  private flushDue = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: ReadThroughOptions) {
@@ -294,7 +306,7 @@ export class ReadThroughCache {
 
   /**
    * Queues a write and returns at once: an answer never waits for the store, nor for the encoding
-   * (see DEFAULT_WRITE_DELAY_MS). Still correct for readers: until the write is made, reads of this
+   * (see IN_REQUEST_WRITE_DELAY_MS and DEFAULT_WRITE_DELAY_MS). Still correct for readers: until the write is made, reads of this
    * process get its entry from the queue; an invalidation here drops the queued entries it names,
    * and any invalidation heard by the local tier (here or from another replica) drops every write
    * queued before it, so a write never brings back what was invalidated. A failed write is counted
@@ -320,10 +332,15 @@ export class ReadThroughCache {
       return write;
     });
     this.deferredGroups.push(group);
-    this.flushTimer ??= setTimeout(
-      () => this.flushDeferred(),
-      this.options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS,
-    );
+    // Inside a client's request the answer going out starts the writes (startWrites); the timer is
+    // the bound. Outside one, only the timer does.
+    const delay = currentRequestScope()
+      ? (this.options.requestWriteDelayMs ?? IN_REQUEST_WRITE_DELAY_MS)
+      : (this.options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS);
+    if (this.flushTimer && this.flushDue <= now + delay) return;
+    clearTimeout(this.flushTimer);
+    this.flushDue = now + delay;
+    this.flushTimer = setTimeout(() => this.flushDeferred(), delay);
     this.flushTimer.unref();
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { LocalTier } from '../local-tier.js';
+import { newRequestScope, runInRequestScope } from '../../transport/request-scope.js';
 import { DEFAULT_WRITE_DELAY_MS, ReadThroughCache } from '../read-through.js';
 import { CacheStats } from '../stats.js';
 import type { CacheStore } from '../store.js';
@@ -165,6 +166,38 @@ describe('ReadThroughCache writes behind the answer', () => {
     await cache.writesSettled();
     await settle();
     expect(unhandled).toEqual([]);
+  });
+
+  it("waits for a client request's answer (startWrites) before writing what it fetched, up to its bound", async () => {
+    const cache = new ReadThroughCache({
+      store,
+      stats,
+      policy: { ttlMs: TTL_MS, staleMs: 60_000 },
+      provider: 'test',
+      credentialFingerprint: 'fp',
+      requestWriteDelayMs: 60,
+    });
+    const fetch = (ids: string[]) => Promise.resolve(ids.map((id) => `c${id}`));
+    await runInRequestScope(newRequestScope('r1', null), () => cache.batch('contacts', ['1'], fetch));
+    await pastWriteDelay();
+    // Still waiting for the answer: a cold request's next level never meets this encoding.
+    expect(store.writes).toBe(0);
+    cache.startWrites();
+    expect(store.writes).toBe(1);
+
+    await runInRequestScope(newRequestScope('r2', null), () => cache.batch('contacts', ['2'], fetch));
+    // A write outside any request keeps the short delay, and takes the request's waiting write along.
+    cache.put('contacts', [{ id: '3', value: 'c3' }]);
+    await pastWriteDelay();
+    expect(store.writes).toBe(3);
+    expect([...store.entries.keys()].sort()).toEqual(['1', '2', '3'].map((id) => cache.key('contacts', id)));
+
+    // No answer ever sent: the bound writes it anyway.
+    await runInRequestScope(newRequestScope('r3', null), () => cache.batch('contacts', ['4'], fetch));
+    await pastWriteDelay();
+    expect(store.writes).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(store.writes).toBe(4);
   });
 
   it('stores what it fetched once the write lands, so the next read is a hit', async () => {
