@@ -100,9 +100,16 @@ export function stats(values: readonly number[]): LatencyStats {
   };
 }
 
-/** The sandbox's shared request counters (one admin endpoint serves all three providers' counts). */
+/**
+ * The sandbox's request counters: one admin endpoint serves the counts of every twin in its process.
+ * Given several sandbox processes (a twin each), their counts are added up.
+ */
 export class Counters {
-  constructor(private readonly adminUrl: string) {}
+  protected readonly adminUrls: readonly string[];
+
+  constructor(adminUrl: string | readonly string[]) {
+    this.adminUrls = typeof adminUrl === 'string' ? [adminUrl] : adminUrl;
+  }
 
   /**
    * Waits until no upstream call is still landing (the naive build keeps calling after autocannon
@@ -117,13 +124,30 @@ export class Counters {
       last = now;
       await new Promise((r) => setTimeout(r, 150));
     }
-    await fetch(`${this.adminUrl}/__sandbox/counters`, { method: 'DELETE' });
+    await this.clear();
   }
 
   async total(): Promise<Calls> {
-    const res = await fetch(`${this.adminUrl}/__sandbox/counters`);
-    return ((await res.json()) as { total: Calls }).total;
+    const totals = await Promise.all(
+      this.adminUrls.map(async (url) => {
+        const res = await fetch(`${url}/__sandbox/counters`);
+        return ((await res.json()) as { total: Calls }).total;
+      }),
+    );
+    return sumCalls(totals);
   }
+
+  protected async clear(): Promise<void> {
+    await Promise.all(this.adminUrls.map((url) => fetch(`${url}/__sandbox/counters`, { method: 'DELETE' })));
+  }
+}
+
+export function sumCalls(all: readonly Calls[]): Calls {
+  return {
+    hubspot: all.reduce((n, c) => n + c.hubspot, 0),
+    stripe: all.reduce((n, c) => n + c.stripe, 0),
+    posthog: all.reduce((n, c) => n + c.posthog, 0),
+  };
 }
 
 /**

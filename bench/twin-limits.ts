@@ -4,7 +4,7 @@
  * own and would fail rather than slow down, gets a second sandbox with them off (said in RESULTS.md).
  * These counters keep, across the resets between samples, how many calls each twin answered 429.
  */
-import { Counters } from './measure.js';
+import { Counters, sumCalls } from './measure.js';
 import type { Calls } from './scenarios.js';
 
 const none = (): Calls => ({ hubspot: 0, stripe: 0, posthog: 0 });
@@ -12,10 +12,6 @@ const none = (): Calls => ({ hubspot: 0, stripe: 0, posthog: 0 });
 export class RateLimitCounters extends Counters {
   /** 429s answered since the counters were made. */
   readonly rateLimited: Calls = none();
-
-  constructor(private readonly twinUrl: string) {
-    super(twinUrl);
-  }
 
   /** Settles as Counters does, banks the 429s so far, then zeroes the twin's counters. */
   override async reset(): Promise<void> {
@@ -28,7 +24,7 @@ export class RateLimitCounters extends Counters {
       await new Promise((r) => setTimeout(r, 150));
     }
     await this.bank();
-    await fetch(`${this.twinUrl}/__sandbox/counters`, { method: 'DELETE' });
+    await this.clear();
   }
 
   /** 429s so far, banked and not yet banked. */
@@ -49,13 +45,20 @@ export class RateLimitCounters extends Counters {
   }
 
   private async current429s(): Promise<Calls> {
-    const res = await fetch(`${this.twinUrl}/__sandbox/counters`);
-    const { byStatus } = (await res.json()) as { byStatus: Record<keyof Calls, Record<string, number>> };
-    return {
-      hubspot: byStatus.hubspot['429'] ?? 0,
-      stripe: byStatus.stripe['429'] ?? 0,
-      posthog: byStatus.posthog['429'] ?? 0,
-    };
+    const all = await Promise.all(
+      this.adminUrls.map(async (url) => {
+        const res = await fetch(`${url}/__sandbox/counters`);
+        const { byStatus } = (await res.json()) as {
+          byStatus: Record<keyof Calls, Record<string, number>>;
+        };
+        return {
+          hubspot: byStatus.hubspot['429'] ?? 0,
+          stripe: byStatus.stripe['429'] ?? 0,
+          posthog: byStatus.posthog['429'] ?? 0,
+        };
+      }),
+    );
+    return sumCalls(all);
   }
 }
 

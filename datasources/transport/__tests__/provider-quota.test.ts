@@ -75,8 +75,15 @@ describe('ProviderQuota', () => {
     const q = quota(clock, 2, 1_000);
     const start = clock.now;
     const granted: number[] = [];
+    // Each call's time is read as its room comes (the quota sleeps, moving the clock, right after
+    // handing out what room there was).
     await Promise.all(
-      Array.from({ length: 5 }, () => instant(q, 'a').then(() => granted.push(clock.now - start))),
+      Array.from({ length: 5 }, () =>
+        q.acquire(GET, 'a', null).then((release) => {
+          granted.push(clock.now - start);
+          release();
+        }),
+      ),
     );
     expect(granted).toEqual([0, 0, 1_000, 1_000, 2_000]);
   });
@@ -168,6 +175,48 @@ describe('ProviderQuota', () => {
     (await waiting)();
     expect(third).toBe(true);
     expect(q.state().classes[0]?.waiting).toBe(0);
+  });
+
+  it('takes room for the calls queued together at once, never for more than the free slots', async () => {
+    const clock = fakeClock();
+    const memory = new MemoryQuotaStore(() => clock.now);
+    let out = 0;
+    let most = 0;
+    let takes = 0;
+    /** A store a round trip away: each take answers on a later turn of the event loop. */
+    const store = {
+      take: async (...args: Parameters<MemoryQuotaStore['take']>) => {
+        takes += 1;
+        out += 1;
+        most = Math.max(most, out);
+        await new Promise((resolve) => setImmediate(resolve));
+        out -= 1;
+        return memory.take(...args);
+      },
+      complete: (...args: Parameters<MemoryQuotaStore['complete']>) => memory.complete(...args),
+      settle: (...args: Parameters<MemoryQuotaStore['settle']>) => memory.settle(...args),
+      pause: (...args: Parameters<MemoryQuotaStore['pause']>) => memory.pause(...args),
+    };
+    const q = new ProviderQuota({
+      provider: 'stripe',
+      credentialFingerprint: 'fp',
+      windows: [{ name: 'api', limit: 100, windowMs: 1_000 }],
+      classes: [{ name: 'api', windows: ['api'] }],
+      store,
+      now: () => clock.now,
+      sleep: clock.sleep,
+      concurrency: 3,
+    });
+    // A level's calls, queued in one turn (as a DataLoader batch's are).
+    const waiting = Array.from({ length: 5 }, (_, i) => q.acquire(GET, i % 2 ? 'a' : 'b', null));
+    const first = await Promise.all(waiting.slice(0, 3));
+    // The first take went alone (the queue held one call then); the next two went together.
+    expect(takes).toBe(3);
+    expect(most).toBe(2);
+    first.forEach((release) => release());
+    (await Promise.all(waiting.slice(3))).forEach((release) => release());
+    expect(takes).toBe(5);
+    expect(memory.used({ key: 'concord:quota:{stripe:fp}:api', limit: 100, windowMs: 1_000 })).toBe(5);
   });
 
   describe('a call holds its room from when it is over', () => {
