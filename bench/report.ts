@@ -51,6 +51,10 @@ export interface Report {
   idleRssMiB: number | null;
   /** Concord ran through tsx (`--source`) rather than from the production build. */
   fromSource: boolean;
+  /** Concord's three twins ran in one sandbox process (`--one-sandbox`) rather than a process each. */
+  oneSandbox: boolean;
+  /** Unmeasured cold requests before each scenario's cold samples (metrics: none). */
+  coldWarmup: number;
   results: ScenarioResult[];
   /** The dashboard under CRM_PROVIDER=salesforce (its own sandbox and Concord); null when not run. */
   salesforceDashboard: CrmDashboardResult | null;
@@ -197,11 +201,11 @@ Rewritten by every \`npm run bench\`; do not edit by hand. ${r.quick ? '**This i
 - Date: ${new Date().toISOString()} (the run took ${r.elapsedS.toFixed(0)} s)
 - Machine: ${machine()}
 - Data: sandbox ${r.size} size (${r.dataset.contacts} contacts, ${r.dataset.charges} charges, ${r.dataset.events} events), seed 42; every provider answers after ${r.latencyMs} ms ± ${r.jitterMs} ms of injected latency
-- Processes, all on 127.0.0.1 and stopped by pid at the end: the sandbox (\`sandbox/main.ts\`, each provider's documented rate limits on, as in \`npm start\`), a second sandbox for the naive build with the documented limits off (it has no pacing of its own and would fail, not slow down, at them), Redis (\`redis-server\`, no persistence), Concord (${r.fromSource ? '`src/main.ts` run through tsx (`--source`)' : "the production build after `npm run build`, started as the Dockerfile's `CMD` (`node` with its V8 flags, `dist/src/main.js`)"} with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), the floor (\`bench/floor/server.ts\`: plain graphql-js over HTTP serving Concord's own warm answer from memory), and the bench process itself (fetch for latency, autocannon for throughput)
+- Processes, all on 127.0.0.1 and stopped by pid at the end: ${r.oneSandbox ? "the sandbox (`sandbox/main.ts`, each provider's documented rate limits on, as in `npm start`)" : "Concord's twins, each in a sandbox process of its own as three real providers are three servers (`sandbox/main.ts` three times, the same seed and data; each provider's documented rate limits on, as in `npm start`; `--one-sandbox` runs all three in one process)"}, a second sandbox for the naive build with the documented limits off (it has no pacing of its own and would fail, not slow down, at them; its three twins share that one process), Redis (\`redis-server\`, no persistence), Concord (${r.fromSource ? '`src/main.ts` run through tsx (`--source`)' : "the production build after `npm run build`, started as the Dockerfile's `CMD` (`node` with its V8 flags, `dist/src/main.js`)"} with \`NODE_ENV=production\`, live mode pointed at the sandbox, JWT auth, \`REDIS_URL\` cache, \`RATE_LIMIT=off\` because the bench is one client), the naive build (\`bench/baseline/server.ts\`), the floor (\`bench/floor/server.ts\`: plain graphql-js over HTTP serving Concord's own warm answer from memory), and the bench process itself (fetch for latency, autocannon for throughput)
 - Commands: \`npm run bench\` (full) or \`npm run bench -- --quick\` / \`BENCH_QUICK=1 npm run bench\`
 - Concord RSS: ${r.idleRssMiB === null ? '–' : `${r.idleRssMiB.toFixed(0)} MiB`} idle after start, ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`} at the peak (sampled every 200 ms through the run)
 
-Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway), after a 1.1 s pause so no sample waits on the quota of the one before (the twins enforce the documented limits). Warm: the same query repeated back to back with the cache filled, after 20 unmeasured requests, by Concord and the floor alike (Concord's warm upstream calls are those of all its warm samples together). The naive build has no cache, so it has only one column.
+Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway), after a 1.1 s pause so no sample waits on the quota of the one before (the twins enforce the documented limits), after ${r.coldWarmup} unmeasured cold requests of the same query, made the same way, so a sample does not time the process compiling its code (the metrics walk has none: its hundreds of pages are their own). Warm: the same query repeated back to back with the cache filled, after 20 unmeasured requests, by Concord and the floor alike (Concord's warm upstream calls are those of all its warm samples together). The naive build has no cache, so it has only one column.
 
 ![latency and throughput against the naive build](results.svg)
 

@@ -45,6 +45,12 @@ import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 /** The pause before each cold sample: longer than the shortest quota window (Stripe's 1 s). */
 const COLD_PAUSE_MS = 1_100;
 /**
+ * Unmeasured cold requests (flushed and paused as the samples are) before a scenario's cold samples:
+ * the first requests a process serves run code not yet compiled, which times V8, not the request
+ * (the metrics walk has none: its hundreds of pages warm the process themselves).
+ */
+const COLD_WARMUP = 3;
+/**
  * Unmeasured requests served before the warm samples, by Concord (its cache already filled) and the
  * floor alike: both are timed in their steady state, back to back.
  */
@@ -61,6 +67,8 @@ export const DEFAULT_SEED = 42;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 /** `--source` runs Concord through tsx instead of the production build (skips `npm run build`). */
 const fromSource = process.argv.includes('--source');
+/** `--one-sandbox`: Concord's three twins in one sandbox process instead of a process each. */
+const oneSandbox = process.argv.includes('--one-sandbox');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
 const settings = quick
@@ -100,16 +108,29 @@ async function main(): Promise<void> {
   };
   const twinUrls = /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m;
   // Concord's twins enforce each provider's documented rate limits, as npm start's sandbox does.
-  const { match: sb } = await startChild(
-    'sandbox',
-    process.execPath,
-    [...tsx, 'sandbox/main.ts'],
-    { ...sandboxEnv, SANDBOX_DOCUMENTED_LIMITS: 'true' },
-    twinUrls,
+  // Three real providers are three servers: each twin Concord calls runs in a sandbox process of its
+  // own (the same seed and data in each), so one provider's work never queues another's answers on
+  // one thread (`--one-sandbox`: all three in one process, as before).
+  const sandboxes = await Promise.all(
+    (oneSandbox ? ['sandbox'] : ['sandbox-hubspot', 'sandbox-stripe', 'sandbox-posthog']).map(
+      async (name) =>
+        (
+          await startChild(
+            name,
+            process.execPath,
+            [...tsx, 'sandbox/main.ts'],
+            { ...sandboxEnv, SANDBOX_DOCUMENTED_LIMITS: 'true' },
+            twinUrls,
+          )
+        ).match,
+    ),
   );
-  const [, hubspot = '', stripe = '', posthog = ''] = sb;
+  const twinOf = (i: number) => sandboxes[Math.min(i, sandboxes.length - 1)]?.[i + 1] ?? '';
+  const [hubspot, stripe, posthog] = [twinOf(0), twinOf(1), twinOf(2)];
+  /** Where Concord's upstream calls are counted: each sandbox process it calls. */
+  const concordTwinAdmins = oneSandbox ? [hubspot] : [hubspot, stripe, posthog];
   log(
-    `sandbox up (${settings.size}, ${DEFAULT_LATENCY_MS} ± ${DEFAULT_JITTER_MS} ms, documented limits on): ${hubspot} ${stripe} ${posthog}`,
+    `${oneSandbox ? 'sandbox' : 'sandboxes (a process per twin)'} up (${settings.size}, ${DEFAULT_LATENCY_MS} ± ${DEFAULT_JITTER_MS} ms, documented limits on): ${hubspot} ${stripe} ${posthog}`,
   );
   // The naive build has no pacing of its own and would fail, not slow down, at the documented
   // limits: it gets its own twins, the same data with the limits off, and RESULTS.md says so.
@@ -194,7 +215,7 @@ async function main(): Promise<void> {
       dataset,
       concord: await concordTarget(cm[1] ?? ''),
       redis,
-      sandboxAdminUrl: hubspot,
+      sandboxAdminUrls: concordTwinAdmins,
     });
     if (only.has(SALESFORCE_DASHBOARD)) {
       const [hubspotDashboard] = scenarios({ dataset, contactIndex: 0, customerId: '' });
@@ -226,7 +247,10 @@ async function main(): Promise<void> {
   const concord = await concordTarget(cm[1] ?? '');
   const baseline: Target = { name: 'baseline', url: bm[1] ?? '', headers: {} };
   // Each build's upstream calls (and 429s) are counted on its own twins.
-  const counters = { concord: new RateLimitCounters(hubspot), baseline: new RateLimitCounters(naiveHubspot) };
+  const counters = {
+    concord: new RateLimitCounters(concordTwinAdmins),
+    baseline: new RateLimitCounters(naiveHubspot),
+  };
 
   const contactIndex = pickContact(dataset);
   const idQuery = `query { customers(first: ${contactIndex + 1}) { edges { node { id } } } }`;
@@ -277,6 +301,11 @@ async function main(): Promise<void> {
       return { latency: stats(values), calls: await counters.concord.total(), pages };
     };
     log(`${s.title}: concord cold (Redis flushed and a quota window's pause before each sample)`);
+    if (s.key !== 'metrics')
+      for (let i = 0; i < COLD_WARMUP; i++) {
+        await flush();
+        await runOnce(concord, s.query, s.variables, walk);
+      }
     const cold = await measure(concord, s.variables, flush);
     log(`  cold p50 ${cold.latency.p50.toFixed(1)} ms, ${JSON.stringify(cold.calls)}; concord warm`);
     const warm = await measureWarm(concord, s.variables);
@@ -348,6 +377,8 @@ async function main(): Promise<void> {
     peakRssMiB: rss,
     idleRssMiB,
     fromSource,
+    oneSandbox,
+    coldWarmup: COLD_WARMUP,
     results,
     salesforceDashboard: salesforce,
     elapsedS: (performance.now() - t0) / 1000,
@@ -367,7 +398,7 @@ async function measureOnly(
     dataset: ReturnType<typeof generateDataset>;
     concord: Target;
     redis: Redis;
-    sandboxAdminUrl: string;
+    sandboxAdminUrls: readonly string[];
   },
 ): Promise<void> {
   const { dataset, concord, redis } = env;
@@ -377,7 +408,7 @@ async function measureOnly(
     customers: { edges: Array<{ node: { id: string } }> };
   };
   const customerId = body.customers.edges[contactIndex]?.node.id ?? '';
-  const counters = new RateLimitCounters(env.sandboxAdminUrl);
+  const counters = new RateLimitCounters(env.sandboxAdminUrls);
   for (const s of scenarios({ dataset, contactIndex, customerId }).filter((x) => keys.has(x.key))) {
     const walk = s.key === 'walk';
     const measure = async (before?: () => Promise<void>) => {
@@ -391,6 +422,11 @@ async function measureOnly(
       });
       return { latency: stats(values), calls: calls as Calls | null };
     };
+    if (s.key !== 'metrics')
+      for (let i = 0; i < COLD_WARMUP; i++) {
+        await flushCache(redis);
+        await runOnce(concord, s.query, s.variables, walk);
+      }
     const cold = await measure(() => flushCache(redis));
     const warm = await measure();
     const fmt = (l: LatencyStats) =>
