@@ -8,6 +8,7 @@
  * every twin answer waits exactly the injected 20 ms, so the rest of its time is its own work.
  * `--profile=DIR` writes both processes' CPU profiles (twin.cpuprofile, concord.cpuprofile) to DIR.
  */
+import { readFileSync } from 'node:fs';
 import { createClient } from '@redis/client';
 import { signTestToken, TEST_JWT } from '../../test/support/tokens.js';
 import { flushCache, post, type Target } from '../measure.js';
@@ -48,6 +49,16 @@ function linesOf(child: Child, since: number): Line[] {
     if ((times[0] ?? 0) >= since) lines.push({ kind: match[1] as Line['kind'], times, what: match[3] ?? '' });
   }
   return lines;
+}
+
+/** CPU time (user + system, ms) the process has used so far, from /proc (10 ms resolution). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const pathOf = (url: string) => url.replace(/^[A-Z]+ (https?:\/\/[^/]+)?/, '');
@@ -121,12 +132,17 @@ async function main(): Promise<void> {
   }
 
   const totals: number[] = [];
+  const cpu = { concord: [] as number[], twins: [] as number[] };
   for (let s = 0; s < samples; s++) {
     await new Promise((r) => setTimeout(r, PAUSE_MS));
     await flushCache(redis);
     const since = performance.timeOrigin + performance.now();
+    const cpuBefore = { concord: cpuMs(concordChild.pid), twins: twins.map((t) => cpuMs(t.pid)) };
     await post(concord, DASHBOARD, variables);
     await new Promise((r) => setTimeout(r, 300));
+    // Everything each process did for this dashboard, its cache writes after the answer included.
+    cpu.concord.push(cpuMs(concordChild.pid) - cpuBefore.concord);
+    cpu.twins.push(twins.reduce((n, t, i) => n + cpuMs(t.pid) - (cpuBefore.twins[i] ?? 0), 0));
     const served = linesOf(concordChild, since).find(
       (l) => l.kind === 'served' && l.what.startsWith('POST /graphql'),
     );
@@ -166,6 +182,10 @@ async function main(): Promise<void> {
   const sorted = [...totals].sort((a, b) => a - b);
   console.log(
     `\ncold dashboard, ${samples} samples after ${warmups} unmeasured (jitter ${jitter} ms, twins ${split ? 'one process each' : 'in one process'}): p50 ${sorted[Math.floor((sorted.length - 1) / 2)]?.toFixed(1)} ms; all ${totals.map((t) => t.toFixed(0)).join(' ')}`,
+  );
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  console.log(
+    `CPU per dashboard (mean of ${samples}, /proc, 10 ms ticks): Concord ${(sum(cpu.concord) / samples).toFixed(1)} ms, twins ${(sum(cpu.twins) / samples).toFixed(1)} ms`,
   );
   await redis.quit();
 }

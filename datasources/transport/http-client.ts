@@ -166,7 +166,15 @@ export class ProviderHttpClient {
 
   private async send<T>(req: ProviderRequest<T>): Promise<ProviderResponse<T>> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // A timer cleared once the answer is read, not AbortSignal.timeout: that one fires anyway when
+    // its time comes, building a DOMException then, in the middle of whatever request runs 10 s later.
+    const timer = new AbortController();
+    const timeoutTimer = setTimeout(
+      () => timer.abort(new DOMException('upstream call timed out', 'TimeoutError')),
+      timeoutMs,
+    );
+    timeoutTimer.unref();
+    const timeout = timer.signal;
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const search = req.query ? qs.stringify(req.query, { arrayFormat: 'brackets', skipNulls: true }) : '';
     const headers: Record<string, string> = {
@@ -202,6 +210,8 @@ export class ProviderHttpClient {
       text = await res.body.text();
     } catch (error) {
       throw this.networkError(req, error, timeout.aborted && !req.signal?.aborted);
+    } finally {
+      clearTimeout(timeoutTimer);
     }
 
     let json: unknown;

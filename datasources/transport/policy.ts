@@ -131,8 +131,12 @@ export class ProviderPolicy implements RequestPolicy {
     try {
       if (deadline === null) return await tries(undefined);
       // Aggressive: the deadline answers at once, even for a call still queued for a slot, and
-      // aborts the signal so an attempt in flight is cut off too.
-      return await timeout(left, TimeoutStrategy.Aggressive).execute(({ signal }) => tries(signal));
+      // aborts the signal so an attempt in flight is cut off too. Not aborted once the call is over:
+      // nothing is left to cut off then, and each abort builds a DOMException (a stack trace) on the
+      // answer's path, for every upstream call.
+      return await timeout(left, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }).execute(
+        ({ signal }) => tries(signal),
+      );
     } catch (error) {
       throw this.counted(
         error instanceof TaskCancelledError ? deadlineError(this.provider, req.endpoint, error) : error,
