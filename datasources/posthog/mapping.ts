@@ -7,33 +7,53 @@ import type { ActivitySummary, AnalyticsEvent } from '../model.js';
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Date.UTC's own reading of a year: 0–99 are 1900–1999. */
+const utcYear = (year: number) => (year >= 0 && year <= 99 ? 1900 + year : year);
+
+function isLeap(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number | null {
   if (month < 1 || month > 12 || h > 23 || m > 59 || s > 59) return null;
-  const t = Date.UTC(year, month - 1, day, h, m, s, ms);
   // Date.UTC rolls 31 February over into March; a real provider never sends it, garbage might.
-  return new Date(t).getUTCDate() === day ? t : null;
+  const days = month === 2 && isLeap(utcYear(year)) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day < 1 || day > days) return null;
+  return Date.UTC(year, month - 1, day, h, m, s, ms);
 }
 
 /** `Z`, `+00:00`, `-0500`: the offset in ms to subtract to reach UTC. */
 function offsetMs(zone: string): number {
-  if (zone.toUpperCase() === 'Z') return 0;
+  if (zone === 'Z' || zone === 'z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
 }
 
 /**
- * A PostHog datetime (`2026-10-28T11:08:19.837000Z`, `…+00:00`, with or without a fraction) as a
- * Date, or null when it is not one. The zone is required: without it the instant depends on the
+ * A PostHog datetime (`2026-10-28T11:08:19.837000Z`, `…+00:00`, with or without a fraction) as epoch
+ * ms, or NaN when it is not one. The zone is required: without it the instant depends on the
  * project's timezone, which we cannot know from the value. Microseconds are cut to milliseconds.
+ * Allocates no Date: an activity answer has hundreds of rows, each checked and then read.
  */
-export function parsePostHogDateTime(text: string): Date | null {
+export function parsePostHogTime(text: string): number {
   const m = DATETIME.exec(text);
-  if (!m) return null;
-  const [year, month, day, h, min, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const t = utc(year ?? 0, month ?? 0, day ?? 0, h, min, s, millis);
-  return t === null ? null : new Date(t - offsetMs(m[8] ?? 'Z'));
+  if (!m) return NaN;
+  const fraction = m[7];
+  const millis =
+    fraction === undefined
+      ? 0
+      : Number(fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0'));
+  const t = utc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), millis);
+  return t === null ? NaN : t - offsetMs(m[8] ?? 'Z');
+}
+
+/** `parsePostHogTime` as a Date, or null when the text is not a PostHog datetime. */
+export function parsePostHogDateTime(text: string): Date | null {
+  const t = parsePostHogTime(text);
+  return Number.isNaN(t) ? null : new Date(t);
 }
 
 /** A HogQL `Date` (`YYYY-MM-DD`) as UTC midnight, or null. */
@@ -56,7 +76,7 @@ export function formatPostHogDateTime(date: Date): string {
 
 // ---- row shapes (what our queries select) --------------------------------------------------------
 
-const dateTimeText = z.string().refine((v) => parsePostHogDateTime(v) !== null, 'not a PostHog datetime');
+const dateTimeText = z.string().refine((v) => !Number.isNaN(parsePostHogTime(v)), 'not a PostHog datetime');
 const dateText = z.string().refine((v) => parsePostHogDate(v) !== null, 'not a PostHog date');
 const count = z.number().int().nonnegative();
 
@@ -114,9 +134,13 @@ export type BucketRow = z.infer<typeof BucketRowSchema>;
 
 /** Zod has checked the text already; this only narrows the type. */
 function instant(text: string): Date {
-  const date = parsePostHogDateTime(text);
-  if (!date) throw new TypeError(`not a PostHog datetime: ${text}`);
-  return date;
+  return new Date(instantMs(text));
+}
+
+function instantMs(text: string): number {
+  const t = parsePostHogTime(text);
+  if (Number.isNaN(t)) throw new TypeError(`not a PostHog datetime: ${text}`);
+  return t;
 }
 
 export function toAnalyticsEvent(row: EventRow): AnalyticsEvent {
@@ -163,7 +187,7 @@ export function summarizeActivity(
     tally.eventCount += row.c;
     if (row.c > 0) tally.days.add(row.day);
     tally.byName.set(row.event, (tally.byName.get(row.event) ?? 0) + row.c);
-    const last = instant(row.last).getTime();
+    const last = instantMs(row.last);
     tally.last = tally.last === null ? last : Math.max(tally.last, last);
   }
   return contactIds.map((contactId) => {
