@@ -67,8 +67,12 @@ export const DEFAULT_SEED = 42;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 /** `--source` runs Concord through tsx instead of the production build (skips `npm run build`). */
 const fromSource = process.argv.includes('--source');
-/** `--one-sandbox`: Concord's three twins in one sandbox process instead of a process each. */
-const oneSandbox = process.argv.includes('--one-sandbox');
+/**
+ * `--split-twins`: each twin Concord calls in a sandbox process of its own, as three real providers
+ * are three servers. Off by default: on this 2-core box the extra processes cost more than the
+ * queueing they save (bench/cold-trace `--split`: cold p50 ~200–225 ms against ~171 ms in one process).
+ */
+const oneSandbox = !process.argv.includes('--split-twins');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
 const settings = quick
@@ -108,9 +112,8 @@ async function main(): Promise<void> {
   };
   const twinUrls = /^\s+HubSpot\s+(\S+)[\s\S]*?^\s+Stripe\s+(\S+)[\s\S]*?^\s+PostHog\s+(\S+)\s/m;
   // Concord's twins enforce each provider's documented rate limits, as npm start's sandbox does.
-  // Three real providers are three servers: each twin Concord calls runs in a sandbox process of its
-  // own (the same seed and data in each), so one provider's work never queues another's answers on
-  // one thread (`--one-sandbox`: all three in one process, as before).
+  // With --split-twins each twin Concord calls runs in a sandbox process of its own (the same seed
+  // and data in each), so one provider's work never queues another's answers on one thread.
   const sandboxes = await Promise.all(
     (oneSandbox ? ['sandbox'] : ['sandbox-hubspot', 'sandbox-stripe', 'sandbox-posthog']).map(
       async (name) =>
