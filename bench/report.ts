@@ -201,7 +201,7 @@ Rewritten by every \`npm run bench\`; do not edit by hand. ${r.quick ? '**This i
 - Commands: \`npm run bench\` (full) or \`npm run bench -- --quick\` / \`BENCH_QUICK=1 npm run bench\`
 - Concord RSS: ${r.idleRssMiB === null ? '–' : `${r.idleRssMiB.toFixed(0)} MiB`} idle after start, ${r.peakRssMiB === null ? '–' : `${r.peakRssMiB.toFixed(0)} MiB`} at the peak (sampled every 200 ms through the run)
 
-Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway), after a 1.1 s pause so no sample waits on the quota of the one before (the twins enforce the documented limits). Warm: the same query repeated back to back with the cache filled, after 20 unmeasured requests, by Concord and the floor alike (Concord's warm upstream calls are those of all its warm samples together). The naive build has no cache, so it has only one column.
+Cold: Redis flushed before each sample (per-request DataLoaders start empty anyway), after a 1.1 s pause so no sample waits on the quota of the one before (the twins enforce the documented limits). Warm: the same query repeated back to back with the cache filled, after 50 unmeasured requests, 100 samples (20 in a quick run), by Concord and the floor alike (Concord's warm upstream calls are those of all its warm samples together). The naive build has no cache, so it has only one column.
 
 ![latency and throughput against the naive build](results.svg)
 
