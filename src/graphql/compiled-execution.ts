@@ -43,12 +43,18 @@ export interface ExecutionSchemas {
 
 type Result = ExecutionResult<Record<string, unknown>>;
 
-/** Per parsed document: how often it ran, and its compiled forms per schema and operation name. */
+/** Per parsed document: how often it ran, and its fragments by name. */
 interface DocumentEntry {
   uses: number;
-  compiled: Map<GraphQLSchema, Map<string | null, CompiledQuery | null>>;
   fragments: Record<string, FragmentDefinitionNode>;
 }
+
+/**
+ * Documents kept compiled, least recently used dropped first. A compiled dashboard holds ~75 KB of
+ * heap: without a bound, a client sending new documents twice each would grow the process until
+ * Apollo's own document cache (30 MiB of parsed documents, thousands of them) let them go.
+ */
+export const MAX_COMPILED_DOCUMENTS = 200;
 
 /** The offset in `body` of a 1-based line and column. */
 function offsetOf(body: string, { line, column }: { line: number; column: number }): number {
@@ -101,14 +107,16 @@ export function createExecutor(
   const entryOf = (document: DocumentNode): DocumentEntry => {
     let entry = documents.get(document);
     if (!entry) {
-      entry = { uses: 0, compiled: new Map(), fragments: fragmentsOf(document) };
+      entry = { uses: 0, fragments: fragmentsOf(document) };
       documents.set(document, entry);
     }
     return entry;
   };
+  // Document → operation name → its compiled form (null: graphql-jit could not compile it). A Map
+  // iterates in insertion order: moving a document to the end on each use makes the first the oldest.
+  const compiledDocuments = new Map<DocumentNode, Map<string | null, CompiledQuery | null>>();
   const compiledFor = (
     entry: DocumentEntry,
-    schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     name: string | null,
@@ -117,17 +125,22 @@ export function createExecutor(
     if (compileAfterUses === null || entry.uses < compileAfterUses) return null;
     // Subscriptions stream over WebSocket on graphql-js.
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
-    let bySchema = entry.compiled.get(schema);
-    if (!bySchema) {
-      bySchema = new Map();
-      entry.compiled.set(schema, bySchema);
+    let byName = compiledDocuments.get(document);
+    if (byName) compiledDocuments.delete(document);
+    else byName = new Map();
+    compiledDocuments.set(document, byName);
+    if (compiledDocuments.size > MAX_COMPILED_DOCUMENTS) {
+      const oldest = compiledDocuments.keys().next().value;
+      if (oldest) compiledDocuments.delete(oldest);
     }
-    const known = bySchema.get(name);
+    const known = byName.get(name);
     if (known !== undefined) return known;
-    const result = compile(schema, document, name ?? undefined, { disablingCapturingStackErrors: true });
+    const result = compile(schemas.open, document, name ?? undefined, {
+      disablingCapturingStackErrors: true,
+    });
     // What graphql-jit cannot compile runs on graphql-js.
     const compiled = isCompiledQuery(result) ? result : null;
-    bySchema.set(name, compiled);
+    byName.set(name, compiled);
     return compiled;
   };
 
@@ -149,7 +162,7 @@ export function createExecutor(
     // A refused field errors in its place on the guarded schema: rare, so interpreted by graphql-js.
     const guarded = schemas.refusesAnything(context, view);
     const schema = guarded ? schemas.guarded : schemas.open;
-    const compiled = guarded ? null : compiledFor(entry, schema, document, operation, name);
+    const compiled = guarded ? null : compiledFor(entry, document, operation, name);
     if (!compiled) {
       return (await execute({
         schema,

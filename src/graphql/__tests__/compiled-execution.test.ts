@@ -5,7 +5,7 @@ import { parse, type DocumentNode, type OperationDefinitionNode } from 'graphql'
 import { compileQuery } from 'graphql-jit';
 import { readConfig } from '../../config.js';
 import { configProblems } from '../../../test/support/config.js';
-import { createExecutor, type ExecutionSchemas } from '../compiled-execution.js';
+import { createExecutor, MAX_COMPILED_DOCUMENTS, type ExecutionSchemas } from '../compiled-execution.js';
 
 const typeDefs = 'type Query { greeting(name: String!): String! secret: String }';
 const resolvers = { Query: { greeting: (_: unknown, { name }: { name: string }) => `hello ${name}` } };
@@ -69,6 +69,26 @@ describe('createExecutor', () => {
       expect(answer.errors?.[0]?.message).toBe('refused');
     }
     expect(compiles).toBe(0);
+  });
+
+  it('keeps at most MAX_COMPILED_DOCUMENTS compiled, dropping the least recently used', async () => {
+    let compiles = 0;
+    const counting: typeof compileQuery = (...args) => {
+      compiles += 1;
+      return compileQuery(...args);
+    };
+    const execute = createExecutor(schemas(false), { compileAfterUses: 1 }, counting);
+    const documents = Array.from({ length: MAX_COMPILED_DOCUMENTS + 1 }, (_, i) =>
+      parse(`query ($n: String!) { g${i}: greeting(name: $n) }`),
+    );
+    // One more than the bound: the first is dropped; the last is kept, so asking it again compiles nothing.
+    for (const document of documents) await execute(request(document, { n: 'a' }));
+    expect(compiles).toBe(MAX_COMPILED_DOCUMENTS + 1);
+    await execute(request(documents.at(-1) as DocumentNode, { n: 'a' }));
+    expect(compiles).toBe(MAX_COMPILED_DOCUMENTS + 1);
+    const answer = await execute(request(documents[0] as DocumentNode, { n: 'b' }));
+    expect(answer).toEqual({ data: { g0: 'hello b' } });
+    expect(compiles).toBe(MAX_COMPILED_DOCUMENTS + 2);
   });
 
   it("refuses a bad variable with graphql-js's own error, compiled or not", async () => {
