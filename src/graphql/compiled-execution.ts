@@ -7,8 +7,8 @@
  *   in its place.
  * - Execution: a document Apollo has seen before runs as JavaScript compiled for it (graphql-jit)
  *   instead of graphql-js's interpreter, which looks up every field's definition, arguments and type
- *   again on every row. Compiled once per document, schema and operation, and kept as long as Apollo
- *   keeps the parsed document (its LRU document store hands back the same DocumentNode for a text).
+ *   again on every row. Compiled once per document and operation (Apollo's document store hands back
+ *   the same DocumentNode for the same text), the MAX_COMPILED_DOCUMENTS most recently used kept.
  *
  * What a client sees does not change: variables are coerced by graphql-js first (its messages, and
  * Apollo's 400 for them), a document graphql-jit cannot compile runs on graphql-js, and graphql-jit's
