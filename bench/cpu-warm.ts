@@ -1,6 +1,6 @@
 /**
  * `npm exec -- node --import tsx bench/cpu-warm.ts [--rounds=3] [--requests=300] [--size=demo|bench]
- * [--source | --build=DIR] [--against=DIR] [--prof=DIR]`: the CPU one warm dashboard costs Concord (the production build, Redis
+ * [--source | --build=DIR] [--against=DIR] [--prof=DIR] [--bare]`: the CPU one warm dashboard costs Concord (the production build, Redis
  * cache, live mode against the sandbox) and the floor (plain graphql-js over the same answer), in
  * CPU ms per request read from /proc/<pid>/stat of each server process over N requests, sequential
  * and at 10 connections, alternating the two targets each round.
@@ -16,6 +16,7 @@ import { concordAndFloor, Counters, post, type Target } from './measure.js';
 import {
   benchConcordEnv,
   cpuMs,
+  productionCommand,
   startChild,
   startRedis,
   startTwins,
@@ -45,15 +46,21 @@ async function cpuPerRequest(
   target: Target,
   variables: Record<string, unknown>,
   connections: number,
-): Promise<number> {
+): Promise<{ cpu: number; p50: number }> {
   const before = cpuMs(child.pid);
   const each = Math.ceil(requests / connections);
+  const times: number[] = [];
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      for (let i = 0; i < each; i++) await post(target, DASHBOARD, variables);
+      for (let i = 0; i < each; i++) {
+        const start = performance.now();
+        await post(target, DASHBOARD, variables);
+        times.push(performance.now() - start);
+      }
     }),
   );
-  return (cpuMs(child.pid) - before) / (each * connections);
+  times.sort((a, b) => a - b);
+  return { cpu: (cpuMs(child.pid) - before) / (each * connections), p50: times[times.length >> 1] ?? NaN };
 }
 
 async function main(): Promise<void> {
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
   };
   const { hubspot, stripe, posthog } = await startTwins(size, anchor);
   const redisUrl = await startRedis();
-  const entry = fromSource ? [...tsx, 'src/main.ts'] : [`${build}/src/main.js`];
+  // The Dockerfile's V8 flags, as `npm run bench` starts Concord; `--bare` leaves them out.
+  const flags = process.argv.includes('--bare') ? [] : productionCommand().nodeFlags;
+  const entry = fromSource ? [...tsx, 'src/main.ts'] : [...flags, `${build}/src/main.js`];
   const providerEnv = twinEnv({ hubspot, stripe, posthog });
   const { child: concordChild, match: cm } = await startChild(
     'concord',
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
     ? await startChild(
         'concord-against',
         process.execPath,
-        [`${against}/src/main.js`],
+        [...flags, `${against}/src/main.js`],
         benchConcordEnv(providerEnv, redisUrl, TEST_JWT),
         /Concord ready at (\S+)/,
       )
@@ -122,11 +131,20 @@ async function main(): Promise<void> {
   );
   console.log(`round | ${columns.map((c) => c.label).join(' | ')}   (CPU ms per request)`);
   const rows: number[][] = [];
+  const latencies: number[][] = [];
   for (let r = 0; r < rounds; r++) {
     const row: number[] = [];
-    for (const c of columns) row.push(await cpuPerRequest(c.child, c.target, variables, c.connections));
+    const p50s: number[] = [];
+    for (const c of columns) {
+      const { cpu, p50 } = await cpuPerRequest(c.child, c.target, variables, c.connections);
+      row.push(cpu);
+      p50s.push(p50);
+    }
     rows.push(row);
-    console.log(`${r + 1} | ${row.map((v) => v.toFixed(2)).join(' | ')}`);
+    latencies.push(p50s);
+    console.log(
+      `${r + 1} | ${row.map((v) => v.toFixed(2)).join(' | ')}   (p50 ms: ${p50s.map((v) => v.toFixed(2)).join(' | ')})`,
+    );
   }
   const median = (i: number) => {
     const v = rows.map((row) => row[i] ?? NaN).sort((a, b) => a - b);
@@ -136,6 +154,14 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => `${(median(a) / median(b)).toFixed(2)}×`;
   const n = measured.length;
   const t = await counters.total();
+  const p50Median = (i: number) => {
+    const v = latencies.map((row) => row[i] ?? NaN).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)] ?? NaN;
+  };
+  console.log(
+    `median sequential p50: concord ${p50Median(0).toFixed(2)} ms, floor ${p50Median(1).toFixed(2)} ms ` +
+      `(${(p50Median(0) / p50Median(1)).toFixed(2)}×)`,
+  );
   console.log(
     `median CPU ms per request: ${medians}; concord ÷ floor ${ratio(0, 1)} seq, ${ratio(n, n + 1)} x${CONNECTIONS}` +
       (other ? `; concord ÷ against ${ratio(0, 2)} seq, ${ratio(n, n + 2)} x${CONNECTIONS}` : '') +

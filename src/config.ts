@@ -55,6 +55,11 @@ import {
   buildTrustedDocumentsSettings,
   type TrustedDocumentsSettings,
 } from './graphql/trusted-documents-settings.js';
+import {
+  CompiledExecutionEnv,
+  buildCompiledExecutionSettings,
+  type CompiledExecutionSettings,
+} from './graphql/compiled-execution-settings.js';
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS } from '../datasources/transport/retry.js';
 import { readVariables } from '../datasources/settings.js';
 import { chosenList, type ProviderChoice } from './providers/registry.js';
@@ -152,6 +157,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The trusted-documents manifest (a path or an http(s) URL), its mode and reload interval. */
   trustedDocuments: TrustedDocumentsSettings;
+  /** From which use a document runs compiled (graphql-jit) rather than on graphql-js. */
+  compiledExecution: CompiledExecutionSettings;
   /** The self-hosted GraphiQL at /graphiql (and for a browser's GET of /graphql). */
   graphiql: boolean;
   cache: CacheConfig;
@@ -228,6 +235,7 @@ const EnvSchema = z.object({
   MAX_TOKENS: int(10, 1_000_000).optional(),
   MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).optional(),
   ...TrustedDocumentsEnv,
+  ...CompiledExecutionEnv,
   GRAPHIQL: bool.optional(),
   REDIS_URL: RedisUrlSchema.optional(),
   CACHE: bool.optional(),
@@ -317,6 +325,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     batching: e.BATCHING ?? true,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     trustedDocuments: buildTrustedDocumentsSettings(e),
+    compiledExecution: buildCompiledExecutionSettings(e),
     graphiql: e.GRAPHIQL ?? nodeEnv !== 'production',
     requestDeadlineMs: e.REQUEST_DEADLINE_MS ?? DEFAULT_REQUEST_DEADLINE_MS,
     resilience: { retryBaseMs, retryMaxMs, providers: policies },

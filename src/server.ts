@@ -24,7 +24,7 @@ import { viewerOf } from './auth/middleware.js';
 import { createFormatError } from './errors/format-error.js';
 import { listenOn } from './http/listen.js';
 import { jsonErrors, notFound } from './http/refusals.js';
-import { authFailureThrottle, protectedSchema, requestGuards } from './http/security.js';
+import { authFailureThrottle, openSchema, protectedSchema, requestGuards } from './http/security.js';
 import { queryLimitPlugins, queryLimitRules, queryParseOptions } from './limits/query-limits.js';
 import { idsPerCall, upstreamBudgetPlugin } from './limits/upstream-budget.js';
 import { devHeaders } from './graphiql/dev-headers.js';
@@ -39,6 +39,9 @@ import { loadTypeDefs } from './graphql/type-defs.js';
 import { subscriptionsOverWebSocketOnly } from './subscriptions/over-http.js';
 import { serveSubscriptions } from './subscriptions/ws-server.js';
 import { trustedDocuments } from './graphql/trusted-documents.js';
+import { executionGateway } from './graphql/compiled-execution.js';
+import { refusesAnything } from './auth/rules.js';
+import { permissions as defaultPermissions } from './auth/permissions.js';
 import {
   TrustedDocumentsReloader,
   type ReloadResult,
@@ -119,7 +122,8 @@ export async function startGateway({
   });
   const trustedStore = trustedManifest.store;
   const trusted = trustedDocuments<RequestContext>(trustedStore, services.config.trustedDocuments.mode);
-  const schema = protectedSchema(loadTypeDefs(), resolvers, permissions);
+  const typeDefs = loadTypeDefs();
+  const schema = protectedSchema(typeDefs, resolvers, permissions);
   const { config } = services;
   // "Did you mean …" names what the schema holds: shown only where introspection shows it anyway.
   const hideSchemaHints = config.env === 'production' || config.auth.introspection === 'off';
@@ -156,7 +160,16 @@ export async function startGateway({
   });
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // A fixed schema served through a custom executor: documents seen before run compiled.
+    gateway: executionGateway(
+      {
+        guarded: schema,
+        open: openSchema(typeDefs, resolvers, permissions),
+        refusesAnything: (context, view) =>
+          refusesAnything(permissions ?? defaultPermissions, (context as RequestContext).viewer, view),
+      },
+      services.config.compiledExecution,
+    ),
     // Depth, cost, aliases and directives are checked before execution: no provider call for a refusal.
     validationRules: queryLimitRules(services.config.queryLimits),
     parseOptions: queryParseOptions(services.config.queryLimits),

@@ -112,8 +112,27 @@ function refusal(
 /** Field node → concrete parent type name → why it is refused. Absent: allowed. */
 type Refusals = Map<FieldNode, Map<string, Error>>;
 
+/** What deciding an operation's rules reads: a resolver's `info` has it, and so has an executor before it runs. */
+export type OperationView = Pick<GraphQLResolveInfo, 'schema' | 'fragments' | 'variableValues' | 'operation'>;
+
+/**
+ * Whether `viewer` is refused any field `view`'s operation selects. False only when every field is
+ * allowed: then the operation may run on a schema without guards. A rule that throws refuses.
+ */
+export function refusesAnything(
+  tree: RuleTree,
+  viewer: Viewer | null | undefined,
+  view: OperationView,
+): boolean {
+  try {
+    return decide(tree, viewer, view).size > 0;
+  } catch {
+    return true;
+  }
+}
+
 /** Walks one operation's selections and notes every refused field, per concrete parent type. */
-function decide(tree: RuleTree, viewer: Viewer | null | undefined, info: GraphQLResolveInfo): Refusals {
+function decide(tree: RuleTree, viewer: Viewer | null | undefined, info: OperationView): Refusals {
   const refusals: Refusals = new Map();
   const { schema, fragments, variableValues } = info;
   const seen = new Set<string>();
