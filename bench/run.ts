@@ -44,6 +44,11 @@ import { DEFAULT_SANDBOX_CREDENTIALS } from '../sandbox/context.js';
 
 /** The pause before each cold sample: longer than the shortest quota window (Stripe's 1 s). */
 const COLD_PAUSE_MS = 1_100;
+/** A quota window's pause, then an empty cache (the last answer's writes have landed by then). */
+async function pauseThenFlush(redis: Redis): Promise<void> {
+  await new Promise((r) => setTimeout(r, COLD_PAUSE_MS));
+  await flushCache(redis);
+}
 /**
  * Unmeasured cold requests (flushed and paused as the samples are) before a scenario's cold samples:
  * the first requests a process serves run code not yet compiled, which times V8, not the request
@@ -156,11 +161,9 @@ async function main(): Promise<void> {
   await redis.connect();
 
   // Cold samples one after another would meet the quotas of the samples before them (13 Stripe calls a
-  // dashboard against 25/s): each starts with a flushed cache and a clear one-second quota window.
-  const flush = async () => {
-    await flushCache(redis);
-    await new Promise((r) => setTimeout(r, COLD_PAUSE_MS));
-  };
+  // dashboard against 25/s): each starts with a clear one-second quota window and a flushed cache.
+  // The pause comes first: the answer before has been sent, but its cache writes may still be landing.
+  const flush = () => pauseThenFlush(redis);
 
   const c = DEFAULT_SANDBOX_CREDENTIALS;
   const providerEnv = twinEnv({ hubspot, stripe, posthog });
@@ -428,10 +431,10 @@ async function measureOnly(
     };
     if (s.key !== 'metrics')
       for (let i = 0; i < COLD_WARMUP; i++) {
-        await flushCache(redis);
+        await pauseThenFlush(redis);
         await runOnce(concord, s.query, s.variables, walk);
       }
-    const cold = await measure(() => flushCache(redis));
+    const cold = await measure(() => pauseThenFlush(redis));
     const warm = await measure();
     const fmt = (l: LatencyStats) =>
       `${l.p50.toFixed(1)} / ${l.p95.toFixed(1)} / ${l.p99.toFixed(1)} ms (n=${l.samples})`;
