@@ -9,7 +9,8 @@ import { startConcord } from '../src/app.js';
 import { readConfig } from '../src/config.js';
 import { startTestRedis } from '../test/support/redis.js';
 import { DASHBOARD_QUERY } from '../test/support/dashboard.js';
-import { signTestToken, TEST_JWT } from '../test/support/tokens.js';
+import { signTestToken } from '../test/support/tokens.js';
+import { liveEnv } from '../test/integration/deploy/support.js';
 
 export interface InProcessDashboard {
   /** Asks the dashboard once; throws on a GraphQL error. */
@@ -22,24 +23,8 @@ export interface InProcessDashboard {
 export async function startInProcessDashboard(): Promise<InProcessDashboard> {
   const redis = await startTestRedis();
   const sandbox = await startSandbox({ seed: 42, anchor: Date.parse('2026-11-24') });
-  const env = {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    CURSOR_SECRET: 'profile-cursor-secret-0123456789abcdef',
-    REDIS_URL: redis.url,
-    RATE_LIMIT: 'off',
-    ADMIN_PORT: '0',
-    ...TEST_JWT,
-    HUBSPOT_ACCESS_TOKEN: sandbox.credentials.hubspotAccessToken,
-    HUBSPOT_BASE_URL: sandbox.urls.hubspot,
-    STRIPE_SECRET_KEY: sandbox.credentials.stripeSecretKey,
-    STRIPE_BASE_URL: sandbox.urls.stripe,
-    POSTHOG_API_KEY: sandbox.credentials.posthogApiKey,
-    POSTHOG_HOST: sandbox.urls.posthog,
-    POSTHOG_PROJECT_ID: String(sandbox.credentials.posthogProjectId),
-  };
+  // A production replica's live-mode settings, as the deployment tests use; one client, so no rate limit.
+  const env = { ...liveEnv(sandbox), LOG_LEVEL: 'warn', REDIS_URL: redis.url, RATE_LIMIT: 'off' };
   const concord = await startConcord(readConfig(env), { logger: pino({ level: 'warn' }), env });
   const token = await signTestToken({ expiresInS: 3600 });
   const until = new Date(Math.floor(Date.parse('2026-11-24') / 60_000) * 60_000);
