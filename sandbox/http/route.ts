@@ -56,6 +56,12 @@ export interface RouteDef {
   public?: boolean;
   /** The largest body this route reads (default MAX_BODY_BYTES); a larger one gets `failures.tooLarge` or the provider's malformed-body reply. */
   maxBodyBytes?: number;
+  /**
+   * A POST that only reads (HubSpot batch and association reads, search, a PostHog query): answered,
+   * like every GET, from the data as it is when the request arrives, its work inside the injected
+   * latency (sandbox/http/serve.ts `answer`).
+   */
+  readOnly?: boolean;
   /** This route's own words for the shared failures, where they differ from the provider's (PostHog capture answers in plain text). */
   failures?: RouteFailures;
   handle(input: RouteInput<unknown, unknown, unknown>): Reply | Promise<Reply>;

@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToArrivals, setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type Response } from 'express';
 import qs from 'qs';
 import { KnobsPatchSchema, type KnobBoard } from './knobs.js';
@@ -139,8 +139,10 @@ export function buildSimulatorApp({ protocol, knobs, counters, admin }: ServeOpt
       rawBody,
       async (req: Request, res: Response) => {
         const reply = await answer(protocol, knobs, route, req);
+        const sending = performance.now();
         send(res, reply.reply, protocol.responseHeaders?.(reply.rate, reply.limits) ?? {});
-        if (handled.hasSubscribers) handled.publish({ request: req, ms: performance.now() - reply.awake });
+        if (handled.hasSubscribers)
+          handled.publish({ request: req, ms: reply.workMs + performance.now() - sending });
       },
       // An oversized body, in the route's words when it has them (PostHog capture's plain-text 413).
       (err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
@@ -187,10 +189,20 @@ interface Answer {
   rate: RateLimitState | null;
   /** Every documented limit the request was counted against, with its state after it. */
   limits?: readonly { limit: DocumentedLimit; state: RateLimitState }[];
-  /** When the injected latency ended (performance.now()): the twin's own work starts here. */
-  awake: number;
+  /** The twin's own work for the answer, in ms (for traces). */
+  workMs: number;
 }
 
+/** A GET or a POST that only reads: nothing it does can be seen by another request. */
+const onlyReads = (route: RouteDef): boolean => route.method === 'GET' || route.readOnly === true;
+
+/**
+ * The answer after the injected latency. A read is worked out when it arrives and sent when the
+ * latency has passed (later only when its work takes longer): the latency is the provider's time to
+ * answer, its servers' work included, so a twin sharing one thread with the others does not queue
+ * reads behind each other's work. A write lands after the latency, when its answer is sent, as the
+ * write tests rely on (a lost answer, a retry racing a slow first attempt).
+ */
 async function answer(
   protocol: ProviderProtocol,
   knobs: KnobBoard,
@@ -198,18 +210,39 @@ async function answer(
   req: Request,
 ): Promise<Answer> {
   const delay = knobs.delayFor(protocol.name);
-  if (delay > 0) await sleep(delay);
-  const awake = performance.now();
-  return { ...(await respond(protocol, knobs, route, req)), awake };
+  if (!onlyReads(route) || delay === 0) {
+    if (delay > 0) await sleep(delay);
+    const awake = performance.now();
+    const done = await respond(protocol, knobs, route, req);
+    return { ...done, workMs: performance.now() - awake };
+  }
+  const arrived = performance.now();
+  // The work waits for the event loop's next turn, so every request that came in with this one is
+  // timed from its own arrival, not from when a heavy neighbour's work let the server read it.
+  await yieldToArrivals();
+  const worked = performance.now();
+  const done = await respond(protocol, knobs, route, req);
+  // Serialised now, so the bytes are ready when the latency is over.
+  const reply = done.reply.body === undefined ? done.reply : serialised(done.reply);
+  const workMs = performance.now() - worked;
+  const elapsed = performance.now() - arrived;
+  if (delay > elapsed) await sleep(delay - elapsed);
+  return { ...done, reply, workMs };
 }
 
-/** The answer itself, once the injected latency has passed. */
+/** A JSON reply with its body already written as text, byte for byte what `send` would write. */
+function serialised(reply: Reply): Reply {
+  const { body, ...rest } = reply;
+  return { ...rest, json: JSON.stringify(body) };
+}
+
+/** The answer itself: the provider's checks, then the route's handler. */
 async function respond(
   protocol: ProviderProtocol,
   knobs: KnobBoard,
   route: RouteDef,
   req: Request,
-): Promise<Omit<Answer, 'awake'>> {
+): Promise<Omit<Answer, 'workMs'>> {
   const provider = protocol.name;
   const words = failuresOf(protocol, route);
   if (knobs.get(provider).outage) return { reply: words.unavailable(), rate: null };

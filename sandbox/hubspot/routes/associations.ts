@@ -76,6 +76,7 @@ export function associationRoutes(store: HubSpotStore): RouteDef[] {
     method: 'POST',
     path: '/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read',
     operationId: 'batchReadAssociations',
+    readOnly: true,
     summary: 'Read the associations of up to 1,000 objects; 207 lists objects with none',
     tags: ['Associations v4'],
     params: z.object({

@@ -25,6 +25,7 @@ export function batchRoutes(store: HubSpotStore): RouteDef[] {
     method: 'POST',
     path: '/crm/v3/objects/{objectType}/batch/read',
     operationId: 'batchReadObjects',
+    readOnly: true,
     summary: 'Read up to 100 objects by id; 207 lists the ids that were not found',
     tags: ['Batch'],
     params: z.object({ objectType: z.string().describe('contacts, companies or deals') }),

@@ -70,6 +70,7 @@ export function searchRoutes(store: HubSpotStore): RouteDef[] {
     method: 'POST',
     path: '/crm/v3/objects/{objectType}/search',
     operationId: 'searchObjects',
+    readOnly: true,
     summary: 'Search objects with filter groups, sorts and a text query (10,000-result window)',
     tags: ['Search'],
     params: z.object({ objectType: z.string().describe('contacts, companies or deals') }),

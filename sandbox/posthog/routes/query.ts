@@ -31,6 +31,7 @@ export function queryRoutes(ctx: SimulatorContext, model: PostHogModel): RouteDe
       method: 'POST',
       path: '/api/projects/{project_id}/query/',
       operationId: 'query_create',
+      readOnly: true,
       summary: 'Run a HogQL query over events (a documented subset of HogQL)',
       tags: ['query'],
       params: ProjectParams,

@@ -115,6 +115,38 @@ describe('the sandbox as a whole', () => {
     }
   });
 
+  it('answers a read from the data as it arrived and lands a write after the latency', async () => {
+    // The latency is the provider's time to answer: a read is worked out when it arrives, a write
+    // lands when its answer goes. A list sent just after a create, before the create's answer,
+    // comes back without the new customer; one sent after the answer has it.
+    sandbox.knobs.set('stripe', { latencyMs: 300 });
+    const headers = { ...authHeader(sandbox, 'stripe'), 'content-type': 'application/x-www-form-urlencoded' };
+    const email = `read-model-${Date.now()}@example.com`;
+    const listed = async () => {
+      const res = await fetch(
+        `${sandbox.urls.stripe}/v1/customers?limit=100&email=${encodeURIComponent(email)}`,
+        {
+          headers,
+        },
+      );
+      return ((await res.json()) as { data: unknown[] }).data.length;
+    };
+    try {
+      const created = fetch(`${sandbox.urls.stripe}/v1/customers`, {
+        method: 'POST',
+        headers,
+        body: `email=${encodeURIComponent(email)}`,
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const during = listed();
+      expect((await created).status).toBe(200);
+      expect(await during).toBe(0);
+      expect(await listed()).toBe(1);
+    } finally {
+      sandbox.knobs.reset('stripe');
+    }
+  });
+
   it('reads the data set it serves from the admin info endpoint', async () => {
     const info = (await (await fetch(`${sandbox.urls.stripe}/__sandbox/info`)).json()) as { seed: number };
     expect(info.seed).toBe(7);
