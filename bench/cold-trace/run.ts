@@ -5,8 +5,11 @@
  * each HTTP request; each sample flushes Redis, asks the dashboard once, and lays every upstream call
  * out against the dashboard's own start: when Concord started it, when the twin got it, how long the
  * twin took beyond its injected latency, and when Concord had the whole answer. With `--jitter=0`
- * every twin answer waits exactly the injected 20 ms, so the rest of its time is its own work.
+ * a twin answers a read exactly 20 ms after it arrived, its own work inside that, unless the work
+ * (printed apart) took longer (sandbox/http/serve.ts).
  * `--profile=DIR` writes both processes' CPU profiles (twin.cpuprofile, concord.cpuprofile) to DIR.
+ * `--latency=MS` (default 20; 0 shows the work alone) and `--concord-env='{"STRIPE_QUOTA":"off"}'` (extra
+ * variables for Concord) are for experiments.
  */
 import { readFileSync } from 'node:fs';
 import { createClient } from '@redis/client';
@@ -22,7 +25,7 @@ const jitter = arg('jitter', '0');
 const size = arg('size', 'bench');
 const warmups = Number(arg('warmup', '1'));
 const split = process.argv.includes('--split');
-const LATENCY_MS = 20;
+const LATENCY_MS = Number(arg('latency', '20'));
 /**
  * The pause before each dashboard, as npm run bench's COLD_PAUSE_MS: longer than Stripe's one-second
  * search window (13 searches a dashboard against 20/s), so no sample waits on the quota of the last.
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
     [...preload, ...profiling('concord'), 'dist/src/main.js'],
     {
       ...benchConcordEnv(twinEnv({ hubspot, stripe, posthog }), redisUrl, TEST_JWT),
+      ...(JSON.parse(arg('concord-env', '{}')) as Record<string, string>),
       COLD_TRACE_TAG: 'concord',
     },
     /Concord ready at (\S+)/,
