@@ -95,6 +95,8 @@ interface Line {
   buckets: QuotaBucket[];
   queue: FairQueue<Waiter>;
   draining: boolean;
+  /** A loop is due to start (drainSoon). */
+  starting: boolean;
   remaining: number | null;
   pausedUntil: number;
 }
@@ -155,6 +157,7 @@ export class ProviderQuota {
       }),
       queue: new FairQueue<Waiter>(),
       draining: false,
+      starting: false,
       remaining: null,
       pausedUntil: 0,
     }));
@@ -210,7 +213,7 @@ export class ProviderQuota {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (latest !== null) timer = setTimeout(leave, Math.max(0, latest - now));
       line.queue.push(lane, waiter);
-      this.drain(line);
+      this.drainSoon(line);
     });
   }
 
@@ -308,6 +311,20 @@ export class ProviderQuota {
   private member(): string {
     this.sequence += 1;
     return `${this.memberPrefix}:${this.sequence}`;
+  }
+
+  /**
+   * Starts the class's loop once everything running now has queued its calls: a level of a cold
+   * request asks for its calls from several promise chains, and they take their room together (one
+   * store round trip, not one for the first call and another for the rest).
+   */
+  private drainSoon(line: Line): void {
+    if (line.draining || line.starting) return;
+    line.starting = true;
+    process.nextTick(() => {
+      line.starting = false;
+      this.drain(line);
+    });
   }
 
   /** One loop per class hands out room as it comes, to the lanes in turn; it ends when none wait. */
