@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import qs from 'qs';
 import { Pool, undiciErrors } from './undici-parts.js';
 import type { z } from 'zod';
+import { LARGE_ANSWER_BYTES, ownTurn } from './decode-turns.js';
 import { ProviderError, ProviderErrorCode, codeForStatus, parseRetryAfter } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -105,6 +106,13 @@ export interface ProviderHttpClientOptions {
   policy?: RequestPolicy;
 }
 
+/** The body as text, without a byte order mark (as undici's `text()`). */
+function utf8Text(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bom = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
+  return buffer.toString('utf8', bom ? 3 : 0);
+}
+
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
@@ -196,7 +204,7 @@ export class ProviderHttpClient {
 
     let status: number;
     let responseHeaders: Record<string, string>;
-    let text: string;
+    let bytes: Uint8Array;
     try {
       const res = await this.pool.request({
         method: req.method,
@@ -207,12 +215,14 @@ export class ProviderHttpClient {
       });
       status = res.statusCode;
       responseHeaders = flattenHeaders(res.headers);
-      text = await res.body.text();
+      bytes = await res.body.bytes();
     } catch (error) {
       throw this.networkError(req, error, timeout.aborted && !req.signal?.aborted);
     } finally {
       clearTimeout(timeoutTimer);
     }
+    if (bytes.byteLength >= LARGE_ANSWER_BYTES) await ownTurn();
+    const text = utf8Text(bytes);
 
     let json: unknown;
     try {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+import { LARGE_ANSWER_BYTES } from '../decode-turns.js';
 import { ProviderErrorCode } from '../errors.js';
 import { ProviderHttpClient, type UpstreamCall } from '../http-client.js';
 import { providerFailure } from '../../../test/support/provider-failure.js';
@@ -76,6 +77,25 @@ describe('ProviderHttpClient', () => {
     expect(seen.type).toBe('application/x-www-form-urlencoded');
     expect(seen.key).toBe('key-1');
     expect(decodeURIComponent(seen.body ?? '')).toBe('metadata[k]=v&amount=10');
+  });
+
+  it('parses large answers (decoded on turns of their own) as small ones, byte order mark or not', async () => {
+    const Page = z.object({ data: z.array(z.object({ id: z.string(), note: z.string() })) });
+    const data = Array.from({ length: 1000 }, (_, i) => ({ id: `ch_${i}`, note: `Zoë's charge nº ${i} ✓` }));
+    const text = JSON.stringify({ data });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(LARGE_ANSWER_BYTES);
+    for (const bom of ['', '\uFEFF']) {
+      handler = (_req, res) => {
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(bom + text);
+      };
+      const answers = await Promise.all(
+        [1, 2, 3].map(() =>
+          client.request({ method: 'GET', path: '/charges', endpoint: 'GET /charges', schema: Page }),
+        ),
+      );
+      for (const answer of answers) expect(answer.body.data).toEqual(data);
+    }
   });
 
   it('reuses one keep-alive connection for sequential requests', async () => {
