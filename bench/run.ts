@@ -52,9 +52,12 @@ async function pauseThenFlush(redis: Redis): Promise<void> {
 /**
  * Unmeasured cold requests (flushed and paused as the samples are) before a scenario's cold samples:
  * the first requests a process serves run code not yet compiled, which times V8, not the request
- * (the metrics walk has none: its hundreds of pages warm the process themselves).
+ * (the metrics walk has none: its hundreds of pages warm the process themselves). A cold dashboard
+ * runs most of its code once per request, so V8 takes dozens of them to optimise it: after none,
+ * 3 and 20 of them the next nine cold dashboards' p50 was ~200, ~167 and ~142 ms (bench/cold-trace
+ * `--warmup=0 --samples=36`, docs/decisions/0017). A replica serving traffic has long been there.
  */
-const COLD_WARMUP = 3;
+const COLD_WARMUP = 20;
 /**
  * Unmeasured requests served before the warm samples, by Concord (its cache already filled) and the
  * floor alike: both are timed in their steady state, back to back.
