@@ -12,7 +12,10 @@ import type { Calls, Scenario } from './scenarios.js';
 /** Plain graphql-js serving Concord's own warm answer from memory (bench/floor/server.ts). */
 export interface FloorResult {
   latency: LatencyStats;
+  /** Median of `rounds`. */
   rps: number;
+  /** req/s of each throughput round, taken in turns with Concord's. */
+  rounds: number[];
   errors: number;
   /** The floor served exactly Concord's data (else its numbers mean nothing). */
   same: boolean;
@@ -27,6 +30,8 @@ export interface ScenarioResult {
     cold: LatencyStats;
     warm: LatencyStats;
     rps: number;
+    /** req/s of each round taken in turns with the floor (rps is their median); null: one run. */
+    rpsRounds: number[] | null;
     errors: number;
     /** Upstream calls during the whole warm throughput run. */
     warmLoadCalls: Calls | null;
@@ -46,6 +51,8 @@ export interface Report {
   jitterMs: number;
   connections: number;
   durationS: number;
+  /** Concord against the floor: rounds each, taken in turns, of this many seconds. */
+  throughputRounds: { rounds: number; seconds: number };
   peakRssMiB: number | null;
   /** RSS a second after ready, before any query. */
   idleRssMiB: number | null;
@@ -183,7 +190,7 @@ function markdown(r: Report): string {
     const f = x.floor;
     if (!f) return [];
     return [
-      `| ${x.scenario.title} | ${ms(f.latency.p50)} | ${ms(x.concord.warm.p50)} | ${ratio(x.concord.warm.p50, f.latency.p50)} | ${f.rps.toFixed(1)} | ${x.concord.rps.toFixed(1)} | ${ratio(x.concord.rps, f.rps)} | ${calls(x.concord.warmLoadCalls)} | ${f.same ? 'yes' : '**no**'} |`,
+      `| ${x.scenario.title} | ${ms(f.latency.p50)} | ${ms(x.concord.warm.p50)} | ${ratio(x.concord.warm.p50, f.latency.p50)} | ${f.rps.toFixed(1)} (${f.rounds.map((v) => v.toFixed(0)).join(' / ')}) | ${x.concord.rps.toFixed(1)} (${(x.concord.rpsRounds ?? []).map((v) => v.toFixed(0)).join(' / ')}) | ${ratio(x.concord.rps, f.rps)} | ${calls(x.concord.warmLoadCalls)} | ${f.same ? 'yes' : '**no**'} |`,
     ];
   });
   const limited = r.results.map(
@@ -226,7 +233,9 @@ ${lat.join('\n')}
 ${notes.join('\n')}
 
 ${crmSection(r)}
-## Throughput: requests per second, ${r.connections} connections for ${r.durationS} s (Concord warm)
+## Throughput: requests per second, ${r.connections} connections (Concord warm)
+
+Concord: the median of ${r.throughputRounds.rounds} rounds of ${r.throughputRounds.seconds} s taken in turns with the floor (below), where the scenario has one; the walk and the naive build: one ${r.durationS} s run.
 
 | scenario | Concord | naive | Concord ÷ naive | errors (Concord / naive) |
 | --- | --- | --- | --- | --- |
@@ -242,9 +251,9 @@ ${limited.join('\n')}
 
 ## The warm path against the floor
 
-The floor is plain graphql-js over node:http executing the same query over Concord's own warm answer held in memory (checked equal): what an answer costs when nothing is fetched. Upstream calls are counted over the whole warm throughput run.
+The floor is plain graphql-js over node:http executing the same query over Concord's own warm answer held in memory (checked equal): what an answer costs when nothing is fetched. Throughput: ${r.throughputRounds.rounds} rounds of ${r.throughputRounds.seconds} s each at ${r.connections} connections, Concord and the floor taking turns; the median of each side's rounds (in brackets) is compared, as one target's req/s swings by a third from one minute to the next on this VM. Upstream calls are counted over all of Concord's rounds.
 
-| scenario | floor p50 ms | Concord warm p50 ms | Concord ÷ floor | floor req/s | Concord req/s | Concord ÷ floor | upstream calls in the warm load run | same answer |
+| scenario | floor p50 ms | Concord warm p50 ms | Concord ÷ floor | floor req/s (rounds) | Concord req/s (rounds) | Concord ÷ floor | upstream calls in the warm load run | same answer |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${floorRows.join('\n')}
 

@@ -69,6 +69,12 @@ export const DEFAULT_LATENCY_MS = 20;
 export const DEFAULT_JITTER_MS = 5;
 /** Concurrent clients for the throughput runs. */
 export const DEFAULT_CONNECTIONS = 10;
+/**
+ * Concord's warm throughput and the floor's are taken in turns, this many rounds each, and the
+ * medians compared: on this VM one target's req/s swung 30–45% between runs minutes apart (the
+ * floor's too), so two back-to-back runs compared the machine's moments more than the two servers.
+ */
+export const THROUGHPUT_ROUNDS = 3;
 /** The sandbox's seed; the anchor is today's midnight UTC so the data is recent but fixed for the day. */
 export const DEFAULT_SEED = 42;
 
@@ -84,9 +90,9 @@ const oneSandbox = !process.argv.includes('--split-twins');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
 const settings = quick
-  ? { size: 'demo' as const, samples: 5, warmSamples: 20, budgetMs: 5_000, durationS: 3 }
+  ? { size: 'demo' as const, samples: 5, warmSamples: 20, budgetMs: 5_000, durationS: 3, roundS: 2 }
   : // A warm answer takes milliseconds: 100 of them give a p50 that one collector pause does not move.
-    { size: 'bench' as const, samples: 20, warmSamples: 100, budgetMs: 12_000, durationS: 8 };
+    { size: 'bench' as const, samples: 20, warmSamples: 100, budgetMs: 12_000, durationS: 8, roundS: 5 };
 
 const log = (line: string) =>
   console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}`);
@@ -323,8 +329,11 @@ async function main(): Promise<void> {
     const naive = await measure(baseline, b.variables);
     log(`  baseline p50 ${naive.latency.p50.toFixed(1)} ms, ${JSON.stringify(naive.calls)}; throughput`);
     const tVars = walk ? { ...s.variables, after: null } : s.variables;
+    const floor = walk ? null : await measureFloor(floorTarget, concord, s.query, s.variables);
     await counters.concord.reset();
-    const tConcord = await throughput(concord, s.query, tVars, DEFAULT_CONNECTIONS, settings.durationS);
+    const tConcord: { rps: number; errors: number; rounds?: number[] } = floor
+      ? await inTurns(concord, floorTarget, s.query, tVars, floor)
+      : await throughput(concord, s.query, tVars, DEFAULT_CONNECTIONS, settings.durationS);
     // Every upstream call of the whole warm load run, not one sample: a busy process must still hit.
     const warmLoadCalls = await counters.concord.total();
     const tBaseline = await throughput(
@@ -337,10 +346,9 @@ async function main(): Promise<void> {
     log(
       `  concord warm ${tConcord.rps.toFixed(1)} req/s (${JSON.stringify(warmLoadCalls)} upstream), baseline ${tBaseline.rps.toFixed(1)} req/s`,
     );
-    const floor = walk ? null : await measureFloor(floorTarget, concord, s.query, s.variables);
     if (floor)
       log(
-        `  floor p50 ${floor.latency.p50.toFixed(1)} ms, ${floor.rps.toFixed(1)} req/s (same answer: ${floor.same})`,
+        `  floor p50 ${floor.latency.p50.toFixed(1)} ms, ${floor.rps.toFixed(1)} req/s (rounds ${floor.rounds.map((r) => r.toFixed(0)).join(', ')}; Concord's ${(tConcord.rounds ?? []).map((r) => r.toFixed(0)).join(', ')}; same answer: ${floor.same})`,
       );
     const rateLimited = {
       concord: difference(before429.concord, await counters.concord.rateLimitedSoFar()),
@@ -359,6 +367,7 @@ async function main(): Promise<void> {
         cold: cold.latency,
         warm: warm.latency,
         rps: tConcord.rps,
+        rpsRounds: tConcord.rounds ?? null,
         errors: tConcord.errors,
         warmLoadCalls,
       },
@@ -384,6 +393,7 @@ async function main(): Promise<void> {
     jitterMs: DEFAULT_JITTER_MS,
     connections: DEFAULT_CONNECTIONS,
     durationS: settings.durationS,
+    throughputRounds: { rounds: THROUGHPUT_ROUNDS, seconds: settings.roundS },
     peakRssMiB: rss,
     idleRssMiB,
     fromSource,
@@ -451,7 +461,8 @@ async function measureOnly(
 
 /**
  * The floor for one scenario: the floor server is handed Concord's own warm answer, checked to serve
- * the same data, then timed the same way (sequential samples, then autocannon).
+ * the same data, then timed the same way (sequential samples); its throughput is taken in turns
+ * with Concord's (inTurns), which fills in `rps` and `rounds`.
  */
 async function measureFloor(
   floor: Target,
@@ -467,8 +478,38 @@ async function measureFloor(
     const r = await runOnce(floor, query, variables, false);
     return r.ms;
   });
-  const t = await throughput(floor, query, variables, DEFAULT_CONNECTIONS, settings.durationS);
-  return { latency: stats(values), rps: t.rps, errors: t.errors, same };
+  return { latency: stats(values), rps: NaN, rounds: [], errors: 0, same };
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
+
+/**
+ * Concord's warm throughput and the floor's, THROUGHPUT_ROUNDS rounds each, taking turns (Concord
+ * first); each side's req/s is the median of its rounds. Records the floor's into `floor`.
+ */
+async function inTurns(
+  concord: Target,
+  floorTarget: Target,
+  query: string,
+  variables: Record<string, unknown>,
+  floor: FloorResult,
+): Promise<{ rps: number; rounds: number[]; errors: number }> {
+  const rounds: number[] = [];
+  let errors = 0;
+  for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+    const mine = await throughput(concord, query, variables, DEFAULT_CONNECTIONS, settings.roundS);
+    rounds.push(mine.rps);
+    errors += mine.errors;
+    const theirs = await throughput(floorTarget, query, variables, DEFAULT_CONNECTIONS, settings.roundS);
+    floor.rounds.push(theirs.rps);
+    floor.errors += theirs.errors;
+  }
+  floor.rps = median(floor.rounds);
+  return { rps: median(rounds), rounds, errors };
 }
 
 export type { LatencyStats };
