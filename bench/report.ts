@@ -251,7 +251,7 @@ ${limited.join('\n')}
 
 ## The warm path against the floor
 
-The floor is plain graphql-js over node:http executing the same query over Concord's own warm answer held in memory (checked equal): what an answer costs when nothing is fetched. Throughput: ${r.throughputRounds.rounds} rounds of ${r.throughputRounds.seconds} s each at ${r.connections} connections, Concord and the floor taking turns; the median of each side's rounds (in brackets) is compared, as one target's req/s swings by a third from one minute to the next on this VM. Upstream calls are counted over all of Concord's rounds.
+The floor is plain graphql-js over node:http executing the same query over Concord's own warm answer held in memory (checked equal): what an answer costs when nothing is fetched. Throughput: ${r.throughputRounds.rounds} rounds of ${r.throughputRounds.seconds} s each at ${r.connections} connections, Concord and the floor taking turns; the median of each side's rounds (in brackets) is compared, as one target's req/s swings by a third from one minute to the next on this VM. Upstream calls are counted over all of Concord's rounds, which start right after one request filled the cache afresh and end inside the shortest freshness (lists, 30 s): an entry expiring on schedule is not a lost hit.
 
 | scenario | floor p50 ms | Concord warm p50 ms | Concord ÷ floor | floor req/s (rounds) | Concord req/s (rounds) | Concord ÷ floor | upstream calls in the warm load run | same answer |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
