@@ -71,6 +71,11 @@ export async function stopAll(): Promise<void> {
   for (const child of [...running].reverse()) await child.stop();
 }
 
+/** Stops every child still running but those named in `keep`, newest first. */
+export async function stopAllBut(keep: readonly string[]): Promise<void> {
+  for (const child of [...running].reverse()) if (!keep.includes(child.name)) await child.stop();
+}
+
 /** The most memory the process has held (VmHWM), in MiB, or null once it is gone. */
 export function peakRssMiB(pid: number): number | null {
   try {
